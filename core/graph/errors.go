@@ -1,0 +1,40 @@
+package graph
+
+import "fmt"
+
+// ErrorKind says which Python exception an error becomes at the C ABI.
+type ErrorKind int
+
+const (
+	// KindValue is a ValueError: right types, wrong values or shapes.
+	KindValue ErrorKind = iota
+	// KindType is a TypeError: wrong dtype, rank or kind of argument.
+	KindType
+	// KindMissingInput is a graph that needs an input the function was not given.
+	KindMissingInput
+	// KindDisconnected is a gradient asked for a variable the cost does not depend on.
+	KindDisconnected
+)
+
+// Error is an error with the kind of exception it should raise in Python.
+type Error struct {
+	Kind ErrorKind
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// TypeErrorf returns an Error that Python raises as TypeError.
+func TypeErrorf(format string, args ...any) error {
+	return &Error{Kind: KindType, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ValueErrorf returns an Error that Python raises as ValueError.
+func ValueErrorf(format string, args ...any) error {
+	return &Error{Kind: KindValue, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Errorf returns an Error of the given kind.
+func Errorf(kind ErrorKind, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,154 @@
+package ops
+
+import (
+	"fmt"
+	"strings"
+
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// Broadcast in a DimShuffle pattern inserts a new dimension of length 1
+// (Theano's 'x').
+const Broadcast = -1
+
+// DimShuffle reorders dimensions, inserts broadcastable ones and drops
+// broadcastable ones. Pattern[i] is the input dimension that becomes output
+// dimension i, or Broadcast.
+//
+//	dimshuffle{1,x,0}(matrix (3, 4)) -> tensor3 (4, 1, 3)
+type DimShuffle struct {
+	Pattern []int
+}
+
+func (op *DimShuffle) Name() string { return "dimshuffle" }
+
+func (op *DimShuffle) Params() string {
+	parts := make([]string, len(op.Pattern))
+	for i, p := range op.Pattern {
+		if p == Broadcast {
+			parts[i] = "x"
+		} else {
+			parts[i] = fmt.Sprint(p)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// OutputTypes checks that each input dimension is used at most once and
+// that every dropped dimension is broadcastable.
+func (op *DimShuffle) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+	if len(in) != 1 {
+		return nil, graph.TypeErrorf("dimshuffle takes 1 input, got %d", len(in))
+	}
+	t := in[0]
+	used := make([]bool, t.Ndim())
+	shape := make([]int, len(op.Pattern))
+	for i, p := range op.Pattern {
+		if p == Broadcast {
+			shape[i] = 1
+			continue
+		}
+		if p < 0 || p >= t.Ndim() {
+			return nil, graph.ValueErrorf("dimshuffle{%s}: dimension %d out of range for %v", op.Params(), p, t)
+		}
+		if used[p] {
+			return nil, graph.ValueErrorf("dimshuffle{%s}: dimension %d used twice", op.Params(), p)
+		}
+		used[p] = true
+		shape[i] = t.Shape[p]
+	}
+	for d, u := range used {
+		if !u && t.Shape[d] != 1 {
+			return nil, graph.ValueErrorf("dimshuffle{%s}: cannot drop dimension %d of %v: it is not broadcastable", op.Params(), d, t)
+		}
+	}
+	return []graph.Type{graph.NewType(t.DType, shape...)}, nil
+}
+
+func (op *DimShuffle) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
+	out := make([]int, len(op.Pattern))
+	for i, p := range op.Pattern {
+		out[i] = 1
+		if p != Broadcast {
+			out[i] = shapes[0][p]
+		}
+	}
+	return [][]int{out}, nil
+}
+
+// Evaluate copies the input into the permuted layout.
+func (op *DimShuffle) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+	x := in[0]
+	inStrides := x.Strides()
+	shape := make([]int, len(op.Pattern))
+	strides := make([]int, len(op.Pattern))
+	for i, p := range op.Pattern {
+		shape[i] = 1
+		if p != Broadcast {
+			shape[i], strides[i] = x.Shape[p], inStrides[p]
+		}
+	}
+	return []*tensor.Array{Gather(x, shape, stridedIndex(shape, strides))}, nil
+}
+
+// Pullback shuffles the gradient back: dimensions the op inserted are
+// dropped, dimensions it dropped come back as broadcastable ones.
+func (op *DimShuffle) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	gz := gouts[0]
+	if gz == nil || node.Inputs[0].Type.DType.IsDiscrete() {
+		return []*graph.Variable{nil}, nil
+	}
+	inverse := make([]int, node.Inputs[0].Type.Ndim())
+	for d := range inverse {
+		inverse[d] = Broadcast
+	}
+	for i, p := range op.Pattern {
+		if p != Broadcast {
+			inverse[p] = i
+		}
+	}
+	e := NewExpr(b)
+	return []*graph.Variable{e.DimShuffle(gz, inverse)}, e.Err
+}
+
+// Gather makes a new array of the given shape whose k-th element is x's
+// element at flat position index[k]: the evaluator's tool for views.
+func Gather(x *tensor.Array, shape []int, index []int) *tensor.Array {
+	out := tensor.New(x.DType, shape)
+	size := x.DType.Size()
+	src, dst := x.Bytes(), out.Bytes()
+	for k, i := range index {
+		copy(dst[k*size:(k+1)*size], src[i*size:(i+1)*size])
+	}
+	return out
+}
+
+// buildDimShuffle reads {"pattern": [1, "x", 0]}.
+func buildDimShuffle(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if err := checkArity("dimshuffle", inputs, 1); err != nil {
+		return nil, err
+	}
+	list, ok := p["pattern"].([]any)
+	if !ok {
+		return nil, graph.TypeErrorf("dimshuffle: pattern must be a list, got %v", p["pattern"])
+	}
+	pattern := make([]int, len(list))
+	for i, e := range list {
+		switch v := e.(type) {
+		case string:
+			if v != "x" {
+				return nil, graph.ValueErrorf("dimshuffle: bad pattern entry %q (use an integer or 'x')", v)
+			}
+			pattern[i] = Broadcast
+		case float64:
+			if v != float64(int(v)) || v < 0 {
+				return nil, graph.ValueErrorf("dimshuffle: bad pattern entry %v", v)
+			}
+			pattern[i] = int(v)
+		default:
+			return nil, graph.ValueErrorf("dimshuffle: bad pattern entry %v", e)
+		}
+	}
+	return b.Apply1(&DimShuffle{Pattern: pattern}, inputs[0])
+}

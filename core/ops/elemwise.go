@@ -1,0 +1,316 @@
+package ops
+
+import (
+	"fmt"
+
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// Elemwise applies a scalar op to every element of same-rank inputs,
+// broadcasting dimensions of static length 1 (Theano's rule: a dimension
+// broadcasts only when its type says it is broadcastable).
+//
+//	add(matrix (?, 3), row (1, 3)) -> matrix (?, 3)
+type Elemwise struct {
+	Scalar *ScalarOp
+}
+
+func (op *Elemwise) Name() string   { return op.Scalar.Name }
+func (op *Elemwise) Params() string { return "" }
+
+// OutputTypes checks the arity, dtypes and static shapes.
+func (op *Elemwise) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+	s := op.Scalar
+	if len(in) != s.Arity {
+		return nil, graph.TypeErrorf("%s takes %d inputs, got %d", s.Name, s.Arity, len(in))
+	}
+	dts := make([]dtype.DType, len(in))
+	for i, t := range in {
+		dts[i] = t.DType
+		if t.Ndim() != in[0].Ndim() {
+			return nil, graph.TypeErrorf("%s: inputs have different ranks %s", s.Name, typesString(in))
+		}
+	}
+	out, err := s.outputDType(dts)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := broadcastStatic(in)
+	if err != nil {
+		return nil, graph.ValueErrorf("%s: %v for inputs %s", s.Name, err, typesString(in))
+	}
+	return []graph.Type{graph.NewType(out, shape...)}, nil
+}
+
+// broadcastStatic combines static shapes: lengths 1 broadcast, known lengths
+// must agree, unknown lengths stay unknown unless another input knows.
+func broadcastStatic(in []graph.Type) ([]int, error) {
+	shape := make([]int, in[0].Ndim())
+	for d := range shape {
+		shape[d] = 1
+		for _, t := range in {
+			n := t.Shape[d]
+			switch {
+			case n == 1:
+			case shape[d] == 1 || shape[d] == graph.Unknown:
+				if n != graph.Unknown || shape[d] == 1 {
+					shape[d] = n
+				}
+			case n != graph.Unknown && n != shape[d]:
+				return nil, fmt.Errorf("dimension %d has incompatible lengths %d and %d", d, shape[d], n)
+			}
+		}
+	}
+	return shape, nil
+}
+
+// InferShape broadcasts the concrete input shapes, checking them against the
+// static broadcast pattern as the evaluator does.
+func (op *Elemwise) InferShape(node *graph.Apply, shapes [][]int) ([][]int, error) {
+	out, err := broadcastRuntime(op.Scalar.Name, node.Inputs, shapes)
+	if err != nil {
+		return nil, err
+	}
+	return [][]int{out}, nil
+}
+
+// broadcastRuntime computes the output shape from concrete input shapes.
+// Only dimensions whose static length is 1 broadcast; the other inputs must
+// agree on every dimension.
+func broadcastRuntime(name string, inputs []*graph.Variable, shapes [][]int) ([]int, error) {
+	out := make([]int, len(shapes[0]))
+	for d := range out {
+		out[d] = 1
+		first := -1
+		for i, s := range shapes {
+			if len(s) != len(out) {
+				return nil, graph.ValueErrorf("%s: input %d has rank %d, expected %d", name, i, len(s), len(out))
+			}
+			if inputs[i].Type.Shape[d] == 1 {
+				continue // broadcastable
+			}
+			if first < 0 {
+				first, out[d] = i, s[d]
+			} else if s[d] != out[d] {
+				return nil, graph.ValueErrorf("%s: input dimension mismatch: dimension %d has length %d in input %d and %d in input %d (shapes %v)",
+					name, d, out[d], first, s[d], i, shapes)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Evaluate maps the scalar function over the broadcast inputs.
+func (op *Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor.Array, error) {
+	shapes := make([][]int, len(inputs))
+	dts := make([]dtype.DType, len(inputs))
+	for i, a := range inputs {
+		shapes[i] = a.Shape
+		dts[i] = a.DType
+	}
+	shape, err := broadcastRuntime(op.Scalar.Name, node.Inputs, shapes)
+	if err != nil {
+		return nil, err
+	}
+	outDT := node.Outputs[0].Type.DType
+	s := op.Scalar
+	index := broadcastIndexers(shape, inputs)
+	n := tensor.Size(shape)
+	compute := s.computeDType(dts)
+	switch {
+	case compute.IsComplex():
+		args := loadDomain(inputs, (*tensor.Array).Complex128s)
+		return []*tensor.Array{tensor.FromComplex128s(outDT, shape, mapScalar(n, index, args, s.C128))}, nil
+	case compute.IsDiscrete() && s.I64 != nil:
+		args := loadDomain(inputs, (*tensor.Array).Int64s)
+		return []*tensor.Array{tensor.FromInt64s(outDT, shape, mapScalar(n, index, args, s.I64))}, nil
+	case s.F64 == nil:
+		return nil, graph.TypeErrorf("%s: no evaluation for dtype %v", s.Name, compute)
+	default:
+		args := loadDomain(inputs, (*tensor.Array).Float64s)
+		return []*tensor.Array{tensor.FromFloat64s(outDT, shape, mapScalar(n, index, args, s.F64))}, nil
+	}
+}
+
+func loadDomain[T any](inputs []*tensor.Array, load func(*tensor.Array) []T) [][]T {
+	out := make([][]T, len(inputs))
+	for i, a := range inputs {
+		out[i] = load(a)
+	}
+	return out
+}
+
+// mapScalar applies f to n broadcast positions. index[i] maps an output
+// position to input i's position (nil: the same position).
+func mapScalar[T any](n int, index [][]int, args [][]T, f func(x, y, z T) T) []T {
+	out := make([]T, n)
+	var zero T
+	at := func(i, k int) T {
+		if i >= len(args) {
+			return zero
+		}
+		if index[i] == nil {
+			return args[i][k]
+		}
+		return args[i][index[i][k]]
+	}
+	for k := range out {
+		out[k] = f(at(0, k), at(1, k), at(2, k))
+	}
+	return out
+}
+
+// broadcastIndexers returns, for each input whose shape differs from the
+// output shape, the input position of each output position.
+func broadcastIndexers(shape []int, inputs []*tensor.Array) [][]int {
+	index := make([][]int, len(inputs))
+	for i, a := range inputs {
+		if equalInts(a.Shape, shape) {
+			continue
+		}
+		index[i] = BroadcastIndex(shape, a.Shape)
+	}
+	return index
+}
+
+// BroadcastIndex maps every position of an array of shape out (C order) to
+// the position in an array of shape in (same rank, lengths equal or 1) that
+// broadcasting reads.
+func BroadcastIndex(out, in []int) []int {
+	strides := tensor.Strides(in)
+	for d := range in {
+		if in[d] == 1 && out[d] != 1 {
+			strides[d] = 0
+		}
+	}
+	return stridedIndex(out, strides)
+}
+
+// stridedIndex lists, in C order over shape, the offsets sum(i_d * strides_d).
+func stridedIndex(shape, strides []int) []int {
+	n := tensor.Size(shape)
+	idx := make([]int, n)
+	if n == 0 {
+		return idx
+	}
+	counter := make([]int, len(shape))
+	off := 0
+	for k := 0; k < n; k++ {
+		idx[k] = off
+		for d := len(shape) - 1; d >= 0; d-- {
+			counter[d]++
+			off += strides[d]
+			if counter[d] < shape[d] {
+				break
+			}
+			off -= counter[d] * strides[d]
+			counter[d] = 0
+		}
+	}
+	return idx
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Pullback applies the scalar gradient, sums it over the dimensions each
+// input was broadcast along, and casts it to the input's dtype.
+func (op *Elemwise) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	gz := gouts[0]
+	grads := make([]*graph.Variable, len(node.Inputs))
+	if op.Scalar.Grad == nil || gz == nil || node.Outputs[0].Type.DType.IsDiscrete() {
+		return grads, nil
+	}
+	e := NewExpr(b)
+	raw := op.Scalar.Grad(e, node.Inputs, node.Outputs[0], gz)
+	for i, g := range raw {
+		in := node.Inputs[i]
+		if g == nil || in.Type.DType.IsDiscrete() {
+			continue
+		}
+		grads[i] = e.Cast(reduceToType(e, g, in.Type), in.Type.DType)
+	}
+	return grads, e.Err
+}
+
+// reduceToType sums g over the dimensions where t is broadcastable but g is
+// not, so that a gradient has the shape of the input it belongs to.
+func reduceToType(e *Expr, g *graph.Variable, t graph.Type) *graph.Variable {
+	if g == nil {
+		return nil
+	}
+	if g.Type.Ndim() > t.Ndim() { // a lower-rank input padded on the left
+		lead := make([]int, g.Type.Ndim()-t.Ndim())
+		for i := range lead {
+			lead[i] = i
+		}
+		g = e.Sum(g, lead, false)
+		if g == nil {
+			return nil
+		}
+	}
+	var axes []int
+	for d, n := range t.Shape {
+		if n == 1 && g.Type.Shape[d] != 1 {
+			axes = append(axes, d)
+		}
+	}
+	if len(axes) > 0 {
+		g = e.Sum(g, axes, true)
+	}
+	return g
+}
+
+// elemwiseConstructors makes one Build row per scalar op, plus cast.
+func elemwiseConstructors() map[string]Constructor {
+	table := map[string]Constructor{"cast": buildCast}
+	for _, s := range scalarTable {
+		op := &Elemwise{Scalar: s}
+		table[s.Name] = func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
+			return applyElemwise(b, op, inputs)
+		}
+	}
+	return table
+}
+
+// applyElemwise left-pads lower-rank inputs with broadcastable dimensions
+// (as numpy broadcasting does) and applies the op.
+func applyElemwise(b *graph.Builder, op *Elemwise, inputs []*graph.Variable) (*graph.Variable, error) {
+	if err := checkArity(op.Scalar.Name, inputs, op.Scalar.Arity); err != nil {
+		return nil, err
+	}
+	rank := 0
+	for _, in := range inputs {
+		rank = max(rank, in.Type.Ndim())
+	}
+	padded := make([]*graph.Variable, len(inputs))
+	for i, in := range inputs {
+		padded[i] = in
+		if k := rank - in.Type.Ndim(); k > 0 {
+			pattern := make([]int, rank)
+			for d := range pattern {
+				pattern[d] = d - k
+				if d < k {
+					pattern[d] = Broadcast
+				}
+			}
+			v, err := b.Apply1(&DimShuffle{Pattern: pattern}, in)
+			if err != nil {
+				return nil, err
+			}
+			padded[i] = v
+		}
+	}
+	return b.Apply1(op, padded...)
+}

@@ -1,0 +1,79 @@
+package ops
+
+import (
+	"fmt"
+	"sort"
+
+	"theanogo/core/graph"
+)
+
+// Constructor builds an op's output variable from its inputs and parameters.
+// It validates everything and returns a TypeError/ValueError naming the op
+// and the input types; it never panics on user input.
+type Constructor func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error)
+
+// registry maps every op name to its Constructor. It is assembled once, in
+// init, from the op families' tables, each defined beside its ops; a new op
+// is one row in its family's table. (init, not a variable initializer,
+// because gradient rules call Build: the tables refer back to it.)
+var registry map[string]Constructor
+
+func init() {
+	registry = map[string]Constructor{}
+	for _, table := range []map[string]Constructor{
+		elemwiseConstructors(), // elemwise.go: one row per scalar op, plus cast
+		reduceConstructors,     // reduce.go
+		shapeConstructors,      // dimshuffle.go, reshape.go, shape.go
+		indexConstructors,      // subtensor.go, arange.go
+		linalgConstructors,     // dot.go
+		nnetConstructors,       // softmax.go
+	} {
+		for name, c := range table {
+			if registry[name] != nil {
+				panic("ops: two constructors named " + name)
+			}
+			registry[name] = c
+		}
+	}
+}
+
+// Build applies the op called name to the inputs: the one entry point the C
+// ABI uses to build expressions.
+//
+//	y, err := ops.Build(b, "sum", ops.Params{"axis": []any{0.0}}, []*graph.Variable{x})
+func Build(b *graph.Builder, name string, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if c, ok := registry[name]; ok {
+		return c(b, p, inputs)
+	}
+	return nil, graph.ValueErrorf("unknown op %q", name)
+}
+
+// Names lists every op Build knows, sorted.
+func Names() []string {
+	var names []string
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// checkArity returns an error unless there are n inputs.
+func checkArity(op string, inputs []*graph.Variable, n int) error {
+	if len(inputs) != n {
+		return graph.TypeErrorf("%s takes %d inputs, got %d", op, n, len(inputs))
+	}
+	return nil
+}
+
+// typesString prints input types for error messages.
+func typesString(ts []graph.Type) string {
+	s := ""
+	for i, t := range ts {
+		if i > 0 {
+			s += ", "
+		}
+		s += t.String()
+	}
+	return fmt.Sprintf("(%s)", s)
+}

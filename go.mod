@@ -1,0 +1,3 @@
+module theanogo
+
+go 1.26

@@ -1,0 +1,193 @@
+package main
+
+/*
+#include <stdint.h>
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"unsafe"
+
+	"theanogo/core/graph"
+	"theanogo/core/ops"
+)
+
+// tg_input creates a free input variable (T.matrix('x')) of the given dtype
+// and static shape, where -1 is an unknown length and 1 a broadcastable dim.
+//
+//export tg_input
+func tg_input(dtypeName *C.char, ndim C.int, shape *C.int64_t, name *C.char, errOut **C.char) (h C.int64_t) {
+	guard(errOut, func() error {
+		dt, err := parseDType(dtypeName)
+		if err != nil {
+			return err
+		}
+		dims, err := goShape(shape, ndim, true)
+		if err != nil {
+			return err
+		}
+		v := sess.builder.Input(graph.NewType(dt, dims...), C.GoString(name))
+		h = C.int64_t(sess.handles.put(v))
+		return nil
+	})
+	return h
+}
+
+// tg_constant copies a numpy buffer into a constant variable. Equal
+// constants are the same variable (the builder interns them).
+//
+//export tg_constant
+func tg_constant(dtypeName *C.char, ndim C.int, shape *C.int64_t, data unsafe.Pointer, nbytes C.int64_t, errOut **C.char) (h C.int64_t) {
+	guard(errOut, func() error {
+		a, err := arrayFromC(dtypeName, ndim, shape, data, nbytes)
+		if err != nil {
+			return err
+		}
+		h = C.int64_t(sess.handles.put(sess.builder.Constant(a)))
+		return nil
+	})
+	return h
+}
+
+// tg_apply builds op `name` with JSON parameters on the input variables and
+// returns the output variable: the single entry point for every expression.
+//
+//	tg_apply("sum", "{\"axis\": 0}", [x], 1, &err)
+//
+//export tg_apply
+func tg_apply(name *C.char, params *C.char, inputs *C.int64_t, n C.int, errOut **C.char) (h C.int64_t) {
+	guard(errOut, func() error {
+		p, err := ops.ParseParams(C.GoString(params))
+		if err != nil {
+			return graph.ValueErrorf("%s: %v", C.GoString(name), err)
+		}
+		ins, err := variables(goInts(inputs, n))
+		if err != nil {
+			return err
+		}
+		v, err := ops.Build(sess.builder, C.GoString(name), p, ins)
+		if err != nil {
+			return err
+		}
+		h = C.int64_t(sess.handles.put(v))
+		return nil
+	})
+	return h
+}
+
+// tg_var_meta writes a variable's static shape (-1 = unknown) into shape
+// (room for maxRank entries) and its rank into *ndim, and returns its dtype
+// name (free it).
+//
+//export tg_var_meta
+func tg_var_meta(h C.int64_t, shape *C.int64_t, ndim *C.int, errOut **C.char) (name *C.char) {
+	guard(errOut, func() error {
+		v, err := variable(int64(h))
+		if err != nil {
+			return err
+		}
+		writeShape(v.Type.Shape, shape, ndim)
+		name = cString(v.Type.DType.String())
+		return nil
+	})
+	return name
+}
+
+// varInfo is what tg_var_info reports about a variable.
+type varInfo struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`  // "input", "constant", "shared" or "output"
+	Owner string `json:"owner"` // the op computing it, with parameters; "" for roots
+	Type  string `json:"type"`  // Theano-style type string
+}
+
+// tg_var_info returns a JSON object describing a variable (see varInfo).
+//
+//export tg_var_info
+func tg_var_info(h C.int64_t, errOut **C.char) (out *C.char) {
+	guard(errOut, func() error {
+		v, err := variable(int64(h))
+		if err != nil {
+			return err
+		}
+		info := varInfo{Name: v.Name, Type: v.Type.String()}
+		switch {
+		case v.IsConstant():
+			info.Kind = "constant"
+		case v.IsShared():
+			info.Kind = "shared"
+		case v.Owner != nil:
+			info.Kind = "output"
+			info.Owner = graph.OpString(v.Owner.Op)
+		default:
+			info.Kind = "input"
+		}
+		text, err := json.Marshal(info)
+		if err != nil {
+			return err
+		}
+		out = cString(string(text))
+		return nil
+	})
+	return out
+}
+
+// tg_var_set_name sets a variable's name (used for printing only).
+//
+//export tg_var_set_name
+func tg_var_set_name(h C.int64_t, name *C.char, errOut **C.char) {
+	guard(errOut, func() error {
+		v, err := variable(int64(h))
+		if err != nil {
+			return err
+		}
+		v.Name = C.GoString(name)
+		return nil
+	})
+}
+
+// tg_var_value returns a handle to the value of a constant, or the current
+// value of a shared variable, as an array (read it with tg_array_copy).
+//
+//export tg_var_value
+func tg_var_value(h C.int64_t, errOut **C.char) (out C.int64_t) {
+	guard(errOut, func() error {
+		v, err := variable(int64(h))
+		if err != nil {
+			return err
+		}
+		switch {
+		case v.IsConstant():
+			out = C.int64_t(sess.handles.put(v.Value))
+		case v.IsShared():
+			out = C.int64_t(sess.handles.put(v.Shared.Get()))
+		default:
+			return graph.TypeErrorf("%v is neither a constant nor a shared variable: it has no value", v)
+		}
+		return nil
+	})
+	return out
+}
+
+// tg_op_names returns the JSON list of op names tg_apply knows.
+//
+//export tg_op_names
+func tg_op_names(errOut **C.char) (out *C.char) {
+	guard(errOut, func() error {
+		text, err := json.Marshal(ops.Names())
+		if err != nil {
+			return err
+		}
+		out = cString(string(text))
+		return nil
+	})
+	return out
+}
+
+// tg_release drops a handle of any kind. Releasing twice is harmless.
+//
+//export tg_release
+func tg_release(h C.int64_t) {
+	sess.handles.release(int64(h))
+}

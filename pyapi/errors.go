@@ -1,0 +1,71 @@
+package main
+
+/*
+#include <stdlib.h>
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"unsafe"
+
+	"theanogo/core/graph"
+)
+
+// exceptionClass maps a graph.Error's kind to the Python exception it
+// raises; _lib.py turns the prefix back into that class.
+var exceptionClass = map[graph.ErrorKind]string{
+	graph.KindValue:        "ValueError",
+	graph.KindType:         "TypeError",
+	graph.KindMissingInput: "MissingInputError",
+	graph.KindDisconnected: "DisconnectedInputError",
+}
+
+// errorString renders err as "Class: message". Errors that are not a
+// *graph.Error become RuntimeError.
+func errorString(err error) string {
+	var ge *graph.Error
+	if errors.As(err, &ge) {
+		if class, ok := exceptionClass[ge.Kind]; ok {
+			return class + ": " + ge.Msg
+		}
+	}
+	return "RuntimeError: " + err.Error()
+}
+
+// guard runs f, the body of an export, and reports its error, or a panic
+// turned into an error, through errOut. Every export goes through guard:
+//
+//	func tg_x(h C.int64_t, errOut **C.char) (r C.int64_t) {
+//		guard(errOut, func() error { ...; r = ...; return nil })
+//		return r
+//	}
+func guard(errOut **C.char, f func() error) {
+	defer func() {
+		if r := recover(); r != nil {
+			setError(errOut, fmt.Errorf("Go panic: %v\n%s", r, debug.Stack()))
+		}
+	}()
+	if err := f(); err != nil {
+		setError(errOut, err)
+	}
+}
+
+// setError stores err's string in errOut for Python to read and free.
+func setError(errOut **C.char, err error) {
+	if errOut != nil {
+		*errOut = C.CString(errorString(err))
+	}
+}
+
+// tg_free frees a string the library returned (an error or a result).
+//
+//export tg_free
+func tg_free(p *C.char) {
+	C.free(unsafe.Pointer(p))
+}
+
+// cString returns s as a malloc'ed C string owned by the caller.
+func cString(s string) *C.char { return C.CString(s) }
