@@ -11,7 +11,7 @@ func Promote(a, b DType) DType {
 		return a
 	}
 	ka, kb := a.Kind(), b.Kind()
-	if ka > kb || (ka == kb && a.Size() < b.Size()) {
+	if ka > kb || (ka == kb && a.Size() > b.Size()) {
 		a, b, ka, kb = b, a, kb, ka
 	}
 	// Now kind(a) <= kind(b); within one kind, b is the larger.

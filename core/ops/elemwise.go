@@ -104,6 +104,11 @@ func broadcastRuntime(name string, inputs []*graph.Variable, shapes [][]int) ([]
 
 // Evaluate maps the scalar function over the broadcast inputs.
 func (op *Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor.Array, error) {
+	if op.Scalar.Out == outSwitch && inputs[0].DType != dtype.Bool {
+		// the condition is a truth value: 0.5 is true, even when the
+		// branches compute in integers (which would truncate it to 0)
+		inputs = append([]*tensor.Array{tensor.FromBools(inputs[0].Shape, inputs[0].Bools())}, inputs[1:]...)
+	}
 	shapes := make([][]int, len(inputs))
 	dts := make([]dtype.DType, len(inputs))
 	for i, a := range inputs {
@@ -123,6 +128,9 @@ func (op *Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tens
 	case compute.IsComplex():
 		args := loadDomain(inputs, (*tensor.Array).Complex128s)
 		return []*tensor.Array{tensor.FromComplex128s(outDT, shape, mapScalar(n, index, args, s.C128))}, nil
+	case compute == dtype.Bool && outDT == dtype.Bool && s.Bool != nil:
+		args := loadDomain(inputs, (*tensor.Array).Bools)
+		return []*tensor.Array{tensor.FromBools(shape, mapScalar(n, index, args, s.Bool))}, nil
 	case compute.IsDiscrete() && s.I64 != nil:
 		args := loadDomain(inputs, (*tensor.Array).Int64s)
 		return []*tensor.Array{tensor.FromInt64s(outDT, shape, mapScalar(n, index, args, s.I64))}, nil

@@ -81,7 +81,9 @@ func (e *Expr) Exp(x *graph.Variable) *graph.Variable    { return e.Op("exp", ni
 func (e *Expr) Log(x *graph.Variable) *graph.Variable    { return e.Op("log", nil, x) }
 
 // Call applies any registered elemwise op by name.
-func (e *Expr) Call(name string, xs ...*graph.Variable) *graph.Variable { return e.Op(name, nil, xs...) }
+func (e *Expr) Call(name string, xs ...*graph.Variable) *graph.Variable {
+	return e.Op(name, nil, xs...)
+}
 
 // Cast converts x to dtype dt (no node when it already has it).
 func (e *Expr) Cast(x *graph.Variable, dt dtype.DType) *graph.Variable {

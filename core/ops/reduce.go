@@ -154,12 +154,13 @@ func (op *Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 	for _, a := range op.Axes {
 		count *= x.Shape[a]
 	}
-	if math.IsNaN(k.Identity) && count == 0 && n > 0 {
+	noIdentity := math.IsNaN(k.Identity)
+	if noIdentity && count == 0 && n > 0 {
 		return nil, graph.ValueErrorf("%s: zero-size array to reduction operation %s which has no identity", k.Name, k.Name)
 	}
 	switch {
 	case x.DType.IsComplex() || outDT.IsComplex():
-		acc := foldInto(n, target, x.Complex128s(), complex(k.Identity, 0), k.C128)
+		acc := foldInto(n, target, x.Complex128s(), complex(k.Identity, 0), noIdentity, k.C128)
 		if k.Name == "mean" {
 			for i := range acc {
 				acc[i] /= complex(float64(count), 0)
@@ -167,10 +168,10 @@ func (op *Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 		}
 		return []*tensor.Array{tensor.FromComplex128s(outDT, outShape, acc)}, nil
 	case x.DType.IsDiscrete() && k.I64 != nil:
-		acc := foldInto(n, target, x.Int64s(), int64(k.Identity), k.I64)
+		acc := foldInto(n, target, x.Int64s(), int64(k.Identity), noIdentity, k.I64)
 		return []*tensor.Array{tensor.FromInt64s(outDT, outShape, acc)}, nil
 	default:
-		acc := foldInto(n, target, x.Float64s(), k.Identity, k.F64)
+		acc := foldInto(n, target, x.Float64s(), k.Identity, noIdentity, k.F64)
 		if k.Name == "mean" {
 			for i := range acc {
 				acc[i] /= float64(count)
@@ -201,12 +202,13 @@ func reduceTargets(shape, axes []int) []int {
 	return stridedIndex(shape, strides)
 }
 
-// foldInto folds xs into n accumulators; a NaN identity (max, min) starts
-// each accumulator at its first element.
-func foldInto[T any](n int, target []int, xs []T, identity T, combine func(T, T) T) []T {
+// foldInto folds xs into n accumulators; with noIdentity (max, min) each
+// accumulator starts at its first element instead of identity. (The flag
+// is explicit: int64(NaN), the identity max and min pass for integers, is
+// not a NaN and not a usable start.)
+func foldInto[T any](n int, target []int, xs []T, identity T, noIdentity bool, combine func(T, T) T) []T {
 	acc := make([]T, n)
 	started := make([]bool, n)
-	noIdentity := isNaN(identity)
 	for i := range acc {
 		acc[i] = identity
 	}
@@ -219,11 +221,6 @@ func foldInto[T any](n int, target []int, xs []T, identity T, combine func(T, T)
 		acc[t] = combine(acc[t], x)
 	}
 	return acc
-}
-
-func isNaN(v any) bool {
-	f, ok := v.(float64)
-	return ok && math.IsNaN(f)
 }
 
 // Pullback: sum and mean spread the gradient over the reduced axes (mean

@@ -23,6 +23,7 @@ func init() {
 	for _, table := range []map[string]Constructor{
 		elemwiseConstructors(), // elemwise.go: one row per scalar op, plus cast
 		reduceConstructors,     // reduce.go
+		argReduceConstructors,  // argmax.go
 		shapeConstructors,      // dimshuffle.go, reshape.go, shape.go
 		indexConstructors,      // subtensor.go, arange.go
 		linalgConstructors,     // dot.go

@@ -18,6 +18,9 @@ type ScalarOp struct {
 	F64 func(x, y, z float64) float64
 	// I64 computes exactly on integers and bools (nil: use F64).
 	I64 func(x, y, z int64) int64
+	// Bool computes on bool inputs where the integer rule would be wrong
+	// (invert is logical not, ^1 is not); nil: bools compute as integers.
+	Bool func(x, y, z bool) bool
 	// C128 computes on complex numbers (nil: the op rejects complex inputs).
 	C128 func(x, y, z complex128) complex128
 	// Grad is the pullback: the gradient with respect to each input given the
@@ -32,13 +35,13 @@ type ScalarOp struct {
 type outRule int
 
 const (
-	outUpcast    outRule = iota // the promoted input dtype (add, mul, maximum)
-	outFloat                    // promoted, then at least a float (exp, log, tanh)
-	outTrueDiv                  // promoted; integers give float64 as numpy's true_divide does
-	outBool                     // bool (comparisons)
-	outSecond                   // the second input's dtype (second/fill)
-	outSwitch                   // the promoted dtype of inputs 1 and 2 (switch)
-	outDiscrete                 // promoted; inputs must be bool or integers (and, or, invert)
+	outUpcast   outRule = iota // the promoted input dtype (add, mul, maximum)
+	outFloat                   // promoted, then at least a float (exp, log, tanh)
+	outTrueDiv                 // promoted; integers give float64 as numpy's true_divide does
+	outBool                    // bool (comparisons)
+	outSecond                  // the second input's dtype (second/fill)
+	outSwitch                  // the promoted dtype of inputs 1 and 2 (switch)
+	outDiscrete                // promoted; inputs must be bool or integers (and, or, invert)
 )
 
 // outputDType applies the rule to the input dtypes, or explains why the

@@ -232,7 +232,8 @@ var scalarTable = []*ScalarOp{
 	{Name: "xor", Arity: 2, Out: outDiscrete, C: "($0 ^ $1)", // x ^ y (bitwise)
 		I64: func(x, y, _ int64) int64 { return x ^ y }},
 	{Name: "invert", Arity: 1, Out: outDiscrete, C: "(~$0)", // ~x (logical not for bool)
-		I64: func(x, _, _ int64) int64 { return ^x }},
+		I64:  func(x, _, _ int64) int64 { return ^x },
+		Bool: func(x, _, _ bool) bool { return !x }},
 	{Name: "switch", Arity: 3, Out: outSwitch, C: "($0 ? $1 : $2)", // c ? a : b
 		F64: func(c, a, b float64) float64 {
 			if c != 0 {

@@ -310,7 +310,7 @@ func (a *Array) Astype(dt dtype.DType) *Array {
 		return FromBools(a.Shape, a.Bools())
 	case a.DType.IsDiscrete() && !dt.IsFloat():
 		return FromInt64s(dt, a.Shape, a.Int64s())
-	case a.DType.IsDiscrete() && a.DType.Size() == 8:
+	case a.DType == dtype.Int64: // (uint64 goes through Float64s, which reads it unsigned)
 		return FromInt64s(dt, a.Shape, a.Int64s())
 	default:
 		return FromFloat64s(dt, a.Shape, a.Float64s())

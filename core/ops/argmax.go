@@ -1,0 +1,150 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// ArgReduce is argmax or argmin over some axes: the int64 position of the
+// first largest (smallest) element, counted in C order within the reduced
+// axes (over the flattened array when every axis is reduced, as numpy's
+// axis=None). NaN counts as the extreme value, as in numpy.
+//
+//	argmax{axis=[1]}([[1, 5, 5], [7, 0, 2]]) -> [1, 0]
+type ArgReduce struct {
+	Min      bool
+	Axes     []int // sorted, non-negative
+	KeepDims bool
+}
+
+func (op *ArgReduce) Name() string {
+	if op.Min {
+		return "argmin"
+	}
+	return "argmax"
+}
+
+func (op *ArgReduce) Params() string {
+	return fmt.Sprintf("axis=%v keepdims=%v", op.Axes, op.KeepDims)
+}
+
+func (op *ArgReduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+	if len(in) != 1 {
+		return nil, graph.TypeErrorf("%s takes 1 input, got %d", op.Name(), len(in))
+	}
+	t := in[0]
+	if t.DType.IsComplex() {
+		return nil, graph.TypeErrorf("%s is not defined for complex input %v", op.Name(), t)
+	}
+	for _, a := range op.Axes {
+		if a >= t.Ndim() {
+			return nil, graph.ValueErrorf("%s: axis %d is out of bounds for %v", op.Name(), a, t)
+		}
+		if t.Shape[a] == 0 {
+			return nil, graph.ValueErrorf("%s: attempt to get %s of an empty sequence (dimension %d of %v)", op.Name(), op.Name(), a, t)
+		}
+	}
+	return []graph.Type{graph.NewType(dtype.Int64, reducedShape(t.Shape, op.Axes, op.KeepDims)...)}, nil
+}
+
+func (op *ArgReduce) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
+	return [][]int{reducedShape(shapes[0], op.Axes, op.KeepDims)}, nil
+}
+
+// Evaluate visits the input in C order, so within each output position the
+// reduced positions come in increasing order and the first extreme wins.
+func (op *ArgReduce) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+	x := in[0]
+	outShape := reducedShape(x.Shape, op.Axes, op.KeepDims)
+	n := tensor.Size(outShape)
+	count := 1
+	reduced := make([]int, len(x.Shape)) // the shape of the block of reduced axes
+	for d, l := range x.Shape {
+		reduced[d] = 1
+		if containsInt(op.Axes, d) {
+			reduced[d] = l
+			count *= l
+		}
+	}
+	if count == 0 && n > 0 {
+		return nil, graph.ValueErrorf("%s: attempt to get %s of an empty sequence (shape %v)", op.Name(), op.Name(), x.Shape)
+	}
+	target := reduceTargets(x.Shape, op.Axes)
+	strides := tensor.Strides(reduced)
+	for d := range strides {
+		if reduced[d] == 1 {
+			strides[d] = 0
+		}
+	}
+	within := stridedIndex(x.Shape, strides) // position inside the reduced block
+	best := make([]int64, n)
+	started := make([]bool, n)
+	switch {
+	case x.DType == dtype.Uint64: // compare above MaxInt64 correctly
+		bits := x.Int64s()
+		us := make([]uint64, len(bits))
+		for i, v := range bits {
+			us[i] = uint64(v)
+		}
+		argFold(us, target, within, best, started, op.Min, func(uint64) bool { return false })
+	case x.DType.IsDiscrete():
+		argFold(x.Int64s(), target, within, best, started, op.Min, func(int64) bool { return false })
+	default:
+		argFold(x.Float64s(), target, within, best, started, op.Min, math.IsNaN)
+	}
+	return []*tensor.Array{tensor.FromInt64s(dtype.Int64, outShape, best)}, nil
+}
+
+// argFold records, for each target, the within-position of the first
+// extreme value; once a target holds a NaN it keeps it.
+func argFold[T int64 | uint64 | float64](xs []T, target, within []int, best []int64, started []bool, isMin bool, isNaN func(T) bool) {
+	val := make([]T, len(best))
+	for i, x := range xs {
+		t := target[i]
+		better := !started[t]
+		if !better && !isNaN(val[t]) {
+			better = isNaN(x) || (isMin && x < val[t]) || (!isMin && x > val[t])
+		}
+		if better {
+			val[t], best[t], started[t] = x, int64(within[i]), true
+		}
+	}
+}
+
+// Pullback: indices have no gradient.
+func (op *ArgReduce) Pullback(_ *graph.Builder, _ *graph.Apply, _ []*graph.Variable) ([]*graph.Variable, error) {
+	return []*graph.Variable{nil}, nil
+}
+
+// buildArgReduce reads {"axis": null | int | [ints], "keepdims": bool}.
+func buildArgReduce(isMin bool) Constructor {
+	name := (&ArgReduce{Min: isMin}).Name()
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if err := checkArity(name, inputs, 1); err != nil {
+			return nil, err
+		}
+		axes, given, err := p.Ints("axis")
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		keep, err := p.Bool("keepdims", false)
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		norm, err := NormalizeAxes(name, axes, !given, inputs[0].Type)
+		if err != nil {
+			return nil, err
+		}
+		return b.Apply1(&ArgReduce{Min: isMin, Axes: norm, KeepDims: keep}, inputs[0])
+	}
+}
+
+// argReduceConstructors are argmax and argmin's rows in the Build registry.
+var argReduceConstructors = map[string]Constructor{
+	"argmax": buildArgReduce(false),
+	"argmin": buildArgReduce(true),
+}

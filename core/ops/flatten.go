@@ -1,0 +1,70 @@
+package ops
+
+import (
+	"fmt"
+
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// Flatten keeps the first Outdim-1 dimensions of x and merges the rest into
+// one (Theano's flatten(x, outdim)).
+//
+//	flatten{outdim=2}(tensor3 (2, 3, 4)) -> matrix (2, 12)
+type Flatten struct {
+	Outdim int
+}
+
+func (op *Flatten) Name() string   { return "flatten" }
+func (op *Flatten) Params() string { return fmt.Sprintf("outdim=%d", op.Outdim) }
+
+func (op *Flatten) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+	if len(in) != 1 {
+		return nil, graph.TypeErrorf("flatten takes 1 input, got %d", len(in))
+	}
+	x := in[0]
+	if op.Outdim < 1 || (op.Outdim > 1 && op.Outdim > x.Ndim()) {
+		return nil, graph.ValueErrorf("flatten: outdim=%d is out of range [1, %d] for %v", op.Outdim, max(1, x.Ndim()), x)
+	}
+	return []graph.Type{graph.NewType(x.DType, flattenShape(x.Shape, op.Outdim)...)}, nil
+}
+
+// flattenShape merges the dimensions from outdim-1 on; an unknown length
+// among them makes the merged length unknown.
+func flattenShape(shape []int, outdim int) []int {
+	out := make([]int, outdim)
+	copy(out, shape[:outdim-1])
+	out[outdim-1] = staticSize(shape[outdim-1:])
+	return out
+}
+
+func (op *Flatten) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
+	return [][]int{flattenShape(shapes[0], op.Outdim)}, nil
+}
+
+func (op *Flatten) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+	return []*tensor.Array{in[0].Clone().Reshaped(flattenShape(in[0].Shape, op.Outdim))}, nil
+}
+
+// Pullback reshapes the gradient back to x's shape.
+func (op *Flatten) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	x, gz := node.Inputs[0], gouts[0]
+	if gz == nil || x.Type.DType.IsDiscrete() {
+		return []*graph.Variable{nil}, nil
+	}
+	e := NewExpr(b)
+	gx := e.Op("reshape", Params{"ndim": float64(x.Type.Ndim())}, e.Cast(gz, x.Type.DType), e.Op("shape", nil, x))
+	return []*graph.Variable{gx}, e.Err
+}
+
+// buildFlatten reads {"ndim": n}, the number of output dimensions (default 1).
+func buildFlatten(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if err := checkArity("flatten", inputs, 1); err != nil {
+		return nil, err
+	}
+	outdim, err := p.Int("ndim", 1)
+	if err != nil {
+		return nil, graph.TypeErrorf("flatten: %v", err)
+	}
+	return b.Apply1(&Flatten{Outdim: outdim}, inputs[0])
+}

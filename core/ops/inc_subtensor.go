@@ -1,0 +1,157 @@
+package ops
+
+import (
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// IncSubtensor returns a copy of x whose selected elements are incremented
+// by y (x[items] += y), or replaced by y when Set (x[items] = y). y
+// broadcasts to the selection as elemwise ops do: it may have fewer
+// dimensions, and its dimensions of static length 1 broadcast. Inputs are x,
+// y and the index scalars of Items.
+//
+//	inc_subtensor{1:3}(vector (5,), vector (2,)) -> vector (5,)
+type IncSubtensor struct {
+	Items []IndexItem
+	Set   bool
+}
+
+func (op *IncSubtensor) Name() string {
+	if op.Set {
+		return "set_subtensor"
+	}
+	return "inc_subtensor"
+}
+
+func (op *IncSubtensor) Params() string { return itemsString(op.Items) }
+
+// OutputTypes checks that y fits the selection and can be stored in x's dtype.
+func (op *IncSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+	name := op.Name()
+	if len(in) < 2 {
+		return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(in))
+	}
+	x, y := in[0], in[1]
+	if err := checkIndexTypes(name, op.Items, x, in[2:]); err != nil {
+		return nil, err
+	}
+	if dtype.Promote(x.DType, y.DType) != x.DType {
+		return nil, graph.TypeErrorf("%s: cannot store %v values into %v without loss (inputs %s)", name, y.DType, x.DType, typesString(in[:2]))
+	}
+	sel, err := staticIndexShape(name, op.Items, x.Shape)
+	if err != nil {
+		return nil, graph.ValueErrorf("%v (x is %v)", err, x)
+	}
+	if y.Ndim() > len(sel) {
+		return nil, graph.ValueErrorf("%s: y %v has more dimensions than the selection of x (%d) (inputs %s)", name, y, len(sel), typesString(in[:2]))
+	}
+	lead := len(sel) - y.Ndim()
+	for d, n := range y.Shape {
+		s := sel[lead+d]
+		if n != 1 && n != graph.Unknown && s != graph.Unknown && n != s {
+			return nil, graph.ValueErrorf("%s: y %v does not fit the selection of shape %v of x (inputs %s)", name, y, sel, typesString(in[:2]))
+		}
+	}
+	return []graph.Type{x}, nil
+}
+
+func (op *IncSubtensor) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
+	return [][]int{shapes[0]}, nil
+}
+
+// Evaluate copies x and adds (or stores) y at the selected positions.
+func (op *IncSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+	x, y := in[0], in[1]
+	name := op.Name()
+	spans, _, err := resolveSpans(name, op.Items, x.Shape, indexValues(in[2:]))
+	if err != nil {
+		return nil, err
+	}
+	index, sel := spanIndex(x.Shape, spans)
+	yIndex, err := broadcastInto(name, sel, y.Shape, node.Inputs[1].Type)
+	if err != nil {
+		return nil, err
+	}
+	dt := x.DType
+	switch {
+	case dt.IsComplex():
+		out := x.Complex128s()
+		scatter(out, index, y.Complex128s(), yIndex, op.Set)
+		return []*tensor.Array{tensor.FromComplex128s(dt, x.Shape, out)}, nil
+	case dt.IsDiscrete():
+		out := x.Int64s()
+		scatter(out, index, y.Int64s(), yIndex, op.Set)
+		return []*tensor.Array{tensor.FromInt64s(dt, x.Shape, out)}, nil
+	default:
+		out := x.Float64s()
+		scatter(out, index, y.Float64s(), yIndex, op.Set)
+		return []*tensor.Array{tensor.FromFloat64s(dt, x.Shape, out)}, nil
+	}
+}
+
+// scatter adds (or stores) ys[yIndex[k]] into out[index[k]].
+func scatter[T float64 | int64 | complex128](out []T, index []int, ys []T, yIndex []int, set bool) {
+	for k, i := range index {
+		if set {
+			out[i] = ys[yIndex[k]]
+		} else {
+			out[i] += ys[yIndex[k]]
+		}
+	}
+}
+
+// broadcastInto maps every position of the selection (shape sel) to the
+// position of y it reads: y is padded on the left, and its dimensions of
+// static length 1 (per yType) broadcast.
+func broadcastInto(name string, sel, yShape []int, yType graph.Type) ([]int, error) {
+	lead := len(sel) - len(yShape)
+	padded := make([]int, len(sel))
+	for d := range sel {
+		padded[d] = 1
+		if d >= lead {
+			padded[d] = yShape[d-lead]
+			if padded[d] != sel[d] && !(yType.Shape[d-lead] == 1) {
+				return nil, graph.ValueErrorf("%s: y of shape %v does not fit the selection of shape %v", name, yShape, sel)
+			}
+		}
+	}
+	return BroadcastIndex(sel, padded), nil
+}
+
+// Pullback: x's gradient is gz (with the selection zeroed for set); y's is
+// gz at the selection, summed over the dimensions y was broadcast along.
+func (op *IncSubtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	grads := make([]*graph.Variable, len(node.Inputs))
+	x, y, gz := node.Inputs[0], node.Inputs[1], gouts[0]
+	if gz == nil || x.Type.DType.IsDiscrete() {
+		return grads, nil
+	}
+	e := NewExpr(b)
+	idx := node.Inputs[2:]
+	grads[0] = gz
+	if op.Set {
+		grads[0] = e.Apply(&IncSubtensor{Items: op.Items, Set: true}, append([]*graph.Variable{gz, e.Const(0, gz)}, idx...)...)
+	}
+	if !y.Type.DType.IsDiscrete() {
+		gy := e.Apply(&Subtensor{Items: op.Items}, append([]*graph.Variable{gz}, idx...)...)
+		grads[1] = e.Cast(reduceToType(e, gy, y.Type), y.Type.DType)
+	}
+	return grads, e.Err
+}
+
+// buildIncSubtensor reads {"items": [...]}; inputs are x, y and the index scalars.
+func buildIncSubtensor(set bool) Constructor {
+	name := (&IncSubtensor{Set: set}).Name()
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if len(inputs) < 2 {
+			return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(inputs))
+		}
+		items, err := parseItems(name, p)
+		if err != nil {
+			return nil, err
+		}
+		return b.Apply1(&IncSubtensor{Items: items, Set: set}, inputs...)
+	}
+}

@@ -1,0 +1,266 @@
+package ops
+
+import (
+	"fmt"
+	"strings"
+
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// Reshape gives x a new shape with the same number of elements, read from
+// its second input, an integer vector of length Ndim (numpy's reshape: one
+// entry may be -1, meaning "whatever length makes the sizes agree").
+//
+//	reshape{ndim=2}(vector (6,), [2, -1]) -> matrix (2, 3)
+//
+// Target holds what the builder knew statically about the shape vector's
+// values (from a constant, a shape op or a make_vector of constants):
+// a length, InferLength for -1, or graph.Unknown. It gives the output its
+// static shape; the values actually used are always read at evaluation.
+type Reshape struct {
+	Ndim   int
+	Target []int
+}
+
+// InferLength marks a reshape target entry of -1: the length computed from
+// the others.
+const InferLength = -2
+
+func (op *Reshape) Name() string { return "reshape" }
+
+func (op *Reshape) Params() string {
+	dims := make([]string, len(op.Target))
+	for i, n := range op.Target {
+		switch n {
+		case graph.Unknown:
+			dims[i] = "?"
+		case InferLength:
+			dims[i] = "-1"
+		default:
+			dims[i] = fmt.Sprint(n)
+		}
+	}
+	return fmt.Sprintf("ndim=%d shape=[%s]", op.Ndim, strings.Join(dims, ","))
+}
+
+// OutputTypes checks that the shape input is an integer vector of length
+// Ndim and, when the target and x's size are static, that the sizes agree.
+func (op *Reshape) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+	if len(in) != 2 {
+		return nil, graph.TypeErrorf("reshape takes 2 inputs (x, shape), got %d", len(in))
+	}
+	x, s := in[0], in[1]
+	if s.Ndim() != 1 || !s.DType.IsInteger() {
+		return nil, graph.TypeErrorf("reshape: the shape must be an integer vector, got %v (inputs %s)", s, typesString(in))
+	}
+	if s.Shape[0] != graph.Unknown && s.Shape[0] != op.Ndim {
+		return nil, graph.ValueErrorf("reshape: ndim=%d but the shape vector has length %d (inputs %s)", op.Ndim, s.Shape[0], typesString(in))
+	}
+	if len(op.Target) != op.Ndim {
+		return nil, graph.ValueErrorf("reshape{%s}: %d target entries for ndim=%d", op.Params(), len(op.Target), op.Ndim)
+	}
+	shape, err := resolveReshape(op.Target, staticSize(x.Shape))
+	if err != nil {
+		return nil, graph.ValueErrorf("reshape: %v (inputs %s)", err, typesString(in))
+	}
+	return []graph.Type{graph.NewType(x.DType, shape...)}, nil
+}
+
+// staticSize is the number of elements of a static shape, or graph.Unknown.
+func staticSize(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		if d == graph.Unknown {
+			return graph.Unknown
+		}
+		n *= d
+	}
+	return n
+}
+
+// resolveReshape fills in the InferLength entry of target from size (which
+// may be graph.Unknown) and checks that the sizes agree when both are known.
+func resolveReshape(target []int, size int) ([]int, error) {
+	out := append([]int{}, target...)
+	known, infer := 1, -1
+	allKnown := true
+	for i, n := range target {
+		switch {
+		case n == InferLength:
+			if infer >= 0 {
+				return nil, fmt.Errorf("can only specify one unknown dimension (-1) in the new shape %v", shapeString(target))
+			}
+			infer = i
+		case n == graph.Unknown:
+			allKnown = false
+		case n < 0:
+			return nil, fmt.Errorf("negative length %d in the new shape %v", n, shapeString(target))
+		default:
+			known *= n
+		}
+	}
+	if size == graph.Unknown || !allKnown {
+		if infer >= 0 {
+			out[infer] = graph.Unknown
+		}
+		return out, nil
+	}
+	if infer >= 0 {
+		if known == 0 || size%known != 0 {
+			return nil, fmt.Errorf("cannot reshape an array of size %d into shape %v", size, shapeString(target))
+		}
+		out[infer] = size / known
+		return out, nil
+	}
+	if known != size {
+		return nil, fmt.Errorf("cannot reshape an array of size %d into shape %v", size, shapeString(target))
+	}
+	return out, nil
+}
+
+// shapeString prints a reshape target the way the user wrote it (-1 for InferLength).
+func shapeString(target []int) string {
+	parts := make([]string, len(target))
+	for i, n := range target {
+		switch n {
+		case InferLength:
+			parts[i] = "-1"
+		case graph.Unknown:
+			parts[i] = "?"
+		default:
+			parts[i] = fmt.Sprint(n)
+		}
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// targetFromValues turns the shape vector's values into a target (-1 becomes
+// InferLength), rejecting other negative lengths.
+func targetFromValues(values []int64) ([]int, error) {
+	target := make([]int, len(values))
+	for i, v := range values {
+		switch {
+		case v == -1:
+			target[i] = InferLength
+		case v < 0:
+			return nil, fmt.Errorf("invalid length %d in the new shape %v", v, values)
+		default:
+			target[i] = int(v)
+		}
+	}
+	return target, nil
+}
+
+// InferShape uses the static output shape when it is complete, and
+// otherwise the value of a constant shape input.
+func (op *Reshape) InferShape(node *graph.Apply, shapes [][]int) ([][]int, error) {
+	target := op.Target
+	if s := node.Inputs[1]; s.IsConstant() {
+		t, err := targetFromValues(s.Value.Int64s())
+		if err != nil {
+			return nil, graph.ValueErrorf("reshape: %v", err)
+		}
+		target = t
+	}
+	out, err := resolveReshape(target, tensor.Size(shapes[0]))
+	if err != nil {
+		return nil, graph.ValueErrorf("reshape: %v", err)
+	}
+	for _, n := range out {
+		if n == graph.Unknown {
+			return nil, graph.ValueErrorf("reshape: the output shape depends on the value of %v, which is not a constant", node.Inputs[1])
+		}
+	}
+	return [][]int{out}, nil
+}
+
+// Evaluate reads the shape vector and copies x into the new shape.
+func (op *Reshape) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+	x, s := in[0], in[1]
+	if s.Size() != op.Ndim {
+		return nil, graph.ValueErrorf("reshape: ndim=%d but the shape vector %v has %d entries", op.Ndim, s.Int64s(), s.Size())
+	}
+	target, err := targetFromValues(s.Int64s())
+	if err != nil {
+		return nil, graph.ValueErrorf("reshape: %v", err)
+	}
+	shape, err := resolveReshape(target, x.Size())
+	if err != nil {
+		return nil, graph.ValueErrorf("reshape: %v (input shape %v)", err, x.Shape)
+	}
+	return []*tensor.Array{x.Clone().Reshaped(shape)}, nil
+}
+
+// Pullback reshapes the gradient back to x's shape; the shape input has none.
+func (op *Reshape) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	x, gz := node.Inputs[0], gouts[0]
+	if gz == nil || x.Type.DType.IsDiscrete() {
+		return []*graph.Variable{nil, nil}, nil
+	}
+	e := NewExpr(b)
+	gx := e.Op("reshape", Params{"ndim": float64(x.Type.Ndim())}, e.Cast(gz, x.Type.DType), e.Op("shape", nil, x))
+	return []*graph.Variable{gx, nil}, e.Err
+}
+
+// staticTarget says what is known before evaluation about the values of the
+// shape vector s: its constant value, the static shape of the array a shape
+// op measures, or the constant elements of a make_vector.
+func staticTarget(s *graph.Variable, ndim int) ([]int, error) {
+	target := make([]int, ndim)
+	for i := range target {
+		target[i] = graph.Unknown
+	}
+	switch {
+	case s.IsConstant():
+		if s.Value.Size() != ndim {
+			return nil, graph.ValueErrorf("reshape: ndim=%d but the shape %v has %d entries", ndim, s.Value.Int64s(), s.Value.Size())
+		}
+		t, err := targetFromValues(s.Value.Int64s())
+		if err != nil {
+			return nil, graph.ValueErrorf("reshape: %v", err)
+		}
+		return t, nil
+	case s.Owner == nil:
+		return target, nil
+	}
+	switch s.Owner.Op.(type) {
+	case *Shape:
+		copy(target, s.Owner.Inputs[0].Type.Shape)
+	case *MakeVector:
+		for i, el := range s.Owner.Inputs {
+			if i < ndim && el.IsConstant() {
+				t, err := targetFromValues(el.Value.Int64s())
+				if err != nil {
+					return nil, graph.ValueErrorf("reshape: %v", err)
+				}
+				target[i] = t[0]
+			}
+		}
+	}
+	return target, nil
+}
+
+// buildReshape reads {"ndim": n}; inputs are (x, shape). ndim defaults to
+// the static length of the shape vector.
+func buildReshape(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if err := checkArity("reshape", inputs, 2); err != nil {
+		return nil, err
+	}
+	s := inputs[1]
+	if s.Type.Ndim() != 1 || !s.Type.DType.IsInteger() {
+		return nil, graph.TypeErrorf("reshape: the shape must be an integer vector, got %v (x is %v)", s.Type, inputs[0].Type)
+	}
+	ndim, err := p.Int("ndim", s.Type.Shape[0])
+	if err != nil {
+		return nil, graph.TypeErrorf("reshape: %v", err)
+	}
+	if ndim < 0 {
+		return nil, graph.TypeErrorf("reshape: ndim must be given when the length of the shape vector %v is not known", s.Type)
+	}
+	target, err := staticTarget(s, ndim)
+	if err != nil {
+		return nil, err
+	}
+	return b.Apply1(&Reshape{Ndim: ndim, Target: target}, inputs...)
+}

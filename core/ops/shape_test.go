@@ -1,0 +1,225 @@
+package ops_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/ops"
+	"theanogo/core/opstest"
+	"theanogo/core/tensor"
+)
+
+// transpose permutes dimensions as numpy.transpose: no axes reverses them.
+func TestTranspose(t *testing.T) {
+	x := iota64(2, 3) // [[0 1 2] [3 4 5]]
+	wantArray(t, evalOp(t, "transpose", nil, x), f64(dims(3, 2), 0, 3, 1, 4, 2, 5))
+	wantArray(t, evalOp(t, "transpose", ops.Params{"axes": []any{1.0, 0.0}}, x), f64(dims(3, 2), 0, 3, 1, 4, 2, 5))
+	wantArray(t, evalOp(t, "transpose", ops.Params{"axes": []any{0.0, -1.0}}, x), x)
+
+	y := iota64(2, 1, 3) // y[i,0,k] = 3i + k
+	got := evalOp(t, "transpose", ops.Params{"axes": []any{2.0, 0.0, 1.0}}, y)
+	wantArray(t, got, f64(dims(3, 2, 1), 0, 3, 1, 4, 2, 5))
+
+	b := graph.NewBuilder()
+	v, err := ops.Build(b, "transpose", nil, []*graph.Variable{typed(b, dtype.Float32, 2, graph.Unknown, 4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantType(t, v, dtype.Float32, 4, graph.Unknown, 2)
+
+	m := []*graph.Variable{typed(b, dtype.Float64, 2, 3)}
+	for _, bad := range [][]any{{0.0}, {0.0, 0.0}, {0.0, 2.0}, {0.0, -3.0}} {
+		_, err := ops.Build(b, "transpose", ops.Params{"axes": bad}, m)
+		wantErr(t, err, graph.KindValue, "transpose")
+	}
+	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
+		return e.Op("transpose", ops.Params{"axes": []any{1.0, 2.0, 0.0}}, in[0])
+	}, opstest.Rand(rand.New(rand.NewPCG(1, 1)), 2, 3, 4))
+}
+
+// shape is x.shape as an int64 vector whose length is x's rank.
+func TestShape(t *testing.T) {
+	wantArray(t, evalOp(t, "shape", nil, iota64(2, 0, 3)), i64(dims(3), 2, 0, 3))
+	wantArray(t, evalOp(t, "shape", nil, f64(nil, 7)), i64(dims(0)))
+
+	b := graph.NewBuilder()
+	v, err := ops.Build(b, "shape", nil, []*graph.Variable{typed(b, dtype.Int8, graph.Unknown, 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantType(t, v, dtype.Int64, 2)
+
+	// The shape carries no gradient, but an expression using it still has one:
+	// d/dx sum(x * len(x) * w) = len(x) * w.
+	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
+		n := e.Op("subtensor", items(0), e.Op("shape", nil, in[0]))
+		return e.Mul(in[0], e.Cast(n, dtype.Float64))
+	}, opstest.Rand(rand.New(rand.NewPCG(2, 2)), 4))
+}
+
+// reshape follows numpy, with -1 standing for the remaining length.
+func TestReshapeValues(t *testing.T) {
+	x := iota64(6)
+	cases := []struct {
+		shape []int64
+		want  []int
+	}{
+		{[]int64{2, 3}, dims(2, 3)},
+		{[]int64{3, -1}, dims(3, 2)},
+		{[]int64{-1}, dims(6)},
+		{[]int64{1, 6, 1}, dims(1, 6, 1)},
+		{[]int64{-1, 2, 1}, dims(3, 2, 1)},
+	}
+	for _, c := range cases {
+		b := graph.NewBuilder()
+		xv := typed(b, dtype.Float64, graph.Unknown)
+		s := b.Constant(i64(dims(len(c.shape)), c.shape...))
+		out, err := ops.Build(b, "reshape", ops.Params{"ndim": float64(len(c.shape))}, []*graph.Variable{xv, s})
+		if err != nil {
+			t.Fatalf("%v: %v", c.shape, err)
+		}
+		got := run(t, out, map[*graph.Variable]*tensor.Array{xv: x})
+		wantArray(t, got, iota64(c.want...))
+	}
+	// A reshape to size 0 with -1, and of a scalar into (1, 1).
+	wantArray(t, reshapeConst(t, iota64(0, 4), -1, 2), iota64(0, 2))
+	wantArray(t, reshapeConst(t, f64(nil, 5), 1, 1), f64(dims(1, 1), 5))
+}
+
+// reshapeConst reshapes x by a constant shape.
+func reshapeConst(t *testing.T, x *tensor.Array, shape ...int64) *tensor.Array {
+	t.Helper()
+	return opstest.Eval(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
+		s := e.B.Constant(i64(dims(len(shape)), shape...))
+		return e.Op("reshape", ops.Params{"ndim": float64(len(shape))}, in[0], s)
+	}, x)
+}
+
+// run evaluates one output.
+func run(t *testing.T, out *graph.Variable, values map[*graph.Variable]*tensor.Array) *tensor.Array {
+	t.Helper()
+	opstest.CheckInferShape(t, []*graph.Variable{out}, values)
+	res, err := evalRun(out, values)
+	if err != nil {
+		t.Fatalf("evaluating %v: %v", out, err)
+	}
+	return res
+}
+
+// The static shape is known from a constant shape, from a shape op and from
+// a make_vector with constant elements; mismatches are errors at build time
+// when both sizes are static, else at evaluation.
+func TestReshapeStatic(t *testing.T) {
+	b := graph.NewBuilder()
+	x := typed(b, dtype.Float32, 4, 6)
+	xu := typed(b, dtype.Float32, graph.Unknown, 6)
+	c := func(v ...int64) *graph.Variable { return b.Constant(i64(dims(len(v)), v...)) }
+	nd := func(n int) ops.Params { return ops.Params{"ndim": float64(n)} }
+
+	v, err := ops.Build(b, "reshape", nd(3), []*graph.Variable{x, c(2, -1, 3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantType(t, v, dtype.Float32, 2, 4, 3)
+	v, _ = ops.Build(b, "reshape", nd(2), []*graph.Variable{xu, c(-1, 2)})
+	wantType(t, v, dtype.Float32, graph.Unknown, 2)
+
+	shapeOfX, _ := ops.Build(b, "shape", nil, []*graph.Variable{x})
+	v, err = ops.Build(b, "reshape", nd(2), []*graph.Variable{xu, shapeOfX})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantType(t, v, dtype.Float32, 4, 6)
+
+	n := typed(b, dtype.Int64)
+	mv, _ := ops.Build(b, "make_vector", nil, []*graph.Variable{n, b.Constant(tensor.Scalar(dtype.Int64, 3))})
+	v, err = ops.Build(b, "reshape", nd(2), []*graph.Variable{x, mv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantType(t, v, dtype.Float32, graph.Unknown, 3)
+
+	_, err = ops.Build(b, "reshape", nd(2), []*graph.Variable{x, c(5, 5)})
+	wantErr(t, err, graph.KindValue, "reshape", "size 24")
+	_, err = ops.Build(b, "reshape", nd(2), []*graph.Variable{x, c(-1, -1)})
+	wantErr(t, err, graph.KindValue, "reshape", "one unknown dimension")
+	_, err = ops.Build(b, "reshape", nd(2), []*graph.Variable{x, c(-2, 12)})
+	wantErr(t, err, graph.KindValue, "reshape")
+	_, err = ops.Build(b, "reshape", nd(3), []*graph.Variable{x, c(4, 6)})
+	wantErr(t, err, graph.KindValue, "reshape", "ndim=3")
+	_, err = ops.Build(b, "reshape", nd(1), []*graph.Variable{x, b.Constant(f64(dims(1), 24))})
+	wantErr(t, err, graph.KindType, "reshape", "integer vector")
+	_, err = ops.Build(b, "reshape", nil, []*graph.Variable{x, typed(b, dtype.Int64, graph.Unknown)})
+	wantErr(t, err, graph.KindType, "reshape", "ndim")
+
+	// Sizes known only at evaluation.
+	err = evalErr(t, "reshape", nd(2), iota64(7), i64(dims(2), 2, -1))
+	wantErr(t, err, graph.KindValue, "reshape", "size 7")
+	err = evalErr(t, "reshape", nd(2), iota64(6), i64(dims(2), 4, 2))
+	wantErr(t, err, graph.KindValue, "reshape", "size 6")
+	err = evalErr(t, "reshape", nd(3), iota64(6), i64(dims(2), 2, 3))
+	wantErr(t, err, graph.KindValue, "reshape", "ndim=3")
+}
+
+// The reshape gradient reshapes gz back to x's shape, for a constant and
+// for a computed shape (x.shape[0], -1).
+func TestReshapePullback(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
+		return e.Op("reshape", ops.Params{"ndim": 2.0}, in[0], e.B.Constant(i64(dims(2), 3, -1)))
+	}, opstest.Rand(rng, 2, 3, 2))
+	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
+		rows := e.Op("subtensor", items(0), e.Op("shape", nil, in[0]))
+		s := e.Op("make_vector", nil, rows, e.B.Constant(tensor.Scalar(dtype.Int64, -1)))
+		return e.Call("tanh", e.Op("reshape", ops.Params{"ndim": 2.0}, in[0], s))
+	}, opstest.Rand(rng, 2, 3, 2))
+}
+
+// flatten(x, ndim) keeps ndim-1 leading dimensions and merges the rest.
+func TestFlatten(t *testing.T) {
+	x := iota64(2, 3, 4)
+	wantArray(t, evalOp(t, "flatten", nil, x), iota64(24))
+	wantArray(t, evalOp(t, "flatten", ops.Params{"ndim": 2.0}, x), iota64(2, 12))
+	wantArray(t, evalOp(t, "flatten", ops.Params{"ndim": 3.0}, x), x)
+	wantArray(t, evalOp(t, "flatten", nil, f64(nil, 4)), f64(dims(1), 4))
+	wantArray(t, evalOp(t, "flatten", ops.Params{"ndim": 2.0}, iota64(2, 0, 4)), iota64(2, 0))
+
+	b := graph.NewBuilder()
+	v, _ := ops.Build(b, "flatten", ops.Params{"ndim": 2.0}, []*graph.Variable{typed(b, dtype.Int32, graph.Unknown, 3, 4)})
+	wantType(t, v, dtype.Int32, graph.Unknown, 12)
+	v, _ = ops.Build(b, "flatten", nil, []*graph.Variable{typed(b, dtype.Int32, 2, graph.Unknown)})
+	wantType(t, v, dtype.Int32, graph.Unknown)
+	for _, nd := range []float64{0, 4} {
+		_, err := ops.Build(b, "flatten", ops.Params{"ndim": nd}, []*graph.Variable{typed(b, dtype.Int32, 2, 3, 4)})
+		wantErr(t, err, graph.KindValue, "flatten", "outdim")
+	}
+	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
+		return e.Op("flatten", ops.Params{"ndim": 2.0}, in[0])
+	}, opstest.Rand(rand.New(rand.NewPCG(4, 4)), 2, 3, 2))
+}
+
+// make_vector stacks scalars, in their promoted dtype unless told otherwise.
+func TestMakeVector(t *testing.T) {
+	a, c := arr(dtype.Int8, nil, 3), arr(dtype.Float32, nil, 2.5)
+	wantArray(t, evalOp(t, "make_vector", nil, a, c), arr(dtype.Float32, dims(2), 3, 2.5))
+	wantArray(t, evalOp(t, "make_vector", ops.Params{"dtype": "int64"}, a, c), i64(dims(2), 3, 2))
+	wantArray(t, evalOp(t, "make_vector", nil, a), arr(dtype.Int8, dims(1), 3))
+
+	b := graph.NewBuilder()
+	v, err := ops.Build(b, "make_vector", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantType(t, v, dtype.Int64, 0)
+	_, err = ops.Build(b, "make_vector", nil, []*graph.Variable{typed(b, dtype.Int64), typed(b, dtype.Int64, 2)})
+	wantErr(t, err, graph.KindType, "make_vector", "scalar")
+	_, err = ops.Build(b, "make_vector", ops.Params{"dtype": "float64"}, []*graph.Variable{typed(b, dtype.Complex64)})
+	wantErr(t, err, graph.KindType, "make_vector", "complex")
+
+	rng := rand.New(rand.NewPCG(5, 5))
+	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
+		return e.Op("make_vector", nil, in[0], e.Mul(in[1], in[1]), in[0])
+	}, opstest.Rand(rng), opstest.Rand(rng))
+}

@@ -1,0 +1,106 @@
+package ops
+
+import (
+	"math"
+
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// nnetConstructors is the neural-network family's table in the Build registry.
+var nnetConstructors = map[string]Constructor{
+	"softmax":    buildSoftmax(false), // softmax.go
+	"logsoftmax": buildSoftmax(true),  // softmax.go
+}
+
+// Softmax is exp(x) / Σ exp(x) along the last axis of a matrix (each row) or
+// a vector, computed stably by subtracting the row maximum first; with Log
+// it is log(softmax(x)) = x - max - log Σ exp(x - max).
+//
+//	softmax([[1, 1], [0, ln 3]]) -> [[0.5, 0.5], [0.25, 0.75]]
+type Softmax struct {
+	Log bool
+}
+
+func (op *Softmax) Name() string {
+	if op.Log {
+		return "logsoftmax"
+	}
+	return "softmax"
+}
+
+func (op *Softmax) Params() string { return "" }
+
+func (op *Softmax) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+	if len(in) != 1 {
+		return nil, graph.TypeErrorf("%s takes 1 input, got %d", op.Name(), len(in))
+	}
+	x := in[0]
+	if x.Ndim() < 1 || x.Ndim() > 2 {
+		return nil, graph.TypeErrorf("%s: input must be a matrix or a vector, got %v", op.Name(), x)
+	}
+	if !x.DType.IsFloat() {
+		return nil, graph.TypeErrorf("%s: input must be real floating point, got %v", op.Name(), x)
+	}
+	return []graph.Type{x}, nil
+}
+
+func (op *Softmax) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
+	return [][]int{shapes[0]}, nil
+}
+
+// Evaluate computes each row in float64.
+func (op *Softmax) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+	x := in[0]
+	v := x.Float64s()
+	n := x.Shape[x.Ndim()-1]
+	for start := 0; start+n <= len(v) && n > 0; start += n {
+		row := v[start : start+n]
+		top := math.Inf(-1)
+		for _, a := range row {
+			top = math.Max(top, a)
+		}
+		sum := 0.0
+		for _, a := range row {
+			sum += math.Exp(a - top)
+		}
+		for i, a := range row {
+			if op.Log {
+				row[i] = a - top - math.Log(sum)
+			} else {
+				row[i] = math.Exp(a-top) / sum
+			}
+		}
+	}
+	return []*tensor.Array{tensor.FromFloat64s(x.DType, x.Shape, v)}, nil
+}
+
+// Pullback, with s the softmax and sums along the last axis:
+// softmax: gx = (gz - Σ gz·s) · s;  logsoftmax: gx = gz - exp(out) · Σ gz.
+func (op *Softmax) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	x, out, gz := node.Inputs[0], node.Outputs[0], gouts[0]
+	if gz == nil {
+		return []*graph.Variable{nil}, nil
+	}
+	e := NewExpr(b)
+	gz = e.Cast(gz, x.Type.DType)
+	last := []int{x.Type.Ndim() - 1}
+	var gx *graph.Variable
+	if op.Log {
+		gx = e.Sub(gz, e.Mul(e.Exp(out), e.Sum(gz, last, true)))
+	} else {
+		gx = e.Mul(e.Sub(gz, e.Sum(e.Mul(gz, out), last, true)), out)
+	}
+	return []*graph.Variable{gx}, e.Err
+}
+
+// buildSoftmax takes no parameters.
+func buildSoftmax(log bool) Constructor {
+	op := &Softmax{Log: log}
+	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if err := checkArity(op.Name(), inputs, 1); err != nil {
+			return nil, err
+		}
+		return b.Apply1(op, inputs...)
+	}
+}
