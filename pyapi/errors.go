@@ -43,14 +43,20 @@ func errorString(err error) string {
 //		return r
 //	}
 func guard(errOut **C.char, f func() error) {
-	defer func() {
-		if r := recover(); r != nil {
-			setError(errOut, fmt.Errorf("Go panic: %v\n%s", r, debug.Stack()))
-		}
-	}()
-	if err := f(); err != nil {
+	if err := protect(f); err != nil {
 		setError(errOut, err)
 	}
+}
+
+// protect runs f and turns a panic into an error (a RuntimeError in
+// Python) carrying the panic value and the stack.
+func protect(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("Go panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return f()
 }
 
 // setError stores err's string in errOut for Python to read and free.

@@ -1,5 +1,3 @@
-//go:build !pending
-
 package main
 
 /*
@@ -8,6 +6,7 @@ package main
 import "C"
 
 import (
+	"encoding/json"
 	"unsafe"
 
 	"theanogo/core/eval"
@@ -101,4 +100,25 @@ func tg_function_call(fh C.int64_t, args *C.int64_t, nargs C.int, outs *C.int64_
 		return nil
 	})
 	return n
+}
+
+// tg_function_warnings returns the JSON list of warnings a function raised
+// when it was compiled (an unused input with on_unused_input="warn"), for
+// Python to re-emit with the warnings module.
+//
+//export tg_function_warnings
+func tg_function_warnings(fh C.int64_t, errOut **C.char) (out *C.char) {
+	guard(errOut, func() error {
+		fn, err := getAs[*eval.Function](int64(fh), "function")
+		if err != nil {
+			return err
+		}
+		text, err := json.Marshal(append([]string{}, fn.Warnings...))
+		if err != nil {
+			return err
+		}
+		out = cString(string(text))
+		return nil
+	})
+	return out
 }

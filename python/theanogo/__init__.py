@@ -1,0 +1,34 @@
+"""theanogo: Theano with a Go core.
+
+Write Theano programs as before::
+
+    import theanogo as theano
+    import theanogo.tensor as T
+
+>>> import numpy as np
+>>> import theanogo as theano
+>>> import theanogo.tensor as T
+>>> x = T.dmatrix("x")
+>>> f = theano.function([x], (x * 2 + 1).sum())
+>>> print(f(np.ones((2, 2))))
+12.0
+
+Every expression is built and type-checked by the Go library
+(libtheanogo.so, loaded with ctypes); compiled functions run in Go.
+Configuration: ``theanogo.config`` and the THEANOGO_FLAGS environment
+variable (see theanogo/config.py).
+"""
+
+from . import _lib
+from ._lib import DisconnectedInputError, MissingInputError
+from .config import change_flags, config
+from . import tensor
+from .compile import Function, SharedVariable, function, shared
+from .gradient import grad
+from . import printing
+from .printing import debugprint, pp
+
+__version__ = "0.1.0"
+
+__all__ = ["config", "change_flags", "tensor", "function", "shared", "grad", "printing", "debugprint", "pp",
+           "Function", "SharedVariable", "MissingInputError", "DisconnectedInputError"]

@@ -1,0 +1,303 @@
+"""Loading of libtheanogo.so and the ctypes bindings of its C ABI.
+
+Everything here is private. The rest of the package calls the small Python
+functions below; each is one call into Go (plus freeing what Go returned).
+Go reports errors as "ExceptionClass: message" strings, which `_check` turns
+back into Python exceptions.
+
+Handles are plain ints naming Go objects (variables, arrays, functions) in the
+library's handle table; whoever receives one must `release` it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+from typing import Any, Sequence
+
+import numpy as np
+
+__all__ = ["MissingInputError", "DisconnectedInputError"]
+
+
+class MissingInputError(Exception):
+    """A function's outputs need an input that was not given (as in Theano)."""
+
+
+class DisconnectedInputError(ValueError):
+    """grad was asked for a variable the cost does not depend on."""
+
+
+_EXCEPTIONS: dict[str, type] = {
+    "TypeError": TypeError,
+    "ValueError": ValueError,
+    "MissingInputError": MissingInputError,
+    "DisconnectedInputError": DisconnectedInputError,
+    "RuntimeError": RuntimeError,
+}
+
+MAX_RANK = 64  # the room Go writes shapes into; numpy's own limit
+
+
+def _library_path() -> str:
+    override = os.environ.get("THEANOGO_LIBRARY")
+    if override:
+        return override
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "libtheanogo.so")
+
+
+def _load() -> ctypes.CDLL:
+    path = _library_path()
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as exc:
+        raise ImportError(
+            f"theanogo: cannot load the Go core library {path!r} ({exc}). "
+            "Install the package with `pip install .` (it builds the library with Go)."
+        ) from exc
+    i64, i32, vp, cp = ctypes.c_int64, ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p
+    p64, pi32, err = ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p)
+    signatures = {
+        # name: (restype, argtypes)
+        "tg_free": (None, [vp]),
+        "tg_release": (None, [i64]),
+        "tg_array_new": (i64, [cp, i32, p64, vp, i64, err]),
+        "tg_array_meta": (vp, [i64, p64, pi32, err]),
+        "tg_array_copy": (None, [i64, vp, i64, err]),
+        "tg_input": (i64, [cp, i32, p64, cp, err]),
+        "tg_constant": (i64, [cp, i32, p64, vp, i64, err]),
+        "tg_apply": (i64, [cp, cp, p64, i32, err]),
+        "tg_var_meta": (vp, [i64, p64, pi32, err]),
+        "tg_var_info": (vp, [i64, err]),
+        "tg_var_set_name": (None, [i64, cp, err]),
+        "tg_var_value": (i64, [i64, err]),
+        "tg_op_names": (vp, [err]),
+        "tg_inc_subtensor": (i64, [i64, i64, i32, err]),
+        "tg_shared": (i64, [cp, i32, p64, p64, vp, i64, cp, err]),
+        "tg_shared_set": (None, [i64, i64, err]),
+        "tg_grad": (None, [i64, p64, i32, p64, i32, cp, p64, p64, pi32, err]),
+        "tg_function": (i64, [p64, i32, p64, i32, p64, i32, p64, i32, cp, err]),
+        "tg_function_warnings": (vp, [i64, err]),
+        "tg_function_call": (i32, [i64, p64, i32, p64, i32, err]),
+        "tg_debugprint": (vp, [p64, i32, err]),
+        "tg_debug_panic": (None, [err]),
+        "tg_gc": (None, []),
+        "tg_live_handles": (i64, []),
+        "tg_interned": (None, [p64, p64]),
+    }
+    for name, (restype, argtypes) in signatures.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return lib
+
+
+_lib = _load()
+
+
+def _take_string(ptr: int | None) -> str:
+    """Decode a C string Go returned and free it."""
+    if not ptr:
+        return ""
+    try:
+        return ctypes.string_at(ptr).decode("utf-8", "replace")
+    finally:
+        _lib.tg_free(ptr)
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    """Call a Go export with a trailing error out-parameter; raise on error."""
+    err = ctypes.c_void_p()
+    result = fn(*args, ctypes.byref(err))
+    if err.value:
+        text = _take_string(err.value)
+        cls_name, sep, msg = text.partition(": ")
+        cls = _EXCEPTIONS.get(cls_name) if sep else None
+        if cls is None:
+            raise RuntimeError(text)
+        raise cls(msg)
+    return result
+
+
+def _int64s(values: Sequence[int]) -> Any:
+    return (ctypes.c_int64 * max(len(values), 1))(*values)
+
+
+def _c(s: str | None) -> bytes:
+    return (s or "").encode("utf-8")
+
+
+def _native(arr: np.ndarray) -> np.ndarray:
+    """Return arr C-contiguous and in native byte order (what Go copies)."""
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")
+    return arr
+
+
+def _buffer_args(arr: np.ndarray) -> tuple:
+    arr = _native(arr)
+    return (_c(arr.dtype.name), arr.ndim, _int64s(arr.shape), arr.ctypes.data, arr.nbytes), arr
+
+
+# --- handles -----------------------------------------------------------------
+
+def release(handle: int, _lib: Any = _lib) -> None:
+    """Drop a handle. Safe to call from finalizers, also at interpreter exit."""
+    try:
+        _lib.tg_release(handle)
+    except Exception:  # pragma: no cover - interpreter shutdown
+        pass
+
+
+# --- arrays ------------------------------------------------------------------
+
+def array_new(arr: np.ndarray) -> int:
+    """Copy a numpy array into Go; returns an array handle."""
+    args, keep = _buffer_args(arr)
+    h = _call(_lib.tg_array_new, *args)
+    del keep
+    return h
+
+
+def array_take(handle: int) -> np.ndarray:
+    """Copy the Go array behind handle into a new numpy array and release it."""
+    try:
+        shape = (ctypes.c_int64 * MAX_RANK)()
+        ndim = ctypes.c_int()
+        dtype = _take_string(_call(_lib.tg_array_meta, handle, shape, ctypes.byref(ndim)))
+        out = np.empty(tuple(shape[: ndim.value]), dtype=dtype)
+        _call(_lib.tg_array_copy, handle, out.ctypes.data, out.nbytes)
+        return out
+    finally:
+        release(handle)
+
+
+# --- variables -----------------------------------------------------------------
+
+def input(dtype: str, shape: Sequence[int], name: str | None) -> int:
+    return _call(_lib.tg_input, _c(dtype), len(shape), _int64s(shape), _c(name))
+
+
+def constant(arr: np.ndarray) -> int:
+    args, keep = _buffer_args(arr)
+    h = _call(_lib.tg_constant, *args)
+    del keep
+    return h
+
+
+def apply(name: str, params: dict | None, inputs: Sequence[int]) -> int:
+    text = json.dumps(params) if params else ""
+    return _call(_lib.tg_apply, _c(name), _c(text), _int64s(inputs), len(inputs))
+
+
+def inc_subtensor(sub: int, y: int, set_: bool) -> int:
+    return _call(_lib.tg_inc_subtensor, sub, y, 1 if set_ else 0)
+
+
+def var_meta(handle: int) -> tuple[str, tuple[int, ...]]:
+    """The dtype name and static shape (None for unknown lengths) of a variable."""
+    shape = (ctypes.c_int64 * MAX_RANK)()
+    ndim = ctypes.c_int()
+    dtype = _take_string(_call(_lib.tg_var_meta, handle, shape, ctypes.byref(ndim)))
+    return dtype, tuple(None if d < 0 else d for d in shape[: ndim.value])
+
+
+def var_info(handle: int) -> dict:
+    return json.loads(_take_string(_call(_lib.tg_var_info, handle)))
+
+
+def var_set_name(handle: int, name: str | None) -> None:
+    _call(_lib.tg_var_set_name, handle, _c(name))
+
+
+def var_value(handle: int) -> np.ndarray:
+    """A copy of a constant's value or of a shared variable's current value."""
+    return array_take(_call(_lib.tg_var_value, handle))
+
+
+def op_names() -> list[str]:
+    return json.loads(_take_string(_call(_lib.tg_op_names)))
+
+
+# --- shared variables ------------------------------------------------------------
+
+def shared(arr: np.ndarray, static_shape: Sequence[int], name: str | None) -> int:
+    arr = _native(arr)
+    return _call(_lib.tg_shared, _c(arr.dtype.name), arr.ndim, _int64s(arr.shape),
+                 _int64s(static_shape), arr.ctypes.data, arr.nbytes, _c(name))
+
+
+def shared_set(handle: int, arr: np.ndarray) -> None:
+    ah = array_new(arr)
+    try:
+        _call(_lib.tg_shared_set, handle, ah)
+    finally:
+        release(ah)
+
+
+# --- gradients, functions, printing ------------------------------------------------
+
+def grad(cost: int, wrt: Sequence[int], consider: Sequence[int], disconnected: str) -> tuple[list[int], list[int]]:
+    """Gradient handles for each wrt, and the indices of disconnected ones."""
+    n = len(wrt)
+    out = (ctypes.c_int64 * max(n, 1))()
+    disc = (ctypes.c_int64 * max(n, 1))()
+    ndisc = ctypes.c_int()
+    _call(_lib.tg_grad, cost, _int64s(wrt), n, _int64s(consider), len(consider),
+          _c(disconnected), out, disc, ctypes.byref(ndisc))
+    return list(out[:n]), list(disc[: ndisc.value])
+
+
+def function(inputs: Sequence[int], outputs: Sequence[int], updates: Sequence[tuple[int, int]],
+             givens: Sequence[tuple[int, int]], on_unused_input: str) -> int:
+    flat_up = [h for pair in updates for h in pair]
+    flat_gv = [h for pair in givens for h in pair]
+    return _call(_lib.tg_function, _int64s(inputs), len(inputs), _int64s(outputs), len(outputs),
+                 _int64s(flat_up), len(updates), _int64s(flat_gv), len(givens), _c(on_unused_input))
+
+
+def function_warnings(handle: int) -> list[str]:
+    return json.loads(_take_string(_call(_lib.tg_function_warnings, handle)))
+
+
+def function_call(handle: int, args: Sequence[np.ndarray], nouts: int) -> list[np.ndarray]:
+    """Call a compiled function on numpy arrays (already of the right dtypes)."""
+    arg_handles: list[int] = []
+    try:
+        for a in args:
+            arg_handles.append(array_new(a))
+        outs = (ctypes.c_int64 * max(nouts, 1))()
+        n = _call(_lib.tg_function_call, handle, _int64s(arg_handles), len(arg_handles), outs, nouts)
+        return [array_take(outs[i]) for i in range(n)]
+    finally:
+        for h in arg_handles:
+            release(h)
+
+
+def debugprint(outputs: Sequence[int]) -> str:
+    return _take_string(_call(_lib.tg_debugprint, _int64s(outputs), len(outputs)))
+
+
+# --- for tests ---------------------------------------------------------------------
+
+def debug_panic() -> None:
+    """Make Go panic on purpose; raises RuntimeError."""
+    _call(_lib.tg_debug_panic)
+
+
+def go_gc() -> None:
+    """Run Go's garbage collector."""
+    _lib.tg_gc()
+
+
+def live_handles() -> int:
+    return _lib.tg_live_handles()
+
+
+def interned() -> tuple[int, int]:
+    nodes, consts = ctypes.c_int64(), ctypes.c_int64()
+    _lib.tg_interned(ctypes.byref(nodes), ctypes.byref(consts))
+    return nodes.value, consts.value

@@ -1,0 +1,19 @@
+"""theanogo.tensor: symbolic tensors, Theano's ``theano.tensor``.
+
+>>> import numpy as np
+>>> import theanogo
+>>> import theanogo.tensor as T
+>>> x = T.dmatrix("x")
+>>> f = theanogo.function([x], (x * 2 + 1).sum())
+>>> float(f(np.ones((2, 2))))
+12.0
+"""
+
+from . import nnet  # noqa: F401
+from .basic import *  # noqa: F401,F403
+from .basic import __all__ as _basic_all
+from .type import TensorType  # noqa: F401
+from .var import TensorConstant, TensorVariable  # noqa: F401
+from ..gradient import grad  # noqa: E402,F401  (T.grad, as in Theano)
+
+__all__ = list(_basic_all) + ["nnet", "grad"]

@@ -1,0 +1,309 @@
+"""theanogo.tensor's functions: type constructors and the tensor operations.
+
+Each operation is one call into the Go core, which checks types and shapes
+when the expression is built:
+
+>>> import numpy as np
+>>> import theanogo
+>>> import theanogo.tensor as T
+>>> x = T.dvector("x")
+>>> f = theanogo.function([x], T.maximum(T.exp(x), 2.0).sum())
+>>> float(f(np.zeros(3)))
+6.0
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import _lib
+from ..config import config
+from .type import TensorType
+from .var import (
+    TensorConstant,
+    TensorVariable,
+    _reduce,
+    apply_op,
+    as_tensor_variable,
+    constant,
+    make_input,
+    reshape,
+)
+
+__all__ = [
+    "TensorType", "TensorVariable", "TensorConstant", "constant", "as_tensor_variable", "tensor",
+    "reshape", "transpose", "dimshuffle", "flatten", "dot", "cast", "switch", "where",
+    "sum", "prod", "mean", "max", "min", "argmax", "argmin", "arange", "zeros_like", "ones_like",
+    "shape", "clip", "set_subtensor", "inc_subtensor",
+]
+
+# --- type constructors ------------------------------------------------------------
+
+# Static shapes by rank name: None is an unknown length, 1 is broadcastable.
+_RANKS: dict[str, tuple] = {
+    "scalar": (),
+    "vector": (None,),
+    "row": (1, None),
+    "col": (None, 1),
+    "matrix": (None, None),
+    "tensor3": (None,) * 3,
+    "tensor4": (None,) * 4,
+    "tensor5": (None,) * 5,
+    "tensor6": (None,) * 6,
+    "tensor7": (None,) * 7,
+}
+
+# Theano's dtype prefixes: T.fmatrix, T.ivector, T.lscalar ...
+_PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64",
+             "f": "float32", "d": "float64", "c": "complex64", "z": "complex128"}
+
+
+def _rank_constructor(rank: str, shape: tuple) -> Callable[..., TensorVariable]:
+    def make(name: str | None = None, dtype: str | None = None) -> TensorVariable:
+        return make_input(dtype or config.floatX, shape, name)
+
+    make.__name__ = make.__qualname__ = rank
+    make.__doc__ = (
+        f"A new {rank} input variable (default dtype config.floatX).\n\n"
+        f"    >>> import theanogo.tensor as T\n"
+        f"    >>> T.{rank}('x').ndim\n    {len(shape)}\n"
+    )
+    return make
+
+
+def _plural(single: Callable[..., TensorVariable], name: str) -> Callable[..., list]:
+    def make(*names: Any, dtype: str | None = None) -> list[TensorVariable]:
+        if len(names) == 1 and isinstance(names[0], int):
+            return [single(dtype=dtype) for _ in range(names[0])]
+        if len(names) == 1 and isinstance(names[0], (list, tuple)):
+            names = tuple(names[0])
+        return [single(n, dtype=dtype) if dtype else single(n) for n in names]
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"Several variables at once: ``x, y = T.{name}('x', 'y')`` (or a count)."
+    return make
+
+
+_PLURALS = {"scalar": "scalars", "vector": "vectors", "row": "rows", "col": "cols", "matrix": "matrices",
+            "tensor3": "tensor3s", "tensor4": "tensor4s"}
+
+for _rank, _shape in _RANKS.items():
+    globals()[_rank] = _rank_constructor(_rank, _shape)
+    __all__.append(_rank)
+    for _prefix, _dtype in _PREFIXES.items():
+        globals()[_prefix + _rank] = TensorType(_dtype, shape=_shape)
+        __all__.append(_prefix + _rank)
+
+for _rank, _plural_name in _PLURALS.items():
+    globals()[_plural_name] = _plural(globals()[_rank], _plural_name)
+    __all__.append(_plural_name)
+    for _prefix in _PREFIXES:
+        globals()[_prefix + _plural_name] = _plural(globals()[_prefix + _rank], _prefix + _plural_name)
+        __all__.append(_prefix + _plural_name)
+
+
+def tensor(dtype: str | None = None, broadcastable: Any = None, name: str | None = None,
+           shape: Any = None) -> TensorVariable:
+    """A new input of any rank: ``T.tensor('float32', (False,) * 5)``."""
+    return TensorType(dtype or config.floatX, broadcastable, shape=shape)(name)
+
+
+# --- elementwise -------------------------------------------------------------------
+
+def _elemwise(name: str, arity: int, doc: str, go_name: str | None = None) -> Callable[..., TensorVariable]:
+    op = go_name or name
+
+    def fn(*xs: Any) -> TensorVariable:
+        if len(xs) != arity:
+            raise TypeError(f"{name} takes {arity} arguments, got {len(xs)}")
+        return apply_op(op, *xs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+# name, arity, what it computes (the Go op has the same name unless given)
+_ELEMWISE = [
+    ("add", 2, "a + b, with numpy broadcasting"),
+    ("sub", 2, "a - b"),
+    ("mul", 2, "a * b"),
+    ("true_div", 2, "a / b (integers give floats)"),
+    ("int_div", 2, "a // b"),
+    ("floor_div", 2, "a // b", "int_div"),
+    ("mod", 2, "a % b (sign of b, like Python)"),
+    ("pow", 2, "a ** b"),
+    ("maximum", 2, "elementwise max(a, b)"),
+    ("minimum", 2, "elementwise min(a, b)"),
+    ("lt", 2, "a < b"),
+    ("gt", 2, "a > b"),
+    ("le", 2, "a <= b"),
+    ("ge", 2, "a >= b"),
+    ("eq", 2, "a == b elementwise (the == operator is Python identity, as in Theano)"),
+    ("neq", 2, "a != b elementwise"),
+    ("and_", 2, "a & b", "and"),
+    ("or_", 2, "a | b", "or"),
+    ("xor", 2, "a ^ b"),
+    ("invert", 1, "~a (bitwise not)"),
+    ("neg", 1, "-a"),
+    ("abs_", 1, "|a|", "abs"),
+    ("sgn", 1, "the sign of a: -1, 0 or 1"),
+    ("sqr", 1, "a * a"),
+    ("sqrt", 1, "the square root of a"),
+    ("exp", 1, "e ** a"),
+    ("log", 1, "the natural logarithm of a"),
+    ("log1p", 1, "log(1 + a), accurate for small a"),
+    ("expm1", 1, "exp(a) - 1, accurate for small a"),
+    ("tanh", 1, "the hyperbolic tangent of a"),
+    ("sigmoid", 1, "1 / (1 + exp(-a))"),
+    ("softplus", 1, "log(1 + exp(a))"),
+    ("sin", 1, "the sine of a"),
+    ("cos", 1, "the cosine of a"),
+]
+
+for _row in _ELEMWISE:
+    _fn = _elemwise(*_row)
+    globals()[_row[0]] = _fn
+    __all__.append(_row[0])
+
+abs = abs_  # noqa: A001,F821 - Theano exports both names
+__all__.append("abs")
+
+
+def switch(cond: Any, ift: Any, iff: Any) -> TensorVariable:
+    """Elementwise ``ift if cond else iff`` (both branches are computed).
+
+    >>> import theanogo.tensor as T
+    >>> x = T.vector()
+    >>> T.switch(x > 0, x, 0).ndim
+    1
+    """
+    return apply_op("switch", cond, ift, iff)
+
+
+where = switch
+
+
+def cast(x: Any, dtype: str) -> TensorVariable:
+    """x converted to dtype: ``T.cast(x, 'int32')``."""
+    x = as_tensor_variable(x)
+    dtype = np.dtype(config.floatX if dtype == "floatX" else dtype).name
+    return apply_op("cast", x, params={"dtype": dtype})
+
+
+def clip(x: Any, lo: Any, hi: Any) -> TensorVariable:
+    """x limited to [lo, hi]: ``minimum(maximum(x, lo), hi)``."""
+    return apply_op("minimum", apply_op("maximum", x, lo), hi)
+
+
+# --- reductions ----------------------------------------------------------------------
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False, **_: Any) -> TensorVariable:  # noqa: A001
+    """Sum over axis (None: all; an int or a list; negative counts from the end)."""
+    return _reduce("sum", x, axis, keepdims)
+
+
+def prod(x: Any, axis: Any = None, keepdims: bool = False, **_: Any) -> TensorVariable:
+    """Product over axis."""
+    return _reduce("prod", x, axis, keepdims)
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False, **_: Any) -> TensorVariable:
+    """Mean over axis."""
+    return _reduce("mean", x, axis, keepdims)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Maximum over axis."""
+    return _reduce("max", x, axis, keepdims)
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Minimum over axis."""
+    return _reduce("min", x, axis, keepdims)
+
+
+def argmax(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+    """Index of the maximum over axis (None: of the flattened array)."""
+    return _reduce("argmax", x, axis, keepdims)
+
+
+def argmin(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+    """Index of the minimum over axis."""
+    return _reduce("argmin", x, axis, keepdims)
+
+
+# --- shape --------------------------------------------------------------------------
+
+def transpose(x: Any, axes: Any = None) -> TensorVariable:
+    """x with its axes permuted (reversed when axes is None)."""
+    return as_tensor_variable(x).transpose(axes)
+
+
+def dimshuffle(x: Any, *pattern: Any) -> TensorVariable:
+    """``x.dimshuffle(*pattern)``."""
+    return as_tensor_variable(x).dimshuffle(*pattern)
+
+
+def flatten(x: Any, ndim: int = 1) -> TensorVariable:
+    """x with its trailing dimensions merged so that it has ndim dimensions."""
+    return as_tensor_variable(x).flatten(ndim)
+
+
+def shape(x: Any) -> TensorVariable:
+    """The symbolic shape of x (an int64 vector)."""
+    return as_tensor_variable(x).shape
+
+
+# --- linear algebra and creation -------------------------------------------------------
+
+def dot(a: Any, b: Any) -> TensorVariable:
+    """Matrix/vector products (numpy.dot for ranks 1 and 2).
+
+    >>> import theanogo.tensor as T
+    >>> T.dot(T.matrix(), T.vector()).ndim
+    1
+    """
+    return apply_op("dot", a, b)
+
+
+def arange(start: Any, stop: Any = None, step: Any = 1, dtype: str | None = None) -> TensorVariable:
+    """``T.arange(n)`` or ``T.arange(start, stop, step)``; bounds may be symbolic."""
+    if stop is None:
+        start, stop = 0, start
+    params = {"dtype": np.dtype(dtype).name} if dtype else None
+    return apply_op("arange", start, stop, step, params=params)
+
+
+def zeros_like(x: Any, dtype: str | None = None) -> TensorVariable:
+    """Zeros with x's shape and dtype (or dtype)."""
+    x = as_tensor_variable(x)
+    return apply_op("second", x, constant(np.zeros((), dtype=dtype or x.dtype)))
+
+
+def ones_like(x: Any, dtype: str | None = None) -> TensorVariable:
+    """Ones with x's shape and dtype (or dtype)."""
+    x = as_tensor_variable(x)
+    return apply_op("second", x, constant(np.ones((), dtype=dtype or x.dtype)))
+
+
+# --- updating parts of a tensor ----------------------------------------------------------
+
+def set_subtensor(x: TensorVariable, y: Any) -> TensorVariable:
+    """A copy of the variable that x indexes, with the region x replaced by y.
+
+    >>> import numpy as np, theanogo, theanogo.tensor as T
+    >>> v = T.dvector("v")
+    >>> theanogo.function([v], T.set_subtensor(v[1:], 5.0))(np.zeros(3))
+    array([0., 5., 5.])
+    """
+    y = as_tensor_variable(y)
+    return TensorVariable(_lib.inc_subtensor(x._h, y._h, True))
+
+
+def inc_subtensor(x: TensorVariable, y: Any) -> TensorVariable:
+    """A copy of the variable that x indexes, with y added to the region x."""
+    y = as_tensor_variable(y)
+    return TensorVariable(_lib.inc_subtensor(x._h, y._h, False))

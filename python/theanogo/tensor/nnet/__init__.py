@@ -1,0 +1,58 @@
+"""theanogo.tensor.nnet: the neural-network functions of ``theano.tensor.nnet``.
+
+>>> import theanogo.tensor as T
+>>> p = T.nnet.softmax(T.matrix("x"))
+>>> p.ndim
+2
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..basic import sigmoid, softplus, tanh  # noqa: F401  (T.nnet.sigmoid ...)
+from ..var import TensorVariable, _reduce, apply_op, as_tensor_variable
+
+__all__ = ["sigmoid", "softplus", "tanh", "softmax", "relu", "categorical_crossentropy",
+           "binary_crossentropy"]
+
+
+def softmax(x: Any) -> TensorVariable:
+    """Row-wise softmax of a matrix. A vector becomes a (1, n) row first, as in Theano.
+
+    >>> import theanogo.tensor as T
+    >>> T.nnet.softmax(T.vector()).broadcastable
+    (True, False)
+    """
+    x = as_tensor_variable(x)
+    if x.ndim == 1:
+        x = x.dimshuffle("x", 0)
+    return apply_op("softmax", x)
+
+
+def relu(x: Any, alpha: Any = 0) -> TensorVariable:
+    """max(x, 0); with alpha, the leaky version ``switch(x > 0, x, alpha * x)``."""
+    if isinstance(alpha, (int, float)) and alpha == 0:
+        return apply_op("maximum", x, 0)
+    x = as_tensor_variable(x)
+    return apply_op("switch", apply_op("gt", x, 0), x, apply_op("mul", alpha, x))
+
+
+def categorical_crossentropy(coding_dist: Any, true_dist: Any) -> TensorVariable:
+    """-sum(true * log(coding), axis=1) for one-hot (or probability) targets.
+
+    Integer class labels need advanced indexing, which theanogo does not
+    have yet: pass a one-hot matrix.
+    """
+    true_dist = as_tensor_variable(true_dist)
+    if true_dist.ndim != 2:
+        raise NotImplementedError(
+            "categorical_crossentropy with integer labels needs advanced indexing; pass one-hot targets")
+    return apply_op("neg", _reduce("sum", apply_op("mul", true_dist, apply_op("log", coding_dist)), 1, False))
+
+
+def binary_crossentropy(output: Any, target: Any) -> TensorVariable:
+    """-(target * log(output) + (1 - target) * log(1 - output))."""
+    a = apply_op("mul", target, apply_op("log", output))
+    b = apply_op("mul", apply_op("sub", 1, target), apply_op("log", apply_op("sub", 1, output)))
+    return apply_op("neg", apply_op("add", a, b))
