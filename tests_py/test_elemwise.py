@@ -145,3 +145,15 @@ def test_nnet_elementwise(rng):
     assert_same(sp, np.log1p(np.exp(a)))
     assert_same(r, np.maximum(a, 0))
     assert_same(lr, np.where(a > 0, a, 0.1 * a))
+
+
+ALL_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+              "float16", "float32", "float64", "complex64", "complex128"]
+
+
+@pytest.mark.parametrize("da", ALL_DTYPES)
+def test_every_dtype_pair_promotes_like_numpy(da):
+    """x + y for every pair of dtypes has numpy.result_type's dtype (arrays, not scalars)."""
+    for db in ALL_DTYPES:
+        z = T.vector(dtype=da) + T.vector(dtype=db)
+        assert z.dtype == np.result_type(np.dtype(da), np.dtype(db)).name, (da, db)

@@ -55,6 +55,14 @@ def test_error_names_the_op():
     assert "sum" in str(info.value)
 
 
+def test_error_points_at_the_users_line():
+    x = T.dmatrix("x")
+    line = __import__("inspect").currentframe().f_lineno + 2
+    with pytest.raises(ValueError) as info:
+        x.sum(axis=5)
+    assert f"{__file__}:{line}" in str(info.value)
+
+
 def test_unknown_dtype():
     with pytest.raises(TypeError):
         T.matrix(dtype="float128x")

@@ -201,3 +201,12 @@ def test_eval():
     x = T.dvector("x")
     np.testing.assert_array_equal((x + 1).eval({x: np.zeros(2)}), [1.0, 1.0])
     assert float(T.constant(3.0).eval()) == 3.0
+
+
+def test_print_graph_switch_prints_the_compiled_graph(capsys):
+    x = T.dvector("x")
+    s = theanogo.shared(np.zeros(2), name="s")
+    with theanogo.config.change_flags(print_graph=True):
+        theanogo.function([x], T.exp(x), updates=[(s, s + x)])
+    err = capsys.readouterr().err
+    assert "exp [id" in err and "add [id" in err and "x [id" in err and "s [id" in err

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import sys
 from typing import Any, Sequence
 
 import numpy as np
@@ -79,6 +80,7 @@ def _load() -> ctypes.CDLL:
         "tg_grad": (None, [i64, p64, i32, p64, i32, cp, p64, p64, pi32, err]),
         "tg_function": (i64, [p64, i32, p64, i32, p64, i32, p64, i32, cp, err]),
         "tg_function_warnings": (vp, [i64, err]),
+        "tg_function_debugprint": (vp, [i64, err]),
         "tg_function_call": (i32, [i64, p64, i32, p64, i32, err]),
         "tg_debugprint": (vp, [p64, i32, err]),
         "tg_debug_panic": (None, [err]),
@@ -115,9 +117,25 @@ def _call(fn: Any, *args: Any) -> Any:
         cls_name, sep, msg = text.partition(": ")
         cls = _EXCEPTIONS.get(cls_name) if sep else None
         if cls is None:
-            raise RuntimeError(text)
-        raise cls(msg)
+            cls, msg = RuntimeError, text
+        where = _user_location()
+        raise cls(f"{msg}\n  (at {where})" if where else msg)
     return result
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_location() -> str:
+    """The file and line of the innermost caller outside theanogo: where the
+    user wrote the expression or the call that failed."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = os.path.abspath(frame.f_code.co_filename)
+        if not path.startswith(_PACKAGE_DIR + os.sep):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return ""
 
 
 def _int64s(values: Sequence[int]) -> Any:
@@ -257,6 +275,11 @@ def function(inputs: Sequence[int], outputs: Sequence[int], updates: Sequence[tu
     flat_gv = [h for pair in givens for h in pair]
     return _call(_lib.tg_function, _int64s(inputs), len(inputs), _int64s(outputs), len(outputs),
                  _int64s(flat_up), len(updates), _int64s(flat_gv), len(givens), _c(on_unused_input))
+
+
+def function_debugprint(handle: int) -> str:
+    """The graph a compiled function evaluates (outputs, then update values)."""
+    return _take_string(_call(_lib.tg_function_debugprint, handle))
 
 
 def function_warnings(handle: int) -> list[str]:

@@ -22,8 +22,10 @@ Flags:
   the Go evaluator; the C++ backend will serve FAST_RUN.
 - ``device`` (``cpu``).
 - ``on_unused_input`` (``raise``): what ``function`` does with unused inputs.
-- ``print_generated`` (``False``): a debug switch; the C++ backend will print
-  the code it generates when it is on.
+- ``print_graph`` (``False``): the debug switch; when on, every compiled
+  function prints the graph it evaluates (outputs, then the new value of each
+  updated shared variable) to stderr. The C++ backend will print its
+  generated source under the same switch.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ _DEFAULTS: dict[str, Any] = {
     "mode": "FAST_RUN",
     "device": "cpu",
     "on_unused_input": "raise",
-    "print_generated": False,
+    "print_graph": False,
 }
 
 _CHOICES: dict[str, tuple] = {

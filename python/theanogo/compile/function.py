@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any, Sequence
 
@@ -123,6 +124,8 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
         [v._h for v in inputs], [o._h for o in outs],
         [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused)
     fn = Function(handle, list(inputs), outs, single, allow_input_downcast, name)
+    if config.print_graph:
+        print(f"theanogo.function{' ' + name if name else ''}:\n{_lib.function_debugprint(handle)}", file=sys.stderr)
     for message in _lib.function_warnings(handle):
         warnings.warn(message, UserWarning, stacklevel=2)
     return fn
