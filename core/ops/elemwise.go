@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"slices"
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
@@ -175,7 +176,7 @@ func mapScalar[T any](n int, index [][]int, args [][]T, f func(x, y, z T) T) []T
 func broadcastIndexers(shape []int, inputs []*tensor.Array) [][]int {
 	index := make([][]int, len(inputs))
 	for i, a := range inputs {
-		if equalInts(a.Shape, shape) {
+		if slices.Equal(a.Shape, shape) {
 			continue
 		}
 		index[i] = BroadcastIndex(shape, a.Shape)
@@ -218,18 +219,6 @@ func stridedIndex(shape, strides []int) []int {
 		}
 	}
 	return idx
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Pullback applies the scalar gradient, sums it over the dimensions each

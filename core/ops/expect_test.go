@@ -3,6 +3,7 @@ package ops_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,7 +102,7 @@ func kindName(k graph.ErrorKind) string {
 // NaN equal to NaN; complex by parts).
 func wantArray(t *testing.T, got, want *tensor.Array) {
 	t.Helper()
-	if got.DType != want.DType || !equalShapes(got.Shape, want.Shape) {
+	if got.DType != want.DType || !slices.Equal(got.Shape, want.Shape) {
 		t.Fatalf("got %v array of shape %v, want %v of shape %v", got.DType, got.Shape, want.DType, want.Shape)
 	}
 	if want.DType.IsComplex() {
@@ -136,18 +137,6 @@ func wantArray(t *testing.T, got, want *tensor.Array) {
 }
 
 func close(a, b float64) bool { return a == b || math.Abs(a-b) <= 1e-12*(1+math.Abs(b)) }
-
-func equalShapes(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // wantType checks a variable's static type.
 func wantType(t *testing.T, v *graph.Variable, dt dtype.DType, shape ...int) {

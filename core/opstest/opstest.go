@@ -9,6 +9,7 @@ package opstest
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"theanogo/core/dtype"
@@ -51,6 +52,14 @@ func Inputs(b *graph.Builder, values []*tensor.Array) []*graph.Variable {
 // Eval builds the expression on fresh inputs and evaluates it.
 func Eval(t testing.TB, build BuildFunc, values ...*tensor.Array) *tensor.Array {
 	t.Helper()
+	_, _, _, outVal := buildAndRun(t, build, values)
+	return outVal
+}
+
+// buildAndRun builds the expression on fresh inputs, evaluates it and
+// checks its inferred shapes.
+func buildAndRun(t testing.TB, build BuildFunc, values []*tensor.Array) (*ops.Expr, []*graph.Variable, *graph.Variable, *tensor.Array) {
+	t.Helper()
 	b := graph.NewBuilder()
 	xs := Inputs(b, values)
 	e := ops.NewExpr(b)
@@ -63,7 +72,7 @@ func Eval(t testing.TB, build BuildFunc, values ...*tensor.Array) *tensor.Array 
 		t.Fatalf("evaluating: %v", err)
 	}
 	CheckInferShape(t, []*graph.Variable{out}, bind(xs, values))
-	return res[0]
+	return e, xs, out, res[0]
 }
 
 func bind(xs []*graph.Variable, values []*tensor.Array) map[*graph.Variable]*tensor.Array {
@@ -78,19 +87,10 @@ func bind(xs []*graph.Variable, values []*tensor.Array) map[*graph.Variable]*ten
 // fixed random w, with central finite differences, for every float input.
 func CheckGrad(t testing.TB, build BuildFunc, values ...*tensor.Array) {
 	t.Helper()
-	b := graph.NewBuilder()
-	xs := Inputs(b, values)
-	e := ops.NewExpr(b)
-	out := build(e, xs)
-	if e.Err != nil {
-		t.Fatalf("building the expression: %v", e.Err)
-	}
-	outVal, err := eval.Run([]*graph.Variable{out}, bind(xs, values))
-	if err != nil {
-		t.Fatalf("evaluating: %v", err)
-	}
+	e, xs, out, outVal := buildAndRun(t, build, values)
+	b := e.B
 	rng := rand.New(rand.NewPCG(7, 11))
-	weights := Rand(rng, outVal[0].Shape...).Astype(out.Type.DType)
+	weights := Rand(rng, outVal.Shape...).Astype(out.Type.DType)
 	cost := e.Sum(e.Mul(out, b.Constant(weights)), nil, false)
 	if e.Err != nil {
 		t.Fatalf("building the cost: %v", e.Err)
@@ -120,7 +120,7 @@ func CheckGrad(t testing.TB, build BuildFunc, values ...*tensor.Array) {
 	}
 	const eps = 1e-6
 	for k, i := range idx {
-		if !equalShape(got[k].Shape, values[i].Shape) {
+		if !slices.Equal(got[k].Shape, values[i].Shape) {
 			t.Fatalf("gradient %d has shape %v, input has %v", i, got[k].Shape, values[i].Shape)
 		}
 		g := got[k].Float64s()
@@ -179,21 +179,9 @@ func CheckInferShape(t testing.TB, outputs []*graph.Variable, values map[*graph.
 			continue
 		}
 		for i, o := range n.Outputs {
-			if !equalShape(inferred[i], shapes[o]) {
+			if !slices.Equal(inferred[i], shapes[o]) {
 				t.Errorf("%s: inferred shape %v, evaluated %v", graph.OpString(n.Op), inferred[i], shapes[o])
 			}
 		}
 	}
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
