@@ -52,12 +52,12 @@ func Inputs(b *graph.Builder, values []*tensor.Array) []*graph.Variable {
 // Eval builds the expression on fresh inputs and evaluates it.
 func Eval(t testing.TB, build BuildFunc, values ...*tensor.Array) *tensor.Array {
 	t.Helper()
-	_, _, _, outVal := buildAndRun(t, build, values)
+	_, xs, out, outVal := buildAndRun(t, build, values)
+	CheckInferShape(t, []*graph.Variable{out}, bind(xs, values))
 	return outVal
 }
 
-// buildAndRun builds the expression on fresh inputs, evaluates it and
-// checks its inferred shapes.
+// buildAndRun builds the expression on fresh inputs and evaluates it.
 func buildAndRun(t testing.TB, build BuildFunc, values []*tensor.Array) (*ops.Expr, []*graph.Variable, *graph.Variable, *tensor.Array) {
 	t.Helper()
 	b := graph.NewBuilder()
@@ -71,7 +71,6 @@ func buildAndRun(t testing.TB, build BuildFunc, values []*tensor.Array) (*ops.Ex
 	if err != nil {
 		t.Fatalf("evaluating: %v", err)
 	}
-	CheckInferShape(t, []*graph.Variable{out}, bind(xs, values))
 	return e, xs, out, res[0]
 }
 
