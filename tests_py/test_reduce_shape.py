@@ -130,8 +130,17 @@ def test_advanced_indexing_is_reported_missing():
     x = T.dmatrix()
     with pytest.raises(NotImplementedError):
         x[[0, 1]]
-    with pytest.raises(NotImplementedError):
-        x[None]
+
+
+@pytest.mark.parametrize("index", [(None,), (None, 1), (slice(1, None), None), (None, Ellipsis, None),
+                                   (0, None, slice(None, None, -1)), (Ellipsis, None)], ids=str)
+def test_newaxis_indexing(index, rng):
+    a = random_array(rng, (3, 4))
+    x = T.dmatrix()
+    y = x[index]
+    assert y.ndim == a[index].ndim
+    assert sum(y.broadcastable) == sum(i is None for i in index)  # each new axis broadcasts
+    assert_same(theanogo.function([x], y)(a), a[index])
 
 
 DOT_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((0, 3), (3, 2)), ((2, 0), (0, 3)),

@@ -2,6 +2,7 @@ package ops_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"theanogo/core/dtype"
@@ -273,4 +274,25 @@ func TestARange(t *testing.T) {
 	wantErr(t, err, graph.KindType, "arange", "scalar")
 	_, err = ops.Build(b, "arange", nil, []*graph.Variable{zero, typed(b, dtype.Complex128), zero})
 	wantErr(t, err, graph.KindType, "arange")
+}
+
+// None in an index (numpy's newaxis) inserts a broadcastable dimension
+// where it stands: x[None, 1:, 0, None] on a (3, 4, 5) array is (1, 2, 1, 5).
+func TestSubtensorNewAxis(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, 3, 4, 5), "x")
+	p := ops.Params{"items": []any{
+		map[string]any{"newaxis": true},
+		map[string]any{"slice": []any{1.0, nil, nil}},
+		map[string]any{"index": 0.0},
+		map[string]any{"newaxis": true},
+	}}
+	y, err := ops.Build(b, "subtensor", p, []*graph.Variable{x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{1, 2, 1, 5}
+	if !slices.Equal(y.Type.Shape, want) {
+		t.Errorf("static shape %v, want %v", y.Type.Shape, want)
+	}
 }

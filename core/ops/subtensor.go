@@ -92,9 +92,53 @@ func buildSubtensor(b *graph.Builder, p Params, inputs []*graph.Variable) (*grap
 	if len(inputs) == 0 {
 		return nil, graph.TypeErrorf("subtensor takes at least 1 input, got 0")
 	}
-	items, err := parseItems("subtensor", p)
+	rest, pattern := splitNewAxes(p, inputs[0].Type.Ndim())
+	items, err := parseItems("subtensor", rest)
 	if err != nil {
 		return nil, err
 	}
-	return b.Apply1(&Subtensor{Items: items}, inputs...)
+	out, err := b.Apply1(&Subtensor{Items: items}, inputs...)
+	if err != nil || pattern == nil {
+		return out, err
+	}
+	return b.Apply1(&DimShuffle{Pattern: pattern}, out)
+}
+
+// splitNewAxes takes the {"newaxis": true} items (numpy's None) out of the
+// index and returns the other items, plus the DimShuffle pattern that
+// inserts the new axes into the subtensor's result (nil when there are none):
+//
+//	x[None, 1:, 0, None] = dimshuffle{x,0,x}(x[1:, 0])
+func splitNewAxes(p Params, ndim int) (Params, []int) {
+	raw, _ := p["items"].([]any)
+	var kept []any
+	var pattern []int
+	next, consumed, found := 0, 0, false
+	for _, r := range raw {
+		m, _ := r.(map[string]any)
+		if _, ok := m["newaxis"]; ok && len(m) == 1 {
+			pattern = append(pattern, Broadcast)
+			found = true
+			continue
+		}
+		kept = append(kept, r)
+		consumed++
+		if _, ok := m["slice"]; ok {
+			pattern = append(pattern, next)
+			next++
+		}
+	}
+	if !found {
+		return p, nil
+	}
+	for d := consumed; d < ndim; d++ { // dimensions the index leaves whole
+		pattern = append(pattern, next)
+		next++
+	}
+	rest := Params{}
+	for k, v := range p {
+		rest[k] = v
+	}
+	rest["items"] = kept
+	return rest, pattern
 }

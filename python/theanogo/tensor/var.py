@@ -411,16 +411,15 @@ def reshape(x: Any, shape: Any, ndim: int | None = None) -> TensorVariable:
 
 
 def _subtensor(x: TensorVariable, index: Any) -> TensorVariable:
-    """Basic indexing: ints, slices (negative, None, step) and symbolic int scalars."""
+    """Basic indexing: ints, slices (negative, None, step), symbolic int
+    scalars, None (a new broadcastable axis) and Ellipsis."""
     if not isinstance(index, tuple):
         index = (index,)
-    if any(i is None for i in index):
-        raise NotImplementedError("indexing with None (np.newaxis) is not supported yet; use dimshuffle")
     if sum(i is Ellipsis for i in index) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     if any(i is Ellipsis for i in index):
         at = next(k for k, i in enumerate(index) if i is Ellipsis)
-        fill = x.ndim - (len(index) - 1)
+        fill = x.ndim - (len(index) - 1 - sum(i is None for i in index))
         index = index[:at] + (slice(None),) * max(fill, 0) + index[at + 1:]
     symbolic: list[TensorVariable] = []
 
@@ -436,7 +435,9 @@ def _subtensor(x: TensorVariable, index: Any) -> TensorVariable:
 
     items: list[dict] = []
     for i in index:
-        if isinstance(i, slice):
+        if i is None:
+            items.append({"newaxis": True})
+        elif isinstance(i, slice):
             items.append({"slice": [part(i.start), part(i.stop), part(i.step)]})
         elif isinstance(i, TensorVariable):
             if i.ndim != 0:
