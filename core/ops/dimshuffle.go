@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"theanogo/core/graph"
 	"theanogo/core/tensor"
@@ -116,12 +117,37 @@ func (op *DimShuffle) Pullback(b *graph.Builder, node *graph.Apply, gouts []*gra
 // element at flat position index[k]: the evaluator's tool for views.
 func Gather(x *tensor.Array, shape []int, index []int) *tensor.Array {
 	out := tensor.New(x.DType, shape)
-	size := x.DType.Size()
+	if len(index) == 0 {
+		return out
+	}
 	src, dst := x.Bytes(), out.Bytes()
-	for k, i := range index {
-		copy(dst[k*size:(k+1)*size], src[i*size:(i+1)*size])
+	switch x.DType.Size() {
+	case 1:
+		gatherWords(dst, src, index, uint8(0))
+	case 2:
+		gatherWords(dst, src, index, uint16(0))
+	case 4:
+		gatherWords(dst, src, index, uint32(0))
+	case 8:
+		gatherWords(dst, src, index, uint64(0))
+	case 16:
+		gatherWords(dst, src, index, [2]uint64{})
 	}
 	return out
+}
+
+// gatherWords copies dst[k] = src[index[k]], viewing both byte slices as
+// elements of W's size (the element size of the dtype).
+func gatherWords[W any](dst, src []byte, index []int, _ W) {
+	size := int(unsafe.Sizeof(*new(W)))
+	d := unsafe.Slice((*W)(unsafe.Pointer(&dst[0])), len(dst)/size)
+	var s []W
+	if len(src) > 0 {
+		s = unsafe.Slice((*W)(unsafe.Pointer(&src[0])), len(src)/size)
+	}
+	for k, i := range index {
+		d[k] = s[i]
+	}
 }
 
 // buildDimShuffle reads {"pattern": [1, "x", 0]}.

@@ -122,66 +122,92 @@ func (op *Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tens
 	}
 	outDT := node.Outputs[0].Type.DType
 	s := op.Scalar
-	index := broadcastIndexers(shape, inputs)
 	n := tensor.Size(shape)
 	compute := s.computeDType(dts)
 	switch {
 	case compute.IsComplex():
-		args := loadDomain(inputs, (*tensor.Array).Complex128s)
-		return []*tensor.Array{tensor.FromComplex128s(outDT, shape, mapScalar(n, index, args, s.C128))}, nil
+		args := operands(shape, inputs, (*tensor.Array).Complex128s)
+		return []*tensor.Array{tensor.FromComplex128s(outDT, shape, mapScalar(n, args, s.C128))}, nil
 	case compute == dtype.Bool && outDT == dtype.Bool && s.Bool != nil:
-		args := loadDomain(inputs, (*tensor.Array).Bools)
-		return []*tensor.Array{tensor.FromBools(shape, mapScalar(n, index, args, s.Bool))}, nil
+		args := operands(shape, inputs, (*tensor.Array).Bools)
+		return []*tensor.Array{tensor.FromBools(shape, mapScalar(n, args, s.Bool))}, nil
 	case compute.IsDiscrete() && s.I64 != nil:
-		args := loadDomain(inputs, (*tensor.Array).Int64s)
-		return []*tensor.Array{tensor.FromInt64s(outDT, shape, mapScalar(n, index, args, s.I64))}, nil
+		args := operands(shape, inputs, (*tensor.Array).Int64s)
+		return []*tensor.Array{tensor.FromInt64s(outDT, shape, mapScalar(n, args, s.I64))}, nil
 	case s.F64 == nil:
 		return nil, graph.TypeErrorf("%s: no evaluation for dtype %v", s.Name, compute)
 	default:
-		args := loadDomain(inputs, (*tensor.Array).Float64s)
-		return []*tensor.Array{tensor.FromFloat64s(outDT, shape, mapScalar(n, index, args, s.F64))}, nil
+		args := operands(shape, inputs, (*tensor.Array).ReadFloat64s)
+		return []*tensor.Array{tensor.OwnFloat64s(outDT, shape, mapScalar(n, args, s.F64))}, nil
 	}
 }
 
-func loadDomain[T any](inputs []*tensor.Array, load func(*tensor.Array) []T) [][]T {
-	out := make([][]T, len(inputs))
+// operand is one input of an elementwise map, as output position k reads
+// it: data[k*step] (step 1: same shape; step 0: a single element), or
+// data[index[k]] for any other broadcast.
+type operand[T any] struct {
+	data  []T
+	step  int
+	index []int
+}
+
+// operands loads each input into the computing domain and works out how
+// the output positions read it.
+func operands[T any](shape []int, inputs []*tensor.Array, load func(*tensor.Array) []T) []operand[T] {
+	out := make([]operand[T], len(inputs))
 	for i, a := range inputs {
-		out[i] = load(a)
+		out[i].data = load(a)
+		switch {
+		case slices.Equal(a.Shape, shape):
+			out[i].step = 1
+		case a.Size() == 1:
+			out[i].step = 0
+		default:
+			out[i].index = BroadcastIndex(shape, a.Shape)
+		}
 	}
 	return out
 }
 
-// mapScalar applies f to n broadcast positions. index[i] maps an output
-// position to input i's position (nil: the same position).
-func mapScalar[T any](n int, index [][]int, args [][]T, f func(x, y, z T) T) []T {
+// mapScalar applies f at n output positions. The common cases (no input
+// needing an index map) run as plain strided loops.
+func mapScalar[T any](n int, args []operand[T], f func(x, y, z T) T) []T {
 	out := make([]T, n)
-	var zero T
-	at := func(i, k int) T {
-		if i >= len(args) {
-			return zero
-		}
-		if index[i] == nil {
-			return args[i][k]
-		}
-		return args[i][index[i][k]]
+	if n == 0 {
+		return out
 	}
-	for k := range out {
-		out[k] = f(at(0, k), at(1, k), at(2, k))
+	var zero T
+	direct := true
+	for _, a := range args {
+		direct = direct && a.index == nil
+	}
+	switch {
+	case direct && len(args) == 1:
+		x, sx := args[0].data, args[0].step
+		for k := range out {
+			out[k] = f(x[k*sx], zero, zero)
+		}
+	case direct && len(args) == 2:
+		x, sx, y, sy := args[0].data, args[0].step, args[1].data, args[1].step
+		for k := range out {
+			out[k] = f(x[k*sx], y[k*sy], zero)
+		}
+	default:
+		at := func(i, k int) T {
+			if i >= len(args) {
+				return zero
+			}
+			a := args[i]
+			if a.index != nil {
+				return a.data[a.index[k]]
+			}
+			return a.data[k*a.step]
+		}
+		for k := range out {
+			out[k] = f(at(0, k), at(1, k), at(2, k))
+		}
 	}
 	return out
-}
-
-// broadcastIndexers returns, for each input whose shape differs from the
-// output shape, the input position of each output position.
-func broadcastIndexers(shape []int, inputs []*tensor.Array) [][]int {
-	index := make([][]int, len(inputs))
-	for i, a := range inputs {
-		if slices.Equal(a.Shape, shape) {
-			continue
-		}
-		index[i] = BroadcastIndex(shape, a.Shape)
-	}
-	return index
 }
 
 // BroadcastIndex maps every position of an array of shape out (C order) to

@@ -61,7 +61,12 @@ var scalarTable = []*ScalarOp{
 			return r
 		}},
 	{Name: "pow", Arity: 2, Out: outUpcast, C: "pow($0, $1)", // x ** y
-		F64:  func(x, y, _ float64) float64 { return math.Pow(x, y) },
+		F64: func(x, y, _ float64) float64 {
+			if y == 2 {
+				return x * x // the common square, without math.Pow's cost (same result)
+			}
+			return math.Pow(x, y)
+		},
 		I64:  powInt,
 		C128: func(x, y, _ complex128) complex128 { return cmplx.Pow(x, y) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {

@@ -61,6 +61,25 @@ func (a *Array) Float64s() []float64 {
 	return out
 }
 
+// ReadFloat64s returns a's elements as float64 values to read, not to
+// modify: the array's own data when it already is float64, else a converted copy.
+func (a *Array) ReadFloat64s() []float64 {
+	if v, ok := a.Data.([]float64); ok {
+		return v
+	}
+	return a.Float64s()
+}
+
+// OwnFloat64s makes an array of dtype dt from v, taking v itself as the data
+// when dt is float64 (the caller must not use v afterwards), else converting.
+func OwnFloat64s(dt dtype.DType, shape []int, v []float64) *Array {
+	if dt != dtype.Float64 {
+		return FromFloat64s(dt, shape, v)
+	}
+	checkLen(&Array{Shape: shape}, len(v))
+	return &Array{DType: dt, Shape: append([]int{}, shape...), Data: v}
+}
+
 // Int64s returns a's elements converted to int64 (floats truncate toward
 // zero; uint64 keeps its bits).
 func (a *Array) Int64s() []int64 {
