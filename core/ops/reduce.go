@@ -171,7 +171,7 @@ func (op *Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 		acc := foldInto(n, target, x.Int64s(), int64(k.Identity), noIdentity, k.I64)
 		return []*tensor.Array{tensor.FromInt64s(outDT, outShape, acc)}, nil
 	default:
-		acc := foldInto(n, target, x.Float64s(), k.Identity, noIdentity, k.F64)
+		acc := foldInto(n, target, x.ReadFloat64s(), k.Identity, noIdentity, k.F64)
 		if k.Name == "mean" {
 			for i := range acc {
 				acc[i] /= float64(count)
