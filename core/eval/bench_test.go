@@ -6,6 +6,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/eval"
+	"theanogo/core/grad"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
@@ -35,6 +36,46 @@ func BenchmarkElemwisePolynomial(bm *testing.B) {
 	bm.ResetTimer()
 	for i := 0; i < bm.N; i++ {
 		if _, err := p.Run(values); err != nil {
+			bm.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMLPStep evaluates the gradients of one 784-500-10 MLP training
+// step (tanh, softmax, one-hot NLL) at batch 60 in float32.
+func BenchmarkMLPStep(bm *testing.B) {
+	b := graph.NewBuilder()
+	f32 := dtype.Float32
+	rng := rand.New(rand.NewPCG(3, 4))
+	randArray := func(shape ...int) *tensor.Array {
+		v := make([]float64, tensor.Size(shape))
+		for i := range v {
+			v[i] = 0.1 * (rng.Float64() - 0.5)
+		}
+		return tensor.FromFloat64s(f32, shape, v)
+	}
+	w1, _ := b.Shared(graph.NewType(f32, -1, -1), randArray(784, 500), "W1")
+	b1, _ := b.Shared(graph.NewType(f32, -1), randArray(500), "b1")
+	w2, _ := b.Shared(graph.NewType(f32, -1, -1), randArray(500, 10), "W2")
+	b2, _ := b.Shared(graph.NewType(f32, -1), randArray(10), "b2")
+	x := b.Input(graph.NewType(f32, -1, -1), "x")
+	t := b.Input(graph.NewType(f32, -1, -1), "t")
+	e := ops.NewExpr(b)
+	h := e.Call("tanh", e.Add(e.Op("dot", nil, x, w1), b1))
+	p := e.Op("softmax", nil, e.Add(e.Op("dot", nil, h, w2), b2))
+	cost := e.Neg(e.Op("mean", nil, e.Op("sum", ops.Params{"axis": 1.0}, e.Mul(t, e.Log(p)))))
+	if e.Err != nil {
+		bm.Fatal(e.Err)
+	}
+	grads, _, err := grad.Grad(b, cost, []*graph.Variable{w1, b1, w2, b2}, grad.Options{})
+	if err != nil {
+		bm.Fatal(err)
+	}
+	values := map[*graph.Variable]*tensor.Array{x: randArray(60, 784), t: randArray(60, 10)}
+	prog := eval.NewProgram(append([]*graph.Variable{cost}, grads...))
+	bm.ResetTimer()
+	for i := 0; i < bm.N; i++ {
+		if _, err := prog.Run(values); err != nil {
 			bm.Fatal(err)
 		}
 	}
