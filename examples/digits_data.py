@@ -12,20 +12,13 @@ N_CLASSES = 10
 
 
 def shared_dataset(x, y):
-    """Shared variables for the inputs, the int32 labels and their one-hot matrix.
-
-    The one-hot matrix stands in for ``T.arange(n), y`` advanced indexing
-    in the negative log-likelihood until theanogo has advanced indexing.
-    """
-    floatx = theano.config.floatX
-    onehot = np.eye(N_CLASSES, dtype=floatx)[y]
-    return (theano.shared(np.asarray(x, dtype=floatx), borrow=True),
-            theano.shared(np.asarray(y, dtype="int32"), borrow=True),
-            theano.shared(onehot, borrow=True))
+    """Shared variables for the inputs and the int32 labels."""
+    return (theano.shared(np.asarray(x, dtype=theano.config.floatX), borrow=True),
+            theano.shared(np.asarray(y, dtype="int32"), borrow=True))
 
 
 def load_data(test_fraction=0.25, seed=0):
-    """Returns ((train_x, train_y, train_onehot), (test_x, test_y, test_onehot))."""
+    """Returns ((train_x, train_y), (test_x, test_y))."""
     digits = load_digits()
     x = digits.data / 16.0  # pixels are 0..16
     y = digits.target

@@ -23,9 +23,9 @@ class LogisticRegression:
         self.params = [self.W, self.b]
         self.input = input
 
-    def negative_log_likelihood(self, onehot):
-        """Mean of -log p(correct class); onehot selects the correct class of each row."""
-        return -T.mean(T.sum(onehot * T.log(self.p_y_given_x), axis=1))
+    def negative_log_likelihood(self, y):
+        """Mean of -log p(correct class): T.arange(n), y picks row i's entry y[i]."""
+        return -T.mean(T.log(self.p_y_given_x)[T.arange(y.shape[0]), y])
 
     def errors(self, y):
         """The fraction of misclassified examples."""
@@ -33,17 +33,16 @@ class LogisticRegression:
 
 
 def sgd_optimization_digits(learning_rate=0.5, n_epochs=30, batch_size=20):
-    (train_x, train_y, train_onehot), (test_x, test_y, test_onehot) = load_data()
+    (train_x, train_y), (test_x, test_y) = load_data()
     n_train_batches = train_x.get_value(borrow=True).shape[0] // batch_size
 
     print("... building the model")
     index = T.lscalar()  # index to a minibatch
     x = T.matrix("x")
-    y = T.ivector("y")
-    onehot = T.matrix("onehot")
+    y = T.ivector("y")  # labels, presented as a 1D vector of int labels
 
     classifier = LogisticRegression(input=x, n_in=64, n_out=N_CLASSES)
-    cost = classifier.negative_log_likelihood(onehot)
+    cost = classifier.negative_log_likelihood(y)
 
     test_model = theano.function([], classifier.errors(y), givens={x: test_x, y: test_y})
     g_W = T.grad(cost=cost, wrt=classifier.W)
@@ -53,7 +52,7 @@ def sgd_optimization_digits(learning_rate=0.5, n_epochs=30, batch_size=20):
     batch = slice(index * batch_size, (index + 1) * batch_size)
     train_model = theano.function(
         inputs=[index], outputs=cost, updates=updates,
-        givens={x: train_x[batch], onehot: train_onehot[batch]})
+        givens={x: train_x[batch], y: train_y[batch]})
 
     print("... training the model")
     start = time.time()

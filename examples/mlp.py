@@ -36,17 +36,16 @@ class MLP:
 
 
 def test_mlp(learning_rate=0.1, L2_reg=0.0001, n_epochs=30, batch_size=20, n_hidden=64):
-    (train_x, train_y, train_onehot), (test_x, test_y, test_onehot) = load_data()
+    (train_x, train_y), (test_x, test_y) = load_data()
     n_train_batches = train_x.get_value(borrow=True).shape[0] // batch_size
 
     print("... building the model")
     index = T.lscalar()
     x = T.matrix("x")
     y = T.ivector("y")
-    onehot = T.matrix("onehot")
     rng = np.random.RandomState(1234)
     classifier = MLP(rng=rng, input=x, n_in=64, n_hidden=n_hidden, n_out=N_CLASSES)
-    cost = classifier.negative_log_likelihood(onehot) + L2_reg * classifier.L2_sqr
+    cost = classifier.negative_log_likelihood(y) + L2_reg * classifier.L2_sqr
 
     test_model = theano.function([], classifier.errors(y), givens={x: test_x, y: test_y})
     gparams = [T.grad(cost, param) for param in classifier.params]
@@ -54,7 +53,7 @@ def test_mlp(learning_rate=0.1, L2_reg=0.0001, n_epochs=30, batch_size=20, n_hid
     batch = slice(index * batch_size, (index + 1) * batch_size)
     train_model = theano.function(
         inputs=[index], outputs=cost, updates=updates,
-        givens={x: train_x[batch], onehot: train_onehot[batch]})
+        givens={x: train_x[batch], y: train_y[batch]})
 
     print("... training")
     start = time.time()

@@ -11,8 +11,9 @@ import (
 )
 
 // tg_inc_subtensor builds Theano's set_subtensor(x[idx], y) (set != 0) or
-// inc_subtensor(x[idx], y): sub must be the output of a subtensor; the
-// result is x with that region replaced by (or incremented by) y.
+// inc_subtensor(x[idx], y): sub must be the output of a subtensor or an
+// advanced_subtensor; the result is x with that region replaced by (or
+// incremented by) y.
 //
 //export tg_inc_subtensor
 func tg_inc_subtensor(sub C.int64_t, y C.int64_t, set C.int, errOut **C.char) (h C.int64_t) {
@@ -26,13 +27,17 @@ func tg_inc_subtensor(sub C.int64_t, y C.int64_t, set C.int, errOut **C.char) (h
 			return err
 		}
 		name := map[bool]string{true: "set_subtensor", false: "inc_subtensor"}[set != 0]
-		op, ok := ownerOp[*ops.Subtensor](s)
-		if !ok {
+		var inc graph.Op
+		if op, ok := ownerOp[*ops.Subtensor](s); ok {
+			inc = &ops.IncSubtensor{Items: op.Items, Set: set != 0}
+		} else if _, ok := ownerOp[*ops.AdvancedSubtensor](s); ok {
+			inc = &ops.AdvancedIncSubtensor{Set: set != 0}
+		} else {
 			return graph.TypeErrorf("%s: the first argument must be a subtensor of a variable (x[...]), got %v", name, s)
 		}
 		x, indices := s.Owner.Inputs[0], s.Owner.Inputs[1:]
 		inputs := append([]*graph.Variable{x, yv}, indices...)
-		v, err := sess.builder.Apply1(&ops.IncSubtensor{Items: op.Items, Set: set != 0}, inputs...)
+		v, err := sess.builder.Apply1(inc, inputs...)
 		if err != nil {
 			return err
 		}

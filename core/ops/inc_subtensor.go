@@ -37,24 +37,33 @@ func (op *IncSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	if err := checkIndexTypes(name, op.Items, x, in[2:]); err != nil {
 		return nil, err
 	}
-	if dtype.Promote(x.DType, y.DType) != x.DType {
-		return nil, graph.TypeErrorf("%s: cannot store %v values into %v without loss (inputs %s)", name, y.DType, x.DType, typesString(in[:2]))
-	}
 	sel, err := staticIndexShape(name, op.Items, x.Shape)
 	if err != nil {
 		return nil, graph.ValueErrorf("%v (x is %v)", err, x)
 	}
+	if err := checkFitsSelection(name, x, y, sel); err != nil {
+		return nil, err
+	}
+	return []graph.Type{x}, nil
+}
+
+// checkFitsSelection checks that y can be stored in x's dtype and
+// broadcasts to the selection's static shape sel.
+func checkFitsSelection(name string, x, y graph.Type, sel []int) error {
+	if dtype.Promote(x.DType, y.DType) != x.DType {
+		return graph.TypeErrorf("%s: cannot store %v values into %v without loss (inputs %s)", name, y.DType, x.DType, typesString([]graph.Type{x, y}))
+	}
 	if y.Ndim() > len(sel) {
-		return nil, graph.ValueErrorf("%s: y %v has more dimensions than the selection of x (%d) (inputs %s)", name, y, len(sel), typesString(in[:2]))
+		return graph.ValueErrorf("%s: y %v has more dimensions than the selection of x (%d) (inputs %s)", name, y, len(sel), typesString([]graph.Type{x, y}))
 	}
 	lead := len(sel) - y.Ndim()
 	for d, n := range y.Shape {
 		s := sel[lead+d]
 		if n != 1 && n != graph.Unknown && s != graph.Unknown && n != s {
-			return nil, graph.ValueErrorf("%s: y %v does not fit the selection of shape %v of x (inputs %s)", name, y, sel, typesString(in[:2]))
+			return graph.ValueErrorf("%s: y %v does not fit the selection of shape %v of x (inputs %s)", name, y, sel, typesString([]graph.Type{x, y}))
 		}
 	}
-	return []graph.Type{x}, nil
+	return nil
 }
 
 func (op *IncSubtensor) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {

@@ -11,6 +11,8 @@ import (
 var nnetConstructors = map[string]Constructor{
 	"softmax":    buildSoftmax(false), // softmax.go
 	"logsoftmax": buildSoftmax(true),  // softmax.go
+
+	"categorical_crossentropy": buildCategoricalCrossentropy, // crossentropy.go
 }
 
 // Softmax is exp(x) / Σ exp(x) along the last axis of a matrix (each row) or

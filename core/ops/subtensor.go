@@ -11,6 +11,10 @@ var indexConstructors = map[string]Constructor{
 	"inc_subtensor": buildIncSubtensor(false), // inc_subtensor.go
 	"set_subtensor": buildIncSubtensor(true),  // inc_subtensor.go
 	"arange":        buildArange,              // arange.go
+
+	"advanced_subtensor":     buildAdvancedSubtensor,           // advanced_subtensor.go
+	"advanced_inc_subtensor": buildAdvancedIncSubtensor(false), // advanced_inc_subtensor.go
+	"advanced_set_subtensor": buildAdvancedIncSubtensor(true),  // advanced_inc_subtensor.go
 }
 
 // Subtensor is numpy's basic indexing: integers and slices, with negative

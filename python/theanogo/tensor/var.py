@@ -412,7 +412,8 @@ def reshape(x: Any, shape: Any, ndim: int | None = None) -> TensorVariable:
 
 def _subtensor(x: TensorVariable, index: Any) -> TensorVariable:
     """Basic indexing: ints, slices (negative, None, step), symbolic int
-    scalars, None (a new broadcastable axis) and Ellipsis."""
+    scalars, None (a new broadcastable axis) and Ellipsis. An index holding
+    arrays of indices goes to :func:`_advanced_subtensor`."""
     if not isinstance(index, tuple):
         index = (index,)
     if sum(i is Ellipsis for i in index) > 1:
@@ -421,6 +422,8 @@ def _subtensor(x: TensorVariable, index: Any) -> TensorVariable:
         at = next(k for k, i in enumerate(index) if i is Ellipsis)
         fill = x.ndim - (len(index) - 1 - sum(i is None for i in index))
         index = index[:at] + (slice(None),) * max(fill, 0) + index[at + 1:]
+    if any(_is_index_array(i) for i in index):
+        return _advanced_subtensor(x, index)
     symbolic: list[TensorVariable] = []
 
     def part(p: Any) -> Any:
@@ -440,13 +443,57 @@ def _subtensor(x: TensorVariable, index: Any) -> TensorVariable:
         elif isinstance(i, slice):
             items.append({"slice": [part(i.start), part(i.stop), part(i.step)]})
         elif isinstance(i, TensorVariable):
-            if i.ndim != 0:
-                raise NotImplementedError("advanced indexing (with an array of indices) is not supported yet")
             items.append({"index": part(i)})
         elif _is_int_like(i):
             items.append({"index": int(i)})
-        elif isinstance(i, (list, np.ndarray)):
-            raise NotImplementedError("advanced indexing (with an array of indices) is not supported yet")
         else:
             raise TypeError(f"invalid index {i!r} of type {type(i).__name__}")
     return apply_op("subtensor", x, *symbolic, params={"items": items})
+
+
+def _is_index_array(i: Any) -> bool:
+    """An array of indices (or a mask): a variable of rank >= 1, a list or a numpy array."""
+    if isinstance(i, TensorVariable):
+        return i.ndim >= 1
+    return isinstance(i, (list, np.ndarray))
+
+
+def _advanced_subtensor(x: TensorVariable, index: tuple) -> TensorVariable:
+    """Integer-array indexing of the leading dimensions, as numpy does it:
+    ``x[ivec]``, ``x[imatrix]``, ``x[iv1, iv2]``, ``x[[0, 2, 2], :]``.
+
+    The index arrays (and integers among them) must come first and be
+    adjacent; only full slices ``:`` may follow. Lists and numpy arrays
+    become int64 constants; Go checks and broadcasts them.
+    """
+    n = 0
+    while n < len(index) and not (index[n] is None or isinstance(index[n], slice)):
+        n += 1
+    rest = index[n:]
+    if any(not (isinstance(i, slice) and i.start is None and i.stop is None and i.step is None) for i in rest):
+        raise NotImplementedError(
+            "advanced indexing is supported on the leading dimensions only, optionally followed by "
+            f"full slices ':'; got index {index!r}")
+    arrays = []
+    for i in index[:n]:
+        if isinstance(i, TensorVariable):
+            if i.dtype == "bool":
+                raise NotImplementedError("indexing with a boolean mask is not supported")
+            arrays.append(i)
+            continue
+        if _is_int_like(i):
+            arrays.append(constant(np.int64(i)))
+            continue
+        if not isinstance(i, (list, np.ndarray)):
+            raise TypeError(f"invalid index {i!r} of type {type(i).__name__}")
+        arr = np.asarray(i)
+        if arr.dtype == bool:
+            raise NotImplementedError("indexing with a boolean mask is not supported")
+        if arr.size == 0 or arr.dtype.kind in "iu":
+            arr = arr.astype("int64")
+        elif arr.dtype.kind != "O":
+            raise IndexError(f"arrays used as indices must be of integer type, got {arr.dtype} in {i!r}")
+        else:
+            raise IndexError(f"invalid index {i!r}: nested lists of different lengths or of non-integers")
+        arrays.append(constant(arr))
+    return apply_op("advanced_subtensor", x, *arrays)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..basic import sigmoid, softplus, tanh  # noqa: F401  (T.nnet.sigmoid ...)
-from ..var import TensorVariable, _reduce, apply_op, as_tensor_variable
+from ..var import TensorVariable, apply_op, as_tensor_variable
 
 __all__ = ["sigmoid", "softplus", "tanh", "softmax", "relu", "categorical_crossentropy",
            "binary_crossentropy"]
@@ -39,16 +39,17 @@ def relu(x: Any, alpha: Any = 0) -> TensorVariable:
 
 
 def categorical_crossentropy(coding_dist: Any, true_dist: Any) -> TensorVariable:
-    """-sum(true * log(coding), axis=1) for one-hot (or probability) targets.
+    """Cross-entropy of each row of coding_dist against its target, as in Theano.
 
-    Integer class labels need advanced indexing, which theanogo does not
-    have yet: pass a one-hot matrix.
+    true_dist is either an integer vector of class indices, giving
+    ``-log(coding_dist)[T.arange(n), true_dist]``, or a matrix of one-hot rows
+    (or probabilities), giving ``-sum(true_dist * log(coding_dist), axis=1)``.
+
+    >>> import theanogo.tensor as T
+    >>> T.nnet.categorical_crossentropy(T.matrix(), T.ivector()).ndim
+    1
     """
-    true_dist = as_tensor_variable(true_dist)
-    if true_dist.ndim != 2:
-        raise NotImplementedError(
-            "categorical_crossentropy with integer labels needs advanced indexing; pass one-hot targets")
-    return apply_op("neg", _reduce("sum", apply_op("mul", true_dist, apply_op("log", coding_dist)), 1, False))
+    return apply_op("categorical_crossentropy", coding_dist, true_dist)
 
 
 def binary_crossentropy(output: Any, target: Any) -> TensorVariable:
