@@ -61,21 +61,7 @@ func (op *AdvancedIncSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) 
 	if err != nil {
 		return nil, err
 	}
-	dt := x.DType
-	switch {
-	case dt.IsComplex():
-		out := x.Complex128s()
-		scatter(out, index, y.Complex128s(), yIndex, op.Set)
-		return []*tensor.Array{tensor.FromComplex128s(dt, x.Shape, out)}, nil
-	case dt.IsDiscrete():
-		out := x.Int64s()
-		scatter(out, index, y.Int64s(), yIndex, op.Set)
-		return []*tensor.Array{tensor.FromInt64s(dt, x.Shape, out)}, nil
-	default:
-		out := x.Float64s()
-		scatter(out, index, y.Float64s(), yIndex, op.Set)
-		return []*tensor.Array{tensor.FromFloat64s(dt, x.Shape, out)}, nil
-	}
+	return []*tensor.Array{scatterInto(x, index, y, yIndex, op.Set)}, nil
 }
 
 // Pullback: x's gradient is gz (with the selection zeroed for set); y's is

@@ -83,20 +83,26 @@ func (op *IncSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tens
 	if err != nil {
 		return nil, err
 	}
+	return []*tensor.Array{scatterInto(x, index, y, yIndex, op.Set)}, nil
+}
+
+// scatterInto returns a copy of x with y's elements ys[yIndex[k]] added to
+// (or, with set, stored at) the flat positions index[k], computing in x's domain.
+func scatterInto(x *tensor.Array, index []int, y *tensor.Array, yIndex []int, set bool) *tensor.Array {
 	dt := x.DType
 	switch {
 	case dt.IsComplex():
 		out := x.Complex128s()
-		scatter(out, index, y.Complex128s(), yIndex, op.Set)
-		return []*tensor.Array{tensor.FromComplex128s(dt, x.Shape, out)}, nil
+		scatter(out, index, y.Complex128s(), yIndex, set)
+		return tensor.FromComplex128s(dt, x.Shape, out)
 	case dt.IsDiscrete():
 		out := x.Int64s()
-		scatter(out, index, y.Int64s(), yIndex, op.Set)
-		return []*tensor.Array{tensor.FromInt64s(dt, x.Shape, out)}, nil
+		scatter(out, index, y.Int64s(), yIndex, set)
+		return tensor.FromInt64s(dt, x.Shape, out)
 	default:
 		out := x.Float64s()
-		scatter(out, index, y.Float64s(), yIndex, op.Set)
-		return []*tensor.Array{tensor.FromFloat64s(dt, x.Shape, out)}, nil
+		scatter(out, index, y.Float64s(), yIndex, set)
+		return tensor.OwnFloat64s(dt, x.Shape, out)
 	}
 }
 
