@@ -18,7 +18,7 @@ def rss_mb():
 
 def build_and_drop(x, n):
     for i in range(n):
-        y = ((x * (i % 7) + 1.5).sum(axis=0) - x[0]).mean()
+        y = ((x * i + 1.5).sum(axis=0) - x[0]).mean()  # a new constant and new nodes each time
         del y
 
 
