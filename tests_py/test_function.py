@@ -210,3 +210,29 @@ def test_print_graph_switch_prints_the_compiled_graph(capsys):
         theanogo.function([x], T.exp(x), updates=[(s, s + x)])
     err = capsys.readouterr().err
     assert "exp [id" in err and "add [id" in err and "x [id" in err and "s [id" in err
+
+
+def test_concurrent_calls_apply_every_update():
+    """Threads building expressions and calling one function: no update is lost."""
+    import threading
+
+    s = theanogo.shared(np.zeros(4), name="s")
+    x = T.dvector("x")
+    inc = theanogo.function([x], s.sum(), updates=[(s, s + x)])
+    errors = []
+
+    def work(k):
+        try:
+            for i in range(500):
+                (x * (k * 1000 + i) + 1).sum()
+                inc(np.ones(4))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    np.testing.assert_array_equal(s.get_value(), np.full(4, 2000.0))
