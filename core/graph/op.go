@@ -46,3 +46,11 @@ func OpString(op Op) string {
 	}
 	return op.Name()
 }
+
+// Rebuilder ops derive parameters from their inputs when they are built (a
+// reshape's static target from a constant shape vector, an arange's length
+// from constant bounds). Replace rebuilds them with Rebuild, so that the
+// derived parameters follow the new inputs instead of going stale.
+type Rebuilder interface {
+	Rebuild(b *Builder, inputs []*Variable) (*Apply, error)
+}

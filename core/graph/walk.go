@@ -79,7 +79,13 @@ func (b *Builder) Replace(outputs []*Variable, subst map[*Variable]*Variable) ([
 		}
 		out := v
 		if changed {
-			nn, err := b.Apply(n.Op, ins...)
+			var nn *Apply
+			var err error
+			if r, ok := n.Op.(Rebuilder); ok {
+				nn, err = r.Rebuild(b, ins)
+			} else {
+				nn, err = b.Apply(n.Op, ins...)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -119,6 +119,15 @@ func (op *ARange) Pullback(_ *graph.Builder, _ *graph.Apply, _ []*graph.Variable
 
 // buildArange reads {"dtype": name}; the default is the inputs' promoted
 // dtype, with integers (and bools) giving int64 as numpy does.
+// Rebuild re-derives the static length from the new bounds.
+func (op *ARange) Rebuild(b *graph.Builder, inputs []*graph.Variable) (*graph.Apply, error) {
+	v, err := buildArange(b, Params{"dtype": op.DType.String()}, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return v.Owner, nil
+}
+
 func buildArange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
 	if err := checkArity("arange", inputs, 3); err != nil {
 		return nil, err

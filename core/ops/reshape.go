@@ -243,6 +243,15 @@ func staticTarget(s *graph.Variable, ndim int) ([]int, error) {
 
 // buildReshape reads {"ndim": n}; inputs are (x, shape). ndim defaults to
 // the static length of the shape vector.
+// Rebuild re-derives the static target from the new shape input.
+func (op *Reshape) Rebuild(b *graph.Builder, inputs []*graph.Variable) (*graph.Apply, error) {
+	v, err := buildReshape(b, Params{"ndim": float64(op.Ndim)}, inputs)
+	if err != nil {
+		return nil, err
+	}
+	return v.Owner, nil
+}
+
 func buildReshape(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
 	if err := checkArity("reshape", inputs, 2); err != nil {
 		return nil, err

@@ -2,9 +2,11 @@ package ops_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"theanogo/core/dtype"
+	"theanogo/core/eval"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
@@ -222,4 +224,34 @@ func TestMakeVector(t *testing.T) {
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
 		return e.Op("make_vector", nil, in[0], e.Mul(in[1], in[1]), in[0])
 	}, opstest.Rand(rng), opstest.Rand(rng))
+}
+
+// Replacing reshape's shape input (as givens do) re-derives the static
+// target: reshape(x, [2, 3]) with the shape replaced by [3, 2] is (3, 2).
+func TestReshapeRebuildFollowsNewShape(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, 6), "x")
+	s := b.Input(graph.NewType(dtype.Int64, 2), "s")
+	shape23 := b.Constant(tensor.FromInt64s(dtype.Int64, []int{2}, []int64{2, 3}))
+	y, err := ops.Build(b, "reshape", ops.Params{"ndim": 2.0}, []*graph.Variable{x, shape23})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape32 := b.Constant(tensor.FromInt64s(dtype.Int64, []int{2}, []int64{3, 2}))
+	out, err := b.Replace([]*graph.Variable{y}, map[*graph.Variable]*graph.Variable{shape23: shape32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(out[0].Type.Shape, []int{3, 2}) {
+		t.Errorf("after replacing the shape: static shape %v, want [3 2]", out[0].Type.Shape)
+	}
+	res, err := eval.Run(out, map[*graph.Variable]*tensor.Array{x: tensor.New(dtype.Float64, []int{6})})
+	if err != nil || !slices.Equal(res[0].Shape, []int{3, 2}) {
+		t.Errorf("evaluated %v, %v; want shape [3 2]", res, err)
+	}
+	// a symbolic shape gives an unknown static shape again
+	out, err = b.Replace([]*graph.Variable{y}, map[*graph.Variable]*graph.Variable{shape23: s})
+	if err != nil || !slices.Equal(out[0].Type.Shape, []int{-1, -1}) {
+		t.Errorf("after replacing by a symbolic shape: %v, %v", out[0].Type, err)
+	}
 }
