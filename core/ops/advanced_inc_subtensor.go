@@ -69,22 +69,7 @@ func (op *AdvancedIncSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) 
 // (For set with repeated indices, as in Theano, every write of y gets the
 // gradient, not only the last one.) The index arrays get no gradient.
 func (op *AdvancedIncSubtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
-	grads := make([]*graph.Variable, len(node.Inputs))
-	x, y, gz := node.Inputs[0], node.Inputs[1], gouts[0]
-	if gz == nil || x.Type.DType.IsDiscrete() {
-		return grads, nil
-	}
-	e := NewExpr(b)
-	idx := node.Inputs[2:]
-	grads[0] = gz
-	if op.Set {
-		grads[0] = e.Apply(&AdvancedIncSubtensor{Set: true}, append([]*graph.Variable{gz, e.Const(0, gz)}, idx...)...)
-	}
-	if !y.Type.DType.IsDiscrete() {
-		gy := e.Apply(&AdvancedSubtensor{}, append([]*graph.Variable{gz}, idx...)...)
-		grads[1] = e.Cast(reduceToType(e, gy, y.Type), y.Type.DType)
-	}
-	return grads, e.Err
+	return scatterPullback(b, node, gouts[0], op.Set, &AdvancedSubtensor{}, &AdvancedIncSubtensor{Set: true})
 }
 
 // buildAdvancedIncSubtensor takes no parameters; inputs are x, y and the index arrays.

@@ -54,15 +54,7 @@ func (op *AdvancedSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) ([]
 // advanced_inc_subtensor(zeros_like(x), gz, idx...). The index arrays get
 // no gradient.
 func (op *AdvancedSubtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
-	grads := make([]*graph.Variable, len(node.Inputs))
-	x, gz := node.Inputs[0], gouts[0]
-	if gz == nil || x.Type.DType.IsDiscrete() {
-		return grads, nil
-	}
-	e := NewExpr(b)
-	ins := append([]*graph.Variable{e.ZerosLike(x), e.Cast(gz, x.Type.DType)}, node.Inputs[1:]...)
-	grads[0] = e.Apply(&AdvancedIncSubtensor{}, ins...)
-	return grads, e.Err
+	return selectionPullback(b, node, gouts[0], &AdvancedIncSubtensor{})
 }
 
 // buildAdvancedSubtensor takes no parameters; inputs are x and the index arrays.

@@ -138,22 +138,7 @@ func broadcastInto(name string, sel, yShape []int, yType graph.Type) ([]int, err
 // Pullback: x's gradient is gz (with the selection zeroed for set); y's is
 // gz at the selection, summed over the dimensions y was broadcast along.
 func (op *IncSubtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
-	grads := make([]*graph.Variable, len(node.Inputs))
-	x, y, gz := node.Inputs[0], node.Inputs[1], gouts[0]
-	if gz == nil || x.Type.DType.IsDiscrete() {
-		return grads, nil
-	}
-	e := NewExpr(b)
-	idx := node.Inputs[2:]
-	grads[0] = gz
-	if op.Set {
-		grads[0] = e.Apply(&IncSubtensor{Items: op.Items, Set: true}, append([]*graph.Variable{gz, e.Const(0, gz)}, idx...)...)
-	}
-	if !y.Type.DType.IsDiscrete() {
-		gy := e.Apply(&Subtensor{Items: op.Items}, append([]*graph.Variable{gz}, idx...)...)
-		grads[1] = e.Cast(reduceToType(e, gy, y.Type), y.Type.DType)
-	}
-	return grads, e.Err
+	return scatterPullback(b, node, gouts[0], op.Set, &Subtensor{Items: op.Items}, &IncSubtensor{Items: op.Items, Set: true})
 }
 
 // buildIncSubtensor reads {"items": [...]}; inputs are x, y and the index scalars.

@@ -80,15 +80,7 @@ func (op *Subtensor) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 // Pullback puts the gradient into zeros shaped like x, at the selected
 // positions: inc_subtensor(zeros_like(x), gz).
 func (op *Subtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
-	grads := make([]*graph.Variable, len(node.Inputs))
-	x, gz := node.Inputs[0], gouts[0]
-	if gz == nil || x.Type.DType.IsDiscrete() {
-		return grads, nil
-	}
-	e := NewExpr(b)
-	ins := append([]*graph.Variable{e.ZerosLike(x), e.Cast(gz, x.Type.DType)}, node.Inputs[1:]...)
-	grads[0] = e.Apply(&IncSubtensor{Items: op.Items}, ins...)
-	return grads, e.Err
+	return selectionPullback(b, node, gouts[0], &IncSubtensor{Items: op.Items})
 }
 
 // buildSubtensor reads {"items": [...]}; inputs are x and the index scalars.
