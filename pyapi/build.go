@@ -34,8 +34,7 @@ func tg_input(dtypeName *C.char, ndim C.int, shape *C.int64_t, name *C.char, err
 	return h
 }
 
-// tg_constant copies a numpy buffer into a constant variable. Equal
-// constants are the same variable (the builder interns them).
+// tg_constant copies a numpy buffer into a new constant variable.
 //
 //export tg_constant
 func tg_constant(dtypeName *C.char, ndim C.int, shape *C.int64_t, data unsafe.Pointer, nbytes C.int64_t, errOut **C.char) (h C.int64_t) {
@@ -96,6 +95,7 @@ func tg_var_meta(h C.int64_t, shape *C.int64_t, ndim *C.int, errOut **C.char) (n
 
 // varInfo is what tg_var_info reports about a variable.
 type varInfo struct {
+	ID    uint64 `json:"id"`
 	Name  string `json:"name"`
 	Kind  string `json:"kind"`  // "input", "constant", "shared" or "output"
 	Owner string `json:"owner"` // the op computing it, with parameters; "" for roots
@@ -111,7 +111,7 @@ func tg_var_info(h C.int64_t, errOut **C.char) (out *C.char) {
 		if err != nil {
 			return err
 		}
-		info := varInfo{Name: v.Name, Type: v.Type.String()}
+		info := varInfo{ID: v.ID(), Name: v.Name, Type: v.Type.String()}
 		switch {
 		case v.IsConstant():
 			info.Kind = "constant"
@@ -147,8 +147,8 @@ func tg_var_set_name(h C.int64_t, name *C.char, errOut **C.char) {
 	})
 }
 
-// tg_var_value returns a handle to the value of a constant, or the current
-// value of a shared variable, as an array (read it with tg_array_copy).
+// tg_var_value returns a handle to the value of a constant as an array
+// (read it with tg_array_copy). Shared values live in Python.
 //
 //export tg_var_value
 func tg_var_value(h C.int64_t, errOut **C.char) (out C.int64_t) {
@@ -157,14 +157,10 @@ func tg_var_value(h C.int64_t, errOut **C.char) (out C.int64_t) {
 		if err != nil {
 			return err
 		}
-		switch {
-		case v.IsConstant():
-			out = C.int64_t(sess.handles.put(v.Value))
-		case v.IsShared():
-			out = C.int64_t(sess.handles.put(v.Shared.Get()))
-		default:
-			return graph.TypeErrorf("%v is neither a constant nor a shared variable: it has no value", v)
+		if !v.IsConstant() {
+			return graph.TypeErrorf("%v is not a constant: it has no value", v)
 		}
+		out = C.int64_t(sess.handles.put(v.Value))
 		return nil
 	})
 	return out

@@ -34,11 +34,3 @@ func tg_gc() {
 func tg_live_handles() C.int64_t {
 	return C.int64_t(sess.handles.len())
 }
-
-// tg_interned writes how many apply nodes and constants the builder interns.
-//
-//export tg_interned
-func tg_interned(nodes, constants *C.int64_t) {
-	n, c := sess.builder.Size()
-	*nodes, *constants = C.int64_t(n), C.int64_t(c)
-}

@@ -7,11 +7,9 @@ import "C"
 
 import (
 	"encoding/json"
-	"unsafe"
 
-	"theanogo/core/eval"
+	"theanogo/core/compile"
 	"theanogo/core/graph"
-	"theanogo/core/tensor"
 )
 
 // pairs turns a flat list of 2n handles [k0, v0, k1, v1, ...] into variable pairs.
@@ -29,10 +27,11 @@ func pairs(flat *C.int64_t, n C.int) ([][2]*graph.Variable, error) {
 
 // tg_function compiles a function (theano.function). updates and givens are
 // flat lists of pairs: nup (shared, new value) pairs and ng (replaced,
-// replacement) pairs. onUnused is "raise", "warn" or "ignore".
+// replacement) pairs. onUnused is "raise", "warn" or "ignore"; mode is
+// "FAST_RUN", "FAST_COMPILE" or "" (the default).
 //
 //export tg_function
-func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, updates *C.int64_t, nup C.int, givens *C.int64_t, ng C.int, onUnused *C.char, errOut **C.char) (h C.int64_t) {
+func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, updates *C.int64_t, nup C.int, givens *C.int64_t, ng C.int, onUnused *C.char, mode *C.char, errOut **C.char) (h C.int64_t) {
 	guard(errOut, func() error {
 		ins, err := variables(goInts(inputs, nin))
 		if err != nil {
@@ -50,12 +49,13 @@ func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, u
 		if err != nil {
 			return err
 		}
-		fn, err := eval.NewFunction(sess.builder, eval.FunctionSpec{
+		fn, err := compile.Compile(sess.builder, compile.FunctionSpec{
 			Inputs:        ins,
 			Outputs:       outs,
 			Updates:       ups,
 			Givens:        gvs,
 			OnUnusedInput: C.GoString(onUnused),
+			Mode:          C.GoString(mode),
 		})
 		if err != nil {
 			return err
@@ -66,54 +66,45 @@ func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, u
 	return h
 }
 
-// tg_function_call calls a function on the arrays behind the nargs handles
-// in args and writes the handles of its outputs into outs (room for nouts).
-// It returns the number of outputs. Updates of shared variables are
-// committed only when every output and update was computed.
-//
-//export tg_function_call
-func tg_function_call(fh C.int64_t, args *C.int64_t, nargs C.int, outs *C.int64_t, nouts C.int, errOut **C.char) (n C.int) {
-	guard(errOut, func() error {
-		fn, err := getAs[*eval.Function](int64(fh), "function")
-		if err != nil {
-			return err
-		}
-		handles := goInts(args, nargs)
-		arrays := make([]*tensor.Array, len(handles))
-		for i, ah := range handles {
-			if arrays[i], err = array(ah); err != nil {
-				return err
-			}
-		}
-		results, err := fn.Call(arrays)
-		if err != nil {
-			return err
-		}
-		if len(results) > int(nouts) {
-			return graph.ValueErrorf("function returned %d outputs, room for %d", len(results), nouts)
-		}
-		dst := unsafe.Slice((*int64)(unsafe.Pointer(outs)), int(nouts))
-		for i, r := range results {
-			dst[i] = sess.handles.put(r)
-		}
-		n = C.int(len(results))
-		return nil
-	})
-	return n
+// functionInfo is what Python needs to call a compiled function: the
+// shared variables whose values each call passes after the arguments (by
+// variable id), which of them each update value replaces, and the result
+// types, from which theanogo._rt allocates results.
+type functionInfo struct {
+	Shared     []uint64     `json:"shared"`
+	NumOutputs int          `json:"n_outputs"`
+	Updates    []int        `json:"updates"` // index into shared of each update target
+	Results    []resultType `json:"results"`
+	Warnings   []string     `json:"warnings"`
+	Mode       string       `json:"mode"`
+	Backend    string       `json:"backend"`
 }
 
-// tg_function_warnings returns the JSON list of warnings a function raised
-// when it was compiled (an unused input with on_unused_input="warn"), for
-// Python to re-emit with the warnings module.
+type resultType struct {
+	DType string `json:"dtype"`
+	Shape []int  `json:"shape"` // static lengths, -1 unknown
+}
+
+// tg_function_info returns a compiled function's functionInfo as JSON.
 //
-//export tg_function_warnings
-func tg_function_warnings(fh C.int64_t, errOut **C.char) (out *C.char) {
+//export tg_function_info
+func tg_function_info(fh C.int64_t, errOut **C.char) (out *C.char) {
 	guard(errOut, func() error {
-		fn, err := getAs[*eval.Function](int64(fh), "function")
+		fn, err := getAs[*compile.Function](int64(fh), "function")
 		if err != nil {
 			return err
 		}
-		text, err := json.Marshal(append([]string{}, fn.Warnings...))
+		fg := fn.Graph
+		info := functionInfo{NumOutputs: fg.NumOutputs, Warnings: append([]string{}, fn.Warnings...),
+			Mode: fn.Mode.Name, Backend: fn.Mode.Backend.Name(), Updates: []int{}, Shared: []uint64{}}
+		for _, s := range fg.Shared {
+			info.Shared = append(info.Shared, s.ID())
+		}
+		info.Updates = append(info.Updates, fg.SharedIndex()...)
+		for _, r := range fg.Results {
+			info.Results = append(info.Results, resultType{r.Type.DType.String(), r.Type.Shape})
+		}
+		text, err := json.Marshal(info)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,7 @@ package main
 import "C"
 
 import (
-	"theanogo/core/eval"
+	"theanogo/core/compile"
 	"theanogo/core/graph"
 )
 
@@ -34,11 +34,11 @@ func tg_debugprint(outputs *C.int64_t, n C.int, errOut **C.char) (out *C.char) {
 //export tg_function_debugprint
 func tg_function_debugprint(fh C.int64_t, errOut **C.char) (out *C.char) {
 	guard(errOut, func() error {
-		fn, err := getAs[*eval.Function](int64(fh), "function")
+		fn, err := getAs[*compile.Function](int64(fh), "function")
 		if err != nil {
 			return err
 		}
-		out = cString(graph.Debugprint(fn.Program().Outputs))
+		out = cString(fn.Graph.String())
 		return nil
 	})
 	return out

@@ -7,10 +7,12 @@ import (
 )
 
 // session is the library's only mutable state: the graph builder every
-// expression is built with, and the table of handles Python holds.
+// expression is built with, the table of handles Python holds, and the ids
+// of collected shared variables waiting for Python to drop their values.
 type session struct {
-	builder *graph.Builder
-	handles handleTable
+	builder    *graph.Builder
+	handles    handleTable
+	deadShared idQueue
 }
 
 // sess is created once, when the library is loaded.

@@ -6,19 +6,22 @@ package main
 import "C"
 
 import (
-	"unsafe"
+	"encoding/json"
+	"runtime"
+	"sync"
 
 	"theanogo/core/graph"
 )
 
-// tg_shared creates a shared variable holding a copy of a numpy buffer.
-// staticShape gives the variable's type (-1 unknown, 1 broadcastable) and
-// has the value's rank; the value must fit it.
+// tg_shared creates a shared variable of the given dtype and static shape
+// (-1 unknown, 1 broadcastable). Its value lives in Python (the
+// SharedVariable's container); Go knows only its type and id, which Python
+// uses to find the container when a function reads the variable.
 //
 //export tg_shared
-func tg_shared(dtypeName *C.char, ndim C.int, shape *C.int64_t, staticShape *C.int64_t, data unsafe.Pointer, nbytes C.int64_t, name *C.char, errOut **C.char) (h C.int64_t) {
+func tg_shared(dtypeName *C.char, ndim C.int, staticShape *C.int64_t, name *C.char, errOut **C.char) (h C.int64_t) {
 	guard(errOut, func() error {
-		a, err := arrayFromC(dtypeName, ndim, shape, data, nbytes)
+		dt, err := parseDType(dtypeName)
 		if err != nil {
 			return err
 		}
@@ -26,37 +29,52 @@ func tg_shared(dtypeName *C.char, ndim C.int, shape *C.int64_t, staticShape *C.i
 		if err != nil {
 			return err
 		}
-		v, err := sess.builder.Shared(graph.NewType(a.DType, static...), a, C.GoString(name))
-		if err != nil {
-			return err
-		}
+		v := sess.builder.Shared(graph.NewType(dt, static...), C.GoString(name))
+		runtime.AddCleanup(v, sess.deadShared.add, v.ID())
 		h = C.int64_t(sess.handles.put(v))
 		return nil
 	})
 	return h
 }
 
-// tg_shared_set replaces a shared variable's value by the array behind
-// arrayHandle, which must have the variable's dtype and fit its static shape.
+// idQueue collects the ids of shared variables that no handle and no graph
+// reference any more, for Python to drop their containers.
+type idQueue struct {
+	mu  sync.Mutex
+	ids []uint64
+}
+
+func (q *idQueue) add(id uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.ids = append(q.ids, id)
+}
+
+func (q *idQueue) take() []uint64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ids := q.ids
+	q.ids = nil
+	return ids
+}
+
+// tg_dead_shared returns (as a JSON list) the ids of the shared variables
+// Go has collected since the last call: no expression or function can read
+// them any more, so Python may drop their values.
 //
-//export tg_shared_set
-func tg_shared_set(h C.int64_t, arrayHandle C.int64_t, errOut **C.char) {
+//export tg_dead_shared
+func tg_dead_shared(errOut **C.char) (out *C.char) {
 	guard(errOut, func() error {
-		v, err := variable(int64(h))
+		ids := sess.deadShared.take()
+		if ids == nil {
+			ids = []uint64{}
+		}
+		text, err := json.Marshal(ids)
 		if err != nil {
 			return err
 		}
-		if !v.IsShared() {
-			return graph.TypeErrorf("%v is not a shared variable", v)
-		}
-		a, err := array(int64(arrayHandle))
-		if err != nil {
-			return err
-		}
-		if a.DType != v.Type.DType || !v.Type.AcceptsShape(a.Shape) {
-			return graph.TypeErrorf("shared variable %v of type %v cannot hold a value of dtype %v and shape %v", v, v.Type, a.DType, a.Shape)
-		}
-		v.Shared.Set(a)
+		out = cString(string(text))
 		return nil
 	})
+	return out
 }

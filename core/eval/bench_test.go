@@ -28,11 +28,14 @@ func BenchmarkElemwisePolynomial(bm *testing.B) {
 	for i := range va {
 		va[i], vc[i] = rng.Float64(), rng.Float64()
 	}
-	values := map[*graph.Variable]*tensor.Array{
-		a: tensor.FromFloat64s(dtype.Float64, []int{len(va)}, va),
-		c: tensor.FromFloat64s(dtype.Float64, []int{len(vc)}, vc),
+	values := []*tensor.Array{
+		tensor.FromFloat64s(dtype.Float64, []int{len(va)}, va),
+		tensor.FromFloat64s(dtype.Float64, []int{len(vc)}, vc),
 	}
-	p := eval.NewProgram([]*graph.Variable{out})
+	p, err := eval.NewProgram([]*graph.Variable{a, c}, []*graph.Variable{out})
+	if err != nil {
+		bm.Fatal(err)
+	}
 	bm.ResetTimer()
 	for i := 0; i < bm.N; i++ {
 		if _, err := p.Run(values); err != nil {
@@ -54,10 +57,10 @@ func BenchmarkMLPStep(bm *testing.B) {
 		}
 		return tensor.FromFloat64s(f32, shape, v)
 	}
-	w1, _ := b.Shared(graph.NewType(f32, -1, -1), randArray(784, 500), "W1")
-	b1, _ := b.Shared(graph.NewType(f32, -1), randArray(500), "b1")
-	w2, _ := b.Shared(graph.NewType(f32, -1, -1), randArray(500, 10), "W2")
-	b2, _ := b.Shared(graph.NewType(f32, -1), randArray(10), "b2")
+	w1 := b.Shared(graph.NewType(f32, -1, -1), "W1")
+	b1 := b.Shared(graph.NewType(f32, -1), "b1")
+	w2 := b.Shared(graph.NewType(f32, -1, -1), "W2")
+	b2 := b.Shared(graph.NewType(f32, -1), "b2")
 	x := b.Input(graph.NewType(f32, -1, -1), "x")
 	t := b.Input(graph.NewType(f32, -1, -1), "t")
 	e := ops.NewExpr(b)
@@ -71,8 +74,11 @@ func BenchmarkMLPStep(bm *testing.B) {
 	if err != nil {
 		bm.Fatal(err)
 	}
-	values := map[*graph.Variable]*tensor.Array{x: randArray(60, 784), t: randArray(60, 10)}
-	prog := eval.NewProgram(append([]*graph.Variable{cost}, grads...))
+	values := []*tensor.Array{randArray(60, 784), randArray(60, 10), randArray(784, 500), randArray(500), randArray(500, 10), randArray(10)}
+	prog, err := eval.NewProgram([]*graph.Variable{x, t, w1, b1, w2, b2}, append([]*graph.Variable{cost}, grads...))
+	if err != nil {
+		bm.Fatal(err)
+	}
 	bm.ResetTimer()
 	for i := 0; i < bm.N; i++ {
 		if _, err := prog.Run(values); err != nil {

@@ -2,7 +2,8 @@
 // op's Evaluate method. It is the reference every compiled backend is tested
 // against, and the execution engine when no C++ compiler is available.
 //
-//	out, err := eval.Run([]*graph.Variable{y}, map[*graph.Variable]*tensor.Array{x: xv})
+//	p, _ := eval.NewProgram([]*graph.Variable{x}, []*graph.Variable{y})
+//	out, err := p.Run([]*tensor.Array{xv})
 package eval
 
 import (
@@ -13,94 +14,162 @@ import (
 )
 
 // Program is a graph prepared for repeated evaluation: its nodes in
-// dependency order.
+// dependency order, with every variable given a slot number so that a run
+// keeps its values in one slice instead of a map.
 type Program struct {
-	Outputs []*graph.Variable
-	Order   []*graph.Apply
+	inputs  []*graph.Variable
+	outputs []*graph.Variable
+	steps   []step
+	nslots  int
+	consts  []constSlot
+	outSlot []int
 }
 
-// NewProgram orders the nodes computing outputs.
-func NewProgram(outputs []*graph.Variable) *Program {
-	return &Program{Outputs: outputs, Order: graph.Toposort(outputs)}
+// step is one node: where its inputs are read and its outputs written.
+type step struct {
+	node *graph.Apply
+	ins  []int
+	outs []int
 }
 
-// Run evaluates outputs given the values of the free inputs; constants and
-// shared variables supply their own values.
-func Run(outputs []*graph.Variable, values map[*graph.Variable]*tensor.Array) ([]*tensor.Array, error) {
-	return NewProgram(outputs).Run(values)
+type constSlot struct {
+	slot  int
+	value *tensor.Array
 }
 
-// Run evaluates the program. values must hold every free input the outputs
-// depend on; it is not modified.
-func (p *Program) Run(values map[*graph.Variable]*tensor.Array) ([]*tensor.Array, error) {
-	env := make(map[*graph.Variable]*tensor.Array, len(values)+len(p.Order))
-	for v, a := range values {
-		env[v] = a
-	}
-	lookup := func(v *graph.Variable) (*tensor.Array, error) {
-		if a, ok := env[v]; ok {
-			return a, nil
+// NewProgram prepares the evaluation of outputs from the values of inputs.
+// Every root the outputs depend on must be an input or a constant.
+func NewProgram(inputs, outputs []*graph.Variable) (*Program, error) {
+	p := &Program{inputs: inputs, outputs: outputs}
+	slots := map[*graph.Variable]int{}
+	for _, in := range inputs {
+		if _, dup := slots[in]; dup {
+			return nil, graph.ValueErrorf("input %v is given twice", in)
 		}
-		switch {
-		case v.Value != nil:
-			return v.Value, nil
-		case v.Shared != nil:
-			return v.Shared.Get(), nil
-		}
-		return nil, graph.Errorf(graph.KindMissingInput, "no value given for input %v of type %v", v, v.Type)
+		slots[in] = len(slots)
 	}
-	for _, node := range p.Order {
-		ins := make([]*tensor.Array, len(node.Inputs))
+	slotOf := func(v *graph.Variable) (int, error) {
+		if s, ok := slots[v]; ok {
+			return s, nil
+		}
+		if v.Owner == nil && v.Value == nil {
+			return 0, graph.Errorf(graph.KindMissingInput, "no value given for input %v of type %v", v, v.Type)
+		}
+		s := len(slots)
+		slots[v] = s
+		if v.Value != nil {
+			p.consts = append(p.consts, constSlot{s, v.Value})
+		}
+		return s, nil
+	}
+	for _, node := range graph.Toposort(outputs) {
+		st := step{node: node, ins: make([]int, len(node.Inputs)), outs: make([]int, len(node.Outputs))}
 		for i, in := range node.Inputs {
-			a, err := lookup(in)
+			s, err := slotOf(in)
 			if err != nil {
 				return nil, err
 			}
-			ins[i] = a
-		}
-		outs, err := evaluateNode(node, ins)
-		if err != nil {
-			return nil, err
+			st.ins[i] = s
 		}
 		for i, o := range node.Outputs {
-			env[o] = outs[i]
+			st.outs[i], _ = slotOf(o)
 		}
+		p.steps = append(p.steps, st)
 	}
-	res := make([]*tensor.Array, len(p.Outputs))
-	for i, o := range p.Outputs {
-		a, err := lookup(o)
+	for _, o := range outputs {
+		s, err := slotOf(o)
 		if err != nil {
 			return nil, err
 		}
-		res[i] = a
+		p.outSlot = append(p.outSlot, s)
+	}
+	p.nslots = len(slots)
+	return p, nil
+}
+
+// Nodes returns the program's nodes in the order they run.
+func (p *Program) Nodes() []*graph.Apply {
+	nodes := make([]*graph.Apply, len(p.steps))
+	for i, st := range p.steps {
+		nodes[i] = st.node
+	}
+	return nodes
+}
+
+// Run evaluates the program on one value per input. The arguments are only
+// read; results may be argument arrays themselves (an output that is an
+// input) or constants, so callers that hand them out must copy them.
+func (p *Program) Run(args []*tensor.Array) ([]*tensor.Array, error) {
+	if len(args) != len(p.inputs) {
+		return nil, graph.TypeErrorf("program takes %d values, got %d", len(p.inputs), len(args))
+	}
+	env := make([]*tensor.Array, p.nslots)
+	copy(env, args)
+	for _, c := range p.consts {
+		env[c.slot] = c.value
+	}
+	var buf [8]*tensor.Array
+	for _, st := range p.steps {
+		ins := buf[:0]
+		for _, s := range st.ins {
+			ins = append(ins, env[s])
+		}
+		outs, err := evaluateNode(st.node, ins)
+		if err != nil {
+			return nil, err
+		}
+		for i, s := range st.outs {
+			env[s] = outs[i]
+		}
+	}
+	res := make([]*tensor.Array, len(p.outSlot))
+	for i, s := range p.outSlot {
+		res[i] = env[s]
 	}
 	return res, nil
+}
+
+// Run evaluates outputs given a value for each free input and shared
+// variable they depend on: a convenience for tests and one-off evaluations.
+func Run(outputs []*graph.Variable, values map[*graph.Variable]*tensor.Array) ([]*tensor.Array, error) {
+	var inputs []*graph.Variable
+	var args []*tensor.Array
+	for _, r := range graph.Roots(outputs) {
+		if a, ok := values[r]; ok {
+			inputs = append(inputs, r)
+			args = append(args, a)
+		}
+	}
+	p, err := NewProgram(inputs, outputs)
+	if err != nil {
+		return nil, err
+	}
+	return p.Run(args)
 }
 
 // evaluateNode runs one node, turning a panic inside an op (a bug) into an
 // error that names the node, and checking the results against the types.
 func evaluateNode(node *graph.Apply, ins []*tensor.Array) (outs []*tensor.Array, err error) {
-	name := graph.OpString(node.Op)
 	defer func() {
 		if r := recover(); r != nil {
-			outs, err = nil, fmt.Errorf("internal error evaluating %s: %v", name, r)
+			outs, err = nil, fmt.Errorf("internal error evaluating %s: %v", graph.OpString(node.Op), r)
 		}
 	}()
 	ev, ok := node.Op.(graph.Evaluator)
 	if !ok {
-		return nil, fmt.Errorf("%s has no Go evaluation", name)
+		return nil, fmt.Errorf("%s has no Go evaluation", graph.OpString(node.Op))
 	}
 	outs, err = ev.Evaluate(node, ins)
 	if err != nil {
 		return nil, err
 	}
 	if len(outs) != len(node.Outputs) {
-		return nil, fmt.Errorf("internal error: %s returned %d outputs, want %d", name, len(outs), len(node.Outputs))
+		return nil, fmt.Errorf("internal error: %s returned %d outputs, want %d", graph.OpString(node.Op), len(outs), len(node.Outputs))
 	}
 	for i, o := range outs {
 		t := node.Outputs[i].Type
 		if o.DType != t.DType || !t.AcceptsShape(o.Shape) {
-			return nil, fmt.Errorf("internal error: %s computed a %v array of shape %v for output type %v", name, o.DType, o.Shape, t)
+			return nil, fmt.Errorf("internal error: %s computed a %v array of shape %v for output type %v", graph.OpString(node.Op), o.DType, o.Shape, t)
 		}
 	}
 	return outs, nil

@@ -14,6 +14,8 @@ const (
 	KindMissingInput
 	// KindDisconnected is a gradient asked for a variable the cost does not depend on.
 	KindDisconnected
+	// KindMemory is a MemoryError: an array too large to allocate.
+	KindMemory
 )
 
 // Error is an error with the kind of exception it should raise in Python.

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"fmt"
-	"sync"
 
 	"theanogo/core/tensor"
 )
@@ -18,8 +17,10 @@ type Variable struct {
 	Name string
 	// Value is the value of a constant; nil for every other variable.
 	Value *tensor.Array
-	// Shared holds the value of a shared variable; nil for every other variable.
-	Shared *SharedValue
+	// shared marks a shared variable. Its value lives with the caller (the
+	// Python SharedVariable): Go knows only its type, and a compiled function
+	// receives its current value with the arguments of each call.
+	shared bool
 }
 
 // ID is the variable's unique number within its Builder.
@@ -29,10 +30,10 @@ func (v *Variable) ID() uint64 { return v.id }
 func (v *Variable) IsConstant() bool { return v.Value != nil }
 
 // IsShared reports whether v is a shared variable.
-func (v *Variable) IsShared() bool { return v.Shared != nil }
+func (v *Variable) IsShared() bool { return v.shared }
 
 // IsInput reports whether v is a free input: not computed, not constant, not shared.
-func (v *Variable) IsInput() bool { return v.Owner == nil && v.Value == nil && v.Shared == nil }
+func (v *Variable) IsInput() bool { return v.Owner == nil && v.Value == nil && !v.shared }
 
 // String names the variable for messages: its name, or the op computing it.
 func (v *Variable) String() string {
@@ -49,29 +50,11 @@ func (v *Variable) String() string {
 	return fmt.Sprintf("<%v>", v.Type)
 }
 
-// SharedValue is the storage of a shared variable: a value that outlives
-// function calls and that updates replace. It is safe for concurrent use.
-type SharedValue struct {
-	mu    sync.Mutex
-	value *tensor.Array
-}
-
-// Get returns the current value (callers must not modify it).
-func (s *SharedValue) Get() *tensor.Array {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.value
-}
-
-// Set replaces the value.
-func (s *SharedValue) Set(a *tensor.Array) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.value = a
-}
-
 // Apply is one application of an op to input variables, producing outputs.
-// Apply nodes are interned by their Builder: never build one by hand.
+// Apply nodes are made by a Builder, which type-checks them; never build one
+// by hand. Every Apply is a distinct node, even when an equal one exists:
+// identity matters to Theano users (names, consider_constant, givens), and
+// equal subexpressions are merged inside a function graph instead.
 type Apply struct {
 	Op      Op
 	Inputs  []*Variable

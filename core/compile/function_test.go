@@ -1,10 +1,10 @@
-package eval_test
+package compile_test
 
 import (
 	"testing"
 
 	"theanogo/core/dtype"
-	"theanogo/core/eval"
+	"theanogo/core/compile"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
@@ -25,9 +25,10 @@ func build(t *testing.T, b *graph.Builder, name string, in ...*graph.Variable) *
 // outputs, and committed after: a counter returns its old value.
 func TestUpdatesUseOldValues(t *testing.T) {
 	b := graph.NewBuilder()
-	s, _ := b.Shared(graph.NewType(dtype.Float64, -1), vec(1, 2), "s")
+	s := b.Shared(graph.NewType(dtype.Float64, -1), "s")
+	store := map[*graph.Variable]*tensor.Array{s: vec(1, 2)}
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
-	f, err := eval.NewFunction(b, eval.FunctionSpec{
+	f, err := compile.Compile(b, compile.FunctionSpec{
 		Inputs:  []*graph.Variable{x},
 		Outputs: []*graph.Variable{build(t, b, "mul", s, x)},
 		Updates: [][2]*graph.Variable{{s, build(t, b, "add", s, x)}},
@@ -35,14 +36,14 @@ func TestUpdatesUseOldValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.Call([]*tensor.Array{vec(10, 10)})
+	out, err := f.Call(store, vec(10, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := out[0].Float64s(); got[0] != 10 || got[1] != 20 {
 		t.Errorf("output %v, want [10 20] (from the old s)", got)
 	}
-	if got := s.Shared.Get().Float64s(); got[0] != 11 || got[1] != 12 {
+	if got := store[s].Float64s(); got[0] != 11 || got[1] != 12 {
 		t.Errorf("s after the call %v, want [11 12]", got)
 	}
 }
@@ -51,9 +52,10 @@ func TestUpdatesUseOldValues(t *testing.T) {
 // shared variables unchanged.
 func TestFailedCallChangesNothing(t *testing.T) {
 	b := graph.NewBuilder()
-	s, _ := b.Shared(graph.NewType(dtype.Float64, -1), vec(1, 2), "s")
+	s := b.Shared(graph.NewType(dtype.Float64, -1), "s")
+	store := map[*graph.Variable]*tensor.Array{s: vec(1, 2)}
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
-	f, err := eval.NewFunction(b, eval.FunctionSpec{
+	f, err := compile.Compile(b, compile.FunctionSpec{
 		Inputs:  []*graph.Variable{x},
 		Updates: [][2]*graph.Variable{{s, build(t, b, "add", s, x)}},
 	})
@@ -67,10 +69,10 @@ func TestFailedCallChangesNothing(t *testing.T) {
 		{},                                       // wrong count
 	}
 	for _, args := range bad {
-		if _, err := f.Call(args); err == nil {
+		if _, err := f.Call(store, args...); err == nil {
 			t.Errorf("call with %v succeeded", args)
 		}
-		if got := s.Shared.Get().Float64s(); got[0] != 1 || got[1] != 2 {
+		if got := store[s].Float64s(); got[0] != 1 || got[1] != 2 {
 			t.Fatalf("a failed call changed s to %v", got)
 		}
 	}
@@ -81,16 +83,16 @@ func TestMissingAndUnusedInputs(t *testing.T) {
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
 	y := b.Input(graph.NewType(dtype.Float64, -1), "y")
 	sum := build(t, b, "add", x, y)
-	_, err := eval.NewFunction(b, eval.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{sum}})
+	_, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{sum}})
 	if ge, ok := err.(*graph.Error); !ok || ge.Kind != graph.KindMissingInput {
 		t.Errorf("missing input y: got %v", err)
 	}
 	ex := build(t, b, "exp", x)
-	_, err = eval.NewFunction(b, eval.FunctionSpec{Inputs: []*graph.Variable{x, y}, Outputs: []*graph.Variable{ex}})
+	_, err = compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x, y}, Outputs: []*graph.Variable{ex}})
 	if err == nil {
 		t.Error("unused input y accepted by default")
 	}
-	_, err = eval.NewFunction(b, eval.FunctionSpec{Inputs: []*graph.Variable{x, y}, Outputs: []*graph.Variable{ex}, OnUnusedInput: "ignore"})
+	_, err = compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x, y}, Outputs: []*graph.Variable{ex}, OnUnusedInput: "ignore"})
 	if err != nil {
 		t.Errorf("on_unused_input=ignore: %v", err)
 	}
@@ -98,16 +100,17 @@ func TestMissingAndUnusedInputs(t *testing.T) {
 
 func TestGivensSubstitute(t *testing.T) {
 	b := graph.NewBuilder()
-	data, _ := b.Shared(graph.NewType(dtype.Float64, -1), vec(1, 2, 3), "data")
+	data := b.Shared(graph.NewType(dtype.Float64, -1), "data")
+	store := map[*graph.Variable]*tensor.Array{data: vec(1, 2, 3)}
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
-	f, err := eval.NewFunction(b, eval.FunctionSpec{
+	f, err := compile.Compile(b, compile.FunctionSpec{
 		Outputs: []*graph.Variable{build(t, b, "mul", x, x)},
 		Givens:  [][2]*graph.Variable{{x, data}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.Call(nil)
+	out, err := f.Call(store)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,94 @@
+package compile
+
+import (
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// Function is a compiled function: its optimized graph and the backend's
+// callable. It holds no values: the caller passes the shared variables'
+// current values with each call and commits the update values it gets back,
+// so Go never keeps state between calls.
+type Function struct {
+	Graph    *FunctionGraph
+	Mode     Mode
+	Warnings []string
+	callable Callable
+}
+
+// Compile builds spec's function graph, runs its mode's passes and prepares
+// it with the mode's backend.
+func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
+	mode, err := LookupMode(spec.Mode)
+	if err != nil {
+		return nil, err
+	}
+	fg, warnings, err := newFunctionGraph(b, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := optimize(b, fg, mode); err != nil {
+		return nil, err
+	}
+	fg.findShared()
+	c, err := mode.Backend.Prepare(fg)
+	if err != nil {
+		return nil, err
+	}
+	return &Function{Graph: fg, Mode: mode, Warnings: warnings, callable: c}, nil
+}
+
+// Run checks args (the explicit inputs' values, then the shared variables'
+// values, in Graph.AllInputs order) against their types and computes the
+// results: outputs, then the new value of each update target, checked
+// against the target's type. Nothing is committed: that is the caller's.
+func (f *Function) Run(args []*tensor.Array) ([]*tensor.Array, error) {
+	inputs := f.Graph.AllInputs()
+	if len(args) != len(inputs) {
+		return nil, graph.TypeErrorf("function takes %d arguments (with %d shared values), got %d", len(inputs), len(f.Graph.Shared), len(args))
+	}
+	for i, a := range args {
+		t := inputs[i].Type
+		switch {
+		case a.DType != t.DType:
+			return nil, graph.TypeErrorf("argument %d (%v): expected dtype %v for %v, got %v", i, inputs[i], t.DType, t, a.DType)
+		case a.Ndim() != t.Ndim():
+			return nil, graph.TypeErrorf("argument %d (%v): expected %d dimensions for %v, got an array of shape %v", i, inputs[i], t.Ndim(), t, a.Shape)
+		case !t.AcceptsShape(a.Shape):
+			return nil, graph.ValueErrorf("argument %d (%v): shape %v does not match the static shape of %v", i, inputs[i], a.Shape, t)
+		}
+	}
+	results, err := f.callable.Run(args)
+	if err != nil {
+		return nil, err
+	}
+	for i, target := range f.Graph.UpdateTargets {
+		v := results[f.Graph.NumOutputs+i]
+		if !target.Type.AcceptsShape(v.Shape) {
+			return nil, graph.ValueErrorf("update of %v: new value of shape %v does not fit %v", target, v.Shape, target.Type)
+		}
+	}
+	return results, nil
+}
+
+// Call runs f with the shared values kept in store and, when the whole call
+// succeeded, stores the update values there: the function semantics for Go
+// callers and tests (Python keeps shared values in its SharedVariables).
+func (f *Function) Call(store map[*graph.Variable]*tensor.Array, args ...*tensor.Array) ([]*tensor.Array, error) {
+	all := append([]*tensor.Array{}, args...)
+	for _, s := range f.Graph.Shared {
+		v, ok := store[s]
+		if !ok {
+			return nil, graph.ValueErrorf("no value for shared variable %v", s)
+		}
+		all = append(all, v)
+	}
+	results, err := f.Run(all)
+	if err != nil {
+		return nil, err
+	}
+	for i, target := range f.Graph.UpdateTargets {
+		store[target] = results[f.Graph.NumOutputs+i]
+	}
+	return results[:f.Graph.NumOutputs], nil
+}

@@ -1,0 +1,60 @@
+package compile
+
+import "theanogo/core/graph"
+
+// nodeRewrite looks at one node whose inputs have already been rewritten
+// (ins) and returns replacements for its outputs, or nil to keep the node
+// (rebuilt on ins when they changed).
+type nodeRewrite func(n *graph.Apply, ins []*graph.Variable) ([]*graph.Variable, error)
+
+// rewriteGraph walks fg's nodes in dependency order, applies visit to each,
+// and replaces fg.Results with the rewritten variables. Nodes are never
+// modified: a node whose inputs changed is built anew.
+func rewriteGraph(b *graph.Builder, fg *FunctionGraph, roots func(v *graph.Variable) *graph.Variable, visit nodeRewrite) error {
+	repl := map[*graph.Variable]*graph.Variable{}
+	get := func(v *graph.Variable) *graph.Variable {
+		if r, ok := repl[v]; ok {
+			return r
+		}
+		if v.Owner == nil && roots != nil {
+			r := roots(v)
+			repl[v] = r
+			return r
+		}
+		return v
+	}
+	for _, n := range fg.Toposort() {
+		ins := make([]*graph.Variable, len(n.Inputs))
+		changed := false
+		for i, in := range n.Inputs {
+			ins[i] = get(in)
+			changed = changed || ins[i] != in
+		}
+		outs, err := visit(n, ins)
+		if err != nil {
+			return err
+		}
+		if outs == nil && changed {
+			nn, err := rebuild(b, n, ins)
+			if err != nil {
+				return err
+			}
+			outs = nn.Outputs
+		}
+		for i, o := range outs {
+			repl[n.Outputs[i]] = o
+		}
+	}
+	for i, r := range fg.Results {
+		fg.Results[i] = get(r)
+	}
+	return nil
+}
+
+// rebuild applies n's op to new inputs of the same types.
+func rebuild(b *graph.Builder, n *graph.Apply, ins []*graph.Variable) (*graph.Apply, error) {
+	if r, ok := n.Op.(graph.Rebuilder); ok {
+		return r.Rebuild(b, ins)
+	}
+	return b.Apply(n.Op, ins...)
+}
