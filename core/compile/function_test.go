@@ -3,8 +3,8 @@ package compile_test
 import (
 	"testing"
 
-	"theanogo/core/dtype"
 	"theanogo/core/compile"
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
