@@ -16,6 +16,7 @@ type Pass struct {
 // subset by name; the order is always this one.
 var passes = []Pass{
 	{"merge", merge},                    // equal subexpressions computed once
+	{"shape_of", shapeOf},               // x.shape from the shapes of x's inputs, never computing x
 	{"constant_folding", foldConstants}, // nodes of constants computed at compile time
 	{"merge_folded", merge},             // constants folded to equal values become one
 }
@@ -30,8 +31,8 @@ type Mode struct {
 
 // modes are the presets of theano's `mode=` argument.
 var modes = map[string]Mode{
-	"FAST_RUN":     {Name: "FAST_RUN", Passes: []string{"merge", "constant_folding", "merge_folded"}, Backend: EvaluatorBackend{}},
-	"FAST_COMPILE": {Name: "FAST_COMPILE", Passes: []string{"merge"}, Backend: EvaluatorBackend{}},
+	"FAST_RUN":     {Name: "FAST_RUN", Passes: []string{"merge", "shape_of", "constant_folding", "merge_folded"}, Backend: EvaluatorBackend{}},
+	"FAST_COMPILE": {Name: "FAST_COMPILE", Passes: []string{"merge", "shape_of"}, Backend: EvaluatorBackend{}},
 }
 
 // LookupMode returns the mode called name ("" is FAST_RUN).

@@ -25,6 +25,18 @@ type ShapeInferer interface {
 	InferShape(node *Apply, inputShapes [][]int) ([][]int, error)
 }
 
+// ShapeRule ops state their output shapes as expressions of their inputs'
+// shapes: each length an int64 scalar variable of the graph (a constant when
+// it is known when the graph is built). inputShapes[i][d] is the length of
+// dimension d of input i. An op may read its inputs themselves too (a
+// reshape's shape vector, arange's bounds), but never computes its own
+// output: x.shape of any expression is available without computing x.
+//
+//	dot(x (m, k), y (k, n)) -> [[m, n]]
+type ShapeRule interface {
+	OutputShapes(b *Builder, node *Apply, inputShapes [][]*Variable) ([][]*Variable, error)
+}
+
 // Differentiable ops know their pullback (reverse-mode derivative): given
 // the gradients of the cost with respect to the node's outputs (nil for an
 // output the cost does not depend on), return the gradients with respect to
