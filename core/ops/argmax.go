@@ -51,8 +51,9 @@ func (op *ArgReduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	return []graph.Type{graph.NewType(dtype.Int64, reducedShape(t.Shape, op.Axes, op.KeepDims)...)}, nil
 }
 
-func (op *ArgReduce) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{reducedShape(shapes[0], op.Axes, op.KeepDims)}, nil
+// OutputShapes drops the reduced axes (or keeps them as 1 with keepdims).
+func (op *ArgReduce) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{reducedLengths(NewLengths(b), in[0], op.Axes, op.KeepDims)}, nil
 }
 
 // Evaluate visits the input in C order, so within each output position the

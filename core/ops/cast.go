@@ -23,8 +23,9 @@ func (op *Cast) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	return []graph.Type{in[0].WithDType(op.To)}, nil
 }
 
-func (op *Cast) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{shapes[0]}, nil
+// OutputShapes: a cast keeps the shape.
+func (op *Cast) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{in[0]}, nil
 }
 
 func (op *Cast) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {

@@ -67,15 +67,19 @@ func (op *DimShuffle) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	return []graph.Type{graph.NewType(t.DType, shape...)}, nil
 }
 
-func (op *DimShuffle) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	out := make([]int, len(op.Pattern))
+// OutputShapes moves the input's lengths by the pattern; an inserted
+// dimension has length 1.
+func (op *DimShuffle) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	l := NewLengths(b)
+	out := make([]*graph.Variable, len(op.Pattern))
 	for i, p := range op.Pattern {
-		out[i] = 1
-		if p != Broadcast {
-			out[i] = shapes[0][p]
+		if p == Broadcast {
+			out[i] = l.Const(1)
+		} else {
+			out[i] = in[0][p]
 		}
 	}
-	return [][]int{out}, nil
+	return [][]*graph.Variable{out}, l.Err()
 }
 
 // Evaluate copies the input into the permuted layout.

@@ -46,12 +46,10 @@ func dotShape(x, y []int) []int {
 	return append(append([]int{}, x[:len(x)-1]...), y[1:]...)
 }
 
-func (op *Dot) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	x, y := shapes[0], shapes[1]
-	if x[len(x)-1] != y[0] {
-		return nil, graph.ValueErrorf("dot: shapes %v and %v not aligned: %d (dim %d) != %d (dim 0)", x, y, x[len(x)-1], len(x)-1, y[0])
-	}
-	return [][]int{dotShape(x, y)}, nil
+// OutputShapes drops x's last and y's first length: (m, k)·(k, n) -> (m, n).
+func (op *Dot) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	x, y := in[0], in[1]
+	return [][]*graph.Variable{append(append([]*graph.Variable{}, x[:len(x)-1]...), y[1:]...)}, nil
 }
 
 // Evaluate treats both inputs as matrices (a vector x as one row, a vector

@@ -38,8 +38,12 @@ func flattenShape(shape []int, outdim int) []int {
 	return out
 }
 
-func (op *Flatten) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{flattenShape(shapes[0], op.Outdim)}, nil
+// OutputShapes keeps the first outdim-1 lengths and multiplies the rest.
+func (op *Flatten) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	l := NewLengths(b)
+	out := append([]*graph.Variable{}, in[0][:op.Outdim-1]...)
+	out = append(out, l.Product(in[0][op.Outdim-1:]))
+	return [][]*graph.Variable{out}, l.Err()
 }
 
 func (op *Flatten) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {

@@ -180,3 +180,32 @@ func floorDivLength(a, b int64) int64 {
 	}
 	return q
 }
+
+// reducedLengths removes the reduced axes from a shape, or sets them to 1
+// with keepdims: the shape of a reduction.
+func reducedLengths(l *Lengths, dims []*graph.Variable, axes []int, keepdims bool) []*graph.Variable {
+	out := []*graph.Variable{}
+	for d, n := range dims {
+		if containsInt(axes, d) {
+			if keepdims {
+				out = append(out, l.Const(1))
+			}
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// Equal is the bool x == y.
+func (l *Lengths) Equal(x, y *graph.Variable) *graph.Variable {
+	if l.e.Err != nil || x == nil || y == nil {
+		return nil
+	}
+	a, okA := Value(x)
+	b, okB := Value(y)
+	if okA && okB {
+		return l.e.B.Constant(tensor.FromBools(nil, []bool{a == b}))
+	}
+	return l.e.Call("eq", x, y)
+}

@@ -29,8 +29,9 @@ func (op *MakeVector) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	return []graph.Type{graph.NewType(op.DType, len(in))}, nil
 }
 
-func (op *MakeVector) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{{len(shapes)}}, nil
+// OutputShapes: one entry per input scalar.
+func (op *MakeVector) OutputShapes(b *graph.Builder, node *graph.Apply, _ [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{{NewLengths(b).Const(len(node.Inputs))}}, nil
 }
 
 func (op *MakeVector) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {

@@ -32,8 +32,9 @@ func (op *Shape) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	return []graph.Type{graph.NewType(dtype.Int64, in[0].Ndim())}, nil
 }
 
-func (op *Shape) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{{len(shapes[0])}}, nil
+// OutputShapes: the shape vector has one entry per input dimension.
+func (op *Shape) OutputShapes(b *graph.Builder, node *graph.Apply, _ [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{{NewLengths(b).Const(node.Inputs[0].Type.Ndim())}}, nil
 }
 
 func (op *Shape) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {

@@ -47,8 +47,9 @@ func (op *Softmax) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	return []graph.Type{x}, nil
 }
 
-func (op *Softmax) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{shapes[0]}, nil
+// OutputShapes: softmax keeps the shape.
+func (op *Softmax) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{in[0]}, nil
 }
 
 // Evaluate computes each row in float64.

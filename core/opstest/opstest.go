@@ -17,6 +17,7 @@ import (
 	"theanogo/core/grad"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
+	"theanogo/core/shape"
 	"theanogo/core/tensor"
 )
 
@@ -145,42 +146,46 @@ func replaceAt(values []*tensor.Array, i int, v *tensor.Array) []*tensor.Array {
 	return out
 }
 
-// CheckInferShape checks, for every node computing the outputs whose op
-// infers shapes, that the inferred shapes equal the evaluated ones.
+// CheckInferShape checks, for every node computing the outputs, that the
+// symbolic shape of each of its outputs (shape.Tracker, from the ops' shape
+// rules), evaluated on the same values, equals the evaluated output's shape.
+// An op without a shape rule fails the check.
 func CheckInferShape(t testing.TB, outputs []*graph.Variable, values map[*graph.Variable]*tensor.Array) {
 	t.Helper()
 	order := graph.Toposort(outputs)
 	var all []*graph.Variable
 	for _, n := range order {
-		all = append(all, n.Inputs...)
 		all = append(all, n.Outputs...)
 	}
 	res, err := eval.Run(all, values)
 	if err != nil {
 		t.Fatalf("evaluating: %v", err)
 	}
-	shapes := map[*graph.Variable][]int{}
+	b := graph.NewBuilder()
+	tr := shape.NewTracker(b)
 	for i, v := range all {
-		shapes[v] = res[i].Shape
-	}
-	for _, n := range order {
-		si, ok := n.Op.(graph.ShapeInferer)
-		if !ok {
-			continue
-		}
-		in := make([][]int, len(n.Inputs))
-		for i, v := range n.Inputs {
-			in[i] = shapes[v]
-		}
-		inferred, err := si.InferShape(n, in)
+		dims, err := tr.Of(v)
 		if err != nil {
-			t.Errorf("%s: InferShape: %v", graph.OpString(n.Op), err)
+			t.Errorf("%s: symbolic shape: %v", graph.OpString(v.Owner.Op), err)
 			continue
 		}
-		for i, o := range n.Outputs {
-			if !slices.Equal(inferred[i], shapes[o]) {
-				t.Errorf("%s: inferred shape %v, evaluated %v", graph.OpString(n.Op), inferred[i], shapes[o])
+		if len(dims) == 0 {
+			if len(res[i].Shape) != 0 {
+				t.Errorf("%s: symbolic shape (), evaluated %v", graph.OpString(v.Owner.Op), res[i].Shape)
 			}
+			continue
+		}
+		got, err := eval.Run(dims, values)
+		if err != nil {
+			t.Errorf("%s: evaluating the symbolic shape: %v", graph.OpString(v.Owner.Op), err)
+			continue
+		}
+		symbolic := make([]int, len(got))
+		for d, g := range got {
+			symbolic[d] = int(g.Int64s()[0])
+		}
+		if !slices.Equal(symbolic, res[i].Shape) {
+			t.Errorf("%s: symbolic shape %v, evaluated %v", graph.OpString(v.Owner.Op), symbolic, res[i].Shape)
 		}
 	}
 }
