@@ -53,7 +53,7 @@ func guard(errOut **C.char, f func() error) {
 func protect(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("Go panic: %v\n%s", r, debug.Stack())
+			err = fmt.Errorf("go panic: %v\n%s", r, debug.Stack())
 		}
 	}()
 	return f()

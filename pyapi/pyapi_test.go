@@ -35,7 +35,7 @@ func TestProtectTurnsPanicsIntoErrors(t *testing.T) {
 		_ = s[3]
 		return nil
 	})
-	if err == nil || !strings.HasPrefix(errorString(err), "RuntimeError: Go panic: runtime error: index out of range") {
+	if err == nil || !strings.HasPrefix(errorString(err), "RuntimeError: go panic: runtime error: index out of range") {
 		t.Fatalf("got %v", err)
 	}
 	if err := protect(func() error { return nil }); err != nil {
