@@ -21,6 +21,8 @@ var exceptionClass = map[graph.ErrorKind]string{
 	graph.KindType:         "TypeError",
 	graph.KindMissingInput: "MissingInputError",
 	graph.KindDisconnected: "DisconnectedInputError",
+	graph.KindMemory:       "MemoryError",
+	graph.KindIndex:        "IndexError",
 }
 
 // errorString renders err as "Class: message". Errors that are not a

@@ -19,6 +19,9 @@ func TestErrorStringCarriesThePythonClass(t *testing.T) {
 		{graph.ValueErrorf("sum: bad axis"), "ValueError: sum: bad axis"},
 		{graph.Errorf(graph.KindMissingInput, "x missing"), "MissingInputError: x missing"},
 		{graph.Errorf(graph.KindDisconnected, "w unused"), "DisconnectedInputError: w unused"},
+		{graph.MemoryErrorf("arange: too large"), "MemoryError: arange: too large"},
+		{graph.IndexErrorf("subtensor: index 3"), "IndexError: subtensor: index 3"},
+		{graph.Annotate(graph.IndexErrorf("subtensor: index 3"), " (x is v)"), "IndexError: subtensor: index 3 (x is v)"},
 		{fmt.Errorf("wrapped: %w", graph.TypeErrorf("inner")), "TypeError: inner"},
 		{errors.New("plain"), "RuntimeError: plain"},
 	}

@@ -149,7 +149,7 @@ func advancedPositions(op string, xShape []int, idxVars []*graph.Variable, idx [
 		for p := range base {
 			i := vals[at[p]]
 			if i < -n || i >= n {
-				return nil, nil, graph.ValueErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, axis, n)
+				return nil, nil, graph.IndexErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, axis, n)
 			}
 			if i < 0 {
 				i += n

@@ -178,7 +178,7 @@ func resolveSpans(op string, items []IndexItem, shape []int, vals valueSource) (
 				continue
 			}
 			if i < -n || i >= n {
-				return nil, nil, graph.ValueErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, d, n)
+				return nil, nil, graph.IndexErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, d, n)
 			}
 			if i < 0 {
 				i += n
