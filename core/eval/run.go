@@ -83,7 +83,7 @@ func evaluateNode(node *graph.Apply, ins []*tensor.Array) (outs []*tensor.Array,
 	name := graph.OpString(node.Op)
 	defer func() {
 		if r := recover(); r != nil {
-			outs, err = nil, fmt.Errorf("internal error evaluating %s: %v", name, r)
+			outs, err = nil, graph.FromPanic(name, r)
 		}
 	}()
 	ev, ok := node.Op.(graph.Evaluator)

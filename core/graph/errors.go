@@ -3,6 +3,8 @@ package graph
 import (
 	"errors"
 	"fmt"
+
+	"theanogo/core/tensor"
 )
 
 // ErrorKind says which Python exception an error becomes at the C ABI.
@@ -63,6 +65,18 @@ func Annotate(err error, format string, args ...any) error {
 		kind = ge.Kind
 	}
 	return &Error{Kind: kind, Msg: err.Error() + fmt.Sprintf(format, args...)}
+}
+
+// FromPanic turns the value r of a panic recovered while running op into an
+// error. An allocation refused for its size (a *tensor.SizeError, the panic
+// of tensor.New and tensor.Make) is the user's input, not a bug: it becomes
+// a MemoryError naming op. Anything else is an internal error.
+func FromPanic(op string, r any) error {
+	var se *tensor.SizeError
+	if e, ok := r.(error); ok && errors.As(e, &se) {
+		return MemoryErrorf("%s: %v", op, se)
+	}
+	return fmt.Errorf("internal error evaluating %s: %v", op, r)
 }
 
 // Errorf returns an Error of the given kind.

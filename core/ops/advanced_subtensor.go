@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/tensor"
 )
@@ -139,6 +140,10 @@ func advancedPositions(op string, xShape []int, idxVars []*graph.Variable, idx [
 	bshape, err := advancedBroadcast(op, idxVars, shapes)
 	if err != nil {
 		return nil, nil, err
+	}
+	// One int position per selected element: refuse a selection that cannot fit.
+	if err := tensor.CheckAlloc(dtype.Int64, append(append([]int{}, bshape...), xShape[len(idx):]...)); err != nil {
+		return nil, nil, graph.MemoryErrorf("%s: %v (x has shape %v)", op, err, xShape)
 	}
 	strides := tensor.Strides(xShape)
 	base := make([]int, tensor.Size(bshape))
