@@ -1,11 +1,15 @@
 # make demo: train the examples.  make test: Go tests, then the Python tests.
 # Both set up .venv (python3 -m venv) and install theanogo into it first.
+# make lint: go vet, gofmt and staticcheck (installed into .tools/bin on first use).
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+GOBIN_DIR := $(CURDIR)/.tools/bin
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(GOBIN_DIR)/staticcheck
 
-.PHONY: demo test install go-test py-test clean
+.PHONY: demo test install go-test py-test lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +30,15 @@ py-test: install
 
 test: go-test py-test
 
+$(STATICCHECK):
+	GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+# lint fails on any go vet or staticcheck finding and on any file gofmt would change.
+lint: $(STATICCHECK)
+	go vet ./...
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then \
+		echo "gofmt -l: these files need gofmt -w:"; echo "$$unformatted"; exit 1; fi
+	$(STATICCHECK) ./...
+
 clean:
-	rm -rf $(VENV) build python/theanogo.egg-info python/theanogo/libtheanogo.so
+	rm -rf $(VENV) .tools build python/theanogo.egg-info python/theanogo/libtheanogo.so

@@ -27,7 +27,11 @@ func tg_input(dtypeName *C.char, ndim C.int, shape *C.int64_t, name *C.char, err
 		if err != nil {
 			return err
 		}
-		v := sess.builder.Input(graph.NewType(dt, dims...), C.GoString(name))
+		t := graph.NewType(dt, dims...)
+		if err := t.CheckSize(); err != nil {
+			return err
+		}
+		v := sess.builder.Input(t, C.GoString(name))
 		h = C.int64_t(sess.handles.put(v))
 		return nil
 	})

@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"theanogo/core/graph"
+	"theanogo/core/tensor"
 )
 
 // exceptionClass maps a graph.Error's kind to the Python exception it
@@ -22,6 +23,7 @@ var exceptionClass = map[graph.ErrorKind]string{
 	graph.KindMissingInput: "MissingInputError",
 	graph.KindDisconnected: "DisconnectedInputError",
 	graph.KindMemory:       "MemoryError",
+	graph.KindIndex:        "IndexError",
 }
 
 // errorString renders err as "Class: message". Errors that are not a
@@ -49,12 +51,18 @@ func guard(errOut **C.char, f func() error) {
 	}
 }
 
-// protect runs f and turns a panic into an error (a RuntimeError in
-// Python) carrying the panic value and the stack.
+// protect runs f and turns a panic into an error: a MemoryError for an
+// allocation tensor refused for its size, else a RuntimeError carrying the
+// panic value and the stack.
 func protect(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("Go panic: %v\n%s", r, debug.Stack())
+			var se *tensor.SizeError
+			if e, ok := r.(error); ok && errors.As(e, &se) {
+				err = graph.MemoryErrorf("%v", se) // an allocation refused for its size
+				return
+			}
+			err = fmt.Errorf("go panic: %v\n%s", r, debug.Stack())
 		}
 	}()
 	return f()

@@ -19,6 +19,9 @@ func TestErrorStringCarriesThePythonClass(t *testing.T) {
 		{graph.ValueErrorf("sum: bad axis"), "ValueError: sum: bad axis"},
 		{graph.Errorf(graph.KindMissingInput, "x missing"), "MissingInputError: x missing"},
 		{graph.Errorf(graph.KindDisconnected, "w unused"), "DisconnectedInputError: w unused"},
+		{graph.MemoryErrorf("arange: too large"), "MemoryError: arange: too large"},
+		{graph.IndexErrorf("subtensor: index 3"), "IndexError: subtensor: index 3"},
+		{graph.Annotate(graph.IndexErrorf("subtensor: index 3"), " (x is v)"), "IndexError: subtensor: index 3 (x is v)"},
 		{fmt.Errorf("wrapped: %w", graph.TypeErrorf("inner")), "TypeError: inner"},
 		{errors.New("plain"), "RuntimeError: plain"},
 	}
@@ -35,7 +38,7 @@ func TestProtectTurnsPanicsIntoErrors(t *testing.T) {
 		_ = s[3]
 		return nil
 	})
-	if err == nil || !strings.HasPrefix(errorString(err), "RuntimeError: Go panic: runtime error: index out of range") {
+	if err == nil || !strings.HasPrefix(errorString(err), "RuntimeError: go panic: runtime error: index out of range") {
 		t.Fatalf("got %v", err)
 	}
 	if err := protect(func() error { return nil }); err != nil {

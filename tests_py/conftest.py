@@ -5,16 +5,6 @@ import pytest
 
 import theanogo
 import theanogo.tensor as T
-from theanogo import _lib
-
-OPS = set(_lib.op_names())
-
-
-def needs_op(*names):
-    """Skip a test when the Go core does not have an op yet."""
-    missing = [n for n in names if n not in OPS]
-    return pytest.mark.skipif(bool(missing), reason=f"Go core lacks ops {missing}")
-
 
 def random_array(rng, shape, dtype="float64", low=-3.0, high=3.0):
     """Random values of dtype; integers in [low, high], bools random."""

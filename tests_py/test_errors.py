@@ -114,3 +114,29 @@ def test_iterating_unknown_length_raises():
     with pytest.raises(TypeError):
         list(T.dvector())
     assert len(list(T.constant(np.arange(3)))) == 3
+
+
+def test_constant_index_out_of_range_is_an_index_error_at_build_time():
+    x = T.TensorType("float64", shape=(3,))("x")
+    with pytest.raises(IndexError, match="subtensor: index 3 is out of bounds for axis 0 with size 3"):
+        x[3]
+    with pytest.raises(IndexError, match="out of bounds"):
+        x[-4]
+
+
+@pytest.mark.parametrize("build", [
+    lambda x, i: x[3],
+    lambda x, i: x[i],
+    lambda x, i: T.set_subtensor(x[i], 0.0),
+    lambda x, i: T.inc_subtensor(x[i], 1.0),
+    lambda x, i: x[i.dimshuffle('x')],
+    lambda x, i: T.set_subtensor(x[i.dimshuffle('x')], 0.0),
+], ids=["constant", "symbolic", "set_subtensor", "inc_subtensor", "advanced", "advanced-set"])
+def test_index_out_of_range_is_an_index_error_at_call_time(build):
+    x, i = T.dvector("x"), T.lscalar("i")
+    f = theanogo.function([x, i], build(x, i), on_unused_input="ignore")
+    with pytest.raises(IndexError, match="out of bounds"):
+        f(np.ones(3), 3)
+    with pytest.raises(IndexError, match="out of bounds"):
+        f(np.ones(3), -4)
+    f(np.ones(4), -1)  # and in range it works

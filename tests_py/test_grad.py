@@ -7,7 +7,7 @@ import pytest
 
 import theanogo
 import theanogo.tensor as T
-from conftest import needs_op, random_array, var_like
+from conftest import random_array, var_like
 
 
 def numeric_grad(f, values, i, eps=1e-6):
@@ -81,7 +81,6 @@ def test_shape_op_grads(rng):
     check_grad(lambda x: x[1, ::-2, 1:3], [a])
 
 
-@needs_op("set_subtensor", "inc_subtensor")
 def test_set_and_inc_subtensor_grads(rng):
     a, b = random_array(rng, (3, 4)), random_array(rng, (2,))
     check_grad(lambda x, y: T.set_subtensor(x[1:, 2], y) * x, [a, b])

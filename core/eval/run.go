@@ -152,7 +152,7 @@ func Run(outputs []*graph.Variable, values map[*graph.Variable]*tensor.Array) ([
 func evaluateNode(node *graph.Apply, ins []*tensor.Array) (outs []*tensor.Array, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			outs, err = nil, fmt.Errorf("internal error evaluating %s: %v", graph.OpString(node.Op), r)
+			outs, err = nil, graph.FromPanic(graph.OpString(node.Op), r)
 		}
 	}()
 	ev, ok := node.Op.(graph.Evaluator)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"theanogo/core/dtype"
+	"theanogo/core/tensor"
 )
 
 // Unknown marks a dimension whose length is not known statically.
@@ -95,4 +96,27 @@ func (t Type) AcceptsShape(shape []int) bool {
 		}
 	}
 	return true
+}
+
+// CheckSize returns a ValueError when no array can have t's static shape:
+// a length below Unknown, or known lengths whose product overflows int64
+// (numpy's "array is too big"). Unknown lengths count as 1, so a type
+// passes when some array of it could exist.
+//
+//	NewType(dtype.Float64, 1<<62, 4).CheckSize() // ValueError
+func (t Type) CheckSize() error {
+	known := make([]int, 0, len(t.Shape))
+	for _, d := range t.Shape {
+		switch {
+		case d == Unknown:
+		case d < 0:
+			return ValueErrorf("%v: negative length %d", t, d)
+		default:
+			known = append(known, d)
+		}
+	}
+	if _, ok := tensor.ElementCount(known); !ok {
+		return ValueErrorf("%v: the number of elements overflows int64", t)
+	}
+	return nil
 }

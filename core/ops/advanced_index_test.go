@@ -85,10 +85,10 @@ func TestAdvancedSubtensorTypes(t *testing.T) {
 	wantErr(t, err, graph.KindType, "advanced_subtensor", "at least 2 inputs")
 	// Out of range, and lengths known only at evaluation that do not broadcast.
 	m := iota64(3, 4)
-	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 3)), graph.KindValue,
+	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 3)), graph.KindIndex,
 		"advanced_subtensor", "index 3 is out of bounds for axis 0 with size 3")
-	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, -4)), graph.KindValue, "index -4 is out of bounds")
-	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 1), i64(dims(2), 0, 4)), graph.KindValue,
+	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, -4)), graph.KindIndex, "index -4 is out of bounds")
+	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 1), i64(dims(2), 0, 4)), graph.KindIndex,
 		"index 4 is out of bounds for axis 1 with size 4")
 	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 1), i64(dims(3), 0, 1, 2)), graph.KindValue,
 		"advanced_subtensor", "shape mismatch")
@@ -127,7 +127,7 @@ func TestAdvancedIncSubtensorValues(t *testing.T) {
 	wantErr(t, err, graph.KindType, "advanced_inc_subtensor", "integer tensor")
 	// Known only at evaluation: y does not fit, or an index is out of range.
 	wantErr(t, evalErr(t, "advanced_inc_subtensor", nil, zeros, f64(dims(3), 1, 2, 3), idx), graph.KindValue, "does not fit")
-	wantErr(t, evalErr(t, "advanced_set_subtensor", nil, zeros, y, i64(dims(4), 0, 1, 2, 5)), graph.KindValue,
+	wantErr(t, evalErr(t, "advanced_set_subtensor", nil, zeros, y, i64(dims(4), 0, 1, 2, 5)), graph.KindIndex,
 		"advanced_set_subtensor", "index 5 is out of bounds for axis 0 with size 5")
 }
 
@@ -201,6 +201,6 @@ func TestCategoricalCrossentropy(t *testing.T) {
 	b := graph.NewBuilder()
 	_, err := ops.Build(b, "categorical_crossentropy", nil, []*graph.Variable{typed(b, dtype.Float64, 2, 2), typed(b, dtype.Float64, 2)})
 	wantErr(t, err, graph.KindType, "categorical_crossentropy", "integer vector")
-	wantErr(t, evalErr(t, "categorical_crossentropy", nil, coding, i64(dims(2), 1, 2)), graph.KindValue, "index 2 is out of bounds for axis 1")
+	wantErr(t, evalErr(t, "categorical_crossentropy", nil, coding, i64(dims(2), 1, 2)), graph.KindIndex, "index 2 is out of bounds for axis 1")
 	wantErr(t, evalErr(t, "categorical_crossentropy", nil, coding, i64(dims(3), 1, 0, 0)), graph.KindValue, "shape mismatch")
 }

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/tensor"
 )
@@ -140,6 +141,10 @@ func advancedPositions(op string, xShape []int, idxVars []*graph.Variable, idx [
 	if err != nil {
 		return nil, nil, err
 	}
+	// One int position per selected element: refuse a selection that cannot fit.
+	if err := tensor.CheckAlloc(dtype.Int64, append(append([]int{}, bshape...), xShape[len(idx):]...)); err != nil {
+		return nil, nil, graph.MemoryErrorf("%s: %v (x has shape %v)", op, err, xShape)
+	}
 	strides := tensor.Strides(xShape)
 	base := make([]int, tensor.Size(bshape))
 	for axis, a := range idx {
@@ -149,7 +154,7 @@ func advancedPositions(op string, xShape []int, idxVars []*graph.Variable, idx [
 		for p := range base {
 			i := vals[at[p]]
 			if i < -n || i >= n {
-				return nil, nil, graph.ValueErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, axis, n)
+				return nil, nil, graph.IndexErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, axis, n)
 			}
 			if i < 0 {
 				i += n

@@ -46,6 +46,9 @@ func arangeLength(start, stop, step float64) (int, error) {
 	if math.IsNaN(n) || math.IsInf(n, 0) {
 		return 0, graph.ValueErrorf("arange: cannot compute the length of arange(%v, %v, %v)", start, stop, step)
 	}
+	if n >= math.MaxInt64 { // int(n) would not be n
+		return 0, graph.ValueErrorf("arange: the length %v of arange(%v, %v, %v) overflows int64", n, start, stop, step)
+	}
 	return max(0, int(n)), nil
 }
 
@@ -54,37 +57,56 @@ func arangeIntLength(start, stop, step int64) (int, error) {
 	if step == 0 {
 		return 0, graph.ValueErrorf("arange: step cannot be zero")
 	}
-	d := stop - start
-	if (d > 0) != (step > 0) || d == 0 {
+	if stop == start || (stop > start) != (step > 0) {
 		return 0, nil
 	}
-	// ceil(d / step) for d and step of the same sign
-	if step > 0 {
-		return int((d + step - 1) / step), nil
+	// ceil(|stop - start| / |step|) in uint64, where neither the distance
+	// nor the magnitudes can overflow.
+	d, s := uint64(stop)-uint64(start), uint64(step)
+	if step < 0 {
+		d, s = uint64(start)-uint64(stop), -s
 	}
-	return int((d + step + 1) / step), nil
+	n := d / s
+	if d%s != 0 {
+		n++
+	}
+	if n > math.MaxInt64 {
+		return 0, graph.ValueErrorf("arange: the length of arange(%d, %d, %d) overflows int64", start, stop, step)
+	}
+	return int(n), nil
+}
+
+// exact reports whether the three scalars are integers (or bools), whose
+// length and elements arange computes exactly in int64.
+func exact(start, stop, step *tensor.Array) bool {
+	return start.DType.IsDiscrete() && stop.DType.IsDiscrete() && step.DType.IsDiscrete()
+}
+
+// length is the number of elements of arange(start, stop, step), computed
+// without making them (the static length of constant bounds).
+func (op *ARange) length(start, stop, step *tensor.Array) (int, error) {
+	if exact(start, stop, step) {
+		return arangeIntLength(start.Int64s()[0], stop.Int64s()[0], step.Int64s()[0])
+	}
+	return arangeLength(start.Float64s()[0], stop.Float64s()[0], step.Float64s()[0])
 }
 
 // values computes the elements from the three scalars, exactly for integers.
 func (op *ARange) values(start, stop, step *tensor.Array) (*tensor.Array, error) {
-	if start.DType.IsDiscrete() && stop.DType.IsDiscrete() && step.DType.IsDiscrete() {
-		a, z, s := start.Int64s()[0], stop.Int64s()[0], step.Int64s()[0]
-		n, err := arangeIntLength(a, z, s)
-		if err != nil {
-			return nil, err
-		}
-		v := make([]int64, n)
+	n, err := op.length(start, stop, step)
+	if err != nil {
+		return nil, err
+	}
+	if exact(start, stop, step) {
+		a, s := start.Int64s()[0], step.Int64s()[0]
+		v := tensor.Make[int64](n)
 		for i := range v {
 			v[i] = a + int64(i)*s
 		}
 		return tensor.FromInt64s(op.DType, []int{n}, v), nil
 	}
-	a, z, s := start.Float64s()[0], stop.Float64s()[0], step.Float64s()[0]
-	n, err := arangeLength(a, z, s)
-	if err != nil {
-		return nil, err
-	}
-	v := make([]float64, n)
+	a, s := start.Float64s()[0], step.Float64s()[0]
+	v := tensor.Make[float64](n)
 	for i := range v {
 		v[i] = a + float64(i)*s
 	}
@@ -97,11 +119,11 @@ func (op *ARange) InferShape(node *graph.Apply, _ [][]int) ([][]int, error) {
 	if !ins[0].IsConstant() || !ins[1].IsConstant() || !ins[2].IsConstant() {
 		return nil, graph.ValueErrorf("arange: the length depends on inputs that are not constants")
 	}
-	out, err := op.values(ins[0].Value, ins[1].Value, ins[2].Value)
+	n, err := op.length(ins[0].Value, ins[1].Value, ins[2].Value)
 	if err != nil {
 		return nil, err
 	}
-	return [][]int{out.Shape}, nil
+	return [][]int{{n}}, nil
 }
 
 func (op *ARange) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
@@ -142,11 +164,11 @@ func buildArange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.V
 	}
 	op := &ARange{DType: dt, Length: graph.Unknown}
 	if inputs[0].IsConstant() && inputs[1].IsConstant() && inputs[2].IsConstant() {
-		v, err := op.values(inputs[0].Value, inputs[1].Value, inputs[2].Value)
+		n, err := op.length(inputs[0].Value, inputs[1].Value, inputs[2].Value)
 		if err != nil {
 			return nil, err
 		}
-		op.Length = v.Size()
+		op.Length = n
 	}
 	return b.Apply1(op, inputs...)
 }

@@ -73,7 +73,10 @@ func (op *Dot) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array,
 	}
 	dt := node.Outputs[0].Type.DType
 	shape := dotShape(x.Shape, y.Shape)
-	if m*n*k == 0 {
+	if err := tensor.CheckAlloc(dt, shape); err != nil {
+		return nil, graph.MemoryErrorf("dot: %v (inputs of shapes %v and %v)", err, x.Shape, y.Shape)
+	}
+	if m == 0 || n == 0 || k == 0 {
 		return []*tensor.Array{tensor.New(dt, shape)}, nil // empty, or sums of nothing
 	}
 	switch dt {

@@ -172,7 +172,7 @@ func operands[T any](shape []int, inputs []*tensor.Array, load func(*tensor.Arra
 // mapScalar applies f at n output positions. The common cases (no input
 // needing an index map) run as plain strided loops.
 func mapScalar[T any](n int, args []operand[T], f func(x, y, z T) T) []T {
-	out := make([]T, n)
+	out := tensor.Make[T](n) // a *tensor.SizeError panic, not an abort, when n cannot fit
 	if n == 0 {
 		return out
 	}
@@ -226,7 +226,7 @@ func BroadcastIndex(out, in []int) []int {
 // stridedIndex lists, in C order over shape, the offsets sum(i_d * strides_d).
 func stridedIndex(shape, strides []int) []int {
 	n := tensor.Size(shape)
-	idx := make([]int, n)
+	idx := tensor.Make[int](n)
 	if n == 0 {
 		return idx
 	}

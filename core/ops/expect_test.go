@@ -94,6 +94,10 @@ func kindName(k graph.ErrorKind) string {
 		return "TypeError"
 	case graph.KindValue:
 		return "ValueError"
+	case graph.KindIndex:
+		return "IndexError"
+	case graph.KindMemory:
+		return "MemoryError"
 	}
 	return "error"
 }

@@ -39,7 +39,7 @@ func (op *IncSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	}
 	sel, err := staticIndexShape(name, op.Items, x.Shape)
 	if err != nil {
-		return nil, graph.ValueErrorf("%v (x is %v)", err, x)
+		return nil, graph.Annotate(err, " (x is %v)", x)
 	}
 	if err := checkFitsSelection(name, x, y, sel); err != nil {
 		return nil, err

@@ -67,17 +67,6 @@ func countInputs(items []IndexItem) int {
 	return n
 }
 
-// droppedDims counts the integer items: each removes a dimension.
-func droppedDims(items []IndexItem) int {
-	n := 0
-	for _, it := range items {
-		if !it.Slice {
-			n++
-		}
-	}
-	return n
-}
-
 // parseItems reads {"items": [{"index": 3 | "input"}, {"slice": [start, stop, step]}]}.
 func parseItems(op string, p Params) ([]IndexItem, error) {
 	raw, ok := p["items"].([]any)
@@ -189,7 +178,7 @@ func resolveSpans(op string, items []IndexItem, shape []int, vals valueSource) (
 				continue
 			}
 			if i < -n || i >= n {
-				return nil, nil, graph.ValueErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, d, n)
+				return nil, nil, graph.IndexErrorf("%s: index %d is out of bounds for axis %d with size %d", op, i, d, n)
 			}
 			if i < 0 {
 				i += n

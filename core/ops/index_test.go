@@ -88,7 +88,7 @@ func TestSubtensorSymbolic(t *testing.T) {
 
 	vals[i] = arr(dtype.Int32, nil, 3)
 	_, err = evalRun(out, vals)
-	wantErr(t, err, graph.KindValue, "index 3 is out of bounds for axis 0 with size 3")
+	wantErr(t, err, graph.KindIndex, "index 3 is out of bounds for axis 0 with size 3")
 	vals[i], vals[k] = arr(dtype.Int32, nil, 0), arr(dtype.Int8, nil, 0)
 	_, err = evalRun(out, vals)
 	wantErr(t, err, graph.KindValue, "step cannot be zero")
@@ -137,8 +137,8 @@ func TestSubtensorTypes(t *testing.T) {
 		kind   graph.ErrorKind
 		substr string
 	}{
-		{items(10), []*graph.Variable{x}, graph.KindValue, "index 10 is out of bounds for axis 0 with size 10"},
-		{items(-11), []*graph.Variable{x}, graph.KindValue, "out of bounds"},
+		{items(10), []*graph.Variable{x}, graph.KindIndex, "index 10 is out of bounds for axis 0 with size 10"},
+		{items(-11), []*graph.Variable{x}, graph.KindIndex, "out of bounds"},
 		{items([3]any{none, none, 0}), []*graph.Variable{x}, graph.KindValue, "step cannot be zero"},
 		{items(0, 0, 0, 0), []*graph.Variable{x}, graph.KindType, "too many indices"},
 		{items("input"), []*graph.Variable{x}, graph.KindType, "needs 1 index inputs, got 0"},
@@ -152,7 +152,7 @@ func TestSubtensorTypes(t *testing.T) {
 		wantErr(t, err, c.kind, "subtensor", c.substr)
 	}
 	// An integer index out of range for a length known only at evaluation.
-	wantErr(t, evalErr(t, "subtensor", items(-4), iota64(3)), graph.KindValue, "index -4 is out of bounds")
+	wantErr(t, evalErr(t, "subtensor", items(-4), iota64(3)), graph.KindIndex, "index -4 is out of bounds")
 }
 
 func TestSubtensorPullback(t *testing.T) {

@@ -44,9 +44,37 @@ func init() {
 //	y, err := ops.Build(b, "sum", ops.Params{"axis": []any{0.0}}, []*graph.Variable{x})
 func Build(b *graph.Builder, name string, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
 	if c, ok := registry[name]; ok {
-		return c(b, p, inputs)
+		v, err := c(b, p, inputs)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkOutputSizes(name, v); err != nil {
+			return nil, err
+		}
+		return v, nil
 	}
 	return nil, graph.ValueErrorf("unknown op %q", name)
+}
+
+// checkOutputSizes rejects a node whose output types no array can have
+// (lengths whose product overflows int64), naming the op and its inputs.
+func checkOutputSizes(name string, v *graph.Variable) error {
+	outs := []*graph.Variable{v}
+	if v.Owner != nil {
+		outs = v.Owner.Outputs
+	}
+	for _, o := range outs {
+		if err := o.Type.CheckSize(); err != nil {
+			var ins []graph.Type
+			if v.Owner != nil {
+				for _, in := range v.Owner.Inputs {
+					ins = append(ins, in.Type)
+				}
+			}
+			return graph.ValueErrorf("%s: output %v (inputs %s)", name, err, typesString(ins))
+		}
+	}
+	return nil
 }
 
 // Names lists every op Build knows, sorted.

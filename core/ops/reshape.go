@@ -69,12 +69,14 @@ func (op *Reshape) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 
 // staticSize is the number of elements of a static shape, or graph.Unknown.
 func staticSize(shape []int) int {
-	n := 1
 	for _, d := range shape {
 		if d == graph.Unknown {
 			return graph.Unknown
 		}
-		n *= d
+	}
+	n, ok := tensor.ElementCount(shape)
+	if !ok { // CheckStaticSize rejects such types before they reach an op
+		return graph.Unknown
 	}
 	return n
 }
@@ -97,7 +99,11 @@ func resolveReshape(target []int, size int) ([]int, error) {
 		case n < 0:
 			return nil, fmt.Errorf("negative length %d in the new shape %v", n, shapeString(target))
 		default:
-			known *= n
+			k, ok := tensor.ElementCount([]int{known, n})
+			if !ok {
+				return nil, fmt.Errorf("the new shape %v has more elements than an int64 can count", shapeString(target))
+			}
+			known = k
 		}
 	}
 	if size == graph.Unknown || !allKnown {

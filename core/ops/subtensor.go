@@ -41,7 +41,7 @@ func (op *Subtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	}
 	shape, err := staticIndexShape("subtensor", op.Items, in[0].Shape)
 	if err != nil {
-		return nil, graph.ValueErrorf("%v (x is %v)", err, in[0])
+		return nil, graph.Annotate(err, " (x is %v)", in[0])
 	}
 	return []graph.Type{graph.NewType(in[0].DType, shape...)}, nil
 }

@@ -23,8 +23,13 @@ type Array struct {
 	Data  any
 }
 
-// New returns a zero-filled array of the given dtype and shape.
+// New returns a zero-filled array of the given dtype and shape. It panics
+// with a *SizeError when the array cannot fit in memory (see Alloc for the
+// error-returning form).
 func New(dt dtype.DType, shape []int) *Array {
+	if err := CheckAlloc(dt, shape); err != nil {
+		panic(err)
+	}
 	n := Size(shape)
 	a := &Array{DType: dt, Shape: append([]int{}, shape...)}
 	switch dt {

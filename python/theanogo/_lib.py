@@ -35,6 +35,8 @@ _EXCEPTIONS: dict[str, type] = {
     "ValueError": ValueError,
     "MissingInputError": MissingInputError,
     "DisconnectedInputError": DisconnectedInputError,
+    "MemoryError": MemoryError,
+    "IndexError": IndexError,
     "RuntimeError": RuntimeError,
 }
 
