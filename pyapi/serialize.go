@@ -66,7 +66,7 @@ var opCodecs = map[string]opCodec{}
 func init() {
 	for _, op := range []graph.Op{
 		&ops.AdvancedIncSubtensor{}, &ops.AdvancedSubtensor{}, &ops.ARange{}, &ops.ArgReduce{},
-		&ops.Cast{}, &ops.DimShuffle{}, &ops.Dot{}, &ops.Flatten{}, &ops.IncSubtensor{},
+		&ops.Cast{}, &ops.Copy{}, &ops.DimShuffle{}, &ops.Dot{}, &ops.Flatten{}, &ops.IncSubtensor{},
 		&ops.MakeVector{}, &ops.ReducedCount{}, &ops.Reshape{}, &ops.Shape{}, &ops.Softmax{}, &ops.Subtensor{},
 	} {
 		opCodecs[opTypeName(op)] = structCodec(reflect.TypeOf(op).Elem())

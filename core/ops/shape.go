@@ -15,6 +15,7 @@ var shapeConstructors = map[string]Constructor{
 	"flatten":     buildFlatten,    // flatten.go
 	"shape":       buildShape,      // shape.go
 	"make_vector": buildMakeVector, // make_vector.go
+	"tensor_copy": buildCopy,       // copy.go
 }
 
 // Shape returns the shape of its input as an int64 vector (x.shape).

@@ -255,3 +255,11 @@ func TestReshapeRebuildFollowsNewShape(t *testing.T) {
 		t.Errorf("after replacing by a symbolic shape: %v, %v", out[0].Type, err)
 	}
 }
+
+// x.copy() is a new variable with x's values; its gradient passes through.
+func TestCopy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	opstest.CheckGrad(t, func(e *ops.Expr, x []*graph.Variable) *graph.Variable {
+		return e.Mul(e.Op("tensor_copy", nil, x[0]), x[0])
+	}, opstest.Rand(rng, 2, 3))
+}
