@@ -101,8 +101,18 @@ static inline tg_int<T> tg_floordiv(T x, T y) {
     if (x % y != 0 && ((x < 0) != (y < 0))) q--;
     return q;
 }
+// Floats follow numpy's divmod: the quotient is (x - mod(x, y)) / y rounded
+// to an integer, exact where floor(x / y) would round first:
+// floordiv(-2.5f, -0.001f) == 2499 (the quotient 2499.9999 rounds to 2500).
 template <class T>
-static inline tg_float<T> tg_floordiv(T x, T y) { return std::floor(x / y); }
+static inline tg_float<T> tg_floordiv(T x, T y) {
+    if (y == 0) return x / y;
+    T mod = std::fmod(x, y), div = (x - mod) / y;
+    if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1;
+    if (div == 0) return std::copysign(T(0), x / y);
+    T floor = std::floor(div);
+    return div - floor > T(0.5) ? floor + 1 : floor;
+}
 
 // tg_mod is x % y with the sign of y, as Python: mod(-7, 2) == 1,
 // mod(7, -2) == -1. Integer mod 0 gives 0 (numpy warns); floats give NaN.
@@ -116,7 +126,8 @@ static inline tg_int<T> tg_mod(T x, T y) {
 template <class T>
 static inline tg_float<T> tg_mod(T x, T y) {
     T r = std::fmod(x, y);
-    if (r != 0 && ((r < 0) != (y < 0))) r += y;
+    if (r == 0) return std::copysign(T(0), y);
+    if ((r < 0) != (y < 0)) r += y;
     return r;
 }
 
@@ -126,7 +137,8 @@ static inline tg_float<T> tg_mod(T x, T y) {
 // does; a negative exponent returns 0 here (numpy raises ValueError, and so
 // does the Go evaluator: generated code must check exponents before it
 // runs, as ScalarOp.CheckI64 says). Floats: std::pow. Complex: Go's
-// cmplx.Pow formula, so that 0 ** 0 == 1 and 0 ** 2 == 0.
+// cmplx.Pow formula, so that 0 ** 0 == 1 and 0 ** 2 == 0 (libstdc++'s
+// std::pow gives 0 ** 0 == 0).
 template <class T>
 static inline tg_int<T> tg_pow(T x, T y) {
     if (y < 0) return 0;
@@ -149,12 +161,18 @@ static inline std::complex<T> tg_pow(std::complex<T> x, std::complex<T> y) {
         if (y.real() < 0) return y.imag() == 0 ? std::complex<T>(inf, 0) : std::complex<T>(inf, inf);
         return std::complex<T>(0);
     }
-    T modulus = std::abs(x), r = std::pow(modulus, y.real()), theta = std::arg(x) * y.real();
+    T modulus = std::abs(x), arg = std::arg(x), r = std::pow(modulus, y.real()), theta = y.real() * arg;
     if (y.imag() != 0) {
-        r *= std::exp(-y.imag() * theta);
+        r *= std::exp(-y.imag() * arg);
         theta += y.imag() * std::log(modulus);
     }
     return std::complex<T>(r * std::cos(theta), r * std::sin(theta));
+}
+// complex64 ** complex64 computes in complex128, as the Go evaluator does:
+// in float, the phase error grows with the exponent (|y| ulps).
+static inline std::complex<float> tg_pow(std::complex<float> x, std::complex<float> y) {
+    std::complex<double> z = tg_pow(std::complex<double>(x), std::complex<double>(y));
+    return std::complex<float>(float(z.real()), float(z.imag()));
 }
 
 // --- signs and magnitudes ------------------------------------------------------

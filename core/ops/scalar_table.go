@@ -45,13 +45,16 @@ var scalarTable = []*ScalarOp{
 		}},
 	{Name: "int_div", Arity: 2, Out: outUpcast, Doc: "x // y (floor)",
 		C:   "tg_floordiv($0, $1)",
-		F64: func(x, y, _ float64) float64 { return math.Floor(x / y) },
+		F64: floorDivFloat,
 		I64: floorDivInt},
 	{Name: "mod", Arity: 2, Out: outUpcast, Doc: "x % y, sign of y (Python)",
 		C: "tg_mod($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			r := math.Mod(x, y)
-			if r != 0 && (r < 0) != (y < 0) {
+			switch {
+			case r == 0:
+				return math.Copysign(0, y) // numpy: the zero takes y's sign
+			case (r < 0) != (y < 0):
 				r += y
 			}
 			return r
@@ -314,6 +317,29 @@ func sigmoid(x, _, _ float64) float64 {
 	}
 	ex := math.Exp(x)
 	return ex / (1 + ex)
+}
+
+// floorDivFloat is numpy's float floor_divide (npy_divmod): the quotient
+// (x - mod(x, y)) / y, rounded to the nearest integer, so that a quotient
+// just below an integer is not rounded up by x / y first:
+// floorDivFloat(1, 0.1) == 9, where math.Floor(1 / 0.1) == 10.
+func floorDivFloat(x, y, _ float64) float64 {
+	if y == 0 {
+		return x / y
+	}
+	mod := math.Mod(x, y)
+	div := (x - mod) / y
+	if mod != 0 && (y < 0) != (mod < 0) {
+		div--
+	}
+	if div == 0 {
+		return math.Copysign(0, x/y)
+	}
+	floor := math.Floor(div)
+	if div-floor > 0.5 {
+		floor++
+	}
+	return floor
 }
 
 func floorDivInt(x, y, _ int64) int64 {
