@@ -185,6 +185,36 @@ func tg_op_names(errOut **C.char) (out *C.char) {
 	return out
 }
 
+// scalarOpRow is one row of tg_scalar_ops' answer.
+type scalarOpRow struct {
+	Name  string `json:"name"`
+	Arity int    `json:"arity"`
+	Doc   string `json:"doc"`
+}
+
+// tg_scalar_ops returns the scalar op table as JSON rows {name, arity, doc},
+// in table order: Python makes its elementwise functions (T.add, T.exp ...)
+// from it, so that a new row is a new Python function.
+//
+//	[{"name": "add", "arity": 2, "doc": "x + y"}, ...]
+//
+//export tg_scalar_ops
+func tg_scalar_ops(errOut **C.char) (out *C.char) {
+	guard(errOut, func() error {
+		var rows []scalarOpRow
+		for _, s := range ops.ScalarOps() {
+			rows = append(rows, scalarOpRow{s.Name, s.Arity, s.Doc})
+		}
+		text, err := json.Marshal(rows)
+		if err != nil {
+			return err
+		}
+		out = cString(string(text))
+		return nil
+	})
+	return out
+}
+
 // tg_release drops a handle of any kind. Releasing twice is harmless.
 //
 //export tg_release

@@ -123,23 +123,43 @@ func (op *Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tens
 	outDT := node.Outputs[0].Type.DType
 	s := op.Scalar
 	n := tensor.Size(shape)
-	compute := s.computeDType(dts)
+	compute := s.ComputeDType(dts)
 	switch {
 	case compute.IsComplex():
 		args := operands(shape, inputs, (*tensor.Array).Complex128s)
 		return []*tensor.Array{tensor.FromComplex128s(outDT, shape, mapScalar(n, args, s.C128))}, nil
-	case compute == dtype.Bool && outDT == dtype.Bool && s.Bool != nil:
+	case compute == dtype.Bool:
 		args := operands(shape, inputs, (*tensor.Array).Bools)
 		return []*tensor.Array{tensor.FromBools(shape, mapScalar(n, args, s.Bool))}, nil
-	case compute.IsDiscrete() && s.I64 != nil:
+	case compute == dtype.Int64:
 		args := operands(shape, inputs, (*tensor.Array).Int64s)
-		return []*tensor.Array{tensor.FromInt64s(outDT, shape, mapScalar(n, args, s.I64))}, nil
+		f, err := checkedI64(s)
+		out := mapScalar(n, args, f)
+		if *err != nil {
+			return nil, *err
+		}
+		return []*tensor.Array{tensor.FromInt64s(outDT, shape, out)}, nil
 	case s.F64 == nil:
 		return nil, graph.TypeErrorf("%s: no evaluation for dtype %v", s.Name, compute)
 	default:
 		args := operands(shape, inputs, (*tensor.Array).ReadFloat64s)
 		return []*tensor.Array{tensor.OwnFloat64s(outDT, shape, mapScalar(n, args, s.F64))}, nil
 	}
+}
+
+// checkedI64 is s.I64, which also records in *err the first operands that
+// s.CheckI64 rejects (integer pow with a negative exponent).
+func checkedI64(s *ScalarOp) (func(x, y, z int64) int64, *error) {
+	var err error
+	if s.CheckI64 == nil {
+		return s.I64, &err
+	}
+	return func(x, y, z int64) int64 {
+		if err == nil {
+			err = s.CheckI64(x, y, z)
+		}
+		return s.I64(x, y, z)
+	}, &err
 }
 
 // operand is one input of an elementwise map, as output position k reads

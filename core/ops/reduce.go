@@ -20,20 +20,54 @@ type Reduce struct {
 	KeepDims bool
 }
 
-// Reduction is one row of the reduction table.
+// Reduction is one row of the reduction table: a row of the scalar op table
+// that combines the accumulator with each element, and the accumulator's
+// starting value. Evaluation and code generation fold the same way:
+//
+//	acc = identity; for each x: acc = Scalar(acc, x)
 type Reduction struct {
 	Name string
-	// Identity is the starting value; NaN means the reduction has none and
-	// rejects empty inputs (max, min).
-	Identity float64
-	// Out gives the output dtype from the input dtype.
+	// Scalar combines: add for sum and mean, mul for prod, maximum, minimum.
+	Scalar *ScalarOp
+	// Identity is the starting value e, with Scalar(e, x) == x for every x.
+	Identity Identity
+	// Out gives the output (and accumulator) dtype from the input dtype.
 	Out func(dtype.DType) dtype.DType
-	// Complex reports whether complex inputs are allowed.
-	Complex bool
-	// Combine folds one value into the accumulator, per domain.
-	F64  func(acc, x float64) float64
-	I64  func(acc, x int64) int64
-	C128 func(acc, x complex128) complex128
+	// Mean divides the folded value by the number of elements folded.
+	Mean bool
+	// NonEmpty rejects folding no elements, as numpy does for max and min
+	// (their identity, an infinity or an integer extreme, is no answer).
+	NonEmpty bool
+}
+
+// Identity names a reduction's starting value; its value depends on the
+// dtype the reduction computes in.
+type Identity int
+
+const (
+	IdentityZero    Identity = iota // 0: x + 0 == x
+	IdentityOne                     // 1: x * 1 == x
+	IdentityLowest                  // -inf, or the smallest int64: max(lowest, x) == x
+	IdentityHighest                 // +inf, or the largest int64: min(highest, x) == x
+)
+
+// Float64 is the identity in the float domain.
+func (id Identity) Float64() float64 {
+	return [...]float64{0, 1, math.Inf(-1), math.Inf(1)}[id]
+}
+
+// Int64 is the identity in the integer domain (integers compute in int64).
+func (id Identity) Int64() int64 {
+	return [...]int64{0, 1, math.MinInt64, math.MaxInt64}[id]
+}
+
+// Complex128 is the identity in the complex domain.
+func (id Identity) Complex128() complex128 { return complex(id.Float64(), 0) }
+
+// C is the identity as a C++ expression of compute type ctype, using
+// tg_scalar.h: IdentityLowest.C("float") == "tg_lowest<float>()".
+func (id Identity) C(ctype string) string {
+	return [...]string{ctype + "(0)", ctype + "(1)", "tg_lowest<" + ctype + ">()", "tg_highest<" + ctype + ">()"}[id]
 }
 
 // accumulatorType follows numpy: sums and products of bools and small
@@ -60,33 +94,31 @@ func meanType(d dtype.DType) dtype.DType {
 
 // reductionTable lists the reductions Reduce knows.
 var reductionTable = map[string]*Reduction{
-	"sum": {Name: "sum", Identity: 0, Out: accumulatorType, Complex: true, // Σ x
-		F64:  func(a, x float64) float64 { return a + x },
-		I64:  func(a, x int64) int64 { return a + x },
-		C128: func(a, x complex128) complex128 { return a + x }},
-	"prod": {Name: "prod", Identity: 1, Out: accumulatorType, Complex: true, // Π x
-		F64:  func(a, x float64) float64 { return a * x },
-		I64:  func(a, x int64) int64 { return a * x },
-		C128: func(a, x complex128) complex128 { return a * x }},
-	"max": {Name: "max", Identity: math.NaN(), Out: sameType, // max x (NaN propagates)
-		F64: func(a, x float64) float64 {
-			if x > a || math.IsNaN(x) {
-				return x
-			}
-			return a
-		},
-		I64: func(a, x int64) int64 { return max(a, x) }},
-	"min": {Name: "min", Identity: math.NaN(), Out: sameType, // min x (NaN propagates)
-		F64: func(a, x float64) float64 {
-			if x < a || math.IsNaN(x) {
-				return x
-			}
-			return a
-		},
-		I64: func(a, x int64) int64 { return min(a, x) }},
-	"mean": {Name: "mean", Identity: 0, Out: meanType, Complex: true, // Σ x / n
-		F64:  func(a, x float64) float64 { return a + x },
-		C128: func(a, x complex128) complex128 { return a + x }},
+	"sum":  {Name: "sum", Scalar: ScalarByName("add"), Identity: IdentityZero, Out: accumulatorType},                 // Σ x
+	"prod": {Name: "prod", Scalar: ScalarByName("mul"), Identity: IdentityOne, Out: accumulatorType},                 // Π x
+	"max":  {Name: "max", Scalar: ScalarByName("maximum"), Identity: IdentityLowest, Out: sameType, NonEmpty: true},  // max x (NaN propagates)
+	"min":  {Name: "min", Scalar: ScalarByName("minimum"), Identity: IdentityHighest, Out: sameType, NonEmpty: true}, // min x (NaN propagates)
+	"mean": {Name: "mean", Scalar: ScalarByName("add"), Identity: IdentityZero, Out: meanType, Mean: true},           // Σ x / n
+}
+
+// Reductions lists the reduction table's rows, sorted by name.
+func Reductions() []*Reduction {
+	names := make([]string, 0, len(reductionTable))
+	for n := range reductionTable {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]*Reduction, len(names))
+	for i, n := range names {
+		out[i] = reductionTable[n]
+	}
+	return out
+}
+
+// ComputeDType is the dtype a reduction to output dtype out folds in: the
+// compute dtype of its scalar row applied to two accumulators.
+func (r *Reduction) ComputeDType(out dtype.DType) dtype.DType {
+	return r.Scalar.ComputeDType([]dtype.DType{out, out})
 }
 
 func (op *Reduce) Name() string { return op.Kind.Name }
@@ -100,14 +132,14 @@ func (op *Reduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 		return nil, graph.TypeErrorf("%s takes 1 input, got %d", op.Kind.Name, len(in))
 	}
 	t := in[0]
-	if t.DType.IsComplex() && !op.Kind.Complex {
+	if t.DType.IsComplex() && op.Kind.Scalar.C128 == nil {
 		return nil, graph.TypeErrorf("%s is not defined for complex input %v", op.Kind.Name, t)
 	}
 	for _, a := range op.Axes {
 		if a >= t.Ndim() {
 			return nil, graph.ValueErrorf("%s: axis %d is out of bounds for %v", op.Kind.Name, a, t)
 		}
-		if (op.Kind.Name == "max" || op.Kind.Name == "min") && t.Shape[a] == 0 {
+		if op.Kind.NonEmpty && t.Shape[a] == 0 {
 			return nil, graph.ValueErrorf("%s: zero-size dimension %d of %v has no maximum or minimum", op.Kind.Name, a, t)
 		}
 	}
@@ -154,25 +186,25 @@ func (op *Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 	for _, a := range op.Axes {
 		count *= x.Shape[a]
 	}
-	noIdentity := math.IsNaN(k.Identity)
-	if noIdentity && count == 0 && n > 0 {
+	if k.NonEmpty && count == 0 && n > 0 {
 		return nil, graph.ValueErrorf("%s: zero-size array to reduction operation %s which has no identity", k.Name, k.Name)
 	}
+	compute := k.ComputeDType(outDT)
 	switch {
-	case x.DType.IsComplex() || outDT.IsComplex():
-		acc := foldInto(n, target, x.Complex128s(), complex(k.Identity, 0), noIdentity, k.C128)
-		if k.Name == "mean" {
+	case compute.IsComplex():
+		acc := foldInto(n, target, x.Complex128s(), k.Identity.Complex128(), k.Scalar.C128)
+		if k.Mean {
 			for i := range acc {
 				acc[i] /= complex(float64(count), 0)
 			}
 		}
 		return []*tensor.Array{tensor.FromComplex128s(outDT, outShape, acc)}, nil
-	case x.DType.IsDiscrete() && k.I64 != nil:
-		acc := foldInto(n, target, x.Int64s(), int64(k.Identity), noIdentity, k.I64)
+	case compute == dtype.Int64:
+		acc := foldInto(n, target, x.Int64s(), k.Identity.Int64(), k.Scalar.I64)
 		return []*tensor.Array{tensor.FromInt64s(outDT, outShape, acc)}, nil
 	default:
-		acc := foldInto(n, target, x.ReadFloat64s(), k.Identity, noIdentity, k.F64)
-		if k.Name == "mean" {
+		acc := foldInto(n, target, x.ReadFloat64s(), k.Identity.Float64(), k.Scalar.F64)
+		if k.Mean {
 			for i := range acc {
 				acc[i] /= float64(count)
 			}
@@ -202,23 +234,17 @@ func reduceTargets(shape, axes []int) []int {
 	return stridedIndex(shape, strides)
 }
 
-// foldInto folds xs into n accumulators; with noIdentity (max, min) each
-// accumulator starts at its first element instead of identity. (The flag
-// is explicit: int64(NaN), the identity max and min pass for integers, is
-// not a NaN and not a usable start.)
-func foldInto[T any](n int, target []int, xs []T, identity T, noIdentity bool, combine func(T, T) T) []T {
+// foldInto folds xs into n accumulators that start at identity, combining
+// with the scalar row's function: acc[target[i]] = combine(acc, xs[i]).
+func foldInto[T any](n int, target []int, xs []T, identity T, combine func(acc, x, _ T) T) []T {
 	acc := make([]T, n)
-	started := make([]bool, n)
 	for i := range acc {
 		acc[i] = identity
 	}
+	var zero T
 	for i, x := range xs {
 		t := target[i]
-		if noIdentity && !started[t] {
-			acc[t], started[t] = x, true
-			continue
-		}
-		acc[t] = combine(acc[t], x)
+		acc[t] = combine(acc[t], x, zero)
 	}
 	return acc
 }

@@ -28,6 +28,7 @@ func init() {
 		indexConstructors,      // subtensor.go, arange.go
 		linalgConstructors,     // dot.go
 		nnetConstructors,       // softmax.go
+		compositeConstructors,  // composite.go: clip, relu, zeros_like, ones_like, binary_crossentropy
 	} {
 		for name, c := range table {
 			if registry[name] != nil {

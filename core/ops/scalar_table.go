@@ -11,41 +11,50 @@ import (
 // row here: Elemwise, its gradient, the Go evaluator and code generation all
 // read this table.
 var scalarTable = []*ScalarOp{
-	{Name: "add", Arity: 2, Out: outUpcast, C: "($0 + $1)", // x + y
+	{Name: "add", Arity: 2, Out: outUpcast, Doc: "x + y",
+		C:    "($0 + $1)",
 		F64:  func(x, y, _ float64) float64 { return x + y },
 		I64:  func(x, y, _ int64) int64 { return x + y },
 		C128: func(x, y, _ complex128) complex128 { return x + y },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{gz, gz}
 		}},
-	{Name: "sub", Arity: 2, Out: outUpcast, C: "($0 - $1)", // x - y
+	{Name: "sub", Arity: 2, Out: outUpcast, Doc: "x - y",
+		C:    "($0 - $1)",
 		F64:  func(x, y, _ float64) float64 { return x - y },
 		I64:  func(x, y, _ int64) int64 { return x - y },
 		C128: func(x, y, _ complex128) complex128 { return x - y },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{gz, e.Neg(gz)}
 		}},
-	{Name: "mul", Arity: 2, Out: outUpcast, C: "($0 * $1)", // x * y
+	{Name: "mul", Arity: 2, Out: outUpcast, Doc: "x * y",
+		C:    "($0 * $1)",
 		F64:  func(x, y, _ float64) float64 { return x * y },
 		I64:  func(x, y, _ int64) int64 { return x * y },
 		C128: func(x, y, _ complex128) complex128 { return x * y },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, in[1]), e.Mul(gz, in[0])}
 		}},
-	{Name: "true_div", Arity: 2, Out: outTrueDiv, C: "($0 / $1)", // x / y
+	{Name: "true_div", Arity: 2, Out: outTrueDiv, Doc: "x / y (integers divide as float64: 1/0 = inf)",
+		C:    "($0 / $1)", // operands are float64 for integer inputs (ComputeDType): never an integer division
 		F64:  func(x, y, _ float64) float64 { return x / y },
 		C128: func(x, y, _ complex128) complex128 { return x / y },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			// d(x/y)/dy = -x/y² = -out/y
 			return []*graph.Variable{e.Div(gz, in[1]), e.Neg(e.Div(e.Mul(gz, out), in[1]))}
 		}},
-	{Name: "int_div", Arity: 2, Out: outUpcast, C: "theanogo_floordiv($0, $1)", // x // y (floor)
-		F64: func(x, y, _ float64) float64 { return math.Floor(x / y) },
+	{Name: "int_div", Arity: 2, Out: outUpcast, Doc: "x // y (floor)",
+		C:   "tg_floordiv($0, $1)",
+		F64: floorDivFloat,
 		I64: floorDivInt},
-	{Name: "mod", Arity: 2, Out: outUpcast, C: "theanogo_mod($0, $1)", // x % y, sign of y (Python)
+	{Name: "mod", Arity: 2, Out: outUpcast, Doc: "x % y, sign of y (Python)",
+		C: "tg_mod($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			r := math.Mod(x, y)
-			if r != 0 && (r < 0) != (y < 0) {
+			switch {
+			case r == 0:
+				return math.Copysign(0, y) // numpy: the zero takes y's sign
+			case (r < 0) != (y < 0):
 				r += y
 			}
 			return r
@@ -60,15 +69,17 @@ var scalarTable = []*ScalarOp{
 			}
 			return r
 		}},
-	{Name: "pow", Arity: 2, Out: outUpcast, C: "pow($0, $1)", // x ** y
+	{Name: "pow", Arity: 2, Out: outUpcast, Doc: "x ** y",
+		C: "tg_pow($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			if y == 2 {
 				return x * x // the common square, without math.Pow's cost (same result)
 			}
 			return math.Pow(x, y)
 		},
-		I64:  powInt,
-		C128: func(x, y, _ complex128) complex128 { return cmplx.Pow(x, y) },
+		I64:      powInt,
+		CheckI64: checkPowInt,
+		C128:     func(x, y, _ complex128) complex128 { return cmplx.Pow(x, y) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			x, y := in[0], in[1]
 			// d/dx = y x^(y-1);  d/dy = out log x
@@ -76,14 +87,16 @@ var scalarTable = []*ScalarOp{
 			gy := e.Mul(gz, e.Mul(out, e.Log(x)))
 			return []*graph.Variable{gx, gy}
 		}},
-	{Name: "neg", Arity: 1, Out: outUpcast, C: "(-$0)", // -x
+	{Name: "neg", Arity: 1, Out: outUpcast, Doc: "-x",
+		C:    "(-$0)",
 		F64:  func(x, _, _ float64) float64 { return -x },
 		I64:  func(x, _, _ int64) int64 { return -x },
 		C128: func(x, _, _ complex128) complex128 { return -x },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Neg(gz)}
 		}},
-	{Name: "abs", Arity: 1, Out: outUpcast, C: "fabs($0)", // |x|
+	{Name: "abs", Arity: 1, Out: outMagnitude, Doc: "|x| (the magnitude of a complex x; abs(int min) wraps to itself)",
+		C:   "tg_abs($0)",
 		F64: func(x, _, _ float64) float64 { return math.Abs(x) },
 		I64: func(x, _, _ int64) int64 {
 			if x < 0 {
@@ -91,10 +104,12 @@ var scalarTable = []*ScalarOp{
 			}
 			return x
 		},
+		C128: func(x, _, _ complex128) complex128 { return complex(cmplx.Abs(x), 0) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, e.Call("sgn", in[0]))}
 		}},
-	{Name: "sgn", Arity: 1, Out: outUpcast, C: "theanogo_sgn($0)", // sign(x): -1, 0 or 1
+	{Name: "sgn", Arity: 1, Out: outUpcast, Doc: "sign(x): -1, 0 or 1",
+		C: "tg_sgn($0)",
 		F64: func(x, _, _ float64) float64 {
 			switch {
 			case x > 0:
@@ -113,67 +128,78 @@ var scalarTable = []*ScalarOp{
 			}
 			return 0
 		}},
-	{Name: "sqr", Arity: 1, Out: outUpcast, C: "($0 * $0)", // x²
+	{Name: "sqr", Arity: 1, Out: outUpcast, Doc: "x²",
+		C:    "($0 * $0)",
 		F64:  func(x, _, _ float64) float64 { return x * x },
 		I64:  func(x, _, _ int64) int64 { return x * x },
 		C128: func(x, _, _ complex128) complex128 { return x * x },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, e.Mul(e.Const(2, in[0]), in[0]))}
 		}},
-	{Name: "sqrt", Arity: 1, Out: outFloat, C: "sqrt($0)", // √x
+	{Name: "sqrt", Arity: 1, Out: outFloat, Doc: "√x",
+		C:    "std::sqrt($0)",
 		F64:  func(x, _, _ float64) float64 { return math.Sqrt(x) },
 		C128: func(x, _, _ complex128) complex128 { return cmplx.Sqrt(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Div(gz, e.Mul(e.Const(2, out), out))}
 		}},
-	{Name: "exp", Arity: 1, Out: outFloat, C: "exp($0)", // eˣ
+	{Name: "exp", Arity: 1, Out: outFloat, Doc: "eˣ",
+		C:    "std::exp($0)",
 		F64:  func(x, _, _ float64) float64 { return math.Exp(x) },
 		C128: func(x, _, _ complex128) complex128 { return cmplx.Exp(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, out)}
 		}},
-	{Name: "log", Arity: 1, Out: outFloat, C: "log($0)", // ln x
+	{Name: "log", Arity: 1, Out: outFloat, Doc: "ln x",
+		C:    "std::log($0)",
 		F64:  func(x, _, _ float64) float64 { return math.Log(x) },
 		C128: func(x, _, _ complex128) complex128 { return cmplx.Log(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Div(gz, in[0])}
 		}},
-	{Name: "log1p", Arity: 1, Out: outFloat, C: "log1p($0)", // ln(1 + x)
+	{Name: "log1p", Arity: 1, Out: outFloat, Doc: "ln(1 + x)",
+		C:   "std::log1p($0)",
 		F64: func(x, _, _ float64) float64 { return math.Log1p(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Div(gz, e.Add(e.Const(1, out), in[0]))}
 		}},
-	{Name: "expm1", Arity: 1, Out: outFloat, C: "expm1($0)", // eˣ - 1
+	{Name: "expm1", Arity: 1, Out: outFloat, Doc: "eˣ - 1",
+		C:   "std::expm1($0)",
 		F64: func(x, _, _ float64) float64 { return math.Expm1(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, e.Add(out, e.Const(1, out)))}
 		}},
-	{Name: "sin", Arity: 1, Out: outFloat, C: "sin($0)", // sin x
+	{Name: "sin", Arity: 1, Out: outFloat, Doc: "sin x",
+		C:    "std::sin($0)",
 		F64:  func(x, _, _ float64) float64 { return math.Sin(x) },
 		C128: func(x, _, _ complex128) complex128 { return cmplx.Sin(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, e.Call("cos", in[0]))}
 		}},
-	{Name: "cos", Arity: 1, Out: outFloat, C: "cos($0)", // cos x
+	{Name: "cos", Arity: 1, Out: outFloat, Doc: "cos x",
+		C:    "std::cos($0)",
 		F64:  func(x, _, _ float64) float64 { return math.Cos(x) },
 		C128: func(x, _, _ complex128) complex128 { return cmplx.Cos(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Neg(e.Mul(gz, e.Call("sin", in[0])))}
 		}},
-	{Name: "tanh", Arity: 1, Out: outFloat, C: "tanh($0)", // tanh x
+	{Name: "tanh", Arity: 1, Out: outFloat, Doc: "tanh x",
+		C:    "std::tanh($0)",
 		F64:  func(x, _, _ float64) float64 { return math.Tanh(x) },
 		C128: func(x, _, _ complex128) complex128 { return cmplx.Tanh(x) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			// tanh' = 1 - tanh²
 			return []*graph.Variable{e.Mul(gz, e.Sub(e.Const(1, out), e.Mul(out, out)))}
 		}},
-	{Name: "sigmoid", Arity: 1, Out: outFloat, C: "theanogo_sigmoid($0)", // 1 / (1 + e⁻ˣ)
+	{Name: "sigmoid", Arity: 1, Out: outFloat, Doc: "1 / (1 + e⁻ˣ)",
+		C:   "tg_sigmoid($0)",
 		F64: sigmoid,
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			// σ' = σ (1 - σ)
 			return []*graph.Variable{e.Mul(gz, e.Mul(out, e.Sub(e.Const(1, out), out)))}
 		}},
-	{Name: "softplus", Arity: 1, Out: outFloat, C: "theanogo_softplus($0)", // ln(1 + eˣ)
+	{Name: "softplus", Arity: 1, Out: outFloat, Doc: "ln(1 + eˣ)",
+		C: "tg_softplus($0)",
 		F64: func(x, _, _ float64) float64 {
 			if x > 30 {
 				return x + math.Log1p(math.Exp(-x))
@@ -183,7 +209,8 @@ var scalarTable = []*ScalarOp{
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, e.Call("sigmoid", in[0]))}
 		}},
-	{Name: "maximum", Arity: 2, Out: outUpcast, C: "theanogo_max($0, $1)", // max(x, y), NaN wins
+	{Name: "maximum", Arity: 2, Out: outUpcast, Doc: "max(x, y), NaN wins",
+		C: "tg_max($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			if x >= y || math.IsNaN(x) {
 				return x
@@ -197,7 +224,8 @@ var scalarTable = []*ScalarOp{
 				e.Mul(gz, e.Cast(e.Call("eq", out, in[0]), gz.Type.DType)),
 				e.Mul(gz, e.Cast(e.Call("eq", out, in[1]), gz.Type.DType))}
 		}},
-	{Name: "minimum", Arity: 2, Out: outUpcast, C: "theanogo_min($0, $1)", // min(x, y), NaN wins
+	{Name: "minimum", Arity: 2, Out: outUpcast, Doc: "min(x, y), NaN wins",
+		C: "tg_min($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			if x <= y || math.IsNaN(x) {
 				return x
@@ -210,36 +238,47 @@ var scalarTable = []*ScalarOp{
 				e.Mul(gz, e.Cast(e.Call("eq", out, in[0]), gz.Type.DType)),
 				e.Mul(gz, e.Cast(e.Call("eq", out, in[1]), gz.Type.DType))}
 		}},
-	{Name: "lt", Arity: 2, Out: outBool, C: "($0 < $1)", // x < y
+	{Name: "lt", Arity: 2, Out: outBool, Doc: "x < y",
+		C:   "($0 < $1)",
 		F64: func(x, y, _ float64) float64 { return b2f(x < y) },
 		I64: func(x, y, _ int64) int64 { return b2i(x < y) }},
-	{Name: "gt", Arity: 2, Out: outBool, C: "($0 > $1)", // x > y
+	{Name: "gt", Arity: 2, Out: outBool, Doc: "x > y",
+		C:   "($0 > $1)",
 		F64: func(x, y, _ float64) float64 { return b2f(x > y) },
 		I64: func(x, y, _ int64) int64 { return b2i(x > y) }},
-	{Name: "le", Arity: 2, Out: outBool, C: "($0 <= $1)", // x <= y
+	{Name: "le", Arity: 2, Out: outBool, Doc: "x <= y",
+		C:   "($0 <= $1)",
 		F64: func(x, y, _ float64) float64 { return b2f(x <= y) },
 		I64: func(x, y, _ int64) int64 { return b2i(x <= y) }},
-	{Name: "ge", Arity: 2, Out: outBool, C: "($0 >= $1)", // x >= y
+	{Name: "ge", Arity: 2, Out: outBool, Doc: "x >= y",
+		C:   "($0 >= $1)",
 		F64: func(x, y, _ float64) float64 { return b2f(x >= y) },
 		I64: func(x, y, _ int64) int64 { return b2i(x >= y) }},
-	{Name: "eq", Arity: 2, Out: outBool, C: "($0 == $1)", // x == y
+	{Name: "eq", Arity: 2, Out: outBool, Doc: "x == y",
+		C:    "($0 == $1)",
 		F64:  func(x, y, _ float64) float64 { return b2f(x == y) },
 		I64:  func(x, y, _ int64) int64 { return b2i(x == y) },
 		C128: func(x, y, _ complex128) complex128 { return complex(b2f(x == y), 0) }},
-	{Name: "neq", Arity: 2, Out: outBool, C: "($0 != $1)", // x != y
+	{Name: "neq", Arity: 2, Out: outBool, Doc: "x != y",
+		C:    "($0 != $1)",
 		F64:  func(x, y, _ float64) float64 { return b2f(x != y) },
 		I64:  func(x, y, _ int64) int64 { return b2i(x != y) },
 		C128: func(x, y, _ complex128) complex128 { return complex(b2f(x != y), 0) }},
-	{Name: "and", Arity: 2, Out: outDiscrete, C: "($0 & $1)", // x & y (bitwise)
+	{Name: "and", Arity: 2, Out: outDiscrete, Doc: "x & y (bitwise)",
+		C:   "($0 & $1)",
 		I64: func(x, y, _ int64) int64 { return x & y }},
-	{Name: "or", Arity: 2, Out: outDiscrete, C: "($0 | $1)", // x | y (bitwise)
+	{Name: "or", Arity: 2, Out: outDiscrete, Doc: "x | y (bitwise)",
+		C:   "($0 | $1)",
 		I64: func(x, y, _ int64) int64 { return x | y }},
-	{Name: "xor", Arity: 2, Out: outDiscrete, C: "($0 ^ $1)", // x ^ y (bitwise)
+	{Name: "xor", Arity: 2, Out: outDiscrete, Doc: "x ^ y (bitwise)",
+		C:   "($0 ^ $1)",
 		I64: func(x, y, _ int64) int64 { return x ^ y }},
-	{Name: "invert", Arity: 1, Out: outDiscrete, C: "(~$0)", // ~x (logical not for bool)
+	{Name: "invert", Arity: 1, Out: outDiscrete, Doc: "~x (logical not for bool)",
+		C:    "tg_invert($0)",
 		I64:  func(x, _, _ int64) int64 { return ^x },
 		Bool: func(x, _, _ bool) bool { return !x }},
-	{Name: "switch", Arity: 3, Out: outSwitch, C: "($0 ? $1 : $2)", // c ? a : b
+	{Name: "switch", Arity: 3, Out: outSwitch, Doc: "c ? a : b",
+		C: "($0 ? $1 : $2)",
 		F64: func(c, a, b float64) float64 {
 			if c != 0 {
 				return a
@@ -262,7 +301,8 @@ var scalarTable = []*ScalarOp{
 			zero := e.Const(0, gz)
 			return []*graph.Variable{nil, e.Call("switch", in[0], gz, zero), e.Call("switch", in[0], zero, gz)}
 		}},
-	{Name: "second", Arity: 2, Out: outSecond, C: "$1", // y broadcast to x's shape (fill)
+	{Name: "second", Arity: 2, Out: outSecond, Doc: "y broadcast to x's shape (fill)",
+		C:    "$1",
 		F64:  func(_, y, _ float64) float64 { return y },
 		I64:  func(_, y, _ int64) int64 { return y },
 		C128: func(_, y, _ complex128) complex128 { return y },
@@ -279,6 +319,29 @@ func sigmoid(x, _, _ float64) float64 {
 	return ex / (1 + ex)
 }
 
+// floorDivFloat is numpy's float floor_divide (npy_divmod): the quotient
+// (x - mod(x, y)) / y, rounded to the nearest integer, so that a quotient
+// just below an integer is not rounded up by x / y first:
+// floorDivFloat(1, 0.1) == 9, where math.Floor(1 / 0.1) == 10.
+func floorDivFloat(x, y, _ float64) float64 {
+	if y == 0 {
+		return x / y
+	}
+	mod := math.Mod(x, y)
+	div := (x - mod) / y
+	if mod != 0 && (y < 0) != (mod < 0) {
+		div--
+	}
+	if div == 0 {
+		return math.Copysign(0, x/y)
+	}
+	floor := math.Floor(div)
+	if div-floor > 0.5 {
+		floor++
+	}
+	return floor
+}
+
 func floorDivInt(x, y, _ int64) int64 {
 	if y == 0 {
 		return 0 // numpy returns 0 (with a warning)
@@ -290,6 +353,8 @@ func floorDivInt(x, y, _ int64) int64 {
 	return q
 }
 
+// powInt is x**y by squaring, wrapping on overflow as numpy does. A
+// negative exponent gives 0 here; checkPowInt makes the evaluator reject it.
 func powInt(x, y, _ int64) int64 {
 	if y < 0 {
 		return 0
@@ -302,6 +367,14 @@ func powInt(x, y, _ int64) int64 {
 		x *= x
 	}
 	return r
+}
+
+// checkPowInt rejects what numpy rejects: integer ** negative integer.
+func checkPowInt(_, y, _ int64) error {
+	if y < 0 {
+		return graph.ValueErrorf("pow: Integers to negative integer powers are not allowed.")
+	}
+	return nil
 }
 
 func b2f(b bool) float64 {

@@ -76,6 +76,7 @@ def _load() -> ctypes.CDLL:
         "tg_var_set_name": (None, [i64, cp, err]),
         "tg_var_value": (i64, [i64, err]),
         "tg_op_names": (vp, [err]),
+        "tg_scalar_ops": (vp, [err]),
         "tg_inc_subtensor": (i64, [i64, i64, i32, err]),
         "tg_shared": (i64, [cp, i32, p64, p64, vp, i64, cp, err]),
         "tg_shared_set": (None, [i64, i64, err]),
@@ -240,6 +241,11 @@ def var_value(handle: int) -> np.ndarray:
 
 def op_names() -> list[str]:
     return json.loads(_take_string(_call(_lib.tg_op_names)))
+
+
+def scalar_ops() -> list[dict]:
+    """The Go scalar op table's rows: [{"name": "add", "arity": 2, "doc": "x + y"}, ...]."""
+    return json.loads(_take_string(_call(_lib.tg_scalar_ops)))
 
 
 # --- shared variables ------------------------------------------------------------

@@ -112,64 +112,34 @@ def tensor(dtype: str | None = None, broadcastable: Any = None, name: str | None
 
 # --- elementwise -------------------------------------------------------------------
 
-def _elemwise(name: str, arity: int, doc: str, go_name: str | None = None) -> Callable[..., TensorVariable]:
-    op = go_name or name
-
+def _elemwise(name: str, go_name: str, arity: int, doc: str) -> Callable[..., TensorVariable]:
     def fn(*xs: Any) -> TensorVariable:
         if len(xs) != arity:
             raise TypeError(f"{name} takes {arity} arguments, got {len(xs)}")
-        return apply_op(op, *xs)
+        return apply_op(go_name, *xs)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
+    fn.__doc__ = f"Elementwise {doc}, with numpy broadcasting (the Go scalar op {go_name!r})."
     return fn
 
 
-# name, arity, what it computes (the Go op has the same name unless given)
-_ELEMWISE = [
-    ("add", 2, "a + b, with numpy broadcasting"),
-    ("sub", 2, "a - b"),
-    ("mul", 2, "a * b"),
-    ("true_div", 2, "a / b (integers give floats)"),
-    ("int_div", 2, "a // b"),
-    ("floor_div", 2, "a // b", "int_div"),
-    ("mod", 2, "a % b (sign of b, like Python)"),
-    ("pow", 2, "a ** b"),
-    ("maximum", 2, "elementwise max(a, b)"),
-    ("minimum", 2, "elementwise min(a, b)"),
-    ("lt", 2, "a < b"),
-    ("gt", 2, "a > b"),
-    ("le", 2, "a <= b"),
-    ("ge", 2, "a >= b"),
-    ("eq", 2, "a == b elementwise (the == operator is Python identity, as in Theano)"),
-    ("neq", 2, "a != b elementwise"),
-    ("and_", 2, "a & b", "and"),
-    ("or_", 2, "a | b", "or"),
-    ("xor", 2, "a ^ b"),
-    ("invert", 1, "~a (bitwise not)"),
-    ("neg", 1, "-a"),
-    ("abs_", 1, "|a|", "abs"),
-    ("sgn", 1, "the sign of a: -1, 0 or 1"),
-    ("sqr", 1, "a * a"),
-    ("sqrt", 1, "the square root of a"),
-    ("exp", 1, "e ** a"),
-    ("log", 1, "the natural logarithm of a"),
-    ("log1p", 1, "log(1 + a), accurate for small a"),
-    ("expm1", 1, "exp(a) - 1, accurate for small a"),
-    ("tanh", 1, "the hyperbolic tangent of a"),
-    ("sigmoid", 1, "1 / (1 + exp(-a))"),
-    ("softplus", 1, "log(1 + exp(a))"),
-    ("sin", 1, "the sine of a"),
-    ("cos", 1, "the cosine of a"),
-]
+# Python spellings of Go scalar op names that are keywords or builtins, and
+# Theano's second names for some ops.
+_PY_NAMES = {"and": "and_", "or": "or_", "abs": "abs_"}
+_ALIASES = {"floor_div": "int_div", "abs": "abs", "fill": "second"}
 
-for _row in _ELEMWISE:
-    _fn = _elemwise(*_row)
-    globals()[_row[0]] = _fn
-    __all__.append(_row[0])
-
-abs = abs_  # noqa: A001,F821 - Theano exports both names
-__all__.append("abs")
+# One function per row of the Go scalar op table (core/ops/scalar_table.go):
+# a row added there is a function here.
+_SCALAR_OPS = {row["name"]: row for row in _lib.scalar_ops()}
+for _row in _SCALAR_OPS.values():
+    _py = _PY_NAMES.get(_row["name"], _row["name"])
+    globals()[_py] = _elemwise(_py, _row["name"], _row["arity"], _row["doc"])
+    if _py not in __all__:
+        __all__.append(_py)
+for _alias, _go in _ALIASES.items():
+    _row = _SCALAR_OPS[_go]
+    globals()[_alias] = _elemwise(_alias, _go, _row["arity"], _row["doc"])
+    __all__.append(_alias)
 
 
 def switch(cond: Any, ift: Any, iff: Any) -> TensorVariable:
@@ -195,7 +165,7 @@ def cast(x: Any, dtype: str) -> TensorVariable:
 
 def clip(x: Any, lo: Any, hi: Any) -> TensorVariable:
     """x limited to [lo, hi]: ``minimum(maximum(x, lo), hi)``."""
-    return apply_op("minimum", apply_op("maximum", x, lo), hi)
+    return apply_op("clip", x, lo, hi)
 
 
 # --- reductions ----------------------------------------------------------------------
@@ -279,14 +249,18 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: str | None = None
 
 def zeros_like(x: Any, dtype: str | None = None) -> TensorVariable:
     """Zeros with x's shape and dtype (or dtype)."""
-    x = as_tensor_variable(x)
-    return apply_op("second", x, constant(np.zeros((), dtype=dtype or x.dtype)))
+    return apply_op("zeros_like", x, params=_dtype_param(dtype))
 
 
 def ones_like(x: Any, dtype: str | None = None) -> TensorVariable:
     """Ones with x's shape and dtype (or dtype)."""
-    x = as_tensor_variable(x)
-    return apply_op("second", x, constant(np.ones((), dtype=dtype or x.dtype)))
+    return apply_op("ones_like", x, params=_dtype_param(dtype))
+
+
+def _dtype_param(dtype: str | None) -> dict | None:
+    if dtype is None:
+        return None
+    return {"dtype": np.dtype(config.floatX if dtype == "floatX" else dtype).name}
 
 
 # --- updating parts of a tensor ----------------------------------------------------------

@@ -32,10 +32,7 @@ def softmax(x: Any) -> TensorVariable:
 
 def relu(x: Any, alpha: Any = 0) -> TensorVariable:
     """max(x, 0); with alpha, the leaky version ``switch(x > 0, x, alpha * x)``."""
-    if isinstance(alpha, (int, float)) and alpha == 0:
-        return apply_op("maximum", x, 0)
-    x = as_tensor_variable(x)
-    return apply_op("switch", apply_op("gt", x, 0), x, apply_op("mul", alpha, x))
+    return apply_op("relu", x, alpha)
 
 
 def categorical_crossentropy(coding_dist: Any, true_dist: Any) -> TensorVariable:
@@ -54,6 +51,4 @@ def categorical_crossentropy(coding_dist: Any, true_dist: Any) -> TensorVariable
 
 def binary_crossentropy(output: Any, target: Any) -> TensorVariable:
     """-(target * log(output) + (1 - target) * log(1 - output))."""
-    a = apply_op("mul", target, apply_op("log", output))
-    b = apply_op("mul", apply_op("sub", 1, target), apply_op("log", apply_op("sub", 1, output)))
-    return apply_op("neg", apply_op("add", a, b))
+    return apply_op("binary_crossentropy", output, target)
