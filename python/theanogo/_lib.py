@@ -65,7 +65,6 @@ def _load() -> ctypes.CDLL:
         # name: (restype, argtypes)
         "tg_free": (None, [vp]),
         "tg_release": (None, [i64]),
-        "tg_array_new": (i64, [cp, i32, p64, vp, i64, err]),
         "tg_array_meta": (vp, [i64, p64, pi32, err]),
         "tg_array_copy": (None, [i64, vp, i64, err]),
         "tg_input": (i64, [cp, i32, p64, cp, err]),
@@ -182,14 +181,6 @@ def release(handle: int, _lib: Any = _lib) -> None:
 
 
 # --- arrays ------------------------------------------------------------------
-
-def array_new(arr: np.ndarray) -> int:
-    """Copy a numpy array into Go; returns an array handle."""
-    args, keep = _buffer_args(arr)
-    h = _call(_lib.tg_array_new, *args)
-    del keep
-    return h
-
 
 def array_take(handle: int) -> np.ndarray:
     """Copy the Go array behind handle into a new numpy array and release it."""
