@@ -1,7 +1,9 @@
-"""Builds theanogo: the Go core as libtheanogo.so plus the Python package.
+"""Builds theanogo: the Go core as libtheanogo.so, the calling extension
+theanogo._rt (C, against numpy's headers) and the Python package.
 
 ``pip install .`` runs build_py below, which calls
-``go build -buildmode=c-shared`` and puts the library inside the package.
+``go build -buildmode=c-shared`` and puts the library inside the package,
+and build_ext, which compiles python/theanogo/_rt/_rt.c.
 Set GO to choose the go binary.
 """
 
@@ -9,9 +11,9 @@ import os
 import shutil
 import subprocess
 
-from setuptools import setup
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
-from setuptools.dist import Distribution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -40,29 +42,27 @@ class BuildPyWithGo(build_py):
             os.remove(header)
 
 
-try:  # setuptools >= 70 ships bdist_wheel; older ones use the wheel package's
-    from setuptools.command.bdist_wheel import bdist_wheel
-except ImportError:  # pragma: no cover
-    from wheel.bdist_wheel import bdist_wheel
+class BuildExtWithNumpy(build_ext):
+    """build_ext, with numpy's C headers (imported only when building)."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        import numpy
+
+        self.include_dirs.append(numpy.get_include())
 
 
-class BdistWheelAnyPython(bdist_wheel):
-    """Tag the wheel py3-none-<platform>: the library is loaded with ctypes and
-    does not link libpython, so one wheel serves every Python 3."""
+RT = Extension(
+    "theanogo._rt",
+    sources=["python/theanogo/_rt/_rt.c"],
+    include_dirs=["python/theanogo/_rt"],
+    depends=["python/theanogo/_rt/tg_kernel.h"],
+    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
+)
 
-    def get_tag(self):
-        _, _, plat = super().get_tag()
-        return "py3", "none", plat
-
-
-class BinaryDistribution(Distribution):
-    """The wheel holds a native library: mark it platform-specific."""
-
-    def has_ext_modules(self):
-        return True
-
-
+# The wheel is CPython-specific (theanogo._rt is a CPython extension), so
+# bdist_wheel's default cpXY-cpXY-<platform> tag is the right one.
 setup(
-    cmdclass={"build_py": BuildPyWithGo, "bdist_wheel": BdistWheelAnyPython},
-    distclass=BinaryDistribution,
+    ext_modules=[RT],
+    cmdclass={"build_py": BuildPyWithGo, "build_ext": BuildExtWithNumpy},
 )

@@ -38,6 +38,8 @@ _EXCEPTIONS: dict[str, type] = {
     "MemoryError": MemoryError,
     "IndexError": IndexError,
     "RuntimeError": RuntimeError,
+    "IndexError": IndexError,
+    "MemoryError": MemoryError,
 }
 
 MAX_RANK = 64  # the room Go writes shapes into; numpy's own limit
@@ -65,7 +67,6 @@ def _load() -> ctypes.CDLL:
         # name: (restype, argtypes)
         "tg_free": (None, [vp]),
         "tg_release": (None, [i64]),
-        "tg_array_new": (i64, [cp, i32, p64, vp, i64, err]),
         "tg_array_meta": (vp, [i64, p64, pi32, err]),
         "tg_array_copy": (None, [i64, vp, i64, err]),
         "tg_input": (i64, [cp, i32, p64, cp, err]),
@@ -78,18 +79,17 @@ def _load() -> ctypes.CDLL:
         "tg_op_names": (vp, [err]),
         "tg_scalar_ops": (vp, [err]),
         "tg_inc_subtensor": (i64, [i64, i64, i32, err]),
-        "tg_shared": (i64, [cp, i32, p64, p64, vp, i64, cp, err]),
-        "tg_shared_set": (None, [i64, i64, err]),
+        "tg_shared": (i64, [cp, i32, p64, cp, err]),
+        "tg_dead_shared": (vp, [err]),
         "tg_grad": (None, [i64, p64, i32, p64, i32, cp, p64, p64, pi32, err]),
-        "tg_function": (i64, [p64, i32, p64, i32, p64, i32, p64, i32, cp, err]),
-        "tg_function_warnings": (vp, [i64, err]),
+        "tg_function": (i64, [p64, i32, p64, i32, p64, i32, p64, i32, cp, cp, err]),
+        "tg_function_info": (vp, [i64, err]),
+        "tg_function_fgraph": (vp, [i64, err]),
         "tg_function_debugprint": (vp, [i64, err]),
-        "tg_function_call": (i32, [i64, p64, i32, p64, i32, err]),
         "tg_debugprint": (vp, [p64, i32, err]),
         "tg_debug_panic": (None, [err]),
         "tg_gc": (None, []),
         "tg_live_handles": (i64, []),
-        "tg_interned": (None, [p64, p64]),
     }
     for name, (restype, argtypes) in signatures.items():
         fn = getattr(lib, name)
@@ -116,14 +116,24 @@ def _call(fn: Any, *args: Any) -> Any:
     err = ctypes.c_void_p()
     result = fn(*args, ctypes.byref(err))
     if err.value:
-        text = _take_string(err.value)
-        cls_name, sep, msg = text.partition(": ")
-        cls = _EXCEPTIONS.get(cls_name) if sep else None
-        if cls is None:
-            cls, msg = RuntimeError, text
-        where = _user_location()
-        raise cls(f"{msg}\n  (at {where})" if where else msg)
+        raise_error(_take_string(err.value))
     return result
+
+
+def raise_error(text: str) -> None:
+    """Raise Go's "ExceptionClass: message" error as that Python exception,
+    with the user's file and line appended. theanogo._rt calls this when a
+    kernel fails."""
+    cls_name, sep, msg = text.partition(": ")
+    cls = _EXCEPTIONS.get(cls_name) if sep else None
+    if cls is None:
+        cls, msg = RuntimeError, text
+    where = _user_location()
+    raise cls(f"{msg}\n  (at {where})" if where else msg)
+
+
+EVAL_KERNEL: int = ctypes.cast(_lib.tg_eval_kernel, ctypes.c_void_p).value or 0
+"""The address of the Go evaluator's kernel (tg_kernel.h), for theanogo._rt."""
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -174,14 +184,6 @@ def release(handle: int, _lib: Any = _lib) -> None:
 
 
 # --- arrays ------------------------------------------------------------------
-
-def array_new(arr: np.ndarray) -> int:
-    """Copy a numpy array into Go; returns an array handle."""
-    args, keep = _buffer_args(arr)
-    h = _call(_lib.tg_array_new, *args)
-    del keep
-    return h
-
 
 def array_take(handle: int) -> np.ndarray:
     """Copy the Go array behind handle into a new numpy array and release it."""
@@ -235,7 +237,7 @@ def var_set_name(handle: int, name: str | None) -> None:
 
 
 def var_value(handle: int) -> np.ndarray:
-    """A copy of a constant's value or of a shared variable's current value."""
+    """A copy of a constant's value."""
     return array_take(_call(_lib.tg_var_value, handle))
 
 
@@ -250,18 +252,15 @@ def scalar_ops() -> list[dict]:
 
 # --- shared variables ------------------------------------------------------------
 
-def shared(arr: np.ndarray, static_shape: Sequence[int], name: str | None) -> int:
-    arr = _native(arr)
-    return _call(_lib.tg_shared, _c(arr.dtype.name), arr.ndim, _int64s(arr.shape),
-                 _int64s(static_shape), arr.ctypes.data, arr.nbytes, _c(name))
+def shared(dtype: str, static_shape: Sequence[int], name: str | None) -> int:
+    """A new shared variable of the given type (-1 unknown length). Go knows
+    only its type and id; its value lives in Python."""
+    return _call(_lib.tg_shared, _c(dtype), len(static_shape), _int64s(static_shape), _c(name))
 
 
-def shared_set(handle: int, arr: np.ndarray) -> None:
-    ah = array_new(arr)
-    try:
-        _call(_lib.tg_shared_set, handle, ah)
-    finally:
-        release(ah)
+def dead_shared() -> list[int]:
+    """Ids of the shared variables Go has collected since the last call."""
+    return json.loads(_take_string(_call(_lib.tg_dead_shared)))
 
 
 # --- gradients, functions, printing ------------------------------------------------
@@ -278,34 +277,31 @@ def grad(cost: int, wrt: Sequence[int], consider: Sequence[int], disconnected: s
 
 
 def function(inputs: Sequence[int], outputs: Sequence[int], updates: Sequence[tuple[int, int]],
-             givens: Sequence[tuple[int, int]], on_unused_input: str) -> int:
+             givens: Sequence[tuple[int, int]], on_unused_input: str, mode: str) -> int:
+    """Compile a function; mode is "FAST_RUN", "FAST_COMPILE" or "" (the default)."""
     flat_up = [h for pair in updates for h in pair]
     flat_gv = [h for pair in givens for h in pair]
     return _call(_lib.tg_function, _int64s(inputs), len(inputs), _int64s(outputs), len(outputs),
-                 _int64s(flat_up), len(updates), _int64s(flat_gv), len(givens), _c(on_unused_input))
+                 _int64s(flat_up), len(updates), _int64s(flat_gv), len(givens), _c(on_unused_input), _c(mode))
+
+
+def function_info(handle: int) -> dict:
+    """What calling a compiled function needs: shared (variable ids, in the
+    order their values follow the arguments), n_outputs, updates (index into
+    shared of each update target), results ({dtype, shape}: outputs, then
+    update values), warnings, mode, backend."""
+    return json.loads(_take_string(_call(_lib.tg_function_info, handle)))
+
+
+def function_fgraph(handle: int) -> dict:
+    """The optimized graph a function runs: handles ({id: handle}, which the
+    caller owns), inputs, outputs and nodes ({op, inputs, outputs}) by id."""
+    return json.loads(_take_string(_call(_lib.tg_function_fgraph, handle)))
 
 
 def function_debugprint(handle: int) -> str:
     """The graph a compiled function evaluates (outputs, then update values)."""
     return _take_string(_call(_lib.tg_function_debugprint, handle))
-
-
-def function_warnings(handle: int) -> list[str]:
-    return json.loads(_take_string(_call(_lib.tg_function_warnings, handle)))
-
-
-def function_call(handle: int, args: Sequence[np.ndarray], nouts: int) -> list[np.ndarray]:
-    """Call a compiled function on numpy arrays (already of the right dtypes)."""
-    arg_handles: list[int] = []
-    try:
-        for a in args:
-            arg_handles.append(array_new(a))
-        outs = (ctypes.c_int64 * max(nouts, 1))()
-        n = _call(_lib.tg_function_call, handle, _int64s(arg_handles), len(arg_handles), outs, nouts)
-        return [array_take(outs[i]) for i in range(n)]
-    finally:
-        for h in arg_handles:
-            release(h)
 
 
 def debugprint(outputs: Sequence[int]) -> str:
@@ -326,9 +322,3 @@ def go_gc() -> None:
 
 def live_handles() -> int:
     return _lib.tg_live_handles()
-
-
-def interned() -> tuple[int, int]:
-    nodes, consts = ctypes.c_int64(), ctypes.c_int64()
-    _lib.tg_interned(ctypes.byref(nodes), ctypes.byref(consts))
-    return nodes.value, consts.value

@@ -1,5 +1,10 @@
 """theanogo.function: compile symbolic inputs and outputs into a callable.
 
+A Function is a theanogo._rt.Kernel: calling it with positional arguments
+runs in C (argument checks, the shared-value snapshot, the kernel call with
+the GIL released, the update commit); only conversions of arguments that are
+not already arrays of the right type, and keyword arguments, come back here.
+
 >>> import numpy as np
 >>> import theanogo
 >>> import theanogo.tensor as T
@@ -16,10 +21,13 @@ import sys
 import warnings
 from typing import Any, Sequence
 
-from .. import _lib
+import numpy as np
+
+from .. import _lib, _rt
 from ..config import config
-from ..tensor.var import TensorVariable, as_tensor_variable
+from ..tensor.var import Apply, TensorConstant, TensorVariable, as_tensor_variable
 from .filter import filter_value
+from .sharedvalue import SharedVariable, drain_dead_shared, registered, wrap_shared
 
 
 def _pairs(spec: Any, what: str) -> list[tuple[TensorVariable, TensorVariable]]:
@@ -39,53 +47,204 @@ def _pairs(spec: Any, what: str) -> list[tuple[TensorVariable, TensorVariable]]:
     return pairs
 
 
-class Function:
+def _mode_name(mode: Any) -> str:
+    """The Go mode name of a function's mode argument: a name, None
+    (config.mode) or a Mode-like object with a ``name``."""
+    if mode is None:
+        mode = config.mode
+    if not isinstance(mode, str):
+        name = getattr(mode, "name", None)
+        if not isinstance(name, str):
+            raise TypeError(f"function: mode must be 'FAST_RUN', 'FAST_COMPILE', None or a Mode with a name, got {mode!r}")
+        mode = name
+    return mode
+
+
+class _Compiled:
+    """A compiled Go function: its handle (released when the last Function
+    object over it goes) and its call description (_lib.function_info)."""
+
+    def __init__(self, handle: int) -> None:
+        self.handle = handle
+        self.info: dict = {}
+        self.info = _lib.function_info(handle)  # on error, __del__ still releases the handle
+
+    def __del__(self, _release=_lib.release) -> None:
+        h = getattr(self, "handle", 0)
+        if h:
+            self.handle = 0
+            _release(h)
+
+
+class FunctionGraph:
+    """The optimized graph a compiled function runs (``f.maker.fgraph``):
+    ``inputs`` (explicit inputs, then the shared variables read),
+    ``outputs`` (outputs, then update values), ``apply_nodes`` and
+    ``toposort()`` (Apply nodes in dependency order)."""
+
+    def __init__(self, inputs: list[TensorVariable], outputs: list[TensorVariable], nodes: list[Apply]) -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self._nodes = nodes
+        self.apply_nodes = set(nodes)
+
+    def toposort(self) -> list[Apply]:
+        return list(self._nodes)
+
+    @property
+    def variables(self) -> set[TensorVariable]:
+        vs = set(self.inputs) | set(self.outputs)
+        for node in self._nodes:
+            vs.update(node.inputs)
+            vs.update(node.outputs)
+        return vs
+
+
+def _load_fgraph(compiled: _Compiled) -> FunctionGraph:
+    data = _lib.function_fgraph(compiled.handle)
+    variables: dict[int, TensorVariable] = {}
+    for key, handle in data["handles"].items():
+        vid = int(key)
+        info = _lib.var_info(handle)
+        if info["kind"] == "shared":
+            container, typenum, static = registered(vid)
+            variables[vid] = wrap_shared(handle, container, typenum, static)
+        elif info["kind"] == "constant":
+            variables[vid] = TensorConstant(handle)
+        else:
+            variables[vid] = TensorVariable(handle)
+    nodes = [Apply(n["op"], [variables[i] for i in n["inputs"]], [variables[i] for i in n["outputs"]])
+             for n in data["nodes"]]
+    return FunctionGraph([variables[i] for i in data["inputs"]], [variables[i] for i in data["outputs"]], nodes)
+
+
+class FunctionMaker:
+    """What ``f.maker`` gives: the compiled graph (``fgraph``, fetched from
+    Go on first use), the inputs and outputs, and the mode."""
+
+    def __init__(self, compiled: _Compiled, inputs: list[TensorVariable], outputs: list[TensorVariable]) -> None:
+        self._compiled = compiled
+        self.inputs = inputs
+        self.outputs = outputs
+        self.mode = compiled.info["mode"]
+        self.backend = compiled.info["backend"]
+        self._fgraph: FunctionGraph | None = None
+
+    @property
+    def fgraph(self) -> FunctionGraph:
+        if self._fgraph is None:
+            self._fgraph = _load_fgraph(self._compiled)
+        return self._fgraph
+
+
+def _filter_argument(fn: "Function", i: int, value: Any) -> np.ndarray:
+    """theanogo._rt's slow path for argument i: convert value by Theano's
+    rules and check its rank and static lengths, or raise."""
+    type_ = fn._types[i]
+    where = fn._where(i)
+    arr = filter_value(value, type_, fn._allow_downcast, where)
+    if arr.ndim != type_.ndim:
+        raise TypeError(f"{where}: expected {type_.ndim} dimensions for {type_}, got an array of shape {arr.shape}")
+    for got, want in zip(arr.shape, type_.shape):
+        if want is not None and got != want:
+            raise ValueError(f"{where}: shape {arr.shape} does not match the static shape "
+                             f"{tuple(type_.shape)} of {type_}")
+    if not arr.flags.aligned:
+        arr = arr.copy()
+    return arr
+
+
+def _keywords_to_positional(fn: "Function", args: tuple, kwargs: dict) -> tuple:
+    """theanogo._rt's path for calls with keyword arguments (input names)."""
+    values = list(args) + [None] * max(len(fn.inputs) - len(args), 0)
+    by_name = {v.name: i for i, v in enumerate(fn.inputs) if v.name}
+    for key, value in kwargs.items():
+        if key not in by_name:
+            raise TypeError(f"Unknown input or state: {key}")
+        if by_name[key] < len(args):
+            raise TypeError(f"Multiple values for input: {key}")
+        values[by_name[key]] = value
+    if any(a is None for a in values):
+        missing = [fn.inputs[i].name or str(i) for i, a in enumerate(values) if a is None]
+        raise TypeError(f"Missing required input: {', '.join(missing)}")
+    return tuple(values)
+
+
+class Function(_rt.Kernel):
     """A compiled function. Call it with one value per input, by position
     (or by input name as a keyword); it returns a numpy array, or a list of
     them when compiled with a list of outputs."""
 
-    def __init__(self, handle: int, inputs: list[TensorVariable], outputs: list[TensorVariable],
-                 single: bool, allow_input_downcast: bool | None, name: str | None) -> None:
-        self._h = handle
-        self.inputs = inputs
-        self.outputs = outputs
+    def __init__(self, compiled: _Compiled, inputs: list[TensorVariable], outputs: list[TensorVariable],
+                 single: bool, allow_input_downcast: bool | None, name: str | None,
+                 containers: list[list], delete_updates: bool = False) -> None:
+        info = compiled.info
+        self._compiled = compiled
+        self._containers = containers
         self._single = single
+        self._delete_updates = delete_updates
         self._types = [v.type for v in inputs]
         self._allow_downcast = allow_input_downcast
+        self.inputs = inputs
+        self.outputs = outputs
         self.name = name
-
-    def __del__(self, _release=_lib.release) -> None:
-        h = getattr(self, "_h", 0)
-        if h:
-            self._h = 0
-            _release(h)
+        self.maker = FunctionMaker(compiled, inputs, outputs)
+        input_types = [(np.dtype(t.dtype).num, tuple(-1 if d is None else d for d in t.shape)) for t in self._types]
+        for vid, container in zip(info["shared"], containers):
+            _, typenum, static = registered(vid)
+            input_types.append((typenum, static))
+        super().__init__(
+            kernel_address=_lib.EVAL_KERNEL,
+            function=compiled.handle,
+            input_types=input_types,
+            n_args=len(inputs),
+            containers=tuple(containers),
+            result_typenums=[np.dtype(r["dtype"]).num for r in info["results"]],
+            update_targets=[] if delete_updates else list(info["updates"]),
+            n_outputs=info["n_outputs"],
+            single=single,
+            fallback=_filter_argument,
+            raise_error=_lib.raise_error,
+            keywords=_keywords_to_positional,
+        )
 
     def _where(self, i: int) -> str:
         name = f' with name "{self.name}"' if self.name else ""
         var = self.inputs[i].name
         return f"Bad input argument to theanogo function{name} at index {i} (0-based)" + (f" ({var})" if var else "")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        args = list(args)
-        if kwargs:
-            by_name = {v.name: i for i, v in enumerate(self.inputs) if v.name}
-            args += [None] * (len(self.inputs) - len(args))
-            for key, value in kwargs.items():
-                if key not in by_name:
-                    raise TypeError(f"Unknown input or state: {key}")
-                if by_name[key] < len(args) and args[by_name[key]] is not None:
-                    raise TypeError(f"Multiple values for input: {key}")
-                args[by_name[key]] = value
-            if any(a is None for a in args):
-                missing = [self.inputs[i].name or str(i) for i, a in enumerate(args) if a is None]
-                raise TypeError(f"Missing required input: {', '.join(missing)}")
-        if len(args) != len(self.inputs):
-            raise TypeError(
-                f"{self.name or 'function'} takes {len(self.inputs)} argument(s), got {len(args)}")
-        arrays = [filter_value(a, t, self._allow_downcast, self._where(i))
-                  for i, (a, t) in enumerate(zip(args, self._types))]
-        outs = _lib.function_call(self._h, arrays, len(self.outputs))
-        return outs[0] if self._single else outs
+    def copy(self, share_memory: bool = False, swap: dict | None = None, delete_updates: bool = False,
+             name: str | None = None, profile: Any = None) -> "Function":
+        """A new function object over the same compiled graph, as Theano's
+        ``Function.copy``. Shared variables stay shared, except those that
+        ``swap`` ({old shared: new shared}, of the same type) redirects: the
+        copy reads and updates the new ones. A compiled function keeps no
+        internal state between calls (outputs are new arrays each call), so
+        share_memory changes nothing. delete_updates: the copy computes but
+        does not commit the updates.
+
+        >>> import numpy as np, theanogo, theanogo.tensor as T
+        >>> a, b = theanogo.shared(0.0), theanogo.shared(10.0)
+        >>> f = theanogo.function([], a, updates=[(a, a + 1)])
+        >>> g = f.copy(swap={a: b})
+        >>> float(g()), float(b.get_value()), float(a.get_value())
+        (10.0, 11.0, 0.0)
+        """
+        containers = list(self._containers)
+        shared_ids = self._compiled.info["shared"]
+        for old, new in (swap or {}).items():
+            if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
+                raise TypeError(f"Function.copy: swap maps shared variables to shared variables, got {old!r}: {new!r}")
+            if old.id not in shared_ids:
+                raise ValueError(f"Function.copy: {old!r} is not a shared variable of this function")
+            if old.type != new.type:
+                raise TypeError(f"Function.copy: cannot swap {old!r} of type {old.type} for {new!r} of type {new.type}")
+            containers[shared_ids.index(old.id)] = new.container
+        return Function(self._compiled, self.inputs, self.outputs, self._single, self._allow_downcast,
+                        self.name if name is None else name, containers, delete_updates or self._delete_updates)
+
+
+_rt.enable_vectorcall(Function)
 
 
 def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = None, updates: Any = None,
@@ -95,6 +254,8 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
     """Compile a function from inputs to outputs, Theano's ``theano.function``.
 
     - outputs: a variable (the call returns one array) or a list (a list).
+    - mode: 'FAST_RUN', 'FAST_COMPILE', None (config.mode) or a Mode-like
+      object with a ``name``.
     - updates: (shared, expression) pairs or a dict; each shared variable
       gets its new value after all outputs are computed, from the old values.
     - givens: (variable, replacement) pairs or a dict, substituted in the graph.
@@ -120,12 +281,15 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
         raise ValueError(f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused!r}")
     ups = _pairs(updates, "updates")
     gvs = _pairs(givens, "givens")
-    handle = _lib.function(
+    drain_dead_shared()
+    compiled = _Compiled(_lib.function(
         [v._h for v in inputs], [o._h for o in outs],
-        [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused)
-    fn = Function(handle, list(inputs), outs, single, allow_input_downcast, name)
+        [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused, _mode_name(mode)))
+    containers = [registered(vid)[0] for vid in compiled.info["shared"]]
+    fn = Function(compiled, list(inputs), outs, single, allow_input_downcast, name, containers)
     if config.print_graph:
-        print(f"theanogo.function{' ' + name if name else ''}:\n{_lib.function_debugprint(handle)}", file=sys.stderr)
-    for message in _lib.function_warnings(handle):
+        print(f"theanogo.function{' ' + name if name else ''}:\n{_lib.function_debugprint(compiled.handle)}",
+              file=sys.stderr)
+    for message in compiled.info["warnings"]:
         warnings.warn(message, UserWarning, stacklevel=2)
     return fn

@@ -1,5 +1,10 @@
 """Shared variables: values that live between function calls.
 
+The value lives in Python, in the SharedVariable's ``container`` (a list of
+one numpy array); Go knows only the variable's type and id. A compiled
+function holds the containers of the shared variables it reads, snapshots
+them at each call and commits its updates into them (theanogo._rt).
+
 >>> import numpy as np
 >>> import theanogo
 >>> w = theanogo.shared(np.zeros(3), name="w")
@@ -10,6 +15,7 @@ array([0., 1., 2.])
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Sequence
 
 import numpy as np
@@ -19,31 +25,95 @@ from ..config import config
 from ..tensor.var import TensorVariable
 from .filter import filter_value
 
+# Go variable id -> (container, numpy type number, static shape with -1 for
+# unknown lengths), for every shared variable Go still knows: functions find
+# the containers of the variables they read here. Entries leave when Go
+# reports the variable collected (drain_dead_shared).
+_registry: dict[int, tuple[list, int, tuple[int, ...]]] = {}
+
+
+def drain_dead_shared() -> None:
+    """Forget the containers of shared variables Go has collected."""
+    for vid in _lib.dead_shared():
+        _registry.pop(vid, None)
+
+
+def registered(vid: int) -> tuple[list, int, tuple[int, ...]]:
+    """The container, numpy type number and static shape (-1 unknown) of
+    the shared variable with Go id vid."""
+    try:
+        return _registry[vid]
+    except KeyError:
+        raise RuntimeError(f"theanogo: no value is stored for shared variable id {vid}") from None
+
 
 class SharedVariable(TensorVariable):
-    """A variable with a value stored in Go; functions read it and updates
-    replace it (after the whole call succeeded)."""
+    """A variable with a value that functions read and updates replace
+    (after the whole call succeeded). ``container`` is a list holding the
+    current value, a C-contiguous native-order array of the variable's dtype."""
 
-    __slots__ = ()
+    __slots__ = ("container", "id")
 
     def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> np.ndarray:
-        """A copy of the current value (borrow is accepted and ignored: the
-        value lives in Go, so it is always copied)."""
-        return _lib.var_value(self._h)
+        """The current value: a copy, or with borrow=True the stored array
+        itself (do not write into it while a function may read it)."""
+        value = self.container[0]
+        return value if borrow else value.copy()
 
     def set_value(self, value: Any, borrow: bool = False) -> None:
-        """Replace the value (copied). It must keep the dtype, unless the
-        conversion is safe, and fit the variable's static shape."""
-        arr = filter_value(value, self.type, allow_downcast=None, what=f"shared variable {self.name or ''}".strip())
-        _lib.shared_set(self._h, arr)
+        """Replace the value. It must keep the dtype, unless the conversion
+        is safe, and fit the variable's static shape. With borrow=True an
+        array that already has the dtype and layout is stored as it is."""
+        self.container[0] = _checked_value(self, value, borrow)
 
     @property
     def value(self) -> np.ndarray:
         return self.get_value()
 
+    def __copy__(self) -> "SharedVariable":
+        """A new, independent shared variable holding the same array (updates
+        replace the stored array, so the two never see each other's)."""
+        return _new_shared(self.container[0], self.static_shape, self.name)
 
-def _shared_array(value: Any) -> np.ndarray:
-    if isinstance(value, (np.ndarray, np.generic)):
+    def __deepcopy__(self, memo: dict) -> "SharedVariable":
+        """A new, independent shared variable holding a copy of the value."""
+        return _new_shared(copy.deepcopy(self.container[0], memo), self.static_shape, self.name)
+
+
+def _checked_value(var: SharedVariable, value: Any, borrow: bool) -> np.ndarray:
+    what = f"shared variable {var.name or ''}".strip()
+    arr = filter_value(value, var.type, allow_downcast=None, what=what)
+    if arr.ndim != var.ndim:
+        raise TypeError(f"{what}: expected {var.ndim} dimensions for {var.type}, got an array of shape {arr.shape}")
+    for got, want in zip(arr.shape, var.static_shape):
+        if want is not None and got != want:
+            raise TypeError(f"{what}: shape {arr.shape} does not fit {var.type} (static shape {var.static_shape})")
+    if arr is value and not borrow:
+        arr = arr.copy()
+    return arr
+
+
+def _new_shared(arr: np.ndarray, static_shape: Sequence[int | None], name: str | None) -> SharedVariable:
+    """A new Go shared variable of arr's dtype whose container holds arr."""
+    drain_dead_shared()
+    static = tuple(-1 if d is None else int(d) for d in static_shape)
+    return wrap_shared(_lib.shared(arr.dtype.name, static, name), [arr], arr.dtype.num, static)
+
+
+def wrap_shared(handle: int, container: list, typenum: int, static: tuple[int, ...]) -> SharedVariable:
+    """A SharedVariable object owning handle, registered with its container."""
+    var = SharedVariable(handle)
+    var.id = _lib.var_info(handle)["id"]
+    var.container = container
+    _registry[var.id] = (container, typenum, static)
+    return var
+
+
+def _shared_array(value: Any, borrow: bool) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        arr = value if borrow else value.copy()
+        return arr if arr.dtype.isnative and arr.flags.c_contiguous and arr.flags.aligned else _lib._native(np.array(arr))
+    if isinstance(value, np.generic):
         return np.array(value)
     if isinstance(value, (bool, np.bool_)):
         return np.array(value, dtype=bool)
@@ -59,7 +129,8 @@ def _shared_array(value: Any) -> np.ndarray:
 
 def shared(value: Any, name: str | None = None, strict: bool = False, allow_downcast: Any = None,
            borrow: bool = False, broadcastable: Sequence[bool] | None = None) -> SharedVariable:
-    """A shared variable holding a copy of value.
+    """A shared variable holding a copy of value (value itself with
+    borrow=True, when it is a C-contiguous native-order array).
 
     numpy values keep their dtype; a Python float becomes config.floatX and a
     Python int int64. Every dimension has unknown length (so set_value may
@@ -70,10 +141,12 @@ def shared(value: Any, name: str | None = None, strict: bool = False, allow_down
     >>> b.broadcastable
     (True, False)
     """
-    arr = _shared_array(value)
+    arr = _shared_array(value, borrow)
     if broadcastable is None:
         broadcastable = (False,) * arr.ndim
     if len(broadcastable) != arr.ndim:
         raise TypeError(f"shared: broadcastable {tuple(broadcastable)} does not match the value's rank {arr.ndim}")
-    static = [1 if b else -1 for b in broadcastable]
-    return SharedVariable(_lib.shared(arr, static, name))
+    for b, n in zip(broadcastable, arr.shape):
+        if b and n != 1:
+            raise TypeError(f"shared: a broadcastable dimension must have length 1, got shape {arr.shape}")
+    return _new_shared(arr, [1 if b else None for b in broadcastable], name)

@@ -27,13 +27,18 @@ _INT_DTYPES = ("int8", "int16", "int32", "int64")
 
 
 class Apply:
-    """What ``var.owner`` returns: the op that computed a variable.
+    """An op application: what ``var.owner`` returns (``op`` only) and the
+    nodes of a compiled function's graph (``f.maker.fgraph.toposort()``,
+    with ``inputs`` and ``outputs``).
 
     ``op`` is the op's name with its parameters, e.g. ``"sum{axis=[0]}"``.
     """
 
-    def __init__(self, op: str) -> None:
+    def __init__(self, op: str, inputs: Sequence["TensorVariable"] = (),
+                 outputs: Sequence["TensorVariable"] = ()) -> None:
         self.op = op
+        self.inputs = list(inputs)
+        self.outputs = list(outputs)
 
     def __repr__(self) -> str:
         return f"Apply({self.op})"
@@ -63,6 +68,14 @@ class TensorVariable:
         if h:
             self._h = 0
             _release(h)
+
+    def __copy__(self) -> "TensorVariable":
+        """Variables are immutable: a copy is the variable itself (a second
+        object would release the same handle twice)."""
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "TensorVariable":
+        return self
 
     # --- type information (fetched from Go once) ---
 

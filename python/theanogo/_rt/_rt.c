@@ -1,0 +1,664 @@
+/*
+ * theanogo._rt: the calling path of a compiled function (DESIGN.md, decision 2).
+ *
+ * _rt.Kernel is the base type of theanogo.Function. Calling it (vectorcall)
+ * checks the arguments against the input types (exact numpy arrays of the
+ * right dtype, rank, static lengths and layout go straight through; anything
+ * else goes to a Python fallback that converts by Theano's rules or raises),
+ * snapshots the shared values it reads from their containers (1-element
+ * lists), calls the kernel (tg_kernel.h) with the GIL released, and commits
+ * the update values into the containers. One module-level lock orders the
+ * snapshots and commits of all functions (decision 3): a function with
+ * updates holds it from the snapshot through the commit, so two functions
+ * updating one variable from two threads lose no update.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <pythread.h>
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tg_kernel.h"
+
+_Static_assert(sizeof(npy_intp) == sizeof(int64_t), "numpy dimensions must be 64-bit");
+
+#define SMALL 8 /* inputs and results handled without heap allocation */
+
+typedef struct {
+    PyObject_HEAD
+    vectorcallfunc vectorcall;
+    int ready;
+    tg_kernel_fn kernel;
+    int64_t function;
+    Py_ssize_t n_args;        /* explicit arguments */
+    Py_ssize_t n_inputs;      /* arguments, then shared values */
+    int *typenum;             /* per input: numpy type number */
+    int *tgdtype;             /* per input: enum tg_dtype */
+    int *ndim;                /* per input */
+    Py_ssize_t *shape_at;     /* per input: offset into static_shape */
+    int64_t *static_shape;    /* static lengths, -1 unknown */
+    PyObject *containers;     /* tuple of 1-element lists, one per shared input */
+    Py_ssize_t n_results;     /* outputs, then update values */
+    Py_ssize_t n_outputs;
+    int *result_typenum;
+    Py_ssize_t n_updates;
+    Py_ssize_t *update_target; /* per update value: index into containers */
+    int single;               /* return the one output, not a list */
+    PyObject *fallback;       /* fallback(self, index, value) -> ndarray, or raises */
+    PyObject *raise_error;    /* raise_error(text): raises the kernel's error */
+    PyObject *keywords;       /* keywords(self, args, kwargs) -> positional tuple */
+} Kernel;
+
+static PyThread_type_lock rt_mutex;
+
+/* Takes the module lock, letting other threads run while it waits. */
+static void rt_lock(void)
+{
+    if (!PyThread_acquire_lock(rt_mutex, NOWAIT_LOCK)) {
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(rt_mutex, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+/* The tg_dtype of an integer C type of size n, signed or not. */
+static int tg_int(size_t n, int is_signed)
+{
+    switch (n) {
+    case 1: return is_signed ? TG_INT8 : TG_UINT8;
+    case 2: return is_signed ? TG_INT16 : TG_UINT16;
+    case 4: return is_signed ? TG_INT32 : TG_UINT32;
+    case 8: return is_signed ? TG_INT64 : TG_UINT64;
+    }
+    return 0;
+}
+
+/* The tg_dtype of a numpy type number, or 0 when the kernel ABI has none. */
+static int tg_dtype_of(int typenum)
+{
+    switch (typenum) {
+    case NPY_BOOL: return TG_BOOL;
+    case NPY_BYTE: return TG_INT8;
+    case NPY_UBYTE: return TG_UINT8;
+    case NPY_SHORT: return tg_int(sizeof(short), 1);
+    case NPY_USHORT: return tg_int(sizeof(short), 0);
+    case NPY_INT: return tg_int(sizeof(int), 1);
+    case NPY_UINT: return tg_int(sizeof(int), 0);
+    case NPY_LONG: return tg_int(sizeof(long), 1);
+    case NPY_ULONG: return tg_int(sizeof(long), 0);
+    case NPY_LONGLONG: return tg_int(sizeof(long long), 1);
+    case NPY_ULONGLONG: return tg_int(sizeof(long long), 0);
+    case NPY_HALF: return TG_FLOAT16;
+    case NPY_FLOAT: return TG_FLOAT32;
+    case NPY_DOUBLE: return TG_FLOAT64;
+    case NPY_CFLOAT: return TG_COMPLEX64;
+    case NPY_CDOUBLE: return TG_COMPLEX128;
+    }
+    return 0;
+}
+
+/* Whether o can be passed as input i as it is: an exact ndarray of the
+ * input's dtype and rank, its static lengths, C-contiguous, aligned and in
+ * native byte order. */
+static int fits(const Kernel *k, Py_ssize_t i, PyObject *o)
+{
+    PyArrayObject *a = (PyArrayObject *)o;
+    const npy_intp *dims;
+    const int64_t *want;
+    int d;
+    if (!PyArray_CheckExact(o) || PyArray_NDIM(a) != k->ndim[i])
+        return 0;
+    if (PyArray_TYPE(a) != k->typenum[i] && !PyArray_EquivTypenums(PyArray_TYPE(a), k->typenum[i]))
+        return 0;
+    if (!PyArray_IS_C_CONTIGUOUS(a) || !PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a))
+        return 0;
+    dims = PyArray_DIMS(a);
+    want = k->static_shape + k->shape_at[i];
+    for (d = 0; d < k->ndim[i]; d++)
+        if (want[d] >= 0 && dims[d] != want[d])
+            return 0;
+    return 1;
+}
+
+/* One call's state, shared with the alloc callback. */
+typedef struct {
+    const Kernel *k;
+    PyObject **results; /* n_results new references, NULL until allocated */
+} Call;
+
+/* tg_alloc_fn: a new C-contiguous array for result index. Runs without the
+ * GIL (inside the kernel), so it takes it. */
+static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *shape)
+{
+    Call *c = (Call *)ctx;
+    void *data = NULL;
+    PyGILState_STATE g = PyGILState_Ensure();
+    if (index >= 0 && index < c->k->n_results && c->results[index] == NULL && ndim >= 0 && ndim <= NPY_MAXDIMS) {
+        PyArray_Descr *descr = PyArray_DescrFromType(c->k->result_typenum[index]);
+        PyObject *a = descr ? PyArray_Empty(ndim, (npy_intp *)shape, descr, 0) : NULL; /* steals descr */
+        if (a != NULL) {
+            c->results[index] = a;
+            data = PyArray_DATA((PyArrayObject *)a);
+        } else {
+            PyErr_Clear();
+        }
+    }
+    PyGILState_Release(g);
+    return data;
+}
+
+/* Raises the kernel's "Class: message" error through the Python helper. */
+static void raise_kernel_error(const Kernel *k, char *text)
+{
+    PyObject *s, *r;
+    if (text == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "theanogo: the kernel failed without an error message");
+        return;
+    }
+    s = PyUnicode_DecodeUTF8(text, (Py_ssize_t)strlen(text), "replace");
+    free(text);
+    if (s == NULL)
+        return;
+    r = PyObject_CallOneArg(k->raise_error, s);
+    Py_DECREF(s);
+    Py_XDECREF(r);
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_RuntimeError, "theanogo: the kernel failed");
+}
+
+static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+
+/* A call with keyword arguments: the Python helper maps them to positions. */
+static PyObject *call_with_keywords(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    Kernel *k = (Kernel *)self;
+    Py_ssize_t nkw = PyTuple_GET_SIZE(kwnames), i;
+    PyObject *pos = NULL, *kw = NULL, *mapped = NULL, *result = NULL;
+    if ((pos = PyTuple_New(nargs)) == NULL || (kw = PyDict_New()) == NULL)
+        goto done;
+    for (i = 0; i < nargs; i++) {
+        Py_INCREF(args[i]);
+        PyTuple_SET_ITEM(pos, i, args[i]);
+    }
+    for (i = 0; i < nkw; i++)
+        if (PyDict_SetItem(kw, PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) < 0)
+            goto done;
+    mapped = PyObject_CallFunctionObjArgs(k->keywords, self, pos, kw, NULL);
+    if (mapped == NULL)
+        goto done;
+    if (!PyTuple_Check(mapped)) {
+        PyErr_SetString(PyExc_TypeError, "theanogo: the keyword helper must return a tuple");
+        goto done;
+    }
+    result = kernel_call(self, &PyTuple_GET_ITEM(mapped, 0), (size_t)PyTuple_GET_SIZE(mapped), NULL);
+done:
+    Py_XDECREF(pos);
+    Py_XDECREF(kw);
+    Py_XDECREF(mapped);
+    return result;
+}
+
+static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Kernel *k = (Kernel *)self;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), n = k->n_inputs, i;
+    PyObject *items_small[SMALL], *results_small[SMALL], *olds_small[SMALL];
+    tg_buffer bufs_small[SMALL];
+    PyObject **items = items_small, **results = results_small, **olds = olds_small;
+    tg_buffer *bufs = bufs_small;
+    PyObject *out = NULL;
+    int locked = 0, rc;
+    Call call;
+    tg_args ta;
+
+    if (!k->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "theanogo: Kernel object not initialized");
+        return NULL;
+    }
+    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0)
+        return call_with_keywords(self, args, nargs, kwnames);
+    if (nargs != k->n_args) {
+        PyErr_Format(PyExc_TypeError, "theanogo function takes %zd argument(s), got %zd", k->n_args, nargs);
+        return NULL;
+    }
+    if (n > SMALL) {
+        items = PyMem_Calloc((size_t)n, sizeof(PyObject *));
+        bufs = PyMem_Calloc((size_t)n, sizeof(tg_buffer));
+    }
+    if (k->n_results > SMALL)
+        results = PyMem_Calloc((size_t)k->n_results, sizeof(PyObject *));
+    if (k->n_updates > SMALL)
+        olds = PyMem_Calloc((size_t)k->n_updates, sizeof(PyObject *));
+    if (items == NULL || bufs == NULL || results == NULL || olds == NULL) {
+        PyErr_NoMemory();
+        goto free_scratch;
+    }
+    memset(items, 0, (size_t)n * sizeof(PyObject *));
+    memset(results, 0, (size_t)k->n_results * sizeof(PyObject *));
+    memset(olds, 0, (size_t)k->n_updates * sizeof(PyObject *));
+
+    /* Explicit arguments: as they are, or through the fallback. */
+    for (i = 0; i < nargs; i++) {
+        PyObject *a = args[i];
+        if (fits(k, i, a)) {
+            Py_INCREF(a);
+        } else {
+            PyObject *idx = PyLong_FromSsize_t(i);
+            if (idx == NULL)
+                goto fail;
+            a = PyObject_CallFunctionObjArgs(k->fallback, self, idx, a, NULL);
+            Py_DECREF(idx);
+            if (a == NULL)
+                goto fail;
+            if (!fits(k, i, a)) {
+                Py_DECREF(a);
+                PyErr_Format(PyExc_TypeError, "theanogo: argument %zd could not be converted to the input's type", i);
+                goto fail;
+            }
+        }
+        items[i] = a;
+    }
+
+    /* Shared values: a consistent snapshot under the lock. */
+    rt_lock();
+    locked = 1;
+    for (i = nargs; i < n; i++) {
+        PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
+        items[i] = PyList_GET_ITEM(c, 0);
+        Py_INCREF(items[i]);
+    }
+    if (k->n_updates == 0) {
+        PyThread_release_lock(rt_mutex);
+        locked = 0;
+    }
+    for (i = nargs; i < n; i++)
+        if (!fits(k, i, items[i])) {
+            PyErr_Format(PyExc_TypeError, "theanogo: the value of shared input %zd has lost its dtype, rank or layout", i - nargs);
+            goto fail;
+        }
+
+    for (i = 0; i < n; i++) {
+        PyArrayObject *a = (PyArrayObject *)items[i];
+        bufs[i].data = PyArray_DATA(a);
+        bufs[i].shape = (const int64_t *)PyArray_DIMS(a);
+        bufs[i].ndim = PyArray_NDIM(a);
+        bufs[i].dtype = k->tgdtype[i];
+    }
+    call.k = k;
+    call.results = results;
+    ta.function = k->function;
+    ta.n_inputs = (int32_t)n;
+    ta.inputs = bufs;
+    ta.n_results = (int32_t)k->n_results;
+    ta.alloc = rt_alloc;
+    ta.alloc_ctx = &call;
+    ta.error = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    rc = k->kernel(&ta);
+    Py_END_ALLOW_THREADS
+    if (rc != 0) {
+        if (locked) {
+            PyThread_release_lock(rt_mutex);
+            locked = 0;
+        }
+        raise_kernel_error(k, ta.error);
+        goto fail;
+    }
+    free(ta.error);
+    for (i = 0; i < k->n_results; i++)
+        if (results[i] == NULL) {
+            PyErr_Format(PyExc_RuntimeError, "theanogo: the kernel returned without result %zd", i);
+            goto fail;
+        }
+
+    /* Commit: swap the update values in; drop the old ones after unlocking
+     * (their destructors may run Python code). */
+    for (i = 0; i < k->n_updates; i++) {
+        PyObject *c = PyTuple_GET_ITEM(k->containers, k->update_target[i]);
+        PyObject *v = results[k->n_outputs + i];
+        olds[i] = PyList_GET_ITEM(c, 0);
+        Py_INCREF(v);
+        PyList_SET_ITEM(c, 0, v);
+    }
+    if (locked) {
+        PyThread_release_lock(rt_mutex);
+        locked = 0;
+    }
+
+    if (k->single) {
+        out = results[0];
+        Py_INCREF(out);
+    } else if ((out = PyList_New(k->n_outputs)) != NULL) {
+        for (i = 0; i < k->n_outputs; i++) {
+            Py_INCREF(results[i]);
+            PyList_SET_ITEM(out, i, results[i]);
+        }
+    }
+
+fail:
+    if (locked)
+        PyThread_release_lock(rt_mutex);
+    for (i = 0; i < n; i++)
+        Py_XDECREF(items[i]);
+    for (i = 0; i < k->n_results; i++)
+        Py_XDECREF(results[i]);
+    for (i = 0; i < k->n_updates; i++)
+        Py_XDECREF(olds[i]);
+free_scratch:
+    if (items != items_small)
+        PyMem_Free(items);
+    if (bufs != bufs_small)
+        PyMem_Free(bufs);
+    if (results != results_small)
+        PyMem_Free(results);
+    if (olds != olds_small)
+        PyMem_Free(olds);
+    return out;
+}
+
+static void kernel_free_state(Kernel *k)
+{
+    k->ready = 0;
+    PyMem_Free(k->typenum);
+    PyMem_Free(k->tgdtype);
+    PyMem_Free(k->ndim);
+    PyMem_Free(k->shape_at);
+    PyMem_Free(k->static_shape);
+    PyMem_Free(k->result_typenum);
+    PyMem_Free(k->update_target);
+    k->typenum = k->tgdtype = k->ndim = k->result_typenum = NULL;
+    k->shape_at = k->update_target = NULL;
+    k->static_shape = NULL;
+    k->n_args = k->n_inputs = k->n_results = k->n_outputs = k->n_updates = 0;
+    Py_CLEAR(k->containers);
+    Py_CLEAR(k->fallback);
+    Py_CLEAR(k->raise_error);
+    Py_CLEAR(k->keywords);
+}
+
+/* Reads a sequence of Python ints into a new PyMem array of C ints (or
+ * Py_ssize_t when wide). Returns the length, or -1 with an exception. */
+static Py_ssize_t read_ints(PyObject *seq, void **out, int wide, const char *what)
+{
+    PyObject *fast = PySequence_Fast(seq, what);
+    Py_ssize_t n, i;
+    if (fast == NULL)
+        return -1;
+    n = PySequence_Fast_GET_SIZE(fast);
+    *out = PyMem_Calloc((size_t)(n > 0 ? n : 1), wide ? sizeof(Py_ssize_t) : sizeof(int));
+    if (*out == NULL) {
+        Py_DECREF(fast);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        Py_ssize_t v = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(fast, i));
+        if (v == -1 && PyErr_Occurred()) {
+            Py_DECREF(fast);
+            return -1;
+        }
+        if (wide)
+            ((Py_ssize_t *)*out)[i] = v;
+        else
+            ((int *)*out)[i] = (int)v;
+    }
+    Py_DECREF(fast);
+    return n;
+}
+
+/* Kernel(kernel_address, function, input_types, n_args, containers,
+ *        result_typenums, update_targets, n_outputs, single,
+ *        fallback, raise_error, keywords)
+ * input_types: one (typenum, static_shape) per input, arguments then shared
+ * values; containers: one 1-element list per shared input. */
+static int kernel_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    Kernel *k = (Kernel *)self;
+    PyObject *address, *types, *containers, *results, *updates, *fallback, *raise_error, *keywords;
+    PyObject *fast = NULL;
+    long long function;
+    Py_ssize_t n_args, n_outputs, i, total = 0;
+    int single;
+    void *fn;
+    static char *names[] = {"kernel_address", "function", "input_types", "n_args", "containers", "result_typenums",
+                            "update_targets", "n_outputs", "single", "fallback", "raise_error", "keywords", NULL};
+
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OLOnOOOnpOOO:Kernel", names, &address, &function, &types, &n_args,
+                                     &containers, &results, &updates, &n_outputs, &single, &fallback, &raise_error,
+                                     &keywords))
+        return -1;
+    if (k->ready) { /* a call may be running without the GIL: never swap the state under it */
+        PyErr_SetString(PyExc_RuntimeError, "Kernel: already initialized");
+        return -1;
+    }
+    kernel_free_state(k);
+    fn = PyLong_AsVoidPtr(address);
+    if (fn == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "Kernel: null kernel address");
+        return -1;
+    }
+    if (!PyCallable_Check(fallback) || !PyCallable_Check(raise_error) || !PyCallable_Check(keywords)) {
+        PyErr_SetString(PyExc_TypeError, "Kernel: fallback, raise_error and keywords must be callable");
+        return -1;
+    }
+    k->kernel = (tg_kernel_fn)fn;
+    k->function = (int64_t)function;
+
+    if ((fast = PySequence_Fast(types, "Kernel: input_types must be a sequence")) == NULL)
+        goto fail;
+    k->n_inputs = PySequence_Fast_GET_SIZE(fast);
+    if (n_args < 0 || n_args > k->n_inputs) {
+        PyErr_SetString(PyExc_ValueError, "Kernel: n_args out of range");
+        goto fail;
+    }
+    k->n_args = n_args;
+    k->typenum = PyMem_Calloc((size_t)k->n_inputs + 1, sizeof(int));
+    k->tgdtype = PyMem_Calloc((size_t)k->n_inputs + 1, sizeof(int));
+    k->ndim = PyMem_Calloc((size_t)k->n_inputs + 1, sizeof(int));
+    k->shape_at = PyMem_Calloc((size_t)k->n_inputs + 1, sizeof(Py_ssize_t));
+    if (!k->typenum || !k->tgdtype || !k->ndim || !k->shape_at) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (i = 0; i < k->n_inputs; i++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(fast, i), *shape;
+        int typenum;
+        Py_ssize_t nd;
+        if (!PyArg_ParseTuple(t, "iO:input type", &typenum, &shape))
+            goto fail;
+        if ((k->tgdtype[i] = tg_dtype_of(typenum)) == 0) {
+            PyErr_Format(PyExc_TypeError, "Kernel: numpy type %d has no kernel dtype", typenum);
+            goto fail;
+        }
+        if ((nd = PySequence_Size(shape)) < 0)
+            goto fail;
+        if (nd > NPY_MAXDIMS) {
+            PyErr_SetString(PyExc_ValueError, "Kernel: rank too large");
+            goto fail;
+        }
+        k->typenum[i] = typenum;
+        k->ndim[i] = (int)nd;
+        k->shape_at[i] = total;
+        total += nd;
+    }
+    k->static_shape = PyMem_Calloc((size_t)total + 1, sizeof(int64_t));
+    if (k->static_shape == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (i = 0; i < k->n_inputs; i++) {
+        PyObject *shape = PyTuple_GET_ITEM(PySequence_Fast_GET_ITEM(fast, i), 1);
+        int d;
+        for (d = 0; d < k->ndim[i]; d++) {
+            PyObject *item = PySequence_GetItem(shape, d);
+            long long v;
+            if (item == NULL)
+                goto fail;
+            v = PyLong_AsLongLong(item);
+            Py_DECREF(item);
+            if (v == -1 && PyErr_Occurred())
+                goto fail;
+            k->static_shape[k->shape_at[i] + d] = v;
+        }
+    }
+    Py_CLEAR(fast);
+
+    if (!PyTuple_Check(containers) || PyTuple_GET_SIZE(containers) != k->n_inputs - n_args) {
+        PyErr_SetString(PyExc_TypeError, "Kernel: containers must be a tuple with one list per shared input");
+        goto fail;
+    }
+    for (i = 0; i < PyTuple_GET_SIZE(containers); i++) {
+        PyObject *c = PyTuple_GET_ITEM(containers, i);
+        if (!PyList_CheckExact(c) || PyList_GET_SIZE(c) != 1) {
+            PyErr_SetString(PyExc_TypeError, "Kernel: each container must be a list of one array");
+            goto fail;
+        }
+    }
+    Py_INCREF(containers);
+    k->containers = containers;
+
+    if ((k->n_results = read_ints(results, (void **)&k->result_typenum, 0, "Kernel: result_typenums")) < 0)
+        goto fail;
+    if ((k->n_updates = read_ints(updates, (void **)&k->update_target, 1, "Kernel: update_targets")) < 0)
+        goto fail;
+    if (n_outputs < 0 || n_outputs + k->n_updates > k->n_results || (single && n_outputs != 1)) {
+        PyErr_SetString(PyExc_ValueError, "Kernel: inconsistent output, update and result counts");
+        goto fail;
+    }
+    for (i = 0; i < k->n_updates; i++)
+        if (k->update_target[i] < 0 || k->update_target[i] >= PyTuple_GET_SIZE(containers)) {
+            PyErr_SetString(PyExc_ValueError, "Kernel: update target out of range");
+            goto fail;
+        }
+    for (i = 0; i < k->n_results; i++) {
+        PyArray_Descr *d = PyArray_DescrFromType(k->result_typenum[i]);
+        if (d == NULL)
+            goto fail;
+        Py_DECREF(d);
+    }
+    k->n_outputs = n_outputs;
+    k->single = single;
+    Py_INCREF(fallback);
+    k->fallback = fallback;
+    Py_INCREF(raise_error);
+    k->raise_error = raise_error;
+    Py_INCREF(keywords);
+    k->keywords = keywords;
+    k->ready = 1;
+    return 0;
+
+fail:
+    Py_XDECREF(fast);
+    kernel_free_state(k);
+    return -1;
+}
+
+static PyObject *kernel_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    Kernel *k = (Kernel *)type->tp_alloc(type, 0);
+    if (k != NULL)
+        k->vectorcall = kernel_call;
+    return (PyObject *)k;
+}
+
+static int kernel_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    Kernel *k = (Kernel *)self;
+    Py_VISIT(k->containers);
+    Py_VISIT(k->fallback);
+    Py_VISIT(k->raise_error);
+    Py_VISIT(k->keywords);
+    return 0;
+}
+
+static int kernel_clear(PyObject *self)
+{
+    kernel_free_state((Kernel *)self);
+    return 0;
+}
+
+static void kernel_dealloc(PyObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    kernel_free_state((Kernel *)self);
+    tp->tp_free(self);
+}
+
+static PyObject *kernel_get_containers(PyObject *self, void *closure)
+{
+    Kernel *k = (Kernel *)self;
+    PyObject *c = k->containers ? k->containers : Py_None;
+    Py_INCREF(c);
+    return c;
+}
+
+static PyGetSetDef kernel_getset[] = {
+    {"containers", kernel_get_containers, NULL, "The containers of the shared values this kernel reads.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject KernelType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "theanogo._rt.Kernel",
+    .tp_doc = "A compiled function's call path (the base of theanogo.Function).",
+    .tp_basicsize = sizeof(Kernel),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(Kernel, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_new = kernel_new,
+    .tp_init = kernel_init,
+    .tp_traverse = kernel_traverse,
+    .tp_clear = kernel_clear,
+    .tp_dealloc = kernel_dealloc,
+    .tp_getset = kernel_getset,
+};
+
+/* enable_vectorcall(cls): lets a Python subclass of Kernel that does not
+ * override __call__ be called through vectorcall (CPython < 3.12 does not
+ * pass the flag on to heap types; 3.12 does the same thing itself). */
+static PyObject *enable_vectorcall(PyObject *module, PyObject *cls)
+{
+    PyTypeObject *tp = (PyTypeObject *)cls;
+    if (!PyType_Check(cls) || !PyType_IsSubtype(tp, &KernelType)) {
+        PyErr_SetString(PyExc_TypeError, "enable_vectorcall: expected a subclass of Kernel");
+        return NULL;
+    }
+    if (tp->tp_call == PyVectorcall_Call && tp->tp_vectorcall_offset == KernelType.tp_vectorcall_offset)
+        tp->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef rt_methods[] = {
+    {"enable_vectorcall", enable_vectorcall, METH_O, "Let a Kernel subclass be called through vectorcall."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef rt_module = {
+    PyModuleDef_HEAD_INIT, "_rt", "theanogo's calling path: compiled functions called from C.", -1, rt_methods,
+};
+
+PyMODINIT_FUNC PyInit__rt(void)
+{
+    PyObject *m;
+    import_array();
+    if (rt_mutex == NULL && (rt_mutex = PyThread_allocate_lock()) == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "theanogo._rt: cannot allocate the shared-value lock");
+        return NULL;
+    }
+    if (PyType_Ready(&KernelType) < 0)
+        return NULL;
+    if ((m = PyModule_Create(&rt_module)) == NULL)
+        return NULL;
+    Py_INCREF(&KernelType);
+    if (PyModule_AddObject(m, "Kernel", (PyObject *)&KernelType) < 0) {
+        Py_DECREF(&KernelType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
