@@ -22,8 +22,9 @@ import (
 // functions to another process: the variables (roots with their types,
 // names and constant values; computed ones by node and output index) and
 // the nodes (op type, op parameters, inputs), in dependency order. Shared
-// variables are referred to by position: their values travel with the
-// Python SharedVariable objects pickled beside the graph.
+// variables and free inputs are referred to by position: they travel as the
+// Python objects pickled beside the graph (shared ones with their values),
+// so that pickle's memo keeps a variable pickled twice one variable.
 type serialGraph struct {
 	Format  int          `json:"format"`
 	Vars    []serialVar  `json:"vars"`
@@ -38,6 +39,7 @@ type serialVar struct {
 	Name   string `json:"name,omitempty"`
 	Data   string `json:"data,omitempty"`   // constant bytes, base64, C order
 	Shared int    `json:"shared,omitempty"` // position in the shared list
+	Input  int    `json:"input,omitempty"`  // position in the input list
 	Node   int    `json:"node,omitempty"`   // for outputs: the node and output index
 	Index  int    `json:"index,omitempty"`
 }
@@ -137,11 +139,11 @@ func ownerOf(v *graph.Variable, err error) (*graph.Apply, error) {
 }
 
 // dumpGraph serializes the graphs computing outputs. It returns the shared
-// variables the graph refers to, in the order the serialization numbers them.
-func dumpGraph(outputs []*graph.Variable) (*serialGraph, []*graph.Variable, error) {
-	g := &serialGraph{Format: serialFormat}
+// variables and the free inputs the graph refers to, in the order the
+// serialization numbers them.
+func dumpGraph(outputs []*graph.Variable) (g *serialGraph, shared, inputs []*graph.Variable, err error) {
+	g = &serialGraph{Format: serialFormat}
 	index := map[*graph.Variable]int{}
-	var shared []*graph.Variable
 	addRoot := func(v *graph.Variable) error {
 		if _, ok := index[v]; ok {
 			return nil
@@ -157,6 +159,8 @@ func dumpGraph(outputs []*graph.Variable) (*serialGraph, []*graph.Variable, erro
 			shared = append(shared, v)
 		default:
 			sv.Kind = "input"
+			sv.Input = len(inputs)
+			inputs = append(inputs, v)
 		}
 		index[v] = len(g.Vars)
 		g.Vars = append(g.Vars, sv)
@@ -164,22 +168,22 @@ func dumpGraph(outputs []*graph.Variable) (*serialGraph, []*graph.Variable, erro
 	}
 	for _, r := range graph.Roots(outputs) {
 		if err := addRoot(r); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	for _, n := range graph.Toposort(outputs) {
 		name := opTypeName(n.Op)
 		codec, ok := opCodecs[name]
 		if !ok {
-			return nil, nil, graph.TypeErrorf("cannot serialize op %s (type %s): it has no codec", graph.OpString(n.Op), name)
+			return nil, nil, nil, graph.TypeErrorf("cannot serialize op %s (type %s): it has no codec", graph.OpString(n.Op), name)
 		}
 		params, err := codec.encode(n.Op)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		raw, err := json.Marshal(params)
 		if err != nil {
-			return nil, nil, fmt.Errorf("serializing %s: %v", graph.OpString(n.Op), err)
+			return nil, nil, nil, fmt.Errorf("serializing %s: %v", graph.OpString(n.Op), err)
 		}
 		sn := serialNode{Op: name, Params: raw}
 		for _, in := range n.Inputs {
@@ -195,13 +199,13 @@ func dumpGraph(outputs []*graph.Variable) (*serialGraph, []*graph.Variable, erro
 	for _, o := range outputs {
 		g.Outputs = append(g.Outputs, index[o])
 	}
-	return g, shared, nil
+	return g, shared, inputs, nil
 }
 
-// loadGraph rebuilds a serialized graph with new variables, given the new
-// shared variables standing for the serialized ones, and returns the
-// variables standing for its outputs.
-func loadGraph(b *graph.Builder, g *serialGraph, shared []*graph.Variable) ([]*graph.Variable, error) {
+// loadGraph rebuilds a serialized graph with new variables, given the
+// shared variables and free inputs standing for the serialized ones, and
+// returns the variables standing for its outputs.
+func loadGraph(b *graph.Builder, g *serialGraph, shared, inputs []*graph.Variable) ([]*graph.Variable, error) {
 	if g.Format != serialFormat {
 		return nil, graph.ValueErrorf("cannot load a graph of format %d: this theanogo reads format %d", g.Format, serialFormat)
 	}
@@ -220,7 +224,14 @@ func loadGraph(b *graph.Builder, g *serialGraph, shared []*graph.Variable) ([]*g
 		}
 		switch sv.Kind {
 		case "input":
-			vars[i] = b.Input(t, sv.Name)
+			if sv.Input < 0 || sv.Input >= len(inputs) {
+				return nil, graph.ValueErrorf("serialized graph: input %d of %d", sv.Input, len(inputs))
+			}
+			in := inputs[sv.Input]
+			if !in.IsInput() || !in.Type.Equal(t) {
+				return nil, graph.TypeErrorf("serialized graph: input %d has type %v, the graph needs %v", sv.Input, in.Type, t)
+			}
+			vars[i] = in
 		case "constant":
 			data, err := base64.StdEncoding.DecodeString(sv.Data)
 			if err != nil {
@@ -291,45 +302,53 @@ func loadGraph(b *graph.Builder, g *serialGraph, shared []*graph.Variable) ([]*g
 }
 
 // tg_graph_dump serializes the graphs computing the n variables (a JSON
-// text, free it) and writes the Go ids of the shared variables it refers to
-// into shared (room for maxShared) and their count into *nshared.
+// text, free it). It writes new handles (the caller owns them) to the
+// shared variables the graph refers to into shared and to its free inputs
+// into inputs, in the order it numbers them (room for room each), and
+// their counts into *nshared and *ninputs.
 //
 //export tg_graph_dump
-func tg_graph_dump(outputs *C.int64_t, n C.int, shared *C.int64_t, maxShared C.int, nshared *C.int, errOut **C.char) (out *C.char) {
+func tg_graph_dump(outputs *C.int64_t, n C.int, room C.int, shared *C.int64_t, nshared *C.int, inputs *C.int64_t, ninputs *C.int, errOut **C.char) (out *C.char) {
 	guard(errOut, func() error {
 		vs, err := variables(goInts(outputs, n))
 		if err != nil {
 			return err
 		}
-		g, sh, err := dumpGraph(vs)
+		g, sh, ins, err := dumpGraph(vs)
 		if err != nil {
 			return err
 		}
-		if len(sh) > int(maxShared) {
-			return graph.ValueErrorf("the graph refers to %d shared variables, room for %d", len(sh), maxShared)
+		if len(sh) > int(room) || len(ins) > int(room) {
+			return graph.ValueErrorf("the graph refers to %d shared variables and %d inputs, room for %d", len(sh), len(ins), room)
 		}
-		ids := unsafe.Slice((*int64)(unsafe.Pointer(shared)), max(int(maxShared), 1))
-		for i, s := range sh {
-			ids[i] = int64(s.ID())
-		}
-		*nshared = C.int(len(sh))
 		text, err := json.Marshal(g)
 		if err != nil {
 			return err
 		}
+		putHandles(sh, shared, room)
+		putHandles(ins, inputs, room)
+		*nshared, *ninputs = C.int(len(sh)), C.int(len(ins))
 		out = cString(string(text))
 		return nil
 	})
 	return out
 }
 
+// putHandles writes new handles to vs into dst (room entries).
+func putHandles(vs []*graph.Variable, dst *C.int64_t, room C.int) {
+	handles := unsafe.Slice((*int64)(unsafe.Pointer(dst)), max(int(room), 1))
+	for i, v := range vs {
+		handles[i] = sess.handles.put(v)
+	}
+}
+
 // tg_graph_load rebuilds a graph serialized by tg_graph_dump, with the
-// nshared shared-variable handles standing for its shared variables, and
-// writes the handles of its outputs into outs (room for nouts). It returns
-// the number of outputs.
+// shared-variable and input handles standing for its shared variables and
+// free inputs, and writes the handles of its outputs into outs (room for
+// nouts). It returns the number of outputs.
 //
 //export tg_graph_load
-func tg_graph_load(text *C.char, shared *C.int64_t, nshared C.int, outs *C.int64_t, nouts C.int, errOut **C.char) (n C.int) {
+func tg_graph_load(text *C.char, shared *C.int64_t, nshared C.int, inputs *C.int64_t, ninputs C.int, outs *C.int64_t, nouts C.int, errOut **C.char) (n C.int) {
 	guard(errOut, func() error {
 		var g serialGraph
 		if err := json.Unmarshal([]byte(C.GoString(text)), &g); err != nil {
@@ -339,7 +358,11 @@ func tg_graph_load(text *C.char, shared *C.int64_t, nshared C.int, outs *C.int64
 		if err != nil {
 			return err
 		}
-		vs, err := loadGraph(sess.builder, &g, sh)
+		ins, err := variables(goInts(inputs, ninputs))
+		if err != nil {
+			return err
+		}
+		vs, err := loadGraph(sess.builder, &g, sh, ins)
 		if err != nil {
 			return err
 		}

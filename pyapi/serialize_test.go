@@ -42,12 +42,15 @@ func TestGraphRoundTrip(t *testing.T) {
 		t.Fatal(e.Err)
 	}
 	outs[0].Name = "nll"
-	g, shared, err := dumpGraph(outs)
+	g, shared, inputs, err := dumpGraph(outs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(shared) != 1 || shared[0] != w {
 		t.Fatalf("shared variables %v, want [w]", shared)
+	}
+	if len(inputs) != 2 {
+		t.Fatalf("inputs %v, want x and y", inputs)
 	}
 	text, err := json.Marshal(g)
 	if err != nil {
@@ -59,7 +62,8 @@ func TestGraphRoundTrip(t *testing.T) {
 	}
 	b2 := graph.NewBuilder()
 	w2 := b2.Shared(w.Type, "w")
-	loaded, err := loadGraph(b2, &back, []*graph.Variable{w2})
+	newInputs := []*graph.Variable{b2.Input(inputs[0].Type, inputs[0].Name), b2.Input(inputs[1].Type, inputs[1].Name)}
+	loaded, err := loadGraph(b2, &back, []*graph.Variable{w2}, newInputs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +111,8 @@ func TestLoadUnknownOp(t *testing.T) {
 		Vars:    []serialVar{{Kind: "input", DType: "float64", Shape: []int{-1}}, {Kind: "output", DType: "float64", Shape: []int{-1}}},
 		Nodes:   []serialNode{{Op: "FancyNewOp", Params: json.RawMessage("{}"), Inputs: []int{0}, Outputs: []int{1}}},
 		Outputs: []int{1}}
-	_, err := loadGraph(graph.NewBuilder(), g, nil)
+	b := graph.NewBuilder()
+	_, err := loadGraph(b, g, nil, []*graph.Variable{b.Input(graph.NewType(dtype.Float64, -1), "x")})
 	if err == nil || !strings.Contains(err.Error(), "FancyNewOp") || !strings.Contains(err.Error(), "does not have") {
 		t.Errorf("loading an unknown op: %v", err)
 	}

@@ -86,6 +86,8 @@ def _load() -> ctypes.CDLL:
         "tg_function_info": (vp, [i64, err]),
         "tg_function_fgraph": (vp, [i64, err]),
         "tg_function_debugprint": (vp, [i64, err]),
+        "tg_graph_dump": (vp, [p64, i32, i32, p64, pi32, p64, pi32, err]),
+        "tg_graph_load": (i32, [cp, p64, i32, p64, i32, p64, i32, err]),
         "tg_debugprint": (vp, [p64, i32, err]),
         "tg_debug_panic": (None, [err]),
         "tg_gc": (None, []),
@@ -297,6 +299,26 @@ def function_fgraph(handle: int) -> dict:
     """The optimized graph a function runs: handles ({id: handle}, which the
     caller owns), inputs, outputs and nodes ({op, inputs, outputs}) by id."""
     return json.loads(_take_string(_call(_lib.tg_function_fgraph, handle)))
+
+
+def graph_dump(outputs: Sequence[int]) -> tuple[str, list[int], list[int]]:
+    """Serialize the graphs computing outputs: the JSON text, and new handles
+    (the caller owns them) to the shared variables and to the free inputs it
+    refers to, in the order it numbers them."""
+    room = 1 << 16
+    shared, inputs = (ctypes.c_int64 * room)(), (ctypes.c_int64 * room)()
+    nshared, ninputs = ctypes.c_int(), ctypes.c_int()
+    text = _take_string(_call(_lib.tg_graph_dump, _int64s(outputs), len(outputs), room,
+                              shared, ctypes.byref(nshared), inputs, ctypes.byref(ninputs)))
+    return text, list(shared[: nshared.value]), list(inputs[: ninputs.value])
+
+
+def graph_load(text: str, shared: Sequence[int], inputs: Sequence[int], nouts: int) -> list[int]:
+    """Rebuild a graph_dump text with the given shared-variable and input
+    handles standing for its own; returns handles to its outputs."""
+    outs = (ctypes.c_int64 * max(nouts, 1))()
+    n = _call(_lib.tg_graph_load, _c(text), _int64s(shared), len(shared), _int64s(inputs), len(inputs), outs, nouts)
+    return list(outs[:n])
 
 
 def function_debugprint(handle: int) -> str:

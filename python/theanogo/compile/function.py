@@ -64,10 +64,13 @@ class _Compiled:
     """A compiled Go function: its handle (released when the last Function
     object over it goes) and its call description (_lib.function_info)."""
 
-    def __init__(self, handle: int) -> None:
+    def __init__(self, handle: int, spec: tuple = ()) -> None:
         self.handle = handle
         self.info: dict = {}
         self.info = _lib.function_info(handle)  # on error, __del__ still releases the handle
+        # (inputs, outputs, updates, givens, keyword arguments): what
+        # theanogo.function received, for pickling.
+        self.spec = spec
 
     def __del__(self, _release=_lib.release) -> None:
         h = getattr(self, "handle", 0)
@@ -177,8 +180,9 @@ class Function(_rt.Kernel):
 
     def __init__(self, compiled: _Compiled, inputs: list[TensorVariable], outputs: list[TensorVariable],
                  single: bool, allow_input_downcast: bool | None, name: str | None,
-                 containers: list[list], delete_updates: bool = False) -> None:
+                 containers: list[list], delete_updates: bool = False, swap: dict | None = None) -> None:
         info = compiled.info
+        self._swap = dict(swap or {})
         self._compiled = compiled
         self._containers = containers
         self._single = single
@@ -241,7 +245,43 @@ class Function(_rt.Kernel):
                 raise TypeError(f"Function.copy: cannot swap {old!r} of type {old.type} for {new!r} of type {new.type}")
             containers[shared_ids.index(old.id)] = new.container
         return Function(self._compiled, self.inputs, self.outputs, self._single, self._allow_downcast,
-                        self.name if name is None else name, containers, delete_updates or self._delete_updates)
+                        self.name if name is None else name, containers, delete_updates or self._delete_updates,
+                        {**self._swap, **(swap or {})})
+
+    def __reduce__(self) -> tuple:
+        """Pickle the graph the function was compiled from (with its shared
+        variables, which carry their values) and its options; unpickling
+        compiles it again, over new shared variables.
+
+        >>> import pickle, numpy as np, theanogo, theanogo.tensor as T
+        >>> x = T.dscalar("x")
+        >>> f = pickle.loads(pickle.dumps(theanogo.function([x], x * 2)))
+        >>> float(f(3))
+        6.0
+        """
+        from . import pickling
+        inputs, outputs, updates, givens, options = self._compiled.spec
+        variables = (list(inputs) + list(outputs) + [k for k, _ in updates] + [v for _, v in updates]
+                     + [k for k, _ in givens] + [v for _, v in givens])
+        text, shared, free = pickling.dump(variables)
+        shared = [self._swap.get(s, s) for s in shared]
+        layout = (len(inputs), len(outputs), len(updates), len(givens))
+        return _rebuild_function, ((text, shared, free), layout, options, self._single, self._delete_updates, self.name)
+
+
+def _rebuild_function(g: tuple, layout: tuple, options: dict, single: bool,
+                      delete_updates: bool, name: str | None) -> "Function":
+    """Unpickle a Function: rebuild its graph and compile it again."""
+    from . import pickling
+    n_in, n_out, n_up, n_gv = layout
+    vs = pickling.load(g, n_in + n_out + 2 * n_up + 2 * n_gv)
+    inputs, vs = vs[:n_in], vs[n_in:]
+    outputs, vs = vs[:n_out], vs[n_out:]
+    targets, values, vs = vs[:n_up], vs[n_up:2 * n_up], vs[2 * n_up:]
+    keys, repl = vs[:n_gv], vs[n_gv:]
+    fn = function(inputs, outputs[0] if single else outputs, updates=list(zip(targets, values)),
+                  givens=list(zip(keys, repl)), name=name, **options)
+    return fn.copy(delete_updates=True) if delete_updates else fn
 
 
 _rt.enable_vectorcall(Function)
@@ -282,9 +322,12 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
     ups = _pairs(updates, "updates")
     gvs = _pairs(givens, "givens")
     drain_dead_shared()
+    mode_name = _mode_name(mode)
+    options = {"mode": mode_name, "allow_input_downcast": allow_input_downcast, "on_unused_input": on_unused}
     compiled = _Compiled(_lib.function(
         [v._h for v in inputs], [o._h for o in outs],
-        [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused, _mode_name(mode)))
+        [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused, mode_name),
+        (list(inputs), outs, ups, gvs, options))
     containers = [registered(vid)[0] for vid in compiled.info["shared"]]
     fn = Function(compiled, list(inputs), outs, single, allow_input_downcast, name, containers)
     if config.print_graph:

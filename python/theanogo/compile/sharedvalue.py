@@ -16,6 +16,7 @@ array([0., 1., 2.])
 from __future__ import annotations
 
 import copy
+import weakref
 from typing import Any, Sequence
 
 import numpy as np
@@ -30,6 +31,12 @@ from .filter import filter_value
 # the containers of the variables they read here. Entries leave when Go
 # reports the variable collected (drain_dead_shared).
 _registry: dict[int, tuple[list, int, tuple[int, ...]]] = {}
+
+
+# Go variable id -> the live SharedVariable object for it, so that pickling
+# a graph refers to the shared variables by the objects the user holds (and
+# pickle's memo keeps them one variable).
+_objects: "weakref.WeakValueDictionary[int, SharedVariable]" = weakref.WeakValueDictionary()
 
 
 def drain_dead_shared() -> None:
@@ -75,6 +82,11 @@ class SharedVariable(TensorVariable):
         replace the stored array, so the two never see each other's)."""
         return _new_shared(self.container[0], self.static_shape, self.name)
 
+    def __reduce__(self) -> tuple:
+        """Pickle the value, the static shape and the name; loading makes a
+        new shared variable (the original is never aliased)."""
+        return _rebuild_shared, (self.container[0], self.static_shape, self.name)
+
     def __deepcopy__(self, memo: dict) -> "SharedVariable":
         """A new, independent shared variable holding a copy of the value."""
         return _new_shared(copy.deepcopy(self.container[0], memo), self.static_shape, self.name)
@@ -106,7 +118,26 @@ def wrap_shared(handle: int, container: list, typenum: int, static: tuple[int, .
     var.id = _lib.var_info(handle)["id"]
     var.container = container
     _registry[var.id] = (container, typenum, static)
+    _objects.setdefault(var.id, var)
     return var
+
+
+def shared_object(handle: int) -> "SharedVariable":
+    """The SharedVariable object for the Go shared variable behind handle
+    (which it takes ownership of): the live one the user holds, or a new
+    object over the same container when that one was collected."""
+    vid = _lib.var_info(handle)["id"]
+    var = _objects.get(vid)
+    if var is not None:
+        _lib.release(handle)
+        return var
+    container, typenum, static = registered(vid)
+    return wrap_shared(handle, container, typenum, static)
+
+
+def _rebuild_shared(value: np.ndarray, static_shape: tuple, name: str | None) -> "SharedVariable":
+    """Unpickle a shared variable: a new one holding value."""
+    return _new_shared(_lib._native(np.asarray(value)), static_shape, name)
 
 
 def _shared_array(value: Any, borrow: bool) -> np.ndarray:

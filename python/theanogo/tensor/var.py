@@ -15,6 +15,7 @@ wrote the expression).
 from __future__ import annotations
 
 import numbers
+import weakref
 from typing import Any, Sequence
 
 import numpy as np
@@ -76,6 +77,11 @@ class TensorVariable:
 
     def __deepcopy__(self, memo: dict) -> "TensorVariable":
         return self
+
+    def __reduce__(self) -> tuple:
+        """Pickle the graph computing this variable (see compile.pickling)."""
+        from ..compile.pickling import reduce_variable
+        return reduce_variable(self)
 
     # --- type information (fetched from Go once) ---
 
@@ -245,8 +251,13 @@ class TensorVariable:
     def astype(self, dtype: str) -> "TensorVariable":
         return apply_op("cast", self, params={"dtype": np.dtype(dtype).name})
 
-    def copy(self) -> "TensorVariable":
-        return self
+    def copy(self, name: str | None = None) -> "TensorVariable":
+        """A new variable with this one's value (Theano's tensor_copy):
+        naming or freezing the copy leaves this variable alone."""
+        out = apply_op("tensor_copy", self)
+        if name is not None:
+            out.name = name
+        return out
 
     def __getitem__(self, index: Any) -> "TensorVariable":
         return _subtensor(self, index)
@@ -290,7 +301,28 @@ _UNSET = _Unset()
 
 def make_input(dtype: str, shape: Sequence[int | None], name: str | None = None) -> TensorVariable:
     """A new free input variable (what ``T.matrix('x')`` calls)."""
-    return TensorVariable(_lib.input(np.dtype(dtype).name, [-1 if d is None else int(d) for d in shape], name))
+    var = TensorVariable(_lib.input(np.dtype(dtype).name, [-1 if d is None else int(d) for d in shape], name))
+    _inputs[_lib.var_info(var._h)["id"]] = var
+    return var
+
+
+# Go variable id -> the live Python object of each free input, so that a
+# pickled graph refers to its inputs by the objects the user holds (and
+# pickle's memo keeps an input pickled twice one variable).
+_inputs: "weakref.WeakValueDictionary[int, TensorVariable]" = weakref.WeakValueDictionary()
+
+
+def input_object(handle: int) -> TensorVariable:
+    """The Python object of the free input behind handle (which it takes
+    ownership of): the live one, or a new one when that was collected."""
+    vid = _lib.var_info(handle)["id"]
+    var = _inputs.get(vid)
+    if var is not None:
+        _lib.release(handle)
+        return var
+    var = TensorVariable(handle)
+    _inputs[vid] = var
+    return var
 
 
 def apply_op(name: str, *inputs: Any, params: dict | None = None) -> TensorVariable:
