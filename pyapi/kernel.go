@@ -14,6 +14,8 @@ static void *tg_call_alloc(tg_args *a, int32_t i, int32_t ndim, const int64_t *s
 import "C"
 
 import (
+	"fmt"
+	"slices"
 	"unsafe"
 
 	"theanogo/core/compile"
@@ -54,6 +56,25 @@ func runKernel(args *C.tg_args) error {
 			return err
 		}
 	}
+	// Allocate the results from the symbolic shapes first (a result too
+	// large fails before any work); then compute and copy them in.
+	shapes, planned, err := fn.ResultShapes(inputs)
+	if err != nil {
+		return err
+	}
+	var dsts []unsafe.Pointer
+	if planned {
+		if len(shapes) != int(args.n_results) {
+			return graph.ValueErrorf("function computes %d results, the caller expects %d", len(shapes), args.n_results)
+		}
+		for i, s := range shapes {
+			dst, err := allocResult(args, i, s, fn.Graph.Results[i])
+			if err != nil {
+				return err
+			}
+			dsts = append(dsts, dst)
+		}
+	}
 	results, err := fn.Run(inputs)
 	if err != nil {
 		return err
@@ -62,23 +83,37 @@ func runKernel(args *C.tg_args) error {
 		return graph.ValueErrorf("function computes %d results, the caller expects %d", len(results), args.n_results)
 	}
 	for i, r := range results {
-		var shape *C.int64_t
-		dims := make([]C.int64_t, len(r.Shape))
-		for d, n := range r.Shape {
-			dims[d] = C.int64_t(n)
-		}
-		if len(dims) > 0 {
-			shape = &dims[0]
-		}
-		dst := C.tg_call_alloc(args, C.int32_t(i), C.int32_t(len(dims)), shape)
-		if dst == nil {
-			return graph.Errorf(graph.KindMemory, "cannot allocate result %d: a %v array of shape %v", i, r.DType, r.Shape)
+		var dst unsafe.Pointer
+		if planned {
+			if !slices.Equal(r.Shape, shapes[i]) {
+				return fmt.Errorf("internal error: result %d has shape %v, its symbolic shape said %v", i, r.Shape, shapes[i])
+			}
+			dst = dsts[i]
+		} else if dst, err = allocResult(args, i, r.Shape, fn.Graph.Results[i]); err != nil {
+			return err
 		}
 		if src := r.Bytes(); len(src) > 0 {
 			copy(unsafe.Slice((*byte)(dst), len(src)), src)
 		}
 	}
 	return nil
+}
+
+// allocResult asks the caller for the memory of result i, the variable v.
+func allocResult(args *C.tg_args, i int, shape []int, v *graph.Variable) (unsafe.Pointer, error) {
+	var first *C.int64_t
+	dims := make([]C.int64_t, len(shape))
+	for d, n := range shape {
+		dims[d] = C.int64_t(n)
+	}
+	if len(dims) > 0 {
+		first = &dims[0]
+	}
+	dst := C.tg_call_alloc(args, C.int32_t(i), C.int32_t(len(dims)), first)
+	if dst == nil {
+		return nil, graph.Errorf(graph.KindMemory, "cannot allocate result %d (%v): a %v array of shape %v", i, v, v.Type.DType, shape)
+	}
+	return dst, nil
 }
 
 // borrow wraps a caller's buffer as an Array without copying it.

@@ -14,6 +14,7 @@ type Function struct {
 	Mode     Mode
 	Warnings []string
 	callable Callable
+	shapes   *shapeProgram // nil when an op has no shape rule
 }
 
 // Compile builds spec's function graph, runs its mode's passes and prepares
@@ -35,7 +36,27 @@ func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Function{Graph: fg, Mode: mode, Warnings: warnings, callable: c}, nil
+	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, callable: c}
+	if sp, err := newShapeProgram(b, fg); err == nil {
+		f.shapes = sp
+	}
+	return f, nil
+}
+
+// ResultShapes computes the shape of every result (outputs, then update
+// values) from the arguments without computing the results, so that the
+// caller can allocate them first. ok is false when the function has no
+// shape program (an op without a shape rule): the caller then allocates
+// after Run.
+func (f *Function) ResultShapes(args []*tensor.Array) (shapes [][]int, ok bool, err error) {
+	if f.shapes == nil {
+		return nil, false, nil
+	}
+	if err := f.checkArgs(args); err != nil {
+		return nil, true, err
+	}
+	shapes, err = f.shapes.run(args, f.Graph.Results)
+	return shapes, true, err
 }
 
 // Run checks args (the explicit inputs' values, then the shared variables'
@@ -43,20 +64,8 @@ func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
 // results: outputs, then the new value of each update target, checked
 // against the target's type. Nothing is committed: that is the caller's.
 func (f *Function) Run(args []*tensor.Array) ([]*tensor.Array, error) {
-	inputs := f.Graph.AllInputs()
-	if len(args) != len(inputs) {
-		return nil, graph.TypeErrorf("function takes %d arguments (with %d shared values), got %d", len(inputs), len(f.Graph.Shared), len(args))
-	}
-	for i, a := range args {
-		t := inputs[i].Type
-		switch {
-		case a.DType != t.DType:
-			return nil, graph.TypeErrorf("argument %d (%v): expected dtype %v for %v, got %v", i, inputs[i], t.DType, t, a.DType)
-		case a.Ndim() != t.Ndim():
-			return nil, graph.TypeErrorf("argument %d (%v): expected %d dimensions for %v, got an array of shape %v", i, inputs[i], t.Ndim(), t, a.Shape)
-		case !t.AcceptsShape(a.Shape):
-			return nil, graph.ValueErrorf("argument %d (%v): shape %v does not match the static shape of %v", i, inputs[i], a.Shape, t)
-		}
+	if err := f.checkArgs(args); err != nil {
+		return nil, err
 	}
 	results, err := f.callable.Run(args)
 	if err != nil {
@@ -69,6 +78,26 @@ func (f *Function) Run(args []*tensor.Array) ([]*tensor.Array, error) {
 		}
 	}
 	return results, nil
+}
+
+// checkArgs checks the arguments' count, dtypes, ranks and static lengths.
+func (f *Function) checkArgs(args []*tensor.Array) error {
+	inputs := f.Graph.AllInputs()
+	if len(args) != len(inputs) {
+		return graph.TypeErrorf("function takes %d arguments (with %d shared values), got %d", len(inputs), len(f.Graph.Shared), len(args))
+	}
+	for i, a := range args {
+		t := inputs[i].Type
+		switch {
+		case a.DType != t.DType:
+			return graph.TypeErrorf("argument %d (%v): expected dtype %v for %v, got %v", i, inputs[i], t.DType, t, a.DType)
+		case a.Ndim() != t.Ndim():
+			return graph.TypeErrorf("argument %d (%v): expected %d dimensions for %v, got an array of shape %v", i, inputs[i], t.Ndim(), t, a.Shape)
+		case !t.AcceptsShape(a.Shape):
+			return graph.ValueErrorf("argument %d (%v): shape %v does not match the static shape of %v", i, inputs[i], a.Shape, t)
+		}
+	}
+	return nil
 }
 
 // Call runs f with the shared values kept in store and, when the whole call
