@@ -59,17 +59,20 @@ type opCodec struct {
 	decode func(b *graph.Builder, params json.RawMessage, ins []*graph.Variable) (*graph.Apply, error)
 }
 
+// structOps are the op types encoded field by field (structCodec).
+var structOps = []graph.Op{
+	ops.AdvancedIncSubtensorOp{}, ops.AdvancedSubtensorOp{}, ops.ARangeOp{}, ops.ArgReduce{},
+	ops.CastOp{}, ops.CopyOp{}, ops.DimShuffleOp{}, ops.DotOp{}, ops.FlattenOp{}, ops.IncSubtensorOp{},
+	ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
+}
+
 // opCodecs maps each op type a graph may hold to its codec. Most ops are
 // plain parameter structs, encoded field by field; ops that refer to a row
 // of a table (the scalar and reduction tables) are rebuilt by name.
 var opCodecs = map[string]opCodec{}
 
 func init() {
-	for _, op := range []graph.Op{
-		ops.AdvancedIncSubtensorOp{}, ops.AdvancedSubtensorOp{}, ops.ARangeOp{}, ops.ArgReduce{},
-		ops.CastOp{}, ops.CopyOp{}, ops.DimShuffleOp{}, ops.DotOp{}, ops.FlattenOp{}, ops.IncSubtensorOp{},
-		ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
-	} {
+	for _, op := range structOps {
 		opCodecs[opTypeName(op)] = structCodec(reflect.TypeOf(op))
 	}
 	opCodecs[opTypeName(ops.Elemwise{})] = opCodec{

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -67,6 +68,15 @@ func TestGraphRoundTrip(t *testing.T) {
 	if loaded[0].Name != "nll" {
 		t.Errorf("name lost: %q", loaded[0].Name)
 	}
+	before, after := graph.Toposort(outs), graph.Toposort(loaded)
+	if len(before) != len(after) {
+		t.Fatalf("%d nodes, loaded %d", len(before), len(after))
+	}
+	for i, n := range before {
+		if n.Op != after[i].Op { // ops are values: decoding gives an equal one
+			t.Errorf("node %d: op %#v, loaded %#v", i, n.Op, after[i].Op)
+		}
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	xv := tensor.New(dtype.Float64, []int{4, 3})
 	for i := range xv.Data.([]float64) {
@@ -111,5 +121,19 @@ func TestLoadUnknownOp(t *testing.T) {
 	_, err := loadGraph(graph.NewBuilder(), g, nil)
 	if err == nil || !strings.Contains(err.Error(), "FancyNewOp") || !strings.Contains(err.Error(), "does not have") {
 		t.Errorf("loading an unknown op: %v", err)
+	}
+}
+
+// Every op type with a codec is a comparable value type (the merge pass
+// uses ops as map keys) and is registered under its wire name.
+func TestCodecOpTypesAreComparable(t *testing.T) {
+	for _, op := range append([]graph.Op{ops.Elemwise{}, ops.Reduce{}}, structOps...) {
+		typ := reflect.TypeOf(op)
+		if typ.Kind() != reflect.Struct || !typ.Comparable() {
+			t.Errorf("%v is not a comparable struct type", typ)
+		}
+		if _, ok := opCodecs[opTypeName(op)]; !ok {
+			t.Errorf("%v has no codec", typ)
+		}
 	}
 }

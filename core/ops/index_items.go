@@ -355,13 +355,3 @@ func indexValues(in []*tensor.Array) valueSource {
 		return int(in[k].Int64s()[0]), true
 	}
 }
-
-// constantValues reads the index inputs that are constants; the others are unknown.
-func constantValues(inputs []*graph.Variable) valueSource {
-	return func(k int) (int, bool) {
-		if k >= len(inputs) || !inputs[k].IsConstant() {
-			return 0, false
-		}
-		return int(inputs[k].Value.Int64s()[0]), true
-	}
-}
