@@ -11,6 +11,7 @@ import (
 
 	"theanogo/core/graph"
 	"theanogo/core/ops"
+	"theanogo/pyapi/optable"
 )
 
 // tg_input creates a free input variable (T.matrix('x')) of the given dtype
@@ -61,7 +62,7 @@ func tg_constant(dtypeName *C.char, ndim C.int, shape *C.int64_t, data unsafe.Po
 //export tg_apply
 func tg_apply(name *C.char, params *C.char, inputs *C.int64_t, n C.int, errOut **C.char) (h C.int64_t) {
 	guard(errOut, func() error {
-		p, err := ops.ParseParams(C.GoString(params))
+		p, err := optable.ParseParams(C.GoString(params))
 		if err != nil {
 			return graph.ValueErrorf("%s: %v", C.GoString(name), err)
 		}
@@ -69,7 +70,7 @@ func tg_apply(name *C.char, params *C.char, inputs *C.int64_t, n C.int, errOut *
 		if err != nil {
 			return err
 		}
-		v, err := ops.Build(sess.builder, C.GoString(name), p, ins)
+		v, err := optable.Build(sess.builder, C.GoString(name), p, ins)
 		if err != nil {
 			return err
 		}
@@ -175,7 +176,7 @@ func tg_var_value(h C.int64_t, errOut **C.char) (out C.int64_t) {
 //export tg_op_names
 func tg_op_names(errOut **C.char) (out *C.char) {
 	guard(errOut, func() error {
-		text, err := json.Marshal(ops.Names())
+		text, err := json.Marshal(optable.Names())
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"unsafe"
 
 	"theanogo/core/dtype"
@@ -60,32 +61,35 @@ type opCodec struct {
 	decode func(b *graph.Builder, params json.RawMessage, ins []*graph.Variable) (*graph.Apply, error)
 }
 
+// structOps are the op types encoded field by field (structCodec).
+var structOps = []graph.Op{
+	ops.AdvancedIncSubtensorOp{}, ops.AdvancedSubtensorOp{}, ops.ARangeOp{}, ops.ArgReduce{},
+	ops.CastOp{}, ops.CopyOp{}, ops.DimShuffleOp{}, ops.DotOp{}, ops.FlattenOp{}, ops.IncSubtensorOp{},
+	ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
+}
+
 // opCodecs maps each op type a graph may hold to its codec. Most ops are
 // plain parameter structs, encoded field by field; ops that refer to a row
 // of a table (the scalar and reduction tables) are rebuilt by name.
 var opCodecs = map[string]opCodec{}
 
 func init() {
-	for _, op := range []graph.Op{
-		&ops.AdvancedIncSubtensor{}, &ops.AdvancedSubtensor{}, &ops.ARange{}, &ops.ArgReduce{},
-		&ops.Cast{}, &ops.Copy{}, &ops.DimShuffle{}, &ops.Dot{}, &ops.Flatten{}, &ops.IncSubtensor{},
-		&ops.MakeVector{}, &ops.ReducedCount{}, &ops.Reshape{}, &ops.Shape{}, &ops.Softmax{}, &ops.Subtensor{},
-	} {
-		opCodecs[opTypeName(op)] = structCodec(reflect.TypeOf(op).Elem())
+	for _, op := range structOps {
+		opCodecs[opTypeName(op)] = structCodec(reflect.TypeOf(op))
 	}
-	opCodecs[opTypeName(&ops.Elemwise{})] = opCodec{
+	opCodecs[opTypeName(ops.Elemwise{})] = opCodec{
 		encode: func(op graph.Op) (any, error) { return map[string]string{"scalar": op.Name()}, nil },
 		decode: func(b *graph.Builder, params json.RawMessage, ins []*graph.Variable) (*graph.Apply, error) {
 			var p struct{ Scalar string }
 			if err := json.Unmarshal(params, &p); err != nil {
 				return nil, err
 			}
-			return ownerOf(ops.Build(b, p.Scalar, nil, ins))
+			return ownerOf(ops.Scalar(b, p.Scalar, ins...))
 		},
 	}
-	opCodecs[opTypeName(&ops.Reduce{})] = opCodec{
+	opCodecs[opTypeName(ops.Reduce{})] = opCodec{
 		encode: func(op graph.Op) (any, error) {
-			r := op.(*ops.Reduce)
+			r := op.(ops.Reduce)
 			return map[string]any{"kind": r.Name(), "axis": r.Axes, "keepdims": r.KeepDims}, nil
 		},
 		decode: func(b *graph.Builder, params json.RawMessage, ins []*graph.Variable) (*graph.Apply, error) {
@@ -97,36 +101,47 @@ func init() {
 			if err := json.Unmarshal(params, &p); err != nil {
 				return nil, err
 			}
-			axes := make([]any, len(p.Axis))
-			for i, a := range p.Axis {
-				axes[i] = float64(a)
+			var kind *ops.Reduction
+			for _, r := range ops.Reductions() {
+				if r.Name == p.Kind {
+					kind = r
+				}
 			}
-			return ownerOf(ops.Build(b, p.Kind, ops.Params{"axis": axes, "keepdims": p.KeepDims}, ins))
+			if kind == nil || len(ins) != 1 {
+				return nil, fmt.Errorf("bad reduction %q on %d inputs", p.Kind, len(ins))
+			}
+			if p.Axis == nil {
+				p.Axis = []int{}
+			}
+			axes, err := ops.NormalizeAxes(kind.Name, p.Axis, ins[0].Type)
+			if err != nil {
+				return nil, err
+			}
+			return b.Apply(ops.Reduce{Kind: kind, Axes: axes, KeepDims: p.KeepDims}, ins...)
 		},
 	}
 }
 
-// opTypeName is the name an op's Go type is serialized under.
+// opTypeName is the name an op's Go type is serialized under: the type's
+// name without the "Op" suffix that sets op types apart from their typed
+// constructors ("Reshape" for ops.ReshapeOp, as before the suffix existed).
 func opTypeName(op graph.Op) string {
-	t := reflect.TypeOf(op)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t.Name()
+	return strings.TrimSuffix(reflect.TypeOf(op).Name(), "Op")
 }
 
 // structCodec encodes the op's exported fields as JSON and decodes them
-// into a new op of the same type, applied with the builder (which checks
-// the types again).
+// into a new op value of type t (list fields such as graph.IntList encode
+// themselves as JSON arrays), applied with the builder (which checks the
+// types again).
 func structCodec(t reflect.Type) opCodec {
 	return opCodec{
 		encode: func(op graph.Op) (any, error) { return op, nil },
 		decode: func(b *graph.Builder, params json.RawMessage, ins []*graph.Variable) (*graph.Apply, error) {
-			op := reflect.New(t).Interface().(graph.Op)
-			if err := json.Unmarshal(params, op); err != nil {
+			ptr := reflect.New(t)
+			if err := json.Unmarshal(params, ptr.Interface()); err != nil {
 				return nil, err
 			}
-			return b.Apply(op, ins...)
+			return b.Apply(ptr.Elem().Interface().(graph.Op), ins...)
 		},
 	}
 }

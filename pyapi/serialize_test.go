@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // A graph that uses every op type with a codec round-trips through JSON and
@@ -22,21 +24,21 @@ func TestGraphRoundTrip(t *testing.T) {
 	w := b.Shared(graph.NewType(dtype.Float64, 3, -1), "w")
 	e := ops.NewExpr(b)
 	items := []ops.IndexItem{{Slice: true, Entries: []ops.IndexEntry{{Kind: ops.EntryConst, Value: 1}, {}, {}}}}
-	h := e.Call("tanh", e.Op("dot", nil, x, w))
-	p := e.Op("softmax", nil, h)
-	n := e.Op("shape", nil, x)
+	h := e.Call("tanh", optable.Apply(e, "dot", nil, x, w))
+	p := optable.Apply(e, "softmax", nil, h)
+	n := optable.Apply(e, "shape", nil, x)
 	zero, one := e.ConstOf(0, dtype.Int64), e.ConstOf(1, dtype.Int64)
-	rows := e.Op("arange", nil, zero, e.Apply(&ops.Subtensor{Items: []ops.IndexItem{{Entries: []ops.IndexEntry{{Kind: ops.EntryConst, Value: 0}}}}}, n), one)
-	nll := e.Neg(e.Op("mean", nil, e.Log(e.Op("advanced_subtensor", nil, p, rows, y))))
+	rows := optable.Apply(e, "arange", nil, zero, e.Apply(ops.SubtensorOp{Items: ops.NewIndexItems([]ops.IndexItem{ops.IndexAt(0)})}, n), one)
+	nll := e.Neg(optable.Apply(e, "mean", nil, e.Log(optable.Apply(e, "advanced_subtensor", nil, p, rows, y))))
 	outs := []*graph.Variable{
 		nll,
-		e.Op("argmax", ops.Params{"axis": 1.0}, p),
-		e.Op("sum", ops.Params{"axis": 0.0, "keepdims": true}, e.Cast(x, dtype.Float32)),
-		e.Apply(&ops.Subtensor{Items: items}, e.DimShuffle(x, []int{1, 0})),
-		e.Op("reshape", ops.Params{"ndim": 1.0}, x, e.Op("make_vector", ops.Params{"dtype": "int64"}, e.ConstOf(-1, dtype.Int64))),
-		e.Op("flatten", ops.Params{"outdim": 1.0}, e.Op("logsoftmax", nil, h)),
-		e.Op("inc_subtensor", ops.Params{"items": []any{map[string]any{"slice": []any{1.0, nil, nil}}}}, x, e.ConstOf(1, dtype.Float64)),
-		e.Op("advanced_inc_subtensor", nil, x, e.ConstOf(2, dtype.Float64), y),
+		optable.Apply(e, "argmax", optable.Params{"axis": 1.0}, p),
+		optable.Apply(e, "sum", optable.Params{"axis": 0.0, "keepdims": true}, e.Cast(x, dtype.Float32)),
+		e.Apply(ops.SubtensorOp{Items: ops.NewIndexItems(items)}, e.DimShuffle(x, []int{1, 0})),
+		optable.Apply(e, "reshape", optable.Params{"ndim": 1.0}, x, optable.Apply(e, "make_vector", optable.Params{"dtype": "int64"}, e.ConstOf(-1, dtype.Int64))),
+		optable.Apply(e, "flatten", optable.Params{"outdim": 1.0}, optable.Apply(e, "logsoftmax", nil, h)),
+		optable.Apply(e, "inc_subtensor", optable.Params{"items": []any{map[string]any{"slice": []any{1.0, nil, nil}}}}, x, e.ConstOf(1, dtype.Float64)),
+		optable.Apply(e, "advanced_inc_subtensor", nil, x, e.ConstOf(2, dtype.Float64), y),
 	}
 	if e.Err != nil {
 		t.Fatal(e.Err)
@@ -69,6 +71,15 @@ func TestGraphRoundTrip(t *testing.T) {
 	}
 	if loaded[0].Name != "nll" {
 		t.Errorf("name lost: %q", loaded[0].Name)
+	}
+	before, after := graph.Toposort(outs), graph.Toposort(loaded)
+	if len(before) != len(after) {
+		t.Fatalf("%d nodes, loaded %d", len(before), len(after))
+	}
+	for i, n := range before {
+		if n.Op != after[i].Op { // ops are values: decoding gives an equal one
+			t.Errorf("node %d: op %#v, loaded %#v", i, n.Op, after[i].Op)
+		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	xv := tensor.New(dtype.Float64, []int{4, 3})
@@ -115,5 +126,19 @@ func TestLoadUnknownOp(t *testing.T) {
 	_, err := loadGraph(b, g, nil, []*graph.Variable{b.Input(graph.NewType(dtype.Float64, -1), "x")})
 	if err == nil || !strings.Contains(err.Error(), "FancyNewOp") || !strings.Contains(err.Error(), "does not have") {
 		t.Errorf("loading an unknown op: %v", err)
+	}
+}
+
+// Every op type with a codec is a comparable value type (the merge pass
+// uses ops as map keys) and is registered under its wire name.
+func TestCodecOpTypesAreComparable(t *testing.T) {
+	for _, op := range append([]graph.Op{ops.Elemwise{}, ops.Reduce{}}, structOps...) {
+		typ := reflect.TypeOf(op)
+		if typ.Kind() != reflect.Struct || !typ.Comparable() {
+			t.Errorf("%v is not a comparable struct type", typ)
+		}
+		if _, ok := opCodecs[opTypeName(op)]; !ok {
+			t.Errorf("%v has no codec", typ)
+		}
 	}
 }

@@ -28,10 +28,10 @@ func tg_inc_subtensor(sub C.int64_t, y C.int64_t, set C.int, errOut **C.char) (h
 		}
 		name := map[bool]string{true: "set_subtensor", false: "inc_subtensor"}[set != 0]
 		var inc graph.Op
-		if op, ok := ownerOp[*ops.Subtensor](s); ok {
-			inc = &ops.IncSubtensor{Items: op.Items, Set: set != 0}
-		} else if _, ok := ownerOp[*ops.AdvancedSubtensor](s); ok {
-			inc = &ops.AdvancedIncSubtensor{Set: set != 0}
+		if op, ok := ownerOp[ops.SubtensorOp](s); ok {
+			inc = ops.IncSubtensorOp{Items: op.Items, Set: set != 0}
+		} else if _, ok := ownerOp[ops.AdvancedSubtensorOp](s); ok {
+			inc = ops.AdvancedIncSubtensorOp{Set: set != 0}
 		} else {
 			return graph.TypeErrorf("%s: the first argument must be a subtensor of a variable (x[...]), got %v", name, s)
 		}

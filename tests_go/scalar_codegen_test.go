@@ -18,6 +18,7 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // TestScalarTableCodegen renders every row of the scalar op table, for every
@@ -188,7 +189,7 @@ func newScalarCase(t *testing.T, row *ops.ScalarOp, in []dtype.DType, out dtype.
 		vars[i] = b.Input(graph.NewType(d, graph.Unknown), "")
 		bind[vars[i]] = arrayOf(d, columns[i])
 	}
-	y, err := ops.Build(b, row.Name, nil, vars)
+	y, err := optable.Build(b, row.Name, nil, vars)
 	if err != nil {
 		t.Fatalf("%s%v: build: %v", row.Name, in, err)
 	}
@@ -221,7 +222,7 @@ func newIdentityCase(t *testing.T, r *ops.Reduction, d dtype.DType) (codegenCase
 	vs := testValues(d)
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(d, graph.Unknown, 1), "")
-	y, err := ops.Build(b, r.Name, ops.Params{"axis": []any{1.0}}, []*graph.Variable{x})
+	y, err := optable.Build(b, r.Name, optable.Params{"axis": []any{1.0}}, []*graph.Variable{x})
 	if err != nil {
 		return codegenCase{}, false // complex max and min
 	}

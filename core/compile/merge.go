@@ -19,9 +19,9 @@ import (
 //	add(x, 1) * add(x, 1)  ->  a * a  with a = add(x, 1)
 func merge(b *graph.Builder, fg *FunctionGraph) error {
 	consts := constantTable{seed: maphash.MakeSeed(), byKey: map[constKey][]*graph.Variable{}}
-	nodes := map[string]*graph.Apply{}
+	nodes := map[nodeKey]*graph.Apply{}
 	return rewriteGraph(b, fg, consts.canonical, func(n *graph.Apply, ins []*graph.Variable) ([]*graph.Variable, error) {
-		key := nodeKey(n.Op, ins)
+		key := newNodeKey(n.Op, ins)
 		if m, ok := nodes[key]; ok {
 			return m.Outputs, nil
 		}
@@ -71,17 +71,21 @@ func (t *constantTable) canonical(v *graph.Variable) *graph.Variable {
 	return v
 }
 
-// nodeKey identifies a node by its op (Go type and parameters) and the
-// identities of its inputs.
-func nodeKey(op graph.Op, inputs []*graph.Variable) string {
+// nodeKey identifies a node by its op and the identities of its inputs.
+// The op is the Go value itself: ops are comparable values, and equal ops
+// (same Go type, equal parameters) are the same op.
+type nodeKey struct {
+	op     graph.Op
+	inputs string // the input variables' ids, comma-separated
+}
+
+func newNodeKey(op graph.Op, inputs []*graph.Variable) nodeKey {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%T:%s(", op, graph.OpString(op))
 	for i, in := range inputs {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
 		sb.WriteString(strconv.FormatUint(in.ID(), 10))
 	}
-	sb.WriteByte(')')
-	return sb.String()
+	return nodeKey{op: op, inputs: sb.String()}
 }

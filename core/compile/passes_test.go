@@ -10,6 +10,7 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 func scalar(v float64) *tensor.Array { return tensor.Scalar(dtype.Float64, v) }
@@ -97,7 +98,7 @@ func TestFoldingKeepsFailingNodes(t *testing.T) {
 	b := graph.NewBuilder()
 	c := b.Constant(tensor.FromFloat64s(dtype.Float64, []int{3}, []float64{1, 2, 3}))
 	i := b.Constant(tensor.Scalar(dtype.Int64, 7))
-	sub, err := ops.Build(b, "advanced_subtensor", nil, []*graph.Variable{c, i})
+	sub, err := optable.Build(b, "advanced_subtensor", nil, []*graph.Variable{c, i})
 	if err != nil {
 		t.Fatal(err)
 	}

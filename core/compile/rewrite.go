@@ -51,10 +51,9 @@ func rewriteGraph(b *graph.Builder, fg *FunctionGraph, roots func(v *graph.Varia
 	return nil
 }
 
-// rebuild applies n's op to new inputs of the same types.
+// rebuild applies n's op to new inputs of the same types. The op derives
+// its static output shape from the new inputs (a reshape whose shape vector
+// became a constant learns its target).
 func rebuild(b *graph.Builder, n *graph.Apply, ins []*graph.Variable) (*graph.Apply, error) {
-	if r, ok := n.Op.(graph.Rebuilder); ok {
-		return r.Rebuild(b, ins)
-	}
 	return b.Apply(n.Op, ins...)
 }

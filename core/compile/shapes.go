@@ -17,7 +17,7 @@ import (
 func shapeOf(b *graph.Builder, fg *FunctionGraph) error {
 	tr := shape.NewTracker(b)
 	return rewriteGraph(b, fg, nil, func(n *graph.Apply, ins []*graph.Variable) ([]*graph.Variable, error) {
-		if _, ok := n.Op.(*ops.Shape); !ok || ins[0].Owner == nil {
+		if _, ok := n.Op.(ops.ShapeOp); !ok || ins[0].Owner == nil {
 			return nil, nil
 		}
 		vec, err := tr.Vector(ins[0])

@@ -10,6 +10,7 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // BenchmarkElemwisePolynomial evaluates a**2 + b**2 + 2*a*b on 1e5 float64.
@@ -64,9 +65,9 @@ func BenchmarkMLPStep(bm *testing.B) {
 	x := b.Input(graph.NewType(f32, -1, -1), "x")
 	t := b.Input(graph.NewType(f32, -1, -1), "t")
 	e := ops.NewExpr(b)
-	h := e.Call("tanh", e.Add(e.Op("dot", nil, x, w1), b1))
-	p := e.Op("softmax", nil, e.Add(e.Op("dot", nil, h, w2), b2))
-	cost := e.Neg(e.Op("mean", nil, e.Op("sum", ops.Params{"axis": 1.0}, e.Mul(t, e.Log(p)))))
+	h := e.Call("tanh", e.Add(optable.Apply(e, "dot", nil, x, w1), b1))
+	p := optable.Apply(e, "softmax", nil, e.Add(optable.Apply(e, "dot", nil, h, w2), b2))
+	cost := e.Neg(optable.Apply(e, "mean", nil, optable.Apply(e, "sum", optable.Params{"axis": 1.0}, e.Mul(t, e.Log(p)))))
 	if e.Err != nil {
 		bm.Fatal(e.Err)
 	}

@@ -50,16 +50,15 @@ func (b *Builder) Constant(value *tensor.Array) *Variable {
 	return v
 }
 
-// Apply type-checks op on the inputs and returns a new node.
+// Apply type-checks op on the inputs (OutputTypes sees the input variables,
+// constants included) and returns a new node.
 func (b *Builder) Apply(op Op, inputs ...*Variable) (*Apply, error) {
-	inTypes := make([]Type, len(inputs))
 	for i, in := range inputs {
 		if in == nil {
 			return nil, fmt.Errorf("%s: input %d is nil", OpString(op), i)
 		}
-		inTypes[i] = in.Type
 	}
-	outTypes, err := op.OutputTypes(inTypes)
+	outTypes, err := op.OutputTypes(inputs)
 	if err != nil {
 		return nil, err
 	}

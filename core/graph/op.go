@@ -2,27 +2,33 @@ package graph
 
 import "theanogo/core/tensor"
 
-// Op is an operation in the graph. The required part is small: a name, the
-// parameters that define equality, and the type rule. Everything else is an
-// optional capability, discovered by type assertion (ShapeInferer,
-// Differentiable, Evaluator).
+// Op is an operation in the graph. The required part is small: a name and
+// the type rule. Everything else is an optional capability, discovered by
+// type assertion (ShapeRule, Differentiable, Evaluator, ParamPrinter).
+//
+// An op is a comparable Go value whose fields are its parameters, and op
+// identity is Go interface equality: two ops are the same op iff op1 == op2
+// (same Go type, equal fields). Slices are therefore not allowed in an op;
+// lists are held in comparable encodings (AxisSet, IntList), and a table
+// row is held by pointer (pointer equality is row identity). Facts derived
+// from the inputs (a reshape's static target) are never stored in an op:
+// OutputTypes derives them each time it sees the inputs.
+//
+//	ops.Reduce{Kind: sum, Axes: NewAxisSet(0)} == ops.Reduce{Kind: sum, Axes: NewAxisSet(0)}
 type Op interface {
 	// Name is the op's name as users see it in printed graphs: "add", "dot".
 	Name() string
-	// Params renders the parameters that distinguish two ops of the same name,
-	// canonically ("axis=[0] keepdims=false"), or "" when there are none.
-	// Two ops with the same Name and Params are equal.
-	Params() string
-	// OutputTypes checks the input types and returns the output types, or a
-	// TypeError/ValueError naming the op and the types.
-	OutputTypes(inputs []Type) ([]Type, error)
+	// OutputTypes checks the inputs and returns the output types, or a
+	// TypeError/ValueError naming the op and the types. It sees the input
+	// variables, so an op can read the value of a constant input (a
+	// reshape's shape vector) to know its output's static shape.
+	OutputTypes(inputs []*Variable) ([]Type, error)
 }
 
-// ShapeInferer computes output shapes from input shapes without computing
-// values. Ops whose output shape depends on an input's value read it from
-// node.Inputs[i].Value when that input is a constant, and fail otherwise.
-type ShapeInferer interface {
-	InferShape(node *Apply, inputShapes [][]int) ([][]int, error)
+// ParamPrinter ops print their parameters for OpString, canonically
+// ("axis=[0] keepdims=false"). Ops without parameters need not implement it.
+type ParamPrinter interface {
+	ParamString() string
 }
 
 // ShapeRule ops state their output shapes as expressions of their inputs'
@@ -51,18 +57,22 @@ type Evaluator interface {
 	Evaluate(node *Apply, inputs []*tensor.Array) ([]*tensor.Array, error)
 }
 
-// OpString prints an op with its parameters: "sum{axis=[0]}".
+// OpString prints an op with its parameters: "sum{axis=[0] keepdims=false}",
+// or just its name when it has none: "dot".
 func OpString(op Op) string {
-	if p := op.Params(); p != "" {
-		return op.Name() + "{" + p + "}"
+	if pp, ok := op.(ParamPrinter); ok {
+		if p := pp.ParamString(); p != "" {
+			return op.Name() + "{" + p + "}"
+		}
 	}
 	return op.Name()
 }
 
-// Rebuilder ops derive parameters from their inputs when they are built (a
-// reshape's static target from a constant shape vector, an arange's length
-// from constant bounds). Replace rebuilds them with Rebuild, so that the
-// derived parameters follow the new inputs instead of going stale.
-type Rebuilder interface {
-	Rebuild(b *Builder, inputs []*Variable) (*Apply, error)
+// TypesOf lists the variables' types, for type rules that only need them.
+func TypesOf(vs []*Variable) []Type {
+	out := make([]Type, len(vs))
+	for i, v := range vs {
+		out[i] = v.Type
+	}
+	return out
 }

@@ -1,8 +1,9 @@
 // Package graph is theanogo's expression graph: tensor types, variables,
-// interned apply nodes and the op interface with its optional capabilities.
+// apply nodes and the op interface with its optional capabilities.
 //
-// Nodes are immutable and hash-consed by a Builder: the same op applied to
-// the same inputs is the same node, so common subexpressions merge for free.
+// Nodes are immutable, and every Builder call makes a new one. Ops are
+// comparable values, so the compiler's merge pass finds equal
+// subexpressions (equal op, same inputs) with a map.
 //
 //	b := graph.NewBuilder()
 //	x := b.Input(graph.NewType(dtype.Float64, -1, -1), "x")

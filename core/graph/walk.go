@@ -79,13 +79,8 @@ func (b *Builder) Replace(outputs []*Variable, subst map[*Variable]*Variable) ([
 		}
 		out := v
 		if changed {
-			var nn *Apply
-			var err error
-			if r, ok := n.Op.(Rebuilder); ok {
-				nn, err = r.Rebuild(b, ins)
-			} else {
-				nn, err = b.Apply(n.Op, ins...)
-			}
+			// the op derives what it knows statically from the new inputs
+			nn, err := b.Apply(n.Op, ins...)
 			if err != nil {
 				return nil, err
 			}

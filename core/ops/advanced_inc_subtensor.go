@@ -13,22 +13,21 @@ import (
 // x, y and the index arrays.
 //
 //	advanced_inc_subtensor(vector (3,), vector (3,), ivector (3,)) -> vector (3,)   (np.add.at(x, [0, 2, 2], y))
-type AdvancedIncSubtensor struct {
+type AdvancedIncSubtensorOp struct {
 	Set bool
 }
 
-func (op *AdvancedIncSubtensor) Name() string {
+func (op AdvancedIncSubtensorOp) Name() string {
 	if op.Set {
 		return "advanced_set_subtensor"
 	}
 	return "advanced_inc_subtensor"
 }
 
-func (op *AdvancedIncSubtensor) Params() string { return "" }
-
 // OutputTypes checks the index arrays, and that y fits the selection and
 // can be stored in x's dtype.
-func (op *AdvancedIncSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op AdvancedIncSubtensorOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	name := op.Name()
 	if len(in) < 3 {
 		return nil, graph.TypeErrorf("%s takes at least 3 inputs (x, y and one index array or more), got %d", name, len(in))
@@ -44,13 +43,14 @@ func (op *AdvancedIncSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, erro
 	return []graph.Type{x}, nil
 }
 
-func (op *AdvancedIncSubtensor) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{shapes[0]}, nil
+// OutputShapes: advanced inc/set_subtensor keeps x's shape.
+func (op AdvancedIncSubtensorOp) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{in[0]}, nil
 }
 
 // Evaluate copies x and adds (or stores) y at the selected positions, in
 // C order over the selection.
-func (op *AdvancedIncSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op AdvancedIncSubtensorOp) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x, y := in[0], in[1]
 	name := op.Name()
 	index, sel, err := advancedPositions(name, x.Shape, node.Inputs[2:], in[2:])
@@ -68,13 +68,20 @@ func (op *AdvancedIncSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) 
 // gz at the selection, summed over the dimensions y was broadcast along.
 // (For set with repeated indices, as in Theano, every write of y gets the
 // gradient, not only the last one.) The index arrays get no gradient.
-func (op *AdvancedIncSubtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
-	return scatterPullback(b, node, gouts[0], op.Set, &AdvancedSubtensor{}, &AdvancedIncSubtensor{Set: true})
+func (op AdvancedIncSubtensorOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	return scatterPullback(b, node, gouts[0], op.Set, AdvancedSubtensorOp{}, AdvancedIncSubtensorOp{Set: true})
 }
 
-// buildAdvancedIncSubtensor takes no parameters; inputs are x, y and the index arrays.
-func buildAdvancedIncSubtensor(set bool) Constructor {
-	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		return b.Apply1(&AdvancedIncSubtensor{Set: set}, inputs...)
-	}
+// AdvancedIncSubtensor is x with y added at x[idx...] (np.add.at): the
+// selection of AdvancedSubtensor, accumulating where an index repeats.
+//
+//	ops.AdvancedIncSubtensor(b, x, y, rows) // x[rows] += y
+func AdvancedIncSubtensor(b *graph.Builder, x, y *graph.Variable, idx ...*graph.Variable) (*graph.Variable, error) {
+	return b.Apply1(AdvancedIncSubtensorOp{}, append([]*graph.Variable{x, y}, idx...)...)
+}
+
+// AdvancedSetSubtensor is x with y stored at x[idx...] (the last write wins
+// where an index repeats).
+func AdvancedSetSubtensor(b *graph.Builder, x, y *graph.Variable, idx ...*graph.Variable) (*graph.Variable, error) {
+	return b.Apply1(AdvancedIncSubtensorOp{Set: true}, append([]*graph.Variable{x, y}, idx...)...)
 }

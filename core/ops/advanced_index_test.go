@@ -10,6 +10,7 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // Integer-array indexing of the leading dimensions follows numpy: the index
@@ -60,7 +61,7 @@ func TestAdvancedSubtensorTypes(t *testing.T) {
 		{[]*graph.Variable{typed(b, dtype.Int64), iv, typed(b, dtype.Uint16, 1)}, dims(graph.Unknown)},
 	}
 	for _, c := range cases {
-		v, err := ops.Build(b, "advanced_subtensor", nil, append([]*graph.Variable{x}, c.idx...))
+		v, err := optable.Build(b, "advanced_subtensor", nil, append([]*graph.Variable{x}, c.idx...))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,10 +79,10 @@ func TestAdvancedSubtensorTypes(t *testing.T) {
 		{[]*graph.Variable{x, typed(b, dtype.Int64, 2), typed(b, dtype.Int64, 3)}, graph.KindValue, "cannot be broadcast"},
 	}
 	for _, c := range bad {
-		_, err := ops.Build(b, "advanced_subtensor", nil, c.ins)
+		_, err := optable.Build(b, "advanced_subtensor", nil, c.ins)
 		wantErr(t, err, c.kind, "advanced_subtensor", c.substr, "float32")
 	}
-	_, err := ops.Build(b, "advanced_subtensor", nil, []*graph.Variable{x})
+	_, err := optable.Build(b, "advanced_subtensor", nil, []*graph.Variable{x})
 	wantErr(t, err, graph.KindType, "advanced_subtensor", "at least 2 inputs")
 	// Out of range, and lengths known only at evaluation that do not broadcast.
 	m := iota64(3, 4)
@@ -117,13 +118,13 @@ func TestAdvancedIncSubtensorValues(t *testing.T) {
 
 	b := graph.NewBuilder()
 	iv := typed(b, dtype.Int64, graph.Unknown)
-	_, err := ops.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Int32, 5), typed(b, dtype.Float32), iv})
+	_, err := optable.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Int32, 5), typed(b, dtype.Float32), iv})
 	wantErr(t, err, graph.KindType, "advanced_inc_subtensor", "float32", "int32")
-	_, err = ops.Build(b, "advanced_set_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5, 3), typed(b, dtype.Float64, 2), iv})
+	_, err = optable.Build(b, "advanced_set_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5, 3), typed(b, dtype.Float64, 2), iv})
 	wantErr(t, err, graph.KindValue, "advanced_set_subtensor", "does not fit")
-	_, err = ops.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3)})
+	_, err = optable.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3)})
 	wantErr(t, err, graph.KindType, "advanced_inc_subtensor", "at least 3 inputs")
-	_, err = ops.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3), typed(b, dtype.Float64, 3)})
+	_, err = optable.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3), typed(b, dtype.Float64, 3)})
 	wantErr(t, err, graph.KindType, "advanced_inc_subtensor", "integer tensor")
 	// Known only at evaluation: y does not fit, or an index is out of range.
 	wantErr(t, evalErr(t, "advanced_inc_subtensor", nil, zeros, f64(dims(3), 1, 2, 3), idx), graph.KindValue, "does not fit")
@@ -137,17 +138,17 @@ func TestAdvancedSubtensorPullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	constant := func(e *ops.Expr, a *tensor.Array) *graph.Variable { return e.B.Constant(a) }
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("advanced_subtensor", nil, in[0], constant(e, i64(dims(5), 0, 2, 2, -1, 2)))
+		return optable.Apply(e, "advanced_subtensor", nil, in[0], constant(e, i64(dims(5), 0, 2, 2, -1, 2)))
 	}, opstest.Rand(rng, 3, 4))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("advanced_subtensor", nil, in[0], constant(e, i64(dims(2, 1), 1, 1)), constant(e, i64(dims(3), 0, -1, 0)))
+		return optable.Apply(e, "advanced_subtensor", nil, in[0], constant(e, i64(dims(2, 1), 1, 1)), constant(e, i64(dims(3), 0, -1, 0)))
 	}, opstest.Rand(rng, 3, 4))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("advanced_subtensor", nil, in[0], constant(e, i64(dims(2, 2), 0, 1, 1, 1)))
+		return optable.Apply(e, "advanced_subtensor", nil, in[0], constant(e, i64(dims(2, 2), 0, 1, 1, 1)))
 	}, opstest.Rand(rng, 2, 3, 2))
 	// A symbolic index input gets no gradient.
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("advanced_subtensor", nil, in[0], in[1])
+		return optable.Apply(e, "advanced_subtensor", nil, in[0], in[1])
 	}, opstest.Rand(rng, 4), i64(dims(3), 3, 3, 0))
 }
 
@@ -161,14 +162,14 @@ func TestAdvancedIncSubtensorPullback(t *testing.T) {
 				rows = i64(dims(3), 2, 0, 2) // repeats: every write of y gets the gradient
 			}
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(name, nil, in[0], in[1], constant(e, rows))
+				return optable.Apply(e, name, nil, in[0], in[1], constant(e, rows))
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 3, 4))
 			// y broadcast along the selected rows and padded on the left
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(name, nil, in[0], in[1], constant(e, rows))
+				return optable.Apply(e, name, nil, in[0], in[1], constant(e, rows))
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 1, 4))
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(name, nil, in[0], in[1], constant(e, i64(dims(2), 0, 1)), constant(e, i64(dims(2), -1, 1)))
+				return optable.Apply(e, name, nil, in[0], in[1], constant(e, i64(dims(2), 0, 1)), constant(e, i64(dims(2), -1, 1)))
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 2))
 		})
 	}
@@ -182,7 +183,7 @@ func TestCategoricalCrossentropy(t *testing.T) {
 	for _, target := range []*tensor.Array{i64(dims(2), 1, 0), arr(dtype.Int32, dims(2), 1, 0), f64(dims(2, 2), 0, 1, 1, 0)} {
 		b := graph.NewBuilder()
 		ins := opstest.Inputs(b, []*tensor.Array{coding, target})
-		out, err := ops.Build(b, "categorical_crossentropy", nil, ins)
+		out, err := optable.Build(b, "categorical_crossentropy", nil, ins)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,11 +196,11 @@ func TestCategoricalCrossentropy(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(10, 10))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("categorical_crossentropy", nil, in[0], e.B.Constant(i64(dims(4), 2, 0, 2, 1)))
+		return optable.Apply(e, "categorical_crossentropy", nil, in[0], e.B.Constant(i64(dims(4), 2, 0, 2, 1)))
 	}, shift(opstest.Rand(rng, 4, 3), 2))
 
 	b := graph.NewBuilder()
-	_, err := ops.Build(b, "categorical_crossentropy", nil, []*graph.Variable{typed(b, dtype.Float64, 2, 2), typed(b, dtype.Float64, 2)})
+	_, err := optable.Build(b, "categorical_crossentropy", nil, []*graph.Variable{typed(b, dtype.Float64, 2, 2), typed(b, dtype.Float64, 2)})
 	wantErr(t, err, graph.KindType, "categorical_crossentropy", "integer vector")
 	wantErr(t, evalErr(t, "categorical_crossentropy", nil, coding, i64(dims(2), 1, 2)), graph.KindIndex, "index 2 is out of bounds for axis 1")
 	wantErr(t, evalErr(t, "categorical_crossentropy", nil, coding, i64(dims(3), 1, 0, 0)), graph.KindValue, "shape mismatch")

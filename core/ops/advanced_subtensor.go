@@ -15,13 +15,13 @@ import (
 // count from the end. Inputs are x and then the k index arrays.
 //
 //	advanced_subtensor(matrix (4, 3), ivector (5,)) -> matrix (5, 3)      (x[[0, 2, 2, -1, 1]])
-type AdvancedSubtensor struct{}
+type AdvancedSubtensorOp struct{}
 
-func (op *AdvancedSubtensor) Name() string   { return "advanced_subtensor" }
-func (op *AdvancedSubtensor) Params() string { return "" }
+func (op AdvancedSubtensorOp) Name() string { return "advanced_subtensor" }
 
 // OutputTypes checks the index arrays and computes the static shape.
-func (op *AdvancedSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op AdvancedSubtensorOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) < 2 {
 		return nil, graph.TypeErrorf("advanced_subtensor takes at least 2 inputs (x and one index array or more), got %d", len(in))
 	}
@@ -32,17 +32,8 @@ func (op *AdvancedSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) 
 	return []graph.Type{graph.NewType(in[0].DType, sel...)}, nil
 }
 
-// InferShape broadcasts the index shapes; no index values are needed.
-func (op *AdvancedSubtensor) InferShape(node *graph.Apply, shapes [][]int) ([][]int, error) {
-	b, err := advancedBroadcast("advanced_subtensor", node.Inputs[1:], shapes[1:])
-	if err != nil {
-		return nil, err
-	}
-	return [][]int{append(b, shapes[0][len(node.Inputs)-1:]...)}, nil
-}
-
 // Evaluate gathers the selected elements into a new array.
-func (op *AdvancedSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op AdvancedSubtensorOp) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	pos, sel, err := advancedPositions("advanced_subtensor", in[0].Shape, node.Inputs[1:], in[1:])
 	if err != nil {
 		return nil, err
@@ -54,13 +45,25 @@ func (op *AdvancedSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) ([]
 // positions, accumulating where an index repeats (np.add.at):
 // advanced_inc_subtensor(zeros_like(x), gz, idx...). The index arrays get
 // no gradient.
-func (op *AdvancedSubtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
-	return selectionPullback(b, node, gouts[0], &AdvancedIncSubtensor{})
+func (op AdvancedSubtensorOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	return selectionPullback(b, node, gouts[0], AdvancedIncSubtensorOp{})
 }
 
-// buildAdvancedSubtensor takes no parameters; inputs are x and the index arrays.
-func buildAdvancedSubtensor(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	return b.Apply1(&AdvancedSubtensor{}, inputs...)
+// AdvancedSubtensor is x[idx...] with integer index arrays (numpy's
+// advanced indexing of the leading dimensions).
+//
+//	ops.AdvancedSubtensor(b, m, rows) // m[rows]: (4, 3), (5,) -> (5, 3)
+func AdvancedSubtensor(b *graph.Builder, x *graph.Variable, idx ...*graph.Variable) (*graph.Variable, error) {
+	return b.Apply1(AdvancedSubtensorOp{}, append([]*graph.Variable{x}, idx...)...)
+}
+
+// OutputShapes is the index arrays' broadcast shape, then x's lengths
+// after the indexed dimensions; no index values are needed.
+func (op AdvancedSubtensorOp) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	l := NewLengths(b)
+	idx := node.Inputs[1:]
+	out := append(broadcastLengths(l, graph.TypesOf(idx), in[1:]), in[0][len(idx):]...)
+	return [][]*graph.Variable{out}, l.Err()
 }
 
 // advancedStaticShape checks x and the index arrays' types and returns the

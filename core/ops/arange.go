@@ -13,19 +13,17 @@ import (
 // values start, start+step, ... before stop, as a vector of DType.
 //
 //	arange{dtype=int64}(0, 10, 3) -> [0 3 6 9]
-type ARange struct {
+type ARangeOp struct {
 	DType dtype.DType
-	// Length is the static length (when the builder saw three constants) or graph.Unknown.
-	Length int
 }
 
-func (op *ARange) Name() string { return "arange" }
-func (op *ARange) Params() string {
-	return fmt.Sprintf("dtype=%v length=%d", op.DType, op.Length)
-}
+func (op ARangeOp) Name() string        { return "arange" }
+func (op ARangeOp) ParamString() string { return fmt.Sprintf("dtype=%v", op.DType) }
 
-// OutputTypes checks for three real scalars.
-func (op *ARange) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+// OutputTypes checks for three real scalars. The length is static when the
+// three are constants (and then checked: a zero step is a ValueError).
+func (op ARangeOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 3 {
 		return nil, graph.TypeErrorf("arange takes 3 inputs (start, stop, step), got %d", len(in))
 	}
@@ -34,7 +32,14 @@ func (op *ARange) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 			return nil, graph.TypeErrorf("arange: input %d must be a real scalar, got %v (inputs %s)", i, t, typesString(in))
 		}
 	}
-	return []graph.Type{graph.NewType(op.DType, op.Length)}, nil
+	n := graph.Unknown
+	if inputs[0].IsConstant() && inputs[1].IsConstant() && inputs[2].IsConstant() {
+		var err error
+		if n, err = op.length(inputs[0].Value, inputs[1].Value, inputs[2].Value); err != nil {
+			return nil, err
+		}
+	}
+	return []graph.Type{graph.NewType(op.DType, n)}, nil
 }
 
 // arangeLength is numpy's length ceil((stop - start) / step), at least 0.
@@ -84,7 +89,7 @@ func exact(start, stop, step *tensor.Array) bool {
 
 // length is the number of elements of arange(start, stop, step), computed
 // without making them (the static length of constant bounds).
-func (op *ARange) length(start, stop, step *tensor.Array) (int, error) {
+func (op ARangeOp) length(start, stop, step *tensor.Array) (int, error) {
 	if exact(start, stop, step) {
 		return arangeIntLength(start.Int64s()[0], stop.Int64s()[0], step.Int64s()[0])
 	}
@@ -92,7 +97,7 @@ func (op *ARange) length(start, stop, step *tensor.Array) (int, error) {
 }
 
 // values computes the elements from the three scalars, exactly for integers.
-func (op *ARange) values(start, stop, step *tensor.Array) (*tensor.Array, error) {
+func (op ARangeOp) values(start, stop, step *tensor.Array) (*tensor.Array, error) {
 	n, err := op.length(start, stop, step)
 	if err != nil {
 		return nil, err
@@ -113,20 +118,7 @@ func (op *ARange) values(start, stop, step *tensor.Array) (*tensor.Array, error)
 	return tensor.FromFloat64s(op.DType, []int{n}, v), nil
 }
 
-// InferShape needs the three inputs to be constants.
-func (op *ARange) InferShape(node *graph.Apply, _ [][]int) ([][]int, error) {
-	ins := node.Inputs
-	if !ins[0].IsConstant() || !ins[1].IsConstant() || !ins[2].IsConstant() {
-		return nil, graph.ValueErrorf("arange: the length depends on inputs that are not constants")
-	}
-	n, err := op.length(ins[0].Value, ins[1].Value, ins[2].Value)
-	if err != nil {
-		return nil, err
-	}
-	return [][]int{{n}}, nil
-}
-
-func (op *ARange) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op ARangeOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	out, err := op.values(in[0], in[1], in[2])
 	if err != nil {
 		return nil, err
@@ -135,40 +127,43 @@ func (op *ARange) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array,
 }
 
 // Pullback: arange has no gradient.
-func (op *ARange) Pullback(_ *graph.Builder, _ *graph.Apply, _ []*graph.Variable) ([]*graph.Variable, error) {
+func (op ARangeOp) Pullback(_ *graph.Builder, _ *graph.Apply, _ []*graph.Variable) ([]*graph.Variable, error) {
 	return []*graph.Variable{nil, nil, nil}, nil
 }
 
-// buildArange reads {"dtype": name}; the default is the inputs' promoted
-// dtype, with integers (and bools) giving int64 as numpy does.
-// Rebuild re-derives the static length from the new bounds.
-func (op *ARange) Rebuild(b *graph.Builder, inputs []*graph.Variable) (*graph.Apply, error) {
-	v, err := buildArange(b, Params{"dtype": op.DType.String()}, inputs)
-	if err != nil {
-		return nil, err
+// ARange is numpy.arange(start, stop, step) on three real scalars, as a
+// vector of dtype dt; dtype.Invalid means numpy's default, the inputs'
+// promoted dtype with integers (and bools) giving int64. The length is
+// static when the three are constants.
+//
+//	ops.ARange(b, zero, n, one, dtype.Invalid) // arange{dtype=int64}(0, n, 1)
+func ARange(b *graph.Builder, start, stop, step *graph.Variable, dt dtype.DType) (*graph.Variable, error) {
+	if start == nil || stop == nil || step == nil {
+		return nil, graph.TypeErrorf("arange takes 3 inputs (start, stop, step)")
 	}
-	return v.Owner, nil
+	if dt == dtype.Invalid {
+		dt = dtype.Upcast(start.Type.DType, stop.Type.DType, step.Type.DType)
+		if dt.IsDiscrete() {
+			dt = dtype.Int64
+		}
+	}
+	return b.Apply1(ARangeOp{DType: dt}, start, stop, step)
 }
 
-func buildArange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("arange", inputs, 3); err != nil {
-		return nil, err
+// OutputShapes is numpy's length ceil((stop - start) / step), at least 0,
+// computed from the inputs' values (exactly for integers).
+func (op ARangeOp) OutputShapes(b *graph.Builder, node *graph.Apply, _ [][]*graph.Variable) ([][]*graph.Variable, error) {
+	l := NewLengths(b)
+	start, stop, step := node.Inputs[0], node.Inputs[1], node.Inputs[2]
+	discrete := start.Type.DType.IsDiscrete() && stop.Type.DType.IsDiscrete() && step.Type.DType.IsDiscrete()
+	var n *graph.Variable
+	if discrete {
+		n = l.CeilDiv(l.Sub(l.Int64(stop), l.Int64(start)), l.Int64(step))
+	} else {
+		e := l.e
+		f := func(v *graph.Variable) *graph.Variable { return e.Cast(v, dtype.Float64) }
+		// ceil(a / b) = -floor(-a / b)
+		n = l.Int64(e.Neg(e.Call("int_div", e.Neg(e.Sub(f(stop), f(start))), f(step))))
 	}
-	def := dtype.Upcast(inputs[0].Type.DType, inputs[1].Type.DType, inputs[2].Type.DType)
-	if def.IsDiscrete() {
-		def = dtype.Int64
-	}
-	dt, err := p.DType("dtype", def)
-	if err != nil {
-		return nil, graph.TypeErrorf("arange: %v", err)
-	}
-	op := &ARange{DType: dt, Length: graph.Unknown}
-	if inputs[0].IsConstant() && inputs[1].IsConstant() && inputs[2].IsConstant() {
-		n, err := op.length(inputs[0].Value, inputs[1].Value, inputs[2].Value)
-		if err != nil {
-			return nil, err
-		}
-		op.Length = n
-	}
-	return b.Apply1(op, inputs...)
+	return [][]*graph.Variable{{l.Max(l.Const(0), n)}}, l.Err()
 }

@@ -17,22 +17,23 @@ import (
 //	argmax{axis=[1]}([[1, 5, 5], [7, 0, 2]]) -> [1, 0]
 type ArgReduce struct {
 	Min      bool
-	Axes     []int // sorted, non-negative
+	Axes     graph.AxisSet
 	KeepDims bool
 }
 
-func (op *ArgReduce) Name() string {
+func (op ArgReduce) Name() string {
 	if op.Min {
 		return "argmin"
 	}
 	return "argmax"
 }
 
-func (op *ArgReduce) Params() string {
+func (op ArgReduce) ParamString() string {
 	return fmt.Sprintf("axis=%v keepdims=%v", op.Axes, op.KeepDims)
 }
 
-func (op *ArgReduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op ArgReduce) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 1 {
 		return nil, graph.TypeErrorf("%s takes 1 input, got %d", op.Name(), len(in))
 	}
@@ -40,7 +41,7 @@ func (op *ArgReduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	if t.DType.IsComplex() {
 		return nil, graph.TypeErrorf("%s is not defined for complex input %v", op.Name(), t)
 	}
-	for _, a := range op.Axes {
+	for _, a := range op.Axes.Axes() {
 		if a >= t.Ndim() {
 			return nil, graph.ValueErrorf("%s: axis %d is out of bounds for %v", op.Name(), a, t)
 		}
@@ -52,13 +53,13 @@ func (op *ArgReduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 }
 
 // OutputShapes drops the reduced axes (or keeps them as 1 with keepdims).
-func (op *ArgReduce) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+func (op ArgReduce) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	return [][]*graph.Variable{reducedLengths(NewLengths(b), in[0], op.Axes, op.KeepDims)}, nil
 }
 
 // Evaluate visits the input in C order, so within each output position the
 // reduced positions come in increasing order and the first extreme wins.
-func (op *ArgReduce) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op ArgReduce) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x := in[0]
 	outShape := reducedShape(x.Shape, op.Axes, op.KeepDims)
 	n := tensor.Size(outShape)
@@ -66,7 +67,7 @@ func (op *ArgReduce) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 	reduced := make([]int, len(x.Shape)) // the shape of the block of reduced axes
 	for d, l := range x.Shape {
 		reduced[d] = 1
-		if containsInt(op.Axes, d) {
+		if op.Axes.Has(d) {
 			reduced[d] = l
 			count *= l
 		}
@@ -117,35 +118,32 @@ func argFold[T int64 | uint64 | float64](xs []T, target, within []int, best []in
 }
 
 // Pullback: indices have no gradient.
-func (op *ArgReduce) Pullback(_ *graph.Builder, _ *graph.Apply, _ []*graph.Variable) ([]*graph.Variable, error) {
+func (op ArgReduce) Pullback(_ *graph.Builder, _ *graph.Apply, _ []*graph.Variable) ([]*graph.Variable, error) {
 	return []*graph.Variable{nil}, nil
 }
 
-// buildArgReduce reads {"axis": null | int | [ints], "keepdims": bool}.
-func buildArgReduce(isMin bool) Constructor {
-	name := (&ArgReduce{Min: isMin}).Name()
-	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := checkArity(name, inputs, 1); err != nil {
-			return nil, err
-		}
-		axes, given, err := p.Ints("axis")
-		if err != nil {
-			return nil, graph.TypeErrorf("%s: %v", name, err)
-		}
-		keep, err := p.Bool("keepdims", false)
-		if err != nil {
-			return nil, graph.TypeErrorf("%s: %v", name, err)
-		}
-		norm, err := NormalizeAxes(name, axes, !given, inputs[0].Type)
-		if err != nil {
-			return nil, err
-		}
-		return b.Apply1(&ArgReduce{Min: isMin, Axes: norm, KeepDims: keep}, inputs[0])
-	}
+// ArgMax is the position of the first largest element over axes (nil:
+// every axis, counted over the flattened array), numpy's argmax; with
+// keepdims the reduced dimensions stay as length 1.
+//
+//	ops.ArgMax(b, m, []int{1}, false) // argmax{axis=[1] keepdims=false}: (2, 3) -> (2,)
+func ArgMax(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	return argReduce(b, false, x, axes, keepdims)
 }
 
-// argReduceConstructors are argmax and argmin's rows in the Build registry.
-var argReduceConstructors = map[string]Constructor{
-	"argmax": buildArgReduce(false),
-	"argmin": buildArgReduce(true),
+// ArgMin is the position of the first smallest element, as ArgMax.
+func ArgMin(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	return argReduce(b, true, x, axes, keepdims)
+}
+
+func argReduce(b *graph.Builder, isMin bool, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	name := ArgReduce{Min: isMin}.Name()
+	if x == nil {
+		return nil, graph.TypeErrorf("%s takes 1 input, got none", name)
+	}
+	set, err := NormalizeAxes(name, axes, x.Type)
+	if err != nil {
+		return nil, err
+	}
+	return b.Apply1(ArgReduce{Min: isMin, Axes: set, KeepDims: keepdims}, x)
 }

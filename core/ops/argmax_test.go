@@ -6,8 +6,8 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
-	"theanogo/core/ops"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // argmax and argmin return the first extreme's int64 position, NaN being
@@ -15,17 +15,17 @@ import (
 func TestArgMaxMin(t *testing.T) {
 	nan := math.NaN()
 	m := f64(dims(2, 3), 1, 5, 5, 7, 0, 2) // [[1 5 5] [7 0 2]]
-	axis := func(a ...float64) ops.Params {
+	axis := func(a ...float64) optable.Params {
 		list := make([]any, len(a))
 		for i, v := range a {
 			list[i] = v
 		}
-		return ops.Params{"axis": list}
+		return optable.Params{"axis": list}
 	}
 	cases := []struct {
 		name string
 		op   string
-		p    ops.Params
+		p    optable.Params
 		x    *tensor.Array
 		want *tensor.Array
 	}{
@@ -35,8 +35,8 @@ func TestArgMaxMin(t *testing.T) {
 		{"negative axis", "argmin", axis(-2), m, i64(dims(3), 0, 1, 1)},
 		{"axis=None flattens", "argmax", nil, m, i64(nil, 3)},
 		{"argmin axis=None", "argmin", nil, m, i64(nil, 4)},
-		{"keepdims", "argmax", ops.Params{"axis": 1.0, "keepdims": true}, m, i64(dims(2, 1), 1, 0)},
-		{"axis=None keepdims", "argmin", ops.Params{"keepdims": true}, m, i64(dims(1, 1), 4)},
+		{"keepdims", "argmax", optable.Params{"axis": 1.0, "keepdims": true}, m, i64(dims(2, 1), 1, 0)},
+		{"axis=None keepdims", "argmin", optable.Params{"keepdims": true}, m, i64(dims(1, 1), 4)},
 		{"both axes as a list", "argmax", axis(0, 1), m, i64(nil, 3)},
 		{"NaN wins argmax", "argmax", nil, f64(dims(4), 1, nan, 9, nan), i64(nil, 1)},
 		{"NaN wins argmin", "argmin", nil, f64(dims(3), 1, -5, nan), i64(nil, 2)},
@@ -50,7 +50,7 @@ func TestArgMaxMin(t *testing.T) {
 	cases = append(cases, struct {
 		name string
 		op   string
-		p    ops.Params
+		p    optable.Params
 		x    *tensor.Array
 		want *tensor.Array
 	}{"axes 0 and 2", "argmax", axis(0, 2), t3, i64(dims(2), 2, 3)})
@@ -63,18 +63,18 @@ func TestArgMaxMin(t *testing.T) {
 
 func TestArgMaxErrors(t *testing.T) {
 	b := graph.NewBuilder()
-	_, err := ops.Build(b, "argmax", nil, []*graph.Variable{typed(b, dtype.Float64, 3, 0)})
+	_, err := optable.Build(b, "argmax", nil, []*graph.Variable{typed(b, dtype.Float64, 3, 0)})
 	wantErr(t, err, graph.KindValue, "argmax", "empty")
-	_, err = ops.Build(b, "argmin", ops.Params{"axis": 2.0}, []*graph.Variable{typed(b, dtype.Float64, 3, 2)})
+	_, err = optable.Build(b, "argmin", optable.Params{"axis": 2.0}, []*graph.Variable{typed(b, dtype.Float64, 3, 2)})
 	wantErr(t, err, graph.KindValue, "argmin", "axis 2 is out of bounds")
-	_, err = ops.Build(b, "argmax", nil, []*graph.Variable{typed(b, dtype.Complex64, 3)})
+	_, err = optable.Build(b, "argmax", nil, []*graph.Variable{typed(b, dtype.Complex64, 3)})
 	wantErr(t, err, graph.KindType, "argmax", "complex")
-	_, err = ops.Build(b, "argmax", ops.Params{"axis": "rows"}, []*graph.Variable{typed(b, dtype.Float64, 3)})
+	_, err = optable.Build(b, "argmax", optable.Params{"axis": "rows"}, []*graph.Variable{typed(b, dtype.Float64, 3)})
 	wantErr(t, err, graph.KindType, "argmax")
 	wantErr(t, evalErr(t, "argmin", nil, iota64(0)), graph.KindValue, "argmin", "empty")
-	wantErr(t, evalErr(t, "argmax", ops.Params{"axis": 0.0}, iota64(0, 2)), graph.KindValue, "argmax", "empty")
+	wantErr(t, evalErr(t, "argmax", optable.Params{"axis": 0.0}, iota64(0, 2)), graph.KindValue, "argmax", "empty")
 
-	v, err := ops.Build(b, "argmax", ops.Params{"axis": -1.0}, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 4)})
+	v, err := optable.Build(b, "argmax", optable.Params{"axis": -1.0}, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 4)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,44 +1,35 @@
 package ops
 
 import (
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
 )
 
-// compositeConstructors are ops that are compositions of scalar rows: Build
-// knows them by name (so Python builds each with one call), their gradients
-// and generated code are those of the rows they are made of.
-var compositeConstructors = map[string]Constructor{
-	"clip":                buildClip,               // minimum(maximum(x, lo), hi)
-	"relu":                buildRelu,               // maximum(x, 0), or switch(x > 0, x, alpha·x)
-	"zeros_like":          buildFilled(0),          // second(x, 0)
-	"ones_like":           buildFilled(1),          // second(x, 1)
-	"binary_crossentropy": buildBinaryCrossentropy, // -(t log o + (1 - t) log(1 - o))
-}
+// The composite ops are compositions of scalar rows: their gradients and
+// generated code are those of the rows they are made of.
 
-// buildClip is x limited to [lo, hi], numpy.clip's value (lo wins where lo > hi):
+// Clip is x limited to [lo, hi], numpy.clip's value (lo wins where lo > hi):
+// minimum(maximum(x, lo), hi).
 //
 //	clip([-2, 0.5, 3], 0, 1) -> [0, 0.5, 1]
-func buildClip(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("clip", inputs, 3); err != nil {
-		return nil, err
-	}
+func Clip(b *graph.Builder, x, lo, hi *graph.Variable) (*graph.Variable, error) {
 	e := NewExpr(b)
-	return e.Call("minimum", e.Call("maximum", inputs[0], inputs[1]), inputs[2]), e.Err
+	return e.Call("minimum", e.Call("maximum", x, lo), hi), e.Err
 }
 
-// buildRelu is max(x, 0); with a second input alpha (not a constant 0) it
-// is the leaky version switch(x > 0, x, alpha · x), as Theano's relu(x, alpha):
+// Relu is max(x, 0); with alpha (not nil, not a constant 0) it is the leaky
+// version switch(x > 0, x, alpha · x), as Theano's relu(x, alpha):
 //
 //	relu([-2, 3]) -> [0, 3]        relu([-2, 3], 0.1) -> [-0.2, 3]
-func buildRelu(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if len(inputs) != 1 && len(inputs) != 2 {
-		return nil, graph.TypeErrorf("relu takes 1 or 2 inputs (x, alpha), got %d", len(inputs))
+func Relu(b *graph.Builder, x, alpha *graph.Variable) (*graph.Variable, error) {
+	e := NewExpr(b)
+	if x == nil {
+		return nil, graph.TypeErrorf("relu takes 1 or 2 inputs (x, alpha), got none")
 	}
-	x, e := inputs[0], NewExpr(b)
-	if len(inputs) == 1 || isConstantZero(inputs[1]) {
+	if alpha == nil || isConstantZero(alpha) {
 		return e.Call("maximum", x, e.Const(0, x)), e.Err
 	}
-	return e.Call("switch", e.Call("gt", x, e.Const(0, x)), x, e.Mul(inputs[1], x)), e.Err
+	return e.Call("switch", e.Call("gt", x, e.Const(0, x)), x, e.Mul(alpha, x)), e.Err
 }
 
 // isConstantZero reports whether v is a constant whose elements are all 0.
@@ -54,34 +45,36 @@ func isConstantZero(v *graph.Variable) bool {
 	return true
 }
 
-// buildFilled makes zeros_like and ones_like: x's shape filled with value,
-// of x's dtype or of the "dtype" parameter:
+// ZerosLike is x's shape filled with zeros of dtype dt (dtype.Invalid: x's
+// dtype): second(x, 0).
 //
 //	zeros_like(int32 vector (3,)) -> [0, 0, 0] (int32)
-func buildFilled(value float64) Constructor {
-	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		name := map[float64]string{0: "zeros_like", 1: "ones_like"}[value]
-		if err := checkArity(name, inputs, 1); err != nil {
-			return nil, err
-		}
-		dt, err := p.DType("dtype", inputs[0].Type.DType)
-		if err != nil {
-			return nil, graph.TypeErrorf("%s: %v", name, err)
-		}
-		e := NewExpr(b)
-		return e.Second(inputs[0], e.ConstOf(value, dt)), e.Err
-	}
+func ZerosLike(b *graph.Builder, x *graph.Variable, dt dtype.DType) (*graph.Variable, error) {
+	return filled(b, x, 0, dt)
 }
 
-// buildBinaryCrossentropy is Theano's binary_crossentropy(output, target),
+// OnesLike is x's shape filled with ones of dtype dt (dtype.Invalid: x's dtype).
+func OnesLike(b *graph.Builder, x *graph.Variable, dt dtype.DType) (*graph.Variable, error) {
+	return filled(b, x, 1, dt)
+}
+
+func filled(b *graph.Builder, x *graph.Variable, value float64, dt dtype.DType) (*graph.Variable, error) {
+	if x == nil {
+		return nil, graph.TypeErrorf("zeros_like/ones_like take 1 input, got none")
+	}
+	if dt == dtype.Invalid {
+		dt = x.Type.DType
+	}
+	e := NewExpr(b)
+	return e.Second(x, e.ConstOf(value, dt)), e.Err
+}
+
+// BinaryCrossentropy is Theano's binary_crossentropy(output, target),
 // elementwise: -(target · log(output) + (1 - target) · log(1 - output)).
 //
 //	binary_crossentropy(0.25, 1) -> -log 0.25
-func buildBinaryCrossentropy(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("binary_crossentropy", inputs, 2); err != nil {
-		return nil, err
-	}
-	o, t, e := inputs[0], inputs[1], NewExpr(b)
+func BinaryCrossentropy(b *graph.Builder, output, target *graph.Variable) (*graph.Variable, error) {
+	o, t, e := output, target, NewExpr(b)
 	hit := e.Mul(t, e.Log(o))
 	miss := e.Mul(e.Sub(e.Const(1, t), t), e.Log(e.Sub(e.Const(1, o), o)))
 	return e.Neg(e.Add(hit, miss)), e.Err

@@ -10,6 +10,7 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // The composite ops' values, worked out with numpy.
@@ -19,7 +20,7 @@ func TestCompositeValues(t *testing.T) {
 	wantArray(t, evalOp(t, "relu", nil, x), f64(dims(4), 0, 0.5, 3, 0))
 	wantArray(t, evalOp(t, "relu", nil, x, f64(nil, 0.1)), f64(dims(4), -0.2, 0.5, 3, 0))
 	wantArray(t, evalOp(t, "zeros_like", nil, x), f64(dims(4), 0, 0, 0, 0))
-	wantArray(t, evalOp(t, "ones_like", ops.Params{"dtype": "int32"}, x), arr(dtype.Int32, dims(4), 1, 1, 1, 1))
+	wantArray(t, evalOp(t, "ones_like", optable.Params{"dtype": "int32"}, x), arr(dtype.Int32, dims(4), 1, 1, 1, 1))
 	o, tgt := f64(dims(3), 0.25, 0.5, 0.9), f64(dims(3), 1, 0, 0.5)
 	want := []float64{-math.Log(0.25), -math.Log(0.5), -(0.5*math.Log(0.9) + 0.5*math.Log(0.1))}
 	wantArray(t, evalOp(t, "binary_crossentropy", nil, o, tgt), f64(dims(3), want...))
@@ -30,7 +31,7 @@ func TestCompositeTypes(t *testing.T) {
 	b := graph.NewBuilder()
 	xi := typed(b, dtype.Int32, graph.Unknown)
 	zero := b.Constant(tensor.Scalar(dtype.Int8, 0))
-	y, err := ops.Build(b, "relu", nil, []*graph.Variable{xi, zero})
+	y, err := optable.Build(b, "relu", nil, []*graph.Variable{xi, zero})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,12 +40,12 @@ func TestCompositeTypes(t *testing.T) {
 	}
 	wantType(t, y, dtype.Int32, graph.Unknown)
 	xf := typed(b, dtype.Float32, 2, graph.Unknown)
-	z, err := ops.Build(b, "zeros_like", nil, []*graph.Variable{xf})
+	z, err := optable.Build(b, "zeros_like", nil, []*graph.Variable{xf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, z, dtype.Float32, 2, graph.Unknown)
-	if _, err := ops.Build(b, "clip", nil, []*graph.Variable{xf}); err == nil {
+	if _, err := optable.Build(b, "clip", nil, []*graph.Variable{xf}); err == nil {
 		t.Error("clip with one input built")
 	}
 }
@@ -54,17 +55,17 @@ func TestCompositeGradients(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	x := opstest.Rand(rng, 3, 4)
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("clip", nil, in[0], e.Const(-0.5, in[0]), e.Const(0.5, in[0]))
+		return optable.Apply(e, "clip", nil, in[0], e.Const(-0.5, in[0]), e.Const(0.5, in[0]))
 	}, x)
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("relu", nil, in...)
+		return optable.Apply(e, "relu", nil, in...)
 	}, x)
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("relu", nil, in...)
+		return optable.Apply(e, "relu", nil, in...)
 	}, x, f64(nil, 0.3))
 	probs := shiftScale(opstest.Rand(rng, 3, 4), 0.5, 0.4) // in (0.1, 0.9)
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("binary_crossentropy", nil, in...)
+		return optable.Apply(e, "binary_crossentropy", nil, in...)
 	}, probs, shiftScale(opstest.Rand(rng, 3, 4), 0.5, 0.5))
 }
 

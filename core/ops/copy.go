@@ -9,12 +9,12 @@ import (
 // variable, so that naming or freezing the copy leaves x alone.
 //
 //	tensor_copy(matrix (?, 3)) -> matrix (?, 3)
-type Copy struct{}
+type CopyOp struct{}
 
-func (op *Copy) Name() string   { return "tensor_copy" }
-func (op *Copy) Params() string { return "" }
+func (op CopyOp) Name() string { return "tensor_copy" }
 
-func (op *Copy) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op CopyOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 1 {
 		return nil, graph.TypeErrorf("tensor_copy takes 1 input, got %d", len(in))
 	}
@@ -22,22 +22,20 @@ func (op *Copy) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 }
 
 // OutputShapes: a copy keeps the shape.
-func (op *Copy) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+func (op CopyOp) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	return [][]*graph.Variable{in[0]}, nil
 }
 
-func (op *Copy) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op CopyOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	return []*tensor.Array{in[0].Clone()}, nil
 }
 
 // Pullback passes the gradient through.
-func (op *Copy) Pullback(_ *graph.Builder, _ *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op CopyOp) Pullback(_ *graph.Builder, _ *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	return []*graph.Variable{gouts[0]}, nil
 }
 
-func buildCopy(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("tensor_copy", inputs, 1); err != nil {
-		return nil, err
-	}
-	return b.Apply1(&Copy{}, inputs[0])
+// Copy is x.copy(): the same values as a new variable.
+func Copy(b *graph.Builder, x *graph.Variable) (*graph.Variable, error) {
+	return b.Apply1(CopyOp{}, x)
 }

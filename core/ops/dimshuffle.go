@@ -14,19 +14,20 @@ import (
 const Broadcast = -1
 
 // DimShuffle reorders dimensions, inserts broadcastable ones and drops
-// broadcastable ones. Pattern[i] is the input dimension that becomes output
-// dimension i, or Broadcast.
+// broadcastable ones. Pattern.At(i) is the input dimension that becomes
+// output dimension i, or Broadcast. The pattern is a graph.IntList, so that
+// the op is a comparable value.
 //
 //	dimshuffle{1,x,0}(matrix (3, 4)) -> tensor3 (4, 1, 3)
-type DimShuffle struct {
-	Pattern []int
+type DimShuffleOp struct {
+	Pattern graph.IntList
 }
 
-func (op *DimShuffle) Name() string { return "dimshuffle" }
+func (op DimShuffleOp) Name() string { return "dimshuffle" }
 
-func (op *DimShuffle) Params() string {
-	parts := make([]string, len(op.Pattern))
-	for i, p := range op.Pattern {
+func (op DimShuffleOp) ParamString() string {
+	parts := make([]string, op.Pattern.Len())
+	for i, p := range op.Pattern.Ints() {
 		if p == Broadcast {
 			parts[i] = "x"
 		} else {
@@ -38,30 +39,31 @@ func (op *DimShuffle) Params() string {
 
 // OutputTypes checks that each input dimension is used at most once and
 // that every dropped dimension is broadcastable.
-func (op *DimShuffle) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op DimShuffleOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 1 {
 		return nil, graph.TypeErrorf("dimshuffle takes 1 input, got %d", len(in))
 	}
 	t := in[0]
 	used := make([]bool, t.Ndim())
-	shape := make([]int, len(op.Pattern))
-	for i, p := range op.Pattern {
+	shape := make([]int, op.Pattern.Len())
+	for i, p := range op.Pattern.Ints() {
 		if p == Broadcast {
 			shape[i] = 1
 			continue
 		}
 		if p < 0 || p >= t.Ndim() {
-			return nil, graph.ValueErrorf("dimshuffle{%s}: dimension %d out of range for %v", op.Params(), p, t)
+			return nil, graph.ValueErrorf("dimshuffle{%s}: dimension %d out of range for %v", op.ParamString(), p, t)
 		}
 		if used[p] {
-			return nil, graph.ValueErrorf("dimshuffle{%s}: dimension %d used twice", op.Params(), p)
+			return nil, graph.ValueErrorf("dimshuffle{%s}: dimension %d used twice", op.ParamString(), p)
 		}
 		used[p] = true
 		shape[i] = t.Shape[p]
 	}
 	for d, u := range used {
 		if !u && t.Shape[d] != 1 {
-			return nil, graph.ValueErrorf("dimshuffle{%s}: cannot drop dimension %d of %v: it is not broadcastable", op.Params(), d, t)
+			return nil, graph.ValueErrorf("dimshuffle{%s}: cannot drop dimension %d of %v: it is not broadcastable", op.ParamString(), d, t)
 		}
 	}
 	return []graph.Type{graph.NewType(t.DType, shape...)}, nil
@@ -69,10 +71,10 @@ func (op *DimShuffle) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 
 // OutputShapes moves the input's lengths by the pattern; an inserted
 // dimension has length 1.
-func (op *DimShuffle) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+func (op DimShuffleOp) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	l := NewLengths(b)
-	out := make([]*graph.Variable, len(op.Pattern))
-	for i, p := range op.Pattern {
+	out := make([]*graph.Variable, op.Pattern.Len())
+	for i, p := range op.Pattern.Ints() {
 		if p == Broadcast {
 			out[i] = l.Const(1)
 		} else {
@@ -83,12 +85,12 @@ func (op *DimShuffle) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*gra
 }
 
 // Evaluate copies the input into the permuted layout.
-func (op *DimShuffle) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op DimShuffleOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x := in[0]
 	inStrides := x.Strides()
-	shape := make([]int, len(op.Pattern))
-	strides := make([]int, len(op.Pattern))
-	for i, p := range op.Pattern {
+	shape := make([]int, op.Pattern.Len())
+	strides := make([]int, op.Pattern.Len())
+	for i, p := range op.Pattern.Ints() {
 		shape[i] = 1
 		if p != Broadcast {
 			shape[i], strides[i] = x.Shape[p], inStrides[p]
@@ -99,7 +101,7 @@ func (op *DimShuffle) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Ar
 
 // Pullback shuffles the gradient back: dimensions the op inserted are
 // dropped, dimensions it dropped come back as broadcastable ones.
-func (op *DimShuffle) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op DimShuffleOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	gz := gouts[0]
 	if gz == nil || node.Inputs[0].Type.DType.IsDiscrete() {
 		return []*graph.Variable{nil}, nil
@@ -108,7 +110,7 @@ func (op *DimShuffle) Pullback(b *graph.Builder, node *graph.Apply, gouts []*gra
 	for d := range inverse {
 		inverse[d] = Broadcast
 	}
-	for i, p := range op.Pattern {
+	for i, p := range op.Pattern.Ints() {
 		if p != Broadcast {
 			inverse[p] = i
 		}
@@ -154,31 +156,11 @@ func gatherWords[W any](dst, src []byte, index []int, _ W) {
 	}
 }
 
-// buildDimShuffle reads {"pattern": [1, "x", 0]}.
-func buildDimShuffle(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("dimshuffle", inputs, 1); err != nil {
-		return nil, err
-	}
-	list, ok := p["pattern"].([]any)
-	if !ok {
-		return nil, graph.TypeErrorf("dimshuffle: pattern must be a list, got %v", p["pattern"])
-	}
-	pattern := make([]int, len(list))
-	for i, e := range list {
-		switch v := e.(type) {
-		case string:
-			if v != "x" {
-				return nil, graph.ValueErrorf("dimshuffle: bad pattern entry %q (use an integer or 'x')", v)
-			}
-			pattern[i] = Broadcast
-		case float64:
-			if v != float64(int(v)) || v < 0 {
-				return nil, graph.ValueErrorf("dimshuffle: bad pattern entry %v", v)
-			}
-			pattern[i] = int(v)
-		default:
-			return nil, graph.ValueErrorf("dimshuffle: bad pattern entry %v", e)
-		}
-	}
-	return b.Apply1(&DimShuffle{Pattern: pattern}, inputs[0])
+// DimShuffle reorders, inserts (Broadcast) and drops (broadcastable)
+// dimensions of x: pattern[i] is the input dimension that becomes output
+// dimension i, or Broadcast for a new dimension of length 1.
+//
+//	ops.DimShuffle(b, m, []int{1, ops.Broadcast, 0}) // dimshuffle{1,x,0}: (3, 4) -> (4, 1, 3)
+func DimShuffle(b *graph.Builder, x *graph.Variable, pattern []int) (*graph.Variable, error) {
+	return b.Apply1(DimShuffleOp{Pattern: graph.NewIntList(pattern...)}, x)
 }

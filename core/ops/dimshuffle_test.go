@@ -8,10 +8,11 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
+	"theanogo/pyapi/optable"
 )
 
 // pattern builds dimshuffle parameters: ints and "x".
-func pattern(p ...any) ops.Params {
+func pattern(p ...any) optable.Params {
 	list := make([]any, len(p))
 	for i, v := range p {
 		if n, ok := v.(int); ok {
@@ -20,7 +21,7 @@ func pattern(p ...any) ops.Params {
 			list[i] = v
 		}
 	}
-	return ops.Params{"pattern": list}
+	return optable.Params{"pattern": list}
 }
 
 func TestDimShuffle(t *testing.T) {
@@ -34,13 +35,13 @@ func TestDimShuffle(t *testing.T) {
 
 	b := graph.NewBuilder()
 	x := typed(b, dtype.Int16, graph.Unknown, 1, 4)
-	v, err := ops.Build(b, "dimshuffle", pattern(2, "x", 0), []*graph.Variable{x})
+	v, err := optable.Build(b, "dimshuffle", pattern(2, "x", 0), []*graph.Variable{x})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Int16, 4, 1, graph.Unknown)
 	bad := []struct {
-		p      ops.Params
+		p      optable.Params
 		kind   graph.ErrorKind
 		substr string
 	}{
@@ -49,15 +50,15 @@ func TestDimShuffle(t *testing.T) {
 		{pattern(0, 1, 3), graph.KindValue, "out of range"},
 		{pattern(0, "y", 1, 2), graph.KindValue, "bad pattern entry"},
 		{pattern(0, 1.5, 2), graph.KindValue, "bad pattern entry"},
-		{ops.Params{"pattern": "x"}, graph.KindType, "pattern must be a list"},
+		{optable.Params{"pattern": "x"}, graph.KindType, "pattern must be a list"},
 	}
 	for _, c := range bad {
-		_, err := ops.Build(b, "dimshuffle", c.p, []*graph.Variable{x})
+		_, err := optable.Build(b, "dimshuffle", c.p, []*graph.Variable{x})
 		wantErr(t, err, c.kind, "dimshuffle", c.substr)
 	}
 
 	rng := rand.New(rand.NewPCG(12, 12))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("dimshuffle", pattern(2, "x", 0), in[0])
+		return optable.Apply(e, "dimshuffle", pattern(2, "x", 0), in[0])
 	}, opstest.Rand(rng, 3, 1, 2))
 }

@@ -10,23 +10,18 @@ import (
 	"theanogo/core/tensor"
 )
 
-// linalgConstructors is the linear-algebra family's table in the Build registry.
-var linalgConstructors = map[string]Constructor{
-	"dot": buildDot, // dot.go
-}
-
 // Dot is numpy.dot for vectors and matrices: vector·vector is a scalar,
 // matrix·vector and vector·matrix are vectors, matrix·matrix a matrix. The
 // output dtype is the inputs' promoted dtype.
 //
 //	dot(matrix (2, 3), matrix (3, 4)) -> matrix (2, 4)
-type Dot struct{}
+type DotOp struct{}
 
-func (op *Dot) Name() string   { return "dot" }
-func (op *Dot) Params() string { return "" }
+func (op DotOp) Name() string { return "dot" }
 
 // OutputTypes checks the ranks (1 or 2) and the static inner dimensions.
-func (op *Dot) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op DotOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 2 {
 		return nil, graph.TypeErrorf("dot takes 2 inputs, got %d", len(in))
 	}
@@ -47,7 +42,7 @@ func dotShape(x, y []int) []int {
 }
 
 // OutputShapes drops x's last and y's first length: (m, k)·(k, n) -> (m, n).
-func (op *Dot) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+func (op DotOp) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	x, y := in[0], in[1]
 	return [][]*graph.Variable{append(append([]*graph.Variable{}, x[:len(x)-1]...), y[1:]...)}, nil
 }
@@ -55,7 +50,7 @@ func (op *Dot) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Vari
 // Evaluate treats both inputs as matrices (a vector x as one row, a vector
 // y as one column) and multiplies them with gonum's BLAS for float32 and
 // float64, a plain loop for the other dtypes.
-func (op *Dot) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op DotOp) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x, y := in[0], in[1]
 	k := x.Shape[x.Ndim()-1]
 	if k != y.Shape[0] {
@@ -124,13 +119,13 @@ func matmul[T int64 | float64 | complex128](m, n, k int, a, b []T) []T {
 
 // Pullback: for matrices gx = gz·yᵀ and gy = xᵀ·gz; vectors become a row
 // or a column so that the same products (outer ones included) apply.
-func (op *Dot) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op DotOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	x, y, gz := node.Inputs[0], node.Inputs[1], gouts[0]
 	if gz == nil || node.Outputs[0].Type.DType.IsDiscrete() {
 		return []*graph.Variable{nil, nil}, nil
 	}
 	e := NewExpr(b)
-	dot := func(a, c *graph.Variable) *graph.Variable { return e.Apply(&Dot{}, a, c) }
+	dot := e.Dot
 	row := func(v *graph.Variable) *graph.Variable { return e.DimShuffle(v, []int{Broadcast, 0}) }
 	col := func(v *graph.Variable) *graph.Variable { return e.DimShuffle(v, []int{0, Broadcast}) }
 	tr := func(v *graph.Variable) *graph.Variable { return e.DimShuffle(v, []int{1, 0}) }
@@ -154,10 +149,9 @@ func (op *Dot) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Vari
 	return grads, e.Err
 }
 
-// buildDot takes no parameters.
-func buildDot(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("dot", inputs, 2); err != nil {
-		return nil, err
-	}
-	return b.Apply1(&Dot{}, inputs...)
+// Dot is numpy.dot(x, y) for vectors and matrices.
+//
+//	ops.Dot(b, x, w) // (2, 3)·(3, 4) -> (2, 4)
+func Dot(b *graph.Builder, x, y *graph.Variable) (*graph.Variable, error) {
+	return b.Apply1(DotOp{}, x, y)
 }

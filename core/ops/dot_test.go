@@ -9,6 +9,7 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // dot follows numpy.dot for vectors and matrices; expected values are
@@ -74,17 +75,17 @@ func TestDotTypes(t *testing.T) {
 		{in(dtype.Float32, 2, graph.Unknown), in(dtype.Float32, 5, 1), dtype.Float32, dims(2, 1)},
 	}
 	for _, c := range ok {
-		v, err := ops.Build(b, "dot", nil, []*graph.Variable{c.x, c.y})
+		v, err := optable.Build(b, "dot", nil, []*graph.Variable{c.x, c.y})
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantType(t, v, c.dt, c.want...)
 	}
-	_, err := ops.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64, 2, 3, 4), in(dtype.Float64, 4)})
+	_, err := optable.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64, 2, 3, 4), in(dtype.Float64, 4)})
 	wantErr(t, err, graph.KindType, "dot", "tensor3", "vector")
-	_, err = ops.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64), in(dtype.Float64, 4)})
+	_, err = optable.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64), in(dtype.Float64, 4)})
 	wantErr(t, err, graph.KindType, "dot", "scalar")
-	_, err = ops.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64, 2, 3), in(dtype.Float64, 4, 2)})
+	_, err = optable.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64, 2, 3), in(dtype.Float64, 4, 2)})
 	wantErr(t, err, graph.KindValue, "dot", "inner dimensions differ (3 and 4)", "matrix (2, 3)")
 	wantErr(t, evalErr(t, "dot", nil, iota64(2, 3), iota64(2)), graph.KindValue, "dot", "not aligned")
 }
@@ -101,11 +102,11 @@ func TestDotPullback(t *testing.T) {
 	}
 	for _, s := range shapes {
 		opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-			return e.Op("dot", nil, in[0], in[1])
+			return optable.Apply(e, "dot", nil, in[0], in[1])
 		}, opstest.Rand(rng, s.x...), opstest.Rand(rng, s.y...))
 	}
 	// An integer operand gets no gradient; the float one does.
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("dot", nil, in[0], in[1])
+		return optable.Apply(e, "dot", nil, in[0], in[1])
 	}, opstest.Rand(rng, 2, 3), i64(dims(3), 1, -2, 3))
 }

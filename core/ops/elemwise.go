@@ -15,14 +15,14 @@ import (
 //
 //	add(matrix (?, 3), row (1, 3)) -> matrix (?, 3)
 type Elemwise struct {
-	Scalar *ScalarOp
+	Scalar *ScalarOp // a row of the scalar table: pointer equality is row identity
 }
 
-func (op *Elemwise) Name() string   { return op.Scalar.Name }
-func (op *Elemwise) Params() string { return "" }
+func (op Elemwise) Name() string { return op.Scalar.Name }
 
 // OutputTypes checks the arity, dtypes and static shapes.
-func (op *Elemwise) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op Elemwise) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	s := op.Scalar
 	if len(in) != s.Arity {
 		return nil, graph.TypeErrorf("%s takes %d inputs, got %d", s.Name, s.Arity, len(in))
@@ -67,16 +67,6 @@ func broadcastStatic(in []graph.Type) ([]int, error) {
 	return shape, nil
 }
 
-// InferShape broadcasts the concrete input shapes, checking them against the
-// static broadcast pattern as the evaluator does.
-func (op *Elemwise) InferShape(node *graph.Apply, shapes [][]int) ([][]int, error) {
-	out, err := broadcastRuntime(op.Scalar.Name, node.Inputs, shapes)
-	if err != nil {
-		return nil, err
-	}
-	return [][]int{out}, nil
-}
-
 // broadcastRuntime computes the output shape from concrete input shapes.
 // Only dimensions whose static length is 1 broadcast; the other inputs must
 // agree on every dimension.
@@ -104,7 +94,7 @@ func broadcastRuntime(name string, inputs []*graph.Variable, shapes [][]int) ([]
 }
 
 // Evaluate maps the scalar function over the broadcast inputs.
-func (op *Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor.Array, error) {
+func (op Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor.Array, error) {
 	if op.Scalar.Out == outSwitch && inputs[0].DType != dtype.Bool {
 		// the condition is a truth value: 0.5 is true, even when the
 		// branches compute in integers (which would truncate it to 0)
@@ -269,7 +259,7 @@ func stridedIndex(shape, strides []int) []int {
 
 // Pullback applies the scalar gradient, sums it over the dimensions each
 // input was broadcast along, and casts it to the input's dtype.
-func (op *Elemwise) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op Elemwise) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	gz := gouts[0]
 	grads := make([]*graph.Variable, len(node.Inputs))
 	if op.Scalar.Grad == nil || gz == nil || node.Outputs[0].Type.DType.IsDiscrete() {
@@ -315,26 +305,29 @@ func reduceToType(e *Expr, g *graph.Variable, t graph.Type) *graph.Variable {
 	return g
 }
 
-// elemwiseConstructors makes one Build row per scalar op, plus cast.
-func elemwiseConstructors() map[string]Constructor {
-	table := map[string]Constructor{"cast": buildCast}
-	for _, s := range scalarTable {
-		op := &Elemwise{Scalar: s}
-		table[s.Name] = func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-			return applyElemwise(b, op, inputs)
-		}
+// Scalar applies the scalar table's row called name elementwise to the
+// inputs, left-padding lower-rank inputs with broadcastable dimensions (as
+// numpy broadcasting does). An unknown name is a ValueError.
+//
+//	ops.Scalar(b, "add", x, one) // add(x, 1)
+func Scalar(b *graph.Builder, name string, inputs ...*graph.Variable) (*graph.Variable, error) {
+	s := scalarIndex[name]
+	if s == nil {
+		return nil, graph.ValueErrorf("unknown scalar op %q", name)
 	}
-	return table
+	return ApplyScalar(b, s, inputs...)
 }
 
-// applyElemwise left-pads lower-rank inputs with broadcastable dimensions
-// (as numpy broadcasting does) and applies the op.
-func applyElemwise(b *graph.Builder, op *Elemwise, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity(op.Scalar.Name, inputs, op.Scalar.Arity); err != nil {
+// ApplyScalar applies the scalar row s elementwise, as Scalar does.
+func ApplyScalar(b *graph.Builder, s *ScalarOp, inputs ...*graph.Variable) (*graph.Variable, error) {
+	if err := checkArity(s.Name, inputs, s.Arity); err != nil {
 		return nil, err
 	}
 	rank := 0
-	for _, in := range inputs {
+	for i, in := range inputs {
+		if in == nil {
+			return nil, graph.TypeErrorf("%s: input %d is nil", s.Name, i)
+		}
 		rank = max(rank, in.Type.Ndim())
 	}
 	padded := make([]*graph.Variable, len(inputs))
@@ -348,12 +341,43 @@ func applyElemwise(b *graph.Builder, op *Elemwise, inputs []*graph.Variable) (*g
 					pattern[d] = Broadcast
 				}
 			}
-			v, err := b.Apply1(&DimShuffle{Pattern: pattern}, in)
+			v, err := DimShuffle(b, in, pattern)
 			if err != nil {
 				return nil, err
 			}
 			padded[i] = v
 		}
 	}
-	return b.Apply1(op, padded...)
+	return b.Apply1(Elemwise{Scalar: s}, padded...)
+}
+
+// OutputShapes broadcasts: each length comes from the first input whose
+// type does not say it is 1 (Theano's rule: the others must agree at run
+// time, which the evaluator checks).
+func (op Elemwise) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	l := NewLengths(b)
+	return [][]*graph.Variable{broadcastLengths(l, graph.TypesOf(node.Inputs), in)}, l.Err()
+}
+
+// broadcastLengths is the broadcast shape of inputs of the given static
+// types and symbolic shapes, left-padding lower ranks with 1s.
+func broadcastLengths(l *Lengths, types []graph.Type, dims [][]*graph.Variable) []*graph.Variable {
+	rank := 0
+	for _, t := range types {
+		rank = max(rank, t.Ndim())
+	}
+	out := make([]*graph.Variable, rank)
+	for d := range out {
+		for i, t := range types {
+			k := d - (rank - t.Ndim())
+			if k >= 0 && t.Shape[k] != 1 {
+				out[d] = dims[i][k]
+				break
+			}
+		}
+		if out[d] == nil {
+			out[d] = l.Const(1)
+		}
+	}
+	return out
 }

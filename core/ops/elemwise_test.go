@@ -6,8 +6,8 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
-	"theanogo/core/ops"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // Every scalar op row on a few values worked out by hand (numpy's results).
@@ -99,17 +99,17 @@ func TestElemwiseBroadcasting(t *testing.T) {
 
 	b := graph.NewBuilder()
 	x := typed(b, dtype.Float32, graph.Unknown, 3)
-	v, err := ops.Build(b, "add", nil, []*graph.Variable{x, typed(b, dtype.Float32, 1, 3)})
+	v, err := optable.Build(b, "add", nil, []*graph.Variable{x, typed(b, dtype.Float32, 1, 3)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Float32, graph.Unknown, 3)
-	v, _ = ops.Build(b, "mul", nil, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 1), typed(b, dtype.Float32, 4)})
+	v, _ = optable.Build(b, "mul", nil, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 1), typed(b, dtype.Float32, 4)})
 	wantType(t, v, dtype.Float32, graph.Unknown, 4)
-	_, err = ops.Build(b, "add", nil, []*graph.Variable{typed(b, dtype.Float32, 2, 3), typed(b, dtype.Float32, 4, 3)})
+	_, err = optable.Build(b, "add", nil, []*graph.Variable{typed(b, dtype.Float32, 2, 3), typed(b, dtype.Float32, 4, 3)})
 	wantErr(t, err, graph.KindValue, "add", "incompatible lengths 2 and 4")
 	wantErr(t, evalErr(t, "add", nil, iota64(2, 3), iota64(2, 4)), graph.KindValue, "add", "dimension mismatch")
-	_, err = ops.Build(b, "add", nil, []*graph.Variable{x})
+	_, err = optable.Build(b, "add", nil, []*graph.Variable{x})
 	wantErr(t, err, graph.KindType, "add", "2 inputs")
 }
 
@@ -144,7 +144,7 @@ func TestElemwiseDTypes(t *testing.T) {
 		for i, d := range c.in {
 			ins[i] = typed(b, d, 2)
 		}
-		v, err := ops.Build(b, c.op, nil, ins)
+		v, err := optable.Build(b, c.op, nil, ins)
 		if err != nil {
 			t.Errorf("%s%v: %v", c.op, c.in, err)
 			continue
@@ -172,7 +172,7 @@ func TestElemwiseDTypes(t *testing.T) {
 		for i, d := range c.in {
 			ins[i] = typed(b, d, 2)
 		}
-		_, err := ops.Build(b, c.op, nil, ins)
+		_, err := optable.Build(b, c.op, nil, ins)
 		wantErr(t, err, graph.KindType, c.op)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // arr makes an array of dtype dt from values given as float64.
@@ -40,10 +41,10 @@ func dims(d ...int) []int { return d }
 
 // evalOp applies the op called name to inputs holding values (with unknown
 // static lengths), evaluates it and checks its shape inference.
-func evalOp(t *testing.T, name string, p ops.Params, values ...*tensor.Array) *tensor.Array {
+func evalOp(t *testing.T, name string, p optable.Params, values ...*tensor.Array) *tensor.Array {
 	t.Helper()
 	return opstest.Eval(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op(name, p, in...)
+		return optable.Apply(e, name, p, in...)
 	}, values...)
 }
 
@@ -54,11 +55,11 @@ func typed(b *graph.Builder, dt dtype.DType, shape ...int) *graph.Variable {
 
 // evalErr builds name on inputs of unknown static shape and returns the
 // error of the evaluation (the build must succeed).
-func evalErr(t *testing.T, name string, p ops.Params, values ...*tensor.Array) error {
+func evalErr(t *testing.T, name string, p optable.Params, values ...*tensor.Array) error {
 	t.Helper()
 	b := graph.NewBuilder()
 	xs := opstest.Inputs(b, values)
-	out, err := ops.Build(b, name, p, xs)
+	out, err := optable.Build(b, name, p, xs)
 	if err != nil {
 		t.Fatalf("%s: building: %v", name, err)
 	}
@@ -152,7 +153,7 @@ func wantType(t *testing.T, v *graph.Variable, dt dtype.DType, shape ...int) {
 
 // items builds subtensor items from a compact list: an int or "input" is an
 // index; a [3]any is a slice.
-func items(list ...any) ops.Params {
+func items(list ...any) optable.Params {
 	out := make([]any, len(list))
 	for i, it := range list {
 		switch v := it.(type) {
@@ -172,7 +173,7 @@ func items(list ...any) ops.Params {
 			out[i] = map[string]any{"index": v}
 		}
 	}
-	return ops.Params{"items": out}
+	return optable.Params{"items": out}
 }
 
 // evalRun evaluates one output.

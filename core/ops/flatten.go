@@ -11,14 +11,15 @@ import (
 // one (Theano's flatten(x, outdim)).
 //
 //	flatten{outdim=2}(tensor3 (2, 3, 4)) -> matrix (2, 12)
-type Flatten struct {
+type FlattenOp struct {
 	Outdim int
 }
 
-func (op *Flatten) Name() string   { return "flatten" }
-func (op *Flatten) Params() string { return fmt.Sprintf("outdim=%d", op.Outdim) }
+func (op FlattenOp) Name() string        { return "flatten" }
+func (op FlattenOp) ParamString() string { return fmt.Sprintf("outdim=%d", op.Outdim) }
 
-func (op *Flatten) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op FlattenOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 1 {
 		return nil, graph.TypeErrorf("flatten takes 1 input, got %d", len(in))
 	}
@@ -39,36 +40,32 @@ func flattenShape(shape []int, outdim int) []int {
 }
 
 // OutputShapes keeps the first outdim-1 lengths and multiplies the rest.
-func (op *Flatten) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+func (op FlattenOp) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	l := NewLengths(b)
 	out := append([]*graph.Variable{}, in[0][:op.Outdim-1]...)
 	out = append(out, l.Product(in[0][op.Outdim-1:]))
 	return [][]*graph.Variable{out}, l.Err()
 }
 
-func (op *Flatten) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op FlattenOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	return []*tensor.Array{in[0].Clone().Reshaped(flattenShape(in[0].Shape, op.Outdim))}, nil
 }
 
 // Pullback reshapes the gradient back to x's shape.
-func (op *Flatten) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op FlattenOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	x, gz := node.Inputs[0], gouts[0]
 	if gz == nil || x.Type.DType.IsDiscrete() {
 		return []*graph.Variable{nil}, nil
 	}
 	e := NewExpr(b)
-	gx := e.Op("reshape", Params{"ndim": float64(x.Type.Ndim())}, e.Cast(gz, x.Type.DType), e.Op("shape", nil, x))
+	gx := e.Reshape(e.Cast(gz, x.Type.DType), e.Shape(x), x.Type.Ndim())
 	return []*graph.Variable{gx}, e.Err
 }
 
-// buildFlatten reads {"ndim": n}, the number of output dimensions (default 1).
-func buildFlatten(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("flatten", inputs, 1); err != nil {
-		return nil, err
-	}
-	outdim, err := p.Int("ndim", 1)
-	if err != nil {
-		return nil, graph.TypeErrorf("flatten: %v", err)
-	}
-	return b.Apply1(&Flatten{Outdim: outdim}, inputs[0])
+// Flatten keeps x's first outdim-1 dimensions and merges the rest
+// (Theano's flatten(x, outdim)).
+//
+//	ops.Flatten(b, x, 2) // flatten{outdim=2}: (2, 3, 4) -> (2, 12)
+func Flatten(b *graph.Builder, x *graph.Variable, outdim int) (*graph.Variable, error) {
+	return b.Apply1(FlattenOp{Outdim: outdim}, x)
 }

@@ -13,31 +13,32 @@ import (
 // y and the index scalars of Items.
 //
 //	inc_subtensor{1:3}(vector (5,), vector (2,)) -> vector (5,)
-type IncSubtensor struct {
-	Items []IndexItem
+type IncSubtensorOp struct {
+	Items IndexItems
 	Set   bool
 }
 
-func (op *IncSubtensor) Name() string {
+func (op IncSubtensorOp) Name() string {
 	if op.Set {
 		return "set_subtensor"
 	}
 	return "inc_subtensor"
 }
 
-func (op *IncSubtensor) Params() string { return itemsString(op.Items) }
+func (op IncSubtensorOp) ParamString() string { return op.Items.String() }
 
 // OutputTypes checks that y fits the selection and can be stored in x's dtype.
-func (op *IncSubtensor) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op IncSubtensorOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	name := op.Name()
 	if len(in) < 2 {
 		return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(in))
 	}
 	x, y := in[0], in[1]
-	if err := checkIndexTypes(name, op.Items, x, in[2:]); err != nil {
+	if err := checkIndexTypes(name, op.Items.List(), x, in[2:]); err != nil {
 		return nil, err
 	}
-	sel, err := staticIndexShape(name, op.Items, x.Shape)
+	sel, err := staticIndexShape(name, op.Items.List(), x.Shape)
 	if err != nil {
 		return nil, graph.Annotate(err, " (x is %v)", x)
 	}
@@ -66,15 +67,11 @@ func checkFitsSelection(name string, x, y graph.Type, sel []int) error {
 	return nil
 }
 
-func (op *IncSubtensor) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{shapes[0]}, nil
-}
-
 // Evaluate copies x and adds (or stores) y at the selected positions.
-func (op *IncSubtensor) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op IncSubtensorOp) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x, y := in[0], in[1]
 	name := op.Name()
-	spans, _, err := resolveSpans(name, op.Items, x.Shape, indexValues(in[2:]))
+	spans, _, err := resolveSpans(name, op.Items.List(), x.Shape, indexValues(in[2:]))
 	if err != nil {
 		return nil, err
 	}
@@ -137,21 +134,32 @@ func broadcastInto(name string, sel, yShape []int, yType graph.Type) ([]int, err
 
 // Pullback: x's gradient is gz (with the selection zeroed for set); y's is
 // gz at the selection, summed over the dimensions y was broadcast along.
-func (op *IncSubtensor) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
-	return scatterPullback(b, node, gouts[0], op.Set, &Subtensor{Items: op.Items}, &IncSubtensor{Items: op.Items, Set: true})
+func (op IncSubtensorOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+	return scatterPullback(b, node, gouts[0], op.Set, SubtensorOp{Items: op.Items}, IncSubtensorOp{Items: op.Items, Set: true})
 }
 
-// buildIncSubtensor reads {"items": [...]}; inputs are x, y and the index scalars.
-func buildIncSubtensor(set bool) Constructor {
-	name := (&IncSubtensor{Set: set}).Name()
-	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if len(inputs) < 2 {
-			return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(inputs))
-		}
-		items, err := parseItems(name, p)
-		if err != nil {
-			return nil, err
-		}
-		return b.Apply1(&IncSubtensor{Items: items, Set: set}, inputs...)
+// IncSubtensor is x with y added at x[items] (x[items] += y, on a copy);
+// indexInputs are the items' symbolic entries, as for Subtensor.
+//
+//	ops.IncSubtensor(b, v, y, []ops.IndexItem{ops.IndexAt(0)}) // v[0] += y
+func IncSubtensor(b *graph.Builder, x, y *graph.Variable, items []IndexItem, indexInputs ...*graph.Variable) (*graph.Variable, error) {
+	return incSubtensor(b, false, x, y, items, indexInputs)
+}
+
+// SetSubtensor is x with y stored at x[items] (x[items] = y, on a copy).
+func SetSubtensor(b *graph.Builder, x, y *graph.Variable, items []IndexItem, indexInputs ...*graph.Variable) (*graph.Variable, error) {
+	return incSubtensor(b, true, x, y, items, indexInputs)
+}
+
+func incSubtensor(b *graph.Builder, set bool, x, y *graph.Variable, items []IndexItem, indexInputs []*graph.Variable) (*graph.Variable, error) {
+	op := IncSubtensorOp{Items: NewIndexItems(items), Set: set}
+	if err := checkItems(op.Name(), items); err != nil {
+		return nil, err
 	}
+	return b.Apply1(op, append([]*graph.Variable{x, y}, indexInputs...)...)
+}
+
+// OutputShapes: inc/set_subtensor keeps x's shape.
+func (op IncSubtensorOp) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{in[0]}, nil
 }

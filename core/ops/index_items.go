@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -31,6 +32,95 @@ const (
 	EntryConst                  // Value
 	EntryInput                  // the next index input of the node
 )
+
+// IndexAt is the item of a constant integer index: x[i].
+func IndexAt(i int) IndexItem {
+	return IndexItem{Entries: []IndexEntry{{Kind: EntryConst, Value: i}}}
+}
+
+// IndexItems is an immutable, comparable list of index items: what a
+// subtensor op keeps of its index, so that the op is a comparable value.
+// It encodes each item as seven ints in a graph.IntList (slice flag, then
+// kind and value of three entries; an integer index uses the first entry).
+//
+//	NewIndexItems([]IndexItem{IndexAt(0)}) == NewIndexItems([]IndexItem{IndexAt(0)}) // true
+type IndexItems struct {
+	code graph.IntList
+}
+
+// itemWidth is the number of ints encoding one item.
+const itemWidth = 7
+
+// NewIndexItems encodes items. A slice item must have three entries and an
+// integer item one (Subtensor checks the items it is given).
+func NewIndexItems(items []IndexItem) IndexItems {
+	code := make([]int, 0, itemWidth*len(items))
+	for _, it := range items {
+		flag := 0
+		if it.Slice {
+			flag = 1
+		}
+		code = append(code, flag)
+		for j := range 3 {
+			e := IndexEntry{}
+			if j < len(it.Entries) {
+				e = it.Entries[j]
+			}
+			code = append(code, int(e.Kind), e.Value)
+		}
+	}
+	return IndexItems{code: graph.NewIntList(code...)}
+}
+
+// Len is the number of items.
+func (x IndexItems) Len() int { return x.code.Len() / itemWidth }
+
+// List decodes the items (a new slice).
+func (x IndexItems) List() []IndexItem {
+	items := make([]IndexItem, x.Len())
+	for i := range items {
+		at := i * itemWidth
+		items[i].Slice = x.code.At(at) == 1
+		n := 1
+		if items[i].Slice {
+			n = 3
+		}
+		for j := range n {
+			items[i].Entries = append(items[i].Entries, IndexEntry{Kind: EntryKind(x.code.At(at + 1 + 2*j)), Value: x.code.At(at + 2 + 2*j)})
+		}
+	}
+	return items
+}
+
+// String prints the items as numpy does ("2, 1:$, ::-1"; see itemsString).
+func (x IndexItems) String() string { return itemsString(x.List()) }
+
+// MarshalJSON encodes the items as a list of {"Slice", "Entries"} objects.
+func (x IndexItems) MarshalJSON() ([]byte, error) { return json.Marshal(x.List()) }
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (x *IndexItems) UnmarshalJSON(data []byte) error {
+	var items []IndexItem
+	if err := json.Unmarshal(data, &items); err != nil {
+		return err
+	}
+	*x = NewIndexItems(items)
+	return nil
+}
+
+// checkItems checks the items' structure: three entries (start, stop,
+// step, each possibly absent) for a slice, one present entry for an index.
+func checkItems(op string, items []IndexItem) error {
+	for i, it := range items {
+		switch {
+		case it.Slice && len(it.Entries) != 3:
+			return graph.TypeErrorf("%s: item %d is a slice with %d entries, not 3 (start, stop, step)", op, i, len(it.Entries))
+		case !it.Slice && (len(it.Entries) != 1 || it.Entries[0].Kind == EntryNone):
+			return graph.TypeErrorf("%s: item %d is an index and needs one entry (a constant or an input)", op, i)
+		}
+	}
+	return nil
+}
 
 // itemsString prints items as numpy does, with "$" for a symbolic entry:
 // "2, 1:$, ::-1".
@@ -65,56 +155,6 @@ func countInputs(items []IndexItem) int {
 		}
 	}
 	return n
-}
-
-// parseItems reads {"items": [{"index": 3 | "input"}, {"slice": [start, stop, step]}]}.
-func parseItems(op string, p Params) ([]IndexItem, error) {
-	raw, ok := p["items"].([]any)
-	if !ok && p["items"] != nil {
-		return nil, graph.TypeErrorf("%s: items must be a list, got %v", op, p["items"])
-	}
-	items := make([]IndexItem, len(raw))
-	for i, r := range raw {
-		m, ok := r.(map[string]any)
-		if !ok || len(m) != 1 {
-			return nil, graph.TypeErrorf("%s: item %d must be {\"index\": ...} or {\"slice\": [...]}, got %v", op, i, r)
-		}
-		var vals []any
-		if v, ok := m["index"]; ok {
-			vals = []any{v}
-		} else if v, ok := m["slice"].([]any); ok && len(v) == 3 {
-			items[i].Slice = true
-			vals = v
-		} else {
-			return nil, graph.TypeErrorf("%s: item %d must be {\"index\": ...} or {\"slice\": [start, stop, step]}, got %v", op, i, r)
-		}
-		for _, v := range vals {
-			e, err := parseEntry(v, items[i].Slice)
-			if err != nil {
-				return nil, graph.TypeErrorf("%s: item %d: %v", op, i, err)
-			}
-			items[i].Entries = append(items[i].Entries, e)
-		}
-	}
-	return items, nil
-}
-
-func parseEntry(v any, inSlice bool) (IndexEntry, error) {
-	switch v := v.(type) {
-	case nil:
-		if inSlice {
-			return IndexEntry{Kind: EntryNone}, nil
-		}
-	case string:
-		if v == "input" {
-			return IndexEntry{Kind: EntryInput}, nil
-		}
-	case float64:
-		if v == float64(int(v)) {
-			return IndexEntry{Kind: EntryConst, Value: int(v)}, nil
-		}
-	}
-	return IndexEntry{}, fmt.Errorf("bad index entry %v (use an integer, null in a slice, or \"input\")", v)
 }
 
 // checkIndexTypes checks x against the items and the index inputs' types:
@@ -313,15 +353,5 @@ func indexValues(in []*tensor.Array) valueSource {
 			return 0, false
 		}
 		return int(in[k].Int64s()[0]), true
-	}
-}
-
-// constantValues reads the index inputs that are constants; the others are unknown.
-func constantValues(inputs []*graph.Variable) valueSource {
-	return func(k int) (int, bool) {
-		if k >= len(inputs) || !inputs[k].IsConstant() {
-			return 0, false
-		}
-		return int(inputs[k].Value.Int64s()[0]), true
 	}
 }

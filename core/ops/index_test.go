@@ -9,7 +9,9 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
+	"theanogo/core/shape"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // none is a slice's absent start, stop or step.
@@ -22,7 +24,7 @@ func TestSubtensorValues(t *testing.T) {
 	x := iota64(10)
 	vec := []struct {
 		name  string
-		p     ops.Params
+		p     optable.Params
 		shape []int
 		want  []float64
 	}{
@@ -48,7 +50,7 @@ func TestSubtensorValues(t *testing.T) {
 	m := f64(dims(3, 4), 0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23)
 	mat := []struct {
 		name  string
-		p     ops.Params
+		p     optable.Params
 		shape []int
 		want  []float64
 	}{
@@ -74,7 +76,7 @@ func TestSubtensorSymbolic(t *testing.T) {
 	x := typed(b, dtype.Float64, graph.Unknown, graph.Unknown)
 	i, j, k := typed(b, dtype.Int32), typed(b, dtype.Int64), typed(b, dtype.Int8)
 	// m[i, j::k]
-	out, err := ops.Build(b, "subtensor", items("input", [3]any{"input", none, "input"}), []*graph.Variable{x, i, j, k})
+	out, err := optable.Build(b, "subtensor", items("input", [3]any{"input", none, "input"}), []*graph.Variable{x, i, j, k})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,13 +98,24 @@ func TestSubtensorSymbolic(t *testing.T) {
 	// Shape inference needs the values of slice entries (constants), not of
 	// integer indices, which only drop a dimension.
 	c := b.Constant(i64(nil, 2))
-	out, _ = ops.Build(b, "subtensor", items([3]any{none, "input", none}), []*graph.Variable{x, c})
+	out, _ = optable.Build(b, "subtensor", items([3]any{none, "input", none}), []*graph.Variable{x, c})
 	opstest.CheckInferShape(t, []*graph.Variable{out}, map[*graph.Variable]*tensor.Array{x: m})
-	out, _ = ops.Build(b, "subtensor", items("input", [3]any{1, none, none}), []*graph.Variable{x, i})
+	out, _ = optable.Build(b, "subtensor", items("input", [3]any{1, none, none}), []*graph.Variable{x, i})
 	opstest.CheckInferShape(t, []*graph.Variable{out}, map[*graph.Variable]*tensor.Array{x: m, i: arr(dtype.Int32, nil, 0)})
-	out, _ = ops.Build(b, "subtensor", items([3]any{"input", none, none}), []*graph.Variable{x, j})
-	_, err = out.Owner.Op.(graph.ShapeInferer).InferShape(out.Owner, [][]int{{3, 4}, {}})
-	wantErr(t, err, graph.KindValue, "not constants")
+	// With a symbolic start, the symbolic shape rule gives a length that is
+	// an expression of j (no constant), computed once j is known.
+	out, _ = optable.Build(b, "subtensor", items([3]any{"input", none, none}), []*graph.Variable{x, j})
+	lengths, err := shape.NewTracker(b).Of(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := ops.Value(lengths[0]); ok {
+		t.Errorf("x[j:] has the constant length %d", n)
+	}
+	got, err = evalRun(lengths[0], map[*graph.Variable]*tensor.Array{x: m, j: i64(nil, -1)})
+	if err != nil || got.Int64s()[0] != 1 {
+		t.Errorf("len(x[-1:]) = %v, %v; want 1", got, err)
+	}
 }
 
 // The static shape is computed from constant items and known lengths.
@@ -111,7 +124,7 @@ func TestSubtensorTypes(t *testing.T) {
 	x := typed(b, dtype.Float32, 10, graph.Unknown, 1)
 	n := typed(b, dtype.Int64)
 	cases := []struct {
-		p    ops.Params
+		p    optable.Params
 		idx  []*graph.Variable
 		want []int
 	}{
@@ -124,7 +137,7 @@ func TestSubtensorTypes(t *testing.T) {
 		{items(-10), nil, dims(graph.Unknown, 1)},
 	}
 	for _, c := range cases {
-		v, err := ops.Build(b, "subtensor", c.p, append([]*graph.Variable{x}, c.idx...))
+		v, err := optable.Build(b, "subtensor", c.p, append([]*graph.Variable{x}, c.idx...))
 		if err != nil {
 			t.Fatalf("%v: %v", c.p, err)
 		}
@@ -132,7 +145,7 @@ func TestSubtensorTypes(t *testing.T) {
 	}
 
 	bad := []struct {
-		p      ops.Params
+		p      optable.Params
 		ins    []*graph.Variable
 		kind   graph.ErrorKind
 		substr string
@@ -144,11 +157,11 @@ func TestSubtensorTypes(t *testing.T) {
 		{items("input"), []*graph.Variable{x}, graph.KindType, "needs 1 index inputs, got 0"},
 		{items("input"), []*graph.Variable{x, typed(b, dtype.Float64)}, graph.KindType, "integer scalar"},
 		{items("input"), []*graph.Variable{x, typed(b, dtype.Int64, 2)}, graph.KindType, "integer scalar"},
-		{ops.Params{"items": []any{map[string]any{"slice": []any{1.0}}}}, []*graph.Variable{x}, graph.KindType, "slice"},
-		{ops.Params{"items": []any{map[string]any{"index": 1.5}}}, []*graph.Variable{x}, graph.KindType, "bad index entry"},
+		{optable.Params{"items": []any{map[string]any{"slice": []any{1.0}}}}, []*graph.Variable{x}, graph.KindType, "slice"},
+		{optable.Params{"items": []any{map[string]any{"index": 1.5}}}, []*graph.Variable{x}, graph.KindType, "bad index entry"},
 	}
 	for _, c := range bad {
-		_, err := ops.Build(b, "subtensor", c.p, c.ins)
+		_, err := optable.Build(b, "subtensor", c.p, c.ins)
 		wantErr(t, err, c.kind, "subtensor", c.substr)
 	}
 	// An integer index out of range for a length known only at evaluation.
@@ -157,7 +170,7 @@ func TestSubtensorTypes(t *testing.T) {
 
 func TestSubtensorPullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
-	cases := []ops.Params{
+	cases := []optable.Params{
 		items(1),
 		items([3]any{none, none, -2}, 1),
 		items([3]any{1, 100, none}, [3]any{-1, 0, -1}),
@@ -165,12 +178,12 @@ func TestSubtensorPullback(t *testing.T) {
 	}
 	for _, p := range cases {
 		opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-			return e.Op("subtensor", p, in[0])
+			return optable.Apply(e, "subtensor", p, in[0])
 		}, opstest.Rand(rng, 3, 4))
 	}
 	// Symbolic indices: the integer inputs get no gradient.
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return e.Op("subtensor", items("input", [3]any{"input", none, none}), in[0], in[1], in[2])
+		return optable.Apply(e, "subtensor", items("input", [3]any{"input", none, none}), in[0], in[1], in[2])
 	}, opstest.Rand(rng, 3, 4), i64(nil, -1), i64(nil, 1))
 }
 
@@ -193,11 +206,11 @@ func TestIncSubtensorValues(t *testing.T) {
 
 	b := graph.NewBuilder()
 	xi := typed(b, dtype.Int32, 5)
-	_, err := ops.Build(b, "inc_subtensor", items(0), []*graph.Variable{xi, typed(b, dtype.Float32)})
+	_, err := optable.Build(b, "inc_subtensor", items(0), []*graph.Variable{xi, typed(b, dtype.Float32)})
 	wantErr(t, err, graph.KindType, "inc_subtensor", "float32", "int32")
-	_, err = ops.Build(b, "set_subtensor", items([3]any{1, 3, none}), []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3)})
+	_, err = optable.Build(b, "set_subtensor", items([3]any{1, 3, none}), []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3)})
 	wantErr(t, err, graph.KindValue, "set_subtensor", "does not fit")
-	_, err = ops.Build(b, "inc_subtensor", items(0), []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 1)})
+	_, err = optable.Build(b, "inc_subtensor", items(0), []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 1)})
 	wantErr(t, err, graph.KindValue, "more dimensions")
 	// y of unknown length that turns out not to fit.
 	wantErr(t, evalErr(t, "inc_subtensor", items([3]any{1, 3, none}), x, f64(dims(3), 1, 2, 3)), graph.KindValue, "does not fit")
@@ -209,14 +222,14 @@ func TestIncSubtensorPullback(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := items([3]any{none, none, -1}, [3]any{1, none, none})
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(name, p, in[0], in[1])
+				return optable.Apply(e, name, p, in[0], in[1])
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 3, 3))
 			// y broadcast along the rows and padded on the left
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(name, p, in[0], in[1])
+				return optable.Apply(e, name, p, in[0], in[1])
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 1, 3))
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(name, items(1), in[0], in[1])
+				return optable.Apply(e, name, items(1), in[0], in[1])
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 4))
 		})
 	}
@@ -228,7 +241,7 @@ func TestARange(t *testing.T) {
 	cases := []struct {
 		name             string
 		start, stop, stp *tensor.Array
-		p                ops.Params
+		p                optable.Params
 		want             *tensor.Array
 	}{
 		{"0,10,3", i64(nil, 0), i64(nil, 10), i64(nil, 3), nil, i64(dims(4), 0, 3, 6, 9)},
@@ -238,14 +251,14 @@ func TestARange(t *testing.T) {
 		{"0,1,0.25", s(dtype.Float64, 0), s(dtype.Float64, 1), s(dtype.Float64, 0.25), nil, f64(dims(4), 0, 0.25, 0.5, 0.75)},
 		{"float32", s(dtype.Float32, 1), s(dtype.Float32, 2), s(dtype.Float32, 0.5), nil, arr(dtype.Float32, dims(2), 1, 1.5)},
 		{"int, float", i64(nil, 0), s(dtype.Float64, 2.5), i64(nil, 1), nil, f64(dims(3), 0, 1, 2)},
-		{"dtype", i64(nil, 1), i64(nil, 4), i64(nil, 1), ops.Params{"dtype": "float32"}, arr(dtype.Float32, dims(3), 1, 2, 3)},
+		{"dtype", i64(nil, 1), i64(nil, 4), i64(nil, 1), optable.Params{"dtype": "float32"}, arr(dtype.Float32, dims(3), 1, 2, 3)},
 		{"0.5,-1,-0.5", s(dtype.Float64, 0.5), s(dtype.Float64, -1), s(dtype.Float64, -0.5), nil, f64(dims(3), 0.5, 0, -0.5)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := graph.NewBuilder()
 			ins := opstest.Inputs(b, []*tensor.Array{c.start, c.stop, c.stp})
-			out, err := ops.Build(b, "arange", c.p, ins)
+			out, err := optable.Build(b, "arange", c.p, ins)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -257,7 +270,7 @@ func TestARange(t *testing.T) {
 			wantArray(t, got, c.want)
 			// With constant inputs the length is static and shapes infer.
 			cs := []*graph.Variable{b.Constant(c.start), b.Constant(c.stop), b.Constant(c.stp)}
-			out, err = ops.Build(b, "arange", c.p, cs)
+			out, err = optable.Build(b, "arange", c.p, cs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -268,11 +281,11 @@ func TestARange(t *testing.T) {
 	wantErr(t, evalErr(t, "arange", nil, i64(nil, 0), i64(nil, 3), i64(nil, 0)), graph.KindValue, "arange", "step cannot be zero")
 	b := graph.NewBuilder()
 	zero := b.Constant(i64(nil, 0))
-	_, err := ops.Build(b, "arange", nil, []*graph.Variable{zero, zero, zero})
+	_, err := optable.Build(b, "arange", nil, []*graph.Variable{zero, zero, zero})
 	wantErr(t, err, graph.KindValue, "arange", "step cannot be zero")
-	_, err = ops.Build(b, "arange", nil, []*graph.Variable{zero, typed(b, dtype.Int64, 2), zero})
+	_, err = optable.Build(b, "arange", nil, []*graph.Variable{zero, typed(b, dtype.Int64, 2), zero})
 	wantErr(t, err, graph.KindType, "arange", "scalar")
-	_, err = ops.Build(b, "arange", nil, []*graph.Variable{zero, typed(b, dtype.Complex128), zero})
+	_, err = optable.Build(b, "arange", nil, []*graph.Variable{zero, typed(b, dtype.Complex128), zero})
 	wantErr(t, err, graph.KindType, "arange")
 }
 
@@ -281,13 +294,13 @@ func TestARange(t *testing.T) {
 func TestSubtensorNewAxis(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, 3, 4, 5), "x")
-	p := ops.Params{"items": []any{
+	p := optable.Params{"items": []any{
 		map[string]any{"newaxis": true},
 		map[string]any{"slice": []any{1.0, nil, nil}},
 		map[string]any{"index": 0.0},
 		map[string]any{"newaxis": true},
 	}}
-	y, err := ops.Build(b, "subtensor", p, []*graph.Variable{x})
+	y, err := optable.Build(b, "subtensor", p, []*graph.Variable{x})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,10 +183,10 @@ func floorDivLength(a, b int64) int64 {
 
 // reducedLengths removes the reduced axes from a shape, or sets them to 1
 // with keepdims: the shape of a reduction.
-func reducedLengths(l *Lengths, dims []*graph.Variable, axes []int, keepdims bool) []*graph.Variable {
+func reducedLengths(l *Lengths, dims []*graph.Variable, axes graph.AxisSet, keepdims bool) []*graph.Variable {
 	out := []*graph.Variable{}
 	for d, n := range dims {
-		if containsInt(axes, d) {
+		if axes.Has(d) {
 			if keepdims {
 				out = append(out, l.Const(1))
 			}

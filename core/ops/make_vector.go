@@ -10,14 +10,15 @@ import (
 // numpy's astype does. It is how shapes like (x.shape[0], -1) are built.
 //
 //	make_vector{dtype=int64}(n, 3) -> int64 vector (2,)
-type MakeVector struct {
+type MakeVectorOp struct {
 	DType dtype.DType
 }
 
-func (op *MakeVector) Name() string   { return "make_vector" }
-func (op *MakeVector) Params() string { return "dtype=" + op.DType.String() }
+func (op MakeVectorOp) Name() string        { return "make_vector" }
+func (op MakeVectorOp) ParamString() string { return "dtype=" + op.DType.String() }
 
-func (op *MakeVector) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op MakeVectorOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	for i, t := range in {
 		if t.Ndim() != 0 {
 			return nil, graph.TypeErrorf("make_vector: input %d must be a scalar, got %v (inputs %s)", i, t, typesString(in))
@@ -30,11 +31,11 @@ func (op *MakeVector) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 }
 
 // OutputShapes: one entry per input scalar.
-func (op *MakeVector) OutputShapes(b *graph.Builder, node *graph.Apply, _ [][]*graph.Variable) ([][]*graph.Variable, error) {
+func (op MakeVectorOp) OutputShapes(b *graph.Builder, node *graph.Apply, _ [][]*graph.Variable) ([][]*graph.Variable, error) {
 	return [][]*graph.Variable{{NewLengths(b).Const(len(node.Inputs))}}, nil
 }
 
-func (op *MakeVector) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op MakeVectorOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	out := tensor.New(op.DType, []int{len(in)})
 	size := op.DType.Size()
 	dst := out.Bytes()
@@ -45,7 +46,7 @@ func (op *MakeVector) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Ar
 }
 
 // Pullback gives each scalar its element of the gradient.
-func (op *MakeVector) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op MakeVectorOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	grads := make([]*graph.Variable, len(node.Inputs))
 	gz := gouts[0]
 	if gz == nil || op.DType.IsDiscrete() {
@@ -56,26 +57,28 @@ func (op *MakeVector) Pullback(b *graph.Builder, node *graph.Apply, gouts []*gra
 		if in.Type.DType.IsDiscrete() {
 			continue
 		}
-		item := []IndexItem{{Entries: []IndexEntry{{Kind: EntryConst, Value: i}}}}
-		grads[i] = e.Cast(e.Apply(&Subtensor{Items: item}, gz), in.Type.DType)
+		grads[i] = e.Cast(e.Index(gz, i), in.Type.DType)
 	}
 	return grads, e.Err
 }
 
-// buildMakeVector reads {"dtype": name}; the default is the inputs'
-// promoted dtype (int64 when there are none).
-func buildMakeVector(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	def := dtype.Int64
-	if len(inputs) > 0 {
-		dts := make([]dtype.DType, len(inputs))
-		for i, in := range inputs {
-			dts[i] = in.Type.DType
+// MakeVector stacks the scalars into a vector of dtype dt; dtype.Invalid
+// means the scalars' promoted dtype (int64 when there are none).
+//
+//	ops.MakeVector(b, dtype.Int64, n, minusOne) // make_vector{dtype=int64}(n, -1)
+func MakeVector(b *graph.Builder, dt dtype.DType, scalars ...*graph.Variable) (*graph.Variable, error) {
+	if dt == dtype.Invalid {
+		dt = dtype.Int64
+		if len(scalars) > 0 {
+			dts := make([]dtype.DType, len(scalars))
+			for i, in := range scalars {
+				if in == nil {
+					return nil, graph.TypeErrorf("make_vector: input %d is nil", i)
+				}
+				dts[i] = in.Type.DType
+			}
+			dt = dtype.Upcast(dts...)
 		}
-		def = dtype.Upcast(dts...)
 	}
-	dt, err := p.DType("dtype", def)
-	if err != nil {
-		return nil, graph.TypeErrorf("make_vector: %v", err)
-	}
-	return b.Apply1(&MakeVector{DType: dt}, inputs...)
+	return b.Apply1(MakeVectorOp{DType: dt}, scalars...)
 }

@@ -15,8 +15,8 @@ import (
 //
 //	sum{axis=[1],keepdims=false}(matrix (3, 4)) -> vector (3,)
 type Reduce struct {
-	Kind     *Reduction
-	Axes     []int // sorted, non-negative
+	Kind     *Reduction // a row of reductionTable: pointer equality is row identity
+	Axes     graph.AxisSet
 	KeepDims bool
 }
 
@@ -121,13 +121,14 @@ func (r *Reduction) ComputeDType(out dtype.DType) dtype.DType {
 	return r.Scalar.ComputeDType([]dtype.DType{out, out})
 }
 
-func (op *Reduce) Name() string { return op.Kind.Name }
+func (op Reduce) Name() string { return op.Kind.Name }
 
-func (op *Reduce) Params() string {
+func (op Reduce) ParamString() string {
 	return fmt.Sprintf("axis=%v keepdims=%v", op.Axes, op.KeepDims)
 }
 
-func (op *Reduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op Reduce) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 1 {
 		return nil, graph.TypeErrorf("%s takes 1 input, got %d", op.Kind.Name, len(in))
 	}
@@ -135,7 +136,7 @@ func (op *Reduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	if t.DType.IsComplex() && op.Kind.Scalar.C128 == nil {
 		return nil, graph.TypeErrorf("%s is not defined for complex input %v", op.Kind.Name, t)
 	}
-	for _, a := range op.Axes {
+	for _, a := range op.Axes.Axes() {
 		if a >= t.Ndim() {
 			return nil, graph.ValueErrorf("%s: axis %d is out of bounds for %v", op.Kind.Name, a, t)
 		}
@@ -147,10 +148,10 @@ func (op *Reduce) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 }
 
 // reducedShape removes the reduced axes (or sets them to 1 with keepdims).
-func reducedShape(shape, axes []int, keepdims bool) []int {
+func reducedShape(shape []int, axes graph.AxisSet, keepdims bool) []int {
 	out := []int{}
 	for d, n := range shape {
-		if containsInt(axes, d) {
+		if axes.Has(d) {
 			if keepdims {
 				out = append(out, 1)
 			}
@@ -161,21 +162,8 @@ func reducedShape(shape, axes []int, keepdims bool) []int {
 	return out
 }
 
-func containsInt(list []int, x int) bool {
-	for _, v := range list {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-func (op *Reduce) InferShape(_ *graph.Apply, shapes [][]int) ([][]int, error) {
-	return [][]int{reducedShape(shapes[0], op.Axes, op.KeepDims)}, nil
-}
-
 // Evaluate accumulates every input element into its output position.
-func (op *Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x := in[0]
 	k := op.Kind
 	outShape := reducedShape(x.Shape, op.Axes, op.KeepDims)
@@ -183,7 +171,7 @@ func (op *Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 	target := reduceTargets(x.Shape, op.Axes)
 	n := tensor.Size(outShape)
 	count := 1
-	for _, a := range op.Axes {
+	for _, a := range op.Axes.Axes() {
 		count *= x.Shape[a]
 	}
 	if k.NonEmpty && count == 0 && n > 0 {
@@ -215,10 +203,10 @@ func (op *Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Arr
 
 // reduceTargets gives, for every input position, the output position it
 // reduces into.
-func reduceTargets(shape, axes []int) []int {
+func reduceTargets(shape []int, axes graph.AxisSet) []int {
 	kept := make([]int, 0, len(shape))
 	for d, n := range shape {
-		if !containsInt(axes, d) {
+		if !axes.Has(d) {
 			kept = append(kept, n)
 		}
 	}
@@ -226,7 +214,7 @@ func reduceTargets(shape, axes []int) []int {
 	strides := make([]int, len(shape))
 	j := 0
 	for d := range shape {
-		if !containsInt(axes, d) {
+		if !axes.Has(d) {
 			strides[d] = keptStrides[j]
 			j++
 		}
@@ -252,7 +240,7 @@ func foldInto[T any](n int, target []int, xs []T, identity T, combine func(acc, 
 // Pullback: sum and mean spread the gradient over the reduced axes (mean
 // divides by the count); max and min send it to the elements equal to the
 // result; prod multiplies by the product of the other elements.
-func (op *Reduce) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op Reduce) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	x, z, gz := node.Inputs[0], node.Outputs[0], gouts[0]
 	if gz == nil || x.Type.DType.IsDiscrete() {
 		return []*graph.Variable{nil}, nil
@@ -265,7 +253,7 @@ func (op *Reduce) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.V
 		pattern := make([]int, 0, x.Type.Ndim())
 		j := 0
 		for d := 0; d < x.Type.Ndim(); d++ {
-			if containsInt(op.Axes, d) {
+			if op.Axes.Has(d) {
 				pattern = append(pattern, Broadcast)
 			} else {
 				pattern = append(pattern, j)
@@ -275,14 +263,14 @@ func (op *Reduce) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.V
 		return e.DimShuffle(v, pattern)
 	}
 	g := e.Second(x, expand(e.Cast(gz, x.Type.DType)))
-	switch op.Kind.Name {
-	case "mean":
-		count := e.Apply(&ReducedCount{Axes: op.Axes}, x)
+	switch op.Kind {
+	case reductionTable["mean"]:
+		count := e.Apply(ReducedCount{Axes: op.Axes}, x)
 		g = e.Div(g, count)
-	case "max", "min":
+	case reductionTable["max"], reductionTable["min"]:
 		// gz where x equals the extremum (every tie gets it, as Theano)
 		g = e.Mul(g, e.Cast(e.Call("eq", x, expand(z)), x.Type.DType))
-	case "prod":
+	case reductionTable["prod"]:
 		// ∂Πx/∂xᵢ = Πx / xᵢ (not defined where xᵢ = 0)
 		g = e.Mul(g, e.Div(expand(e.Cast(z, x.Type.DType)), x))
 	}
@@ -292,83 +280,106 @@ func (op *Reduce) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.V
 // ReducedCount is the number of elements a reduction over Axes folds into
 // each output, as a scalar of the input's dtype: the divisor of mean's gradient.
 type ReducedCount struct {
-	Axes []int
+	Axes graph.AxisSet
 }
 
-func (op *ReducedCount) Name() string   { return "reduced_count" }
-func (op *ReducedCount) Params() string { return fmt.Sprintf("axis=%v", op.Axes) }
+func (op ReducedCount) Name() string        { return "reduced_count" }
+func (op ReducedCount) ParamString() string { return fmt.Sprintf("axis=%v", op.Axes) }
 
-func (op *ReducedCount) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op ReducedCount) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	return []graph.Type{graph.NewType(in[0].DType)}, nil
 }
 
-func (op *ReducedCount) InferShape(_ *graph.Apply, _ [][]int) ([][]int, error) {
-	return [][]int{{}}, nil
-}
-
-func (op *ReducedCount) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op ReducedCount) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	n := 1
-	for _, a := range op.Axes {
+	for _, a := range op.Axes.Axes() {
 		n *= in[0].Shape[a]
 	}
 	return []*tensor.Array{tensor.Scalar(node.Outputs[0].Type.DType, float64(n))}, nil
 }
 
-// NormalizeAxes turns the user's axes (negative counts from the end; nil
-// means all) into sorted, non-negative, unique axes for a rank-ndim input.
-func NormalizeAxes(op string, axes []int, all bool, t graph.Type) ([]int, error) {
+// NormalizeAxes turns the user's axes into the set of axes for a rank-ndim
+// input: negative axes count from the end, and nil means every axis
+// (numpy's axis=None). An axis out of bounds or given twice is a ValueError
+// naming op.
+//
+//	NormalizeAxes("sum", []int{-1}, matrix) == NewAxisSet(1)
+func NormalizeAxes(op string, axes []int, t graph.Type) (graph.AxisSet, error) {
 	ndim := t.Ndim()
-	if all {
-		out := make([]int, ndim)
-		for i := range out {
-			out[i] = i
-		}
-		return out, nil
+	if ndim > graph.MaxAxes {
+		return 0, graph.ValueErrorf("%s: %v has more than %d dimensions", op, t, graph.MaxAxes)
 	}
-	out := make([]int, 0, len(axes))
+	if axes == nil {
+		all := make([]int, ndim)
+		for i := range all {
+			all[i] = i
+		}
+		return graph.NewAxisSet(all...), nil
+	}
+	var out graph.AxisSet
 	for _, a := range axes {
 		if a < -ndim || a >= ndim {
-			return nil, graph.ValueErrorf("%s: axis %d is out of bounds for %v (rank %d)", op, a, t, ndim)
+			return 0, graph.ValueErrorf("%s: axis %d is out of bounds for %v (rank %d)", op, a, t, ndim)
 		}
 		if a < 0 {
 			a += ndim
 		}
-		if containsInt(out, a) {
-			return nil, graph.ValueErrorf("%s: duplicate axis %d", op, a)
+		if out.Has(a) {
+			return 0, graph.ValueErrorf("%s: duplicate axis %d", op, a)
 		}
-		out = append(out, a)
+		out |= graph.NewAxisSet(a)
 	}
-	sort.Ints(out)
 	return out, nil
 }
 
-// buildReduce reads {"axis": null | int | [ints], "keepdims": bool}.
-func buildReduce(kind string) Constructor {
-	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := checkArity(kind, inputs, 1); err != nil {
-			return nil, err
-		}
-		axes, given, err := p.Ints("axis")
-		if err != nil {
-			return nil, graph.TypeErrorf("%s: %v", kind, err)
-		}
-		keep, err := p.Bool("keepdims", false)
-		if err != nil {
-			return nil, graph.TypeErrorf("%s: %v", kind, err)
-		}
-		norm, err := NormalizeAxes(kind, axes, !given, inputs[0].Type)
-		if err != nil {
-			return nil, err
-		}
-		return b.Apply1(&Reduce{Kind: reductionTable[kind], Axes: norm, KeepDims: keep}, inputs[0])
-	}
+// Sum is x summed over axes (nil: every axis; an empty, non-nil slice: none),
+// keeping each reduced dimension as length 1 when keepdims; numpy's
+// x.sum(axis, keepdims=keepdims). Negative axes count from the end.
+//
+//	ops.Sum(b, m, []int{0}, false) // sum{axis=[0] keepdims=false}: (3, 4) -> (4,)
+func Sum(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	return reduceBy(b, reductionTable["sum"], x, axes, keepdims)
 }
 
-// reduceConstructors is the reduction family's row in the Build registry.
-var reduceConstructors = map[string]Constructor{
-	"sum":  buildReduce("sum"),
-	"prod": buildReduce("prod"),
-	"max":  buildReduce("max"),
-	"min":  buildReduce("min"),
-	"mean": buildReduce("mean"),
+// Prod is the product over axes, as Sum takes them.
+func Prod(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	return reduceBy(b, reductionTable["prod"], x, axes, keepdims)
+}
+
+// Max is the maximum over axes, as Sum takes them.
+func Max(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	return reduceBy(b, reductionTable["max"], x, axes, keepdims)
+}
+
+// Min is the minimum over axes, as Sum takes them.
+func Min(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	return reduceBy(b, reductionTable["min"], x, axes, keepdims)
+}
+
+// Mean is the mean over axes, as Sum takes them.
+func Mean(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	return reduceBy(b, reductionTable["mean"], x, axes, keepdims)
+}
+
+// reduceBy normalizes the axes and applies the reduction r.
+func reduceBy(b *graph.Builder, r *Reduction, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error) {
+	if x == nil {
+		return nil, graph.TypeErrorf("%s takes 1 input, got none", r.Name)
+	}
+	set, err := NormalizeAxes(r.Name, axes, x.Type)
+	if err != nil {
+		return nil, err
+	}
+	return b.Apply1(Reduce{Kind: r, Axes: set, KeepDims: keepdims}, x)
+}
+
+// OutputShapes drops the reduced axes (or keeps them as 1 with keepdims).
+func (op Reduce) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{reducedLengths(NewLengths(b), in[0], op.Axes, op.KeepDims)}, nil
+}
+
+// OutputShapes: the count is a scalar.
+func (op ReducedCount) OutputShapes(_ *graph.Builder, _ *graph.Apply, _ [][]*graph.Variable) ([][]*graph.Variable, error) {
+	return [][]*graph.Variable{{}}, nil
 }

@@ -10,22 +10,23 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 // The reductions on m = [[1 5 5] [7 0 2]], worked out by hand.
 func TestReduceValues(t *testing.T) {
 	m := f64(dims(2, 3), 1, 5, 5, 7, 0, 2)
-	ax := func(a ...float64) ops.Params {
+	ax := func(a ...float64) optable.Params {
 		list := make([]any, len(a))
 		for i, v := range a {
 			list[i] = v
 		}
-		return ops.Params{"axis": list}
+		return optable.Params{"axis": list}
 	}
 	nan := math.NaN()
 	cases := []struct {
 		name, op string
-		p        ops.Params
+		p        optable.Params
 		x        *tensor.Array
 		want     *tensor.Array
 	}{
@@ -33,8 +34,8 @@ func TestReduceValues(t *testing.T) {
 		{"sum rows", "sum", ax(1), m, f64(dims(2), 11, 9)},
 		{"sum columns", "sum", ax(0), m, f64(dims(3), 8, 5, 7)},
 		{"sum negative axis", "sum", ax(-1), m, f64(dims(2), 11, 9)},
-		{"sum keepdims", "sum", ops.Params{"axis": 0.0, "keepdims": true}, m, f64(dims(1, 3), 8, 5, 7)},
-		{"sum all keepdims", "sum", ops.Params{"keepdims": true}, m, f64(dims(1, 1), 20)},
+		{"sum keepdims", "sum", optable.Params{"axis": 0.0, "keepdims": true}, m, f64(dims(1, 3), 8, 5, 7)},
+		{"sum all keepdims", "sum", optable.Params{"keepdims": true}, m, f64(dims(1, 1), 20)},
 		{"sum no axes", "sum", ax(), m, m},
 		{"prod rows", "prod", ax(1), m, f64(dims(2), 25, 0)},
 		{"max rows", "max", ax(1), m, f64(dims(2), 5, 7)},
@@ -77,20 +78,20 @@ func TestReduceValues(t *testing.T) {
 func TestReduceErrors(t *testing.T) {
 	b := graph.NewBuilder()
 	x := typed(b, dtype.Float64, 2, 3)
-	_, err := ops.Build(b, "sum", ops.Params{"axis": 2.0}, []*graph.Variable{x})
+	_, err := optable.Build(b, "sum", optable.Params{"axis": 2.0}, []*graph.Variable{x})
 	wantErr(t, err, graph.KindValue, "sum", "axis 2 is out of bounds")
-	_, err = ops.Build(b, "sum", ops.Params{"axis": []any{0.0, -2.0}}, []*graph.Variable{x})
+	_, err = optable.Build(b, "sum", optable.Params{"axis": []any{0.0, -2.0}}, []*graph.Variable{x})
 	wantErr(t, err, graph.KindValue, "sum", "duplicate axis 0")
-	_, err = ops.Build(b, "mean", ops.Params{"keepdims": "yes"}, []*graph.Variable{x})
+	_, err = optable.Build(b, "mean", optable.Params{"keepdims": "yes"}, []*graph.Variable{x})
 	wantErr(t, err, graph.KindType, "mean", "keepdims")
-	_, err = ops.Build(b, "max", nil, []*graph.Variable{typed(b, dtype.Complex64, 2)})
+	_, err = optable.Build(b, "max", nil, []*graph.Variable{typed(b, dtype.Complex64, 2)})
 	wantErr(t, err, graph.KindType, "max", "complex")
-	_, err = ops.Build(b, "max", nil, []*graph.Variable{typed(b, dtype.Float64, 0, 3)})
+	_, err = optable.Build(b, "max", nil, []*graph.Variable{typed(b, dtype.Float64, 0, 3)})
 	wantErr(t, err, graph.KindValue, "max", "zero-size")
 	wantErr(t, evalErr(t, "min", nil, iota64(0)), graph.KindValue, "min", "no identity")
-	wantErr(t, evalErr(t, "max", ops.Params{"axis": 0.0}, iota64(0, 3)), graph.KindValue, "max", "no identity")
+	wantErr(t, evalErr(t, "max", optable.Params{"axis": 0.0}, iota64(0, 3)), graph.KindValue, "max", "no identity")
 
-	v, err := ops.Build(b, "sum", ops.Params{"axis": -1.0, "keepdims": true}, []*graph.Variable{typed(b, dtype.Int8, graph.Unknown, 3)})
+	v, err := optable.Build(b, "sum", optable.Params{"axis": -1.0, "keepdims": true}, []*graph.Variable{typed(b, dtype.Int8, graph.Unknown, 3)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestReduceErrors(t *testing.T) {
 
 func TestReducePullbacks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 11))
-	params := []ops.Params{
+	params := []optable.Params{
 		nil,
 		{"axis": 1.0},
 		{"axis": []any{0.0, 2.0}},
@@ -112,7 +113,7 @@ func TestReducePullbacks(t *testing.T) {
 				x = shift(x, 2) // away from zero
 			}
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(op, p, in[0])
+				return optable.Apply(e, op, p, in[0])
 			}, x)
 		}
 	}

@@ -14,39 +14,27 @@ import (
 //
 //	reshape{ndim=2}(vector (6,), [2, -1]) -> matrix (2, 3)
 //
-// Target holds what the builder knew statically about the shape vector's
-// values (from a constant, a shape op or a make_vector of constants):
-// a length, InferLength for -1, or graph.Unknown. It gives the output its
-// static shape; the values actually used are always read at evaluation.
-type Reshape struct {
-	Ndim   int
-	Target []int
+// The output's static shape comes from what OutputTypes can see of the
+// shape vector's values (a constant, a shape op, a make_vector of
+// constants: see staticTarget); the values actually used are always read
+// at evaluation.
+type ReshapeOp struct {
+	Ndim int
 }
 
 // InferLength marks a reshape target entry of -1: the length computed from
 // the others.
 const InferLength = -2
 
-func (op *Reshape) Name() string { return "reshape" }
+func (op ReshapeOp) Name() string { return "reshape" }
 
-func (op *Reshape) Params() string {
-	dims := make([]string, len(op.Target))
-	for i, n := range op.Target {
-		switch n {
-		case graph.Unknown:
-			dims[i] = "?"
-		case InferLength:
-			dims[i] = "-1"
-		default:
-			dims[i] = fmt.Sprint(n)
-		}
-	}
-	return fmt.Sprintf("ndim=%d shape=[%s]", op.Ndim, strings.Join(dims, ","))
-}
+func (op ReshapeOp) ParamString() string { return fmt.Sprintf("ndim=%d", op.Ndim) }
 
 // OutputTypes checks that the shape input is an integer vector of length
-// Ndim and, when the target and x's size are static, that the sizes agree.
-func (op *Reshape) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+// Ndim and, when the target (see staticTarget) and x's size are static,
+// that the sizes agree.
+func (op ReshapeOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 2 {
 		return nil, graph.TypeErrorf("reshape takes 2 inputs (x, shape), got %d", len(in))
 	}
@@ -54,13 +42,14 @@ func (op *Reshape) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 	if s.Ndim() != 1 || !s.DType.IsInteger() {
 		return nil, graph.TypeErrorf("reshape: the shape must be an integer vector, got %v (inputs %s)", s, typesString(in))
 	}
+	target, err := staticTarget(inputs[1], op.Ndim) // first: its messages show a constant's values
+	if err != nil {
+		return nil, err
+	}
 	if s.Shape[0] != graph.Unknown && s.Shape[0] != op.Ndim {
 		return nil, graph.ValueErrorf("reshape: ndim=%d but the shape vector has length %d (inputs %s)", op.Ndim, s.Shape[0], typesString(in))
 	}
-	if len(op.Target) != op.Ndim {
-		return nil, graph.ValueErrorf("reshape{%s}: %d target entries for ndim=%d", op.Params(), len(op.Target), op.Ndim)
-	}
-	shape, err := resolveReshape(op.Target, staticSize(x.Shape))
+	shape, err := resolveReshape(target, staticSize(x.Shape))
 	if err != nil {
 		return nil, graph.ValueErrorf("reshape: %v (inputs %s)", err, typesString(in))
 	}
@@ -158,31 +147,8 @@ func targetFromValues(values []int64) ([]int, error) {
 	return target, nil
 }
 
-// InferShape uses the static output shape when it is complete, and
-// otherwise the value of a constant shape input.
-func (op *Reshape) InferShape(node *graph.Apply, shapes [][]int) ([][]int, error) {
-	target := op.Target
-	if s := node.Inputs[1]; s.IsConstant() {
-		t, err := targetFromValues(s.Value.Int64s())
-		if err != nil {
-			return nil, graph.ValueErrorf("reshape: %v", err)
-		}
-		target = t
-	}
-	out, err := resolveReshape(target, tensor.Size(shapes[0]))
-	if err != nil {
-		return nil, graph.ValueErrorf("reshape: %v", err)
-	}
-	for _, n := range out {
-		if n == graph.Unknown {
-			return nil, graph.ValueErrorf("reshape: the output shape depends on the value of %v, which is not a constant", node.Inputs[1])
-		}
-	}
-	return [][]int{out}, nil
-}
-
 // Evaluate reads the shape vector and copies x into the new shape.
-func (op *Reshape) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op ReshapeOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x, s := in[0], in[1]
 	if s.Size() != op.Ndim {
 		return nil, graph.ValueErrorf("reshape: ndim=%d but the shape vector %v has %d entries", op.Ndim, s.Int64s(), s.Size())
@@ -199,13 +165,13 @@ func (op *Reshape) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array
 }
 
 // Pullback reshapes the gradient back to x's shape; the shape input has none.
-func (op *Reshape) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op ReshapeOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	x, gz := node.Inputs[0], gouts[0]
 	if gz == nil || x.Type.DType.IsDiscrete() {
 		return []*graph.Variable{nil, nil}, nil
 	}
 	e := NewExpr(b)
-	gx := e.Op("reshape", Params{"ndim": float64(x.Type.Ndim())}, e.Cast(gz, x.Type.DType), e.Op("shape", nil, x))
+	gx := e.Reshape(e.Cast(gz, x.Type.DType), e.Shape(x), x.Type.Ndim())
 	return []*graph.Variable{gx, nil}, e.Err
 }
 
@@ -231,9 +197,9 @@ func staticTarget(s *graph.Variable, ndim int) ([]int, error) {
 		return target, nil
 	}
 	switch s.Owner.Op.(type) {
-	case *Shape:
+	case ShapeOp:
 		copy(target, s.Owner.Inputs[0].Type.Shape)
-	case *MakeVector:
+	case MakeVectorOp:
 		for i, el := range s.Owner.Inputs {
 			if i < ndim && el.IsConstant() {
 				t, err := targetFromValues(el.Value.Int64s())
@@ -247,35 +213,47 @@ func staticTarget(s *graph.Variable, ndim int) ([]int, error) {
 	return target, nil
 }
 
-// buildReshape reads {"ndim": n}; inputs are (x, shape). ndim defaults to
-// the static length of the shape vector.
-// Rebuild re-derives the static target from the new shape input.
-func (op *Reshape) Rebuild(b *graph.Builder, inputs []*graph.Variable) (*graph.Apply, error) {
-	v, err := buildReshape(b, Params{"ndim": float64(op.Ndim)}, inputs)
-	if err != nil {
-		return nil, err
+// Reshape gives x the shape held by the integer vector shape, of length
+// ndim (numpy's reshape: one entry may be -1). A negative ndim means the
+// static length of shape, which must then be known.
+//
+//	ops.Reshape(b, v, b.Constant(shape23), 2) // reshape{ndim=2}: (6,) -> (2, 3)
+func Reshape(b *graph.Builder, x, shape *graph.Variable, ndim int) (*graph.Variable, error) {
+	if x == nil || shape == nil {
+		return nil, graph.TypeErrorf("reshape takes 2 inputs (x, shape)")
 	}
-	return v.Owner, nil
-}
-
-func buildReshape(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("reshape", inputs, 2); err != nil {
-		return nil, err
-	}
-	s := inputs[1]
-	if s.Type.Ndim() != 1 || !s.Type.DType.IsInteger() {
-		return nil, graph.TypeErrorf("reshape: the shape must be an integer vector, got %v (x is %v)", s.Type, inputs[0].Type)
-	}
-	ndim, err := p.Int("ndim", s.Type.Shape[0])
-	if err != nil {
-		return nil, graph.TypeErrorf("reshape: %v", err)
+	if shape.Type.Ndim() != 1 || !shape.Type.DType.IsInteger() {
+		return nil, graph.TypeErrorf("reshape: the shape must be an integer vector, got %v (x is %v)", shape.Type, x.Type)
 	}
 	if ndim < 0 {
-		return nil, graph.TypeErrorf("reshape: ndim must be given when the length of the shape vector %v is not known", s.Type)
+		ndim = shape.Type.Shape[0]
 	}
-	target, err := staticTarget(s, ndim)
-	if err != nil {
-		return nil, err
+	if ndim < 0 {
+		return nil, graph.TypeErrorf("reshape: ndim must be given when the length of the shape vector %v is not known", shape.Type)
 	}
-	return b.Apply1(&Reshape{Ndim: ndim, Target: target}, inputs...)
+	return b.Apply1(ReshapeOp{Ndim: ndim}, x, shape)
+}
+
+// OutputShapes reads the shape vector's entries; the one -1 entry is the
+// size of x divided by the product of the others.
+func (op ReshapeOp) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	l := NewLengths(b)
+	s := node.Inputs[1]
+	entries := make([]*graph.Variable, op.Ndim)
+	for i := range entries {
+		if s.IsConstant() {
+			entries[i] = l.Const(int(s.Value.Int64s()[i]))
+			continue
+		}
+		entries[i] = l.Int64(l.e.Index(s, i))
+	}
+	size := l.Product(in[0])
+	// With one entry -1, the product of all entries is minus the product of
+	// the others.
+	missing := l.FloorDiv(size, l.Neg(l.Product(entries)))
+	out := make([]*graph.Variable, op.Ndim)
+	for i, v := range entries {
+		out[i] = l.Switch(l.Equal(v, l.Const(-1)), missing, v)
+	}
+	return [][]*graph.Variable{out}, l.Err()
 }

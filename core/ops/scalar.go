@@ -152,6 +152,21 @@ func (s *ScalarOp) OutputDType(in []dtype.DType) (dtype.DType, error) {
 // ScalarOps lists the scalar op table's rows, in table order.
 func ScalarOps() []*ScalarOp { return scalarTable }
 
+// scalarIndex finds a row by name for Scalar. It is filled in init rather
+// than by an initializer: the table's gradient rules call Scalar, so an
+// initializer reading the table would be an initialization cycle.
+var scalarIndex map[string]*ScalarOp
+
+func init() {
+	scalarIndex = make(map[string]*ScalarOp, len(scalarTable))
+	for _, s := range scalarTable {
+		if scalarIndex[s.Name] != nil {
+			panic("ops: two scalar rows named " + s.Name)
+		}
+		scalarIndex[s.Name] = s
+	}
+}
+
 // ScalarByName returns the table's row called name, or nil.
 func ScalarByName(name string) *ScalarOp {
 	for _, s := range scalarTable {

@@ -7,33 +7,24 @@ import (
 	"theanogo/core/tensor"
 )
 
-// nnetConstructors is the neural-network family's table in the Build registry.
-var nnetConstructors = map[string]Constructor{
-	"softmax":    buildSoftmax(false), // softmax.go
-	"logsoftmax": buildSoftmax(true),  // softmax.go
-
-	"categorical_crossentropy": buildCategoricalCrossentropy, // crossentropy.go
-}
-
 // Softmax is exp(x) / Σ exp(x) along the last axis of a matrix (each row) or
 // a vector, computed stably by subtracting the row maximum first; with Log
 // it is log(softmax(x)) = x - max - log Σ exp(x - max).
 //
 //	softmax([[1, 1], [0, ln 3]]) -> [[0.5, 0.5], [0.25, 0.75]]
-type Softmax struct {
+type SoftmaxOp struct {
 	Log bool
 }
 
-func (op *Softmax) Name() string {
+func (op SoftmaxOp) Name() string {
 	if op.Log {
 		return "logsoftmax"
 	}
 	return "softmax"
 }
 
-func (op *Softmax) Params() string { return "" }
-
-func (op *Softmax) OutputTypes(in []graph.Type) ([]graph.Type, error) {
+func (op SoftmaxOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
 	if len(in) != 1 {
 		return nil, graph.TypeErrorf("%s takes 1 input, got %d", op.Name(), len(in))
 	}
@@ -48,12 +39,12 @@ func (op *Softmax) OutputTypes(in []graph.Type) ([]graph.Type, error) {
 }
 
 // OutputShapes: softmax keeps the shape.
-func (op *Softmax) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+func (op SoftmaxOp) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	return [][]*graph.Variable{in[0]}, nil
 }
 
 // Evaluate computes each row in float64.
-func (op *Softmax) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op SoftmaxOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	x := in[0]
 	v := x.Float64s()
 	n := x.Shape[x.Ndim()-1]
@@ -80,7 +71,7 @@ func (op *Softmax) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array
 
 // Pullback, with s the softmax and sums along the last axis:
 // softmax: gx = (gz - Σ gz·s) · s;  logsoftmax: gx = gz - exp(out) · Σ gz.
-func (op *Softmax) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
+func (op SoftmaxOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	x, out, gz := node.Inputs[0], node.Outputs[0], gouts[0]
 	if gz == nil {
 		return []*graph.Variable{nil}, nil
@@ -97,13 +88,12 @@ func (op *Softmax) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.
 	return []*graph.Variable{gx}, e.Err
 }
 
-// buildSoftmax takes no parameters.
-func buildSoftmax(log bool) Constructor {
-	op := &Softmax{Log: log}
-	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := checkArity(op.Name(), inputs, 1); err != nil {
-			return nil, err
-		}
-		return b.Apply1(op, inputs...)
-	}
+// Softmax is exp(x) / Σ exp(x) along the last axis of a vector or matrix.
+func Softmax(b *graph.Builder, x *graph.Variable) (*graph.Variable, error) {
+	return b.Apply1(SoftmaxOp{}, x)
+}
+
+// LogSoftmax is log(softmax(x)), computed stably.
+func LogSoftmax(b *graph.Builder, x *graph.Variable) (*graph.Variable, error) {
+	return b.Apply1(SoftmaxOp{Log: true}, x)
 }

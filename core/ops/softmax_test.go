@@ -9,6 +9,7 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
+	"theanogo/pyapi/optable"
 )
 
 // softmax normalizes each row; huge inputs do not overflow.
@@ -51,11 +52,11 @@ func TestSoftmaxValues(t *testing.T) {
 
 	b := graph.NewBuilder()
 	for _, name := range []string{"softmax", "logsoftmax"} {
-		_, err := ops.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Int32, 2, 2)})
+		_, err := optable.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Int32, 2, 2)})
 		wantErr(t, err, graph.KindType, name, "int32")
-		_, err = ops.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Float64, 2, 2, 2)})
+		_, err = optable.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Float64, 2, 2, 2)})
 		wantErr(t, err, graph.KindType, name, "tensor3")
-		v, err := ops.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 10)})
+		v, err := optable.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +69,7 @@ func TestSoftmaxPullback(t *testing.T) {
 	for _, name := range []string{"softmax", "logsoftmax"} {
 		for _, shape := range [][]int{{3, 4}, {5}, {1, 3}} {
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return e.Op(name, nil, in[0])
+				return optable.Apply(e, name, nil, in[0])
 			}, opstest.Rand(rng, shape...))
 		}
 	}

@@ -2,27 +2,21 @@ package ops
 
 import "theanogo/core/graph"
 
-// buildTranspose reads {"axes": null | [ints]} and builds the DimShuffle that
-// permutes x's dimensions as numpy.transpose does: null reverses them, and
-// negative axes count from the end.
+// Transpose permutes x's dimensions as numpy.transpose does: axes nil
+// reverses them, and negative axes count from the end. It is a DimShuffle.
 //
-//	transpose{axes=[1,0,2]}(tensor3 (2, 3, 4)) -> dimshuffle{1,0,2} -> (3, 2, 4)
-func buildTranspose(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("transpose", inputs, 1); err != nil {
-		return nil, err
+//	ops.Transpose(b, x, []int{1, 0, 2}) // dimshuffle{1,0,2}: (2, 3, 4) -> (3, 2, 4)
+func Transpose(b *graph.Builder, x *graph.Variable, axes []int) (*graph.Variable, error) {
+	if x == nil {
+		return nil, graph.TypeErrorf("transpose takes 1 input, got none")
 	}
-	x := inputs[0]
 	ndim := x.Type.Ndim()
-	axes, given, err := p.Ints("axes")
-	if err != nil {
-		return nil, graph.TypeErrorf("transpose: %v", err)
-	}
 	pattern := make([]int, ndim)
-	if !given {
+	if axes == nil {
 		for i := range pattern {
 			pattern[i] = ndim - 1 - i
 		}
-		return b.Apply1(&DimShuffle{Pattern: pattern}, x)
+		return DimShuffle(b, x, pattern)
 	}
 	if len(axes) != ndim {
 		return nil, graph.ValueErrorf("transpose: axes %v do not match %v (rank %d)", axes, x.Type, ndim)
@@ -41,5 +35,5 @@ func buildTranspose(b *graph.Builder, p Params, inputs []*graph.Variable) (*grap
 		seen[a] = true
 		pattern[i] = a
 	}
-	return b.Apply1(&DimShuffle{Pattern: pattern}, x)
+	return DimShuffle(b, x, pattern)
 }

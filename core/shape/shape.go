@@ -86,13 +86,12 @@ func (t *Tracker) rootDim(root *graph.Variable, d int) (*graph.Variable, error) 
 	vec, ok := t.roots[root]
 	if !ok {
 		var err error
-		if vec, err = t.b.Apply1(&ops.Shape{}, root); err != nil {
+		if vec, err = ops.Shape(t.b, root); err != nil {
 			return nil, err
 		}
 		t.roots[root] = vec
 	}
-	item := []ops.IndexItem{{Entries: []ops.IndexEntry{{Kind: ops.EntryConst, Value: d}}}}
-	return t.b.Apply1(&ops.Subtensor{Items: item}, vec)
+	return ops.Subtensor(t.b, vec, []ops.IndexItem{ops.IndexAt(d)})
 }
 
 // Vector returns v's shape as one int64 vector (what x.shape computes),
@@ -102,5 +101,5 @@ func (t *Tracker) Vector(v *graph.Variable) (*graph.Variable, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.b.Apply1(&ops.MakeVector{DType: dtype.Int64}, dims...)
+	return ops.MakeVector(t.b, dtype.Int64, dims...)
 }

@@ -11,6 +11,7 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/shape"
 	"theanogo/core/tensor"
+	"theanogo/pyapi/optable"
 )
 
 func ints(dt dtype.DType, v ...int64) *tensor.Array {
@@ -64,7 +65,7 @@ func TestShapeNeverComputesTheValue(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1, -1), "x")
 	e := ops.NewExpr(b)
-	out := e.Exp(e.Op("dot", nil, x, e.DimShuffle(x, []int{1, 0})))
+	out := e.Exp(optable.Apply(e, "dot", nil, x, e.DimShuffle(x, []int{1, 0})))
 	if e.Err != nil {
 		t.Fatal(e.Err)
 	}
@@ -100,7 +101,7 @@ func TestSliceLengths(t *testing.T) {
 				entries[k] = ops.IndexEntry{Kind: ops.EntryInput}
 			}
 		}
-		out, err := b.Apply1(&ops.Subtensor{Items: []ops.IndexItem{{Slice: true, Entries: entries}}}, append([]*graph.Variable{x}, ins...)...)
+		out, err := b.Apply1(ops.SubtensorOp{Items: ops.NewIndexItems([]ops.IndexItem{{Slice: true, Entries: entries}})}, append([]*graph.Variable{x}, ins...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +126,7 @@ func TestArangeLengths(t *testing.T) {
 			s[i] = b.Input(graph.NewType(c.dt), "s")
 			values[s[i]] = tensor.Scalar(c.dt, v)
 		}
-		out, err := ops.Build(b, "arange", nil, s[:])
+		out, err := optable.Build(b, "arange", nil, s[:])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,17 +145,17 @@ func TestShapesOfOps(t *testing.T) {
 	idx := b.Input(graph.NewType(dtype.Int64, -1, -1), "idx")
 	e := ops.NewExpr(b)
 	minusOne := e.ConstOf(-1, dtype.Int64)
-	flat := e.Op("reshape", ops.Params{"ndim": 2.0}, x, e.Op("make_vector", ops.Params{"dtype": "int64"}, k, minusOne))
+	flat := optable.Apply(e, "reshape", optable.Params{"ndim": 2.0}, x, optable.Apply(e, "make_vector", optable.Params{"dtype": "int64"}, k, minusOne))
 	outs := []*graph.Variable{
 		flat,
-		e.Op("flatten", ops.Params{"outdim": 2.0}, x),
-		e.Op("sum", ops.Params{"axis": []any{0.0, 2.0}, "keepdims": true}, x),
-		e.Op("argmax", ops.Params{"axis": 1.0}, x),
+		optable.Apply(e, "flatten", optable.Params{"outdim": 2.0}, x),
+		optable.Apply(e, "sum", optable.Params{"axis": []any{0.0, 2.0}, "keepdims": true}, x),
+		optable.Apply(e, "argmax", optable.Params{"axis": 1.0}, x),
 		e.Add(flat, r),
-		e.Op("advanced_subtensor", nil, flat, idx),
-		e.Op("softmax", nil, flat),
-		e.Op("dot", nil, flat, e.DimShuffle(flat, []int{1, 0})),
-		e.Op("set_subtensor", ops.Params{"items": []any{map[string]any{"index": 0.0}}}, flat, e.ConstOf(1, dtype.Float64)),
+		optable.Apply(e, "advanced_subtensor", nil, flat, idx),
+		optable.Apply(e, "softmax", nil, flat),
+		optable.Apply(e, "dot", nil, flat, e.DimShuffle(flat, []int{1, 0})),
+		optable.Apply(e, "set_subtensor", optable.Params{"items": []any{map[string]any{"index": 0.0}}}, flat, e.ConstOf(1, dtype.Float64)),
 	}
 	if e.Err != nil {
 		t.Fatal(e.Err)

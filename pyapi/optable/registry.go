@@ -1,10 +1,17 @@
-package ops
+// Package optable is the C ABI's table of ops by name: each row decodes an
+// op's JSON parameters (as tg_apply receives them) and calls the op's typed
+// constructor in core/ops. Op names and JSON live here and nowhere else;
+// Go code builds expressions with the typed constructors.
+//
+//	v, err := optable.Build(b, "sum", optable.Params{"axis": []any{0.0}}, []*graph.Variable{x})
+package optable
 
 import (
 	"fmt"
 	"sort"
 
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 )
 
 // Constructor builds an op's output variable from its inputs and parameters.
@@ -13,22 +20,18 @@ import (
 type Constructor func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error)
 
 // registry maps every op name to its Constructor. It is assembled once, in
-// init, from the op families' tables, each defined beside its ops; a new op
-// is one row in its family's table. (init, not a variable initializer,
-// because gradient rules call Build: the tables refer back to it.)
+// init, from the op families' tables, each in its own file; a new op is one
+// row in its family's table.
 var registry map[string]Constructor
 
 func init() {
 	registry = map[string]Constructor{}
 	for _, table := range []map[string]Constructor{
 		elemwiseConstructors(), // elemwise.go: one row per scalar op, plus cast
-		reduceConstructors,     // reduce.go
-		argReduceConstructors,  // argmax.go
-		shapeConstructors,      // dimshuffle.go, reshape.go, shape.go
-		indexConstructors,      // subtensor.go, arange.go
-		linalgConstructors,     // dot.go
-		nnetConstructors,       // softmax.go
-		compositeConstructors,  // composite.go: clip, relu, zeros_like, ones_like, binary_crossentropy
+		reduceConstructors,     // reduce.go: sum prod max min mean argmax argmin
+		shapeConstructors,      // shape.go: dimshuffle transpose reshape flatten shape make_vector tensor_copy
+		indexConstructors,      // index.go: subtensor, inc/set, advanced, arange
+		nnetConstructors,       // nnet.go: dot, softmax, crossentropies, clip, relu, zeros_like, ones_like
 	} {
 		for name, c := range table {
 			if registry[name] != nil {
@@ -42,7 +45,7 @@ func init() {
 // Build applies the op called name to the inputs: the one entry point the C
 // ABI uses to build expressions.
 //
-//	y, err := ops.Build(b, "sum", ops.Params{"axis": []any{0.0}}, []*graph.Variable{x})
+//	y, err := optable.Build(b, "sum", optable.Params{"axis": []any{0.0}}, []*graph.Variable{x})
 func Build(b *graph.Builder, name string, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
 	if c, ok := registry[name]; ok {
 		v, err := c(b, p, inputs)
@@ -106,4 +109,26 @@ func typesString(ts []graph.Type) string {
 		s += t.String()
 	}
 	return fmt.Sprintf("(%s)", s)
+}
+
+// Apply is Build with an ops.Expr's sticky error, for code (tests) that
+// builds expressions through the table, as Python does:
+//
+//	y := optable.Apply(e, "sum", optable.Params{"axis": 0.0}, x)
+func Apply(e *ops.Expr, name string, p Params, inputs ...*graph.Variable) *graph.Variable {
+	if e.Err != nil {
+		return nil
+	}
+	for _, in := range inputs {
+		if in == nil {
+			e.Err = graph.ValueErrorf("%s: missing input (internal error)", name)
+			return nil
+		}
+	}
+	v, err := Build(e.B, name, p, inputs)
+	if err != nil {
+		e.Err = err
+		return nil
+	}
+	return v
 }

@@ -1,4 +1,4 @@
-package ops
+package optable
 
 import (
 	"encoding/json"

@@ -1,0 +1,27 @@
+package ops
+
+import (
+	"fmt"
+
+	"theanogo/core/graph"
+)
+
+// checkArity returns an error unless there are n inputs.
+func checkArity(op string, inputs []*graph.Variable, n int) error {
+	if len(inputs) != n {
+		return graph.TypeErrorf("%s takes %d inputs, got %d", op, n, len(inputs))
+	}
+	return nil
+}
+
+// typesString prints input types for error messages: "(TensorType(...), ...)".
+func typesString(ts []graph.Type) string {
+	s := ""
+	for i, t := range ts {
+		if i > 0 {
+			s += ", "
+		}
+		s += t.String()
+	}
+	return fmt.Sprintf("(%s)", s)
+}

@@ -1,0 +1,175 @@
+package optable
+
+import (
+	"fmt"
+
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/ops"
+)
+
+// indexConstructors are the indexing ops and arange.
+var indexConstructors = map[string]Constructor{
+	"subtensor":              buildSubtensor,                            // {"items": [...]}; x, index scalars
+	"inc_subtensor":          buildIncSubtensor("inc_subtensor", false), // {"items": [...]}; x, y, index scalars
+	"set_subtensor":          buildIncSubtensor("set_subtensor", true),
+	"advanced_subtensor":     buildAdvancedSubtensor, // x, index arrays
+	"advanced_inc_subtensor": buildAdvancedIncSubtensor("advanced_inc_subtensor", ops.AdvancedIncSubtensor),
+	"advanced_set_subtensor": buildAdvancedIncSubtensor("advanced_set_subtensor", ops.AdvancedSetSubtensor),
+	"arange":                 buildArange, // {"dtype": name}; start, stop, step
+}
+
+// buildSubtensor reads {"items": [...]}; inputs are x and the index scalars.
+// Items {"newaxis": true} (numpy's None) become a DimShuffle of the result.
+func buildSubtensor(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if len(inputs) == 0 {
+		return nil, graph.TypeErrorf("subtensor takes at least 1 input, got 0")
+	}
+	rest, pattern := splitNewAxes(p, inputs[0].Type.Ndim())
+	items, err := parseItems("subtensor", rest)
+	if err != nil {
+		return nil, err
+	}
+	out, err := ops.Subtensor(b, inputs[0], items, inputs[1:]...)
+	if err != nil || pattern == nil {
+		return out, err
+	}
+	return ops.DimShuffle(b, out, pattern)
+}
+
+// buildIncSubtensor reads {"items": [...]}; inputs are x, y and the index scalars.
+func buildIncSubtensor(name string, set bool) Constructor {
+	f := map[bool]func(*graph.Builder, *graph.Variable, *graph.Variable, []ops.IndexItem, ...*graph.Variable) (*graph.Variable, error){
+		false: ops.IncSubtensor, true: ops.SetSubtensor,
+	}[set]
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if len(inputs) < 2 {
+			return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(inputs))
+		}
+		items, err := parseItems(name, p)
+		if err != nil {
+			return nil, err
+		}
+		return f(b, inputs[0], inputs[1], items, inputs[2:]...)
+	}
+}
+
+// buildAdvancedSubtensor takes no parameters; inputs are x and the index arrays.
+func buildAdvancedSubtensor(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if len(inputs) < 2 {
+		return nil, graph.TypeErrorf("advanced_subtensor takes at least 2 inputs (x and one index array or more), got %d", len(inputs))
+	}
+	return ops.AdvancedSubtensor(b, inputs[0], inputs[1:]...)
+}
+
+// buildAdvancedIncSubtensor takes no parameters; inputs are x, y and the index arrays.
+func buildAdvancedIncSubtensor(name string, f func(b *graph.Builder, x, y *graph.Variable, idx ...*graph.Variable) (*graph.Variable, error)) Constructor {
+	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if len(inputs) < 3 {
+			return nil, graph.TypeErrorf("%s takes at least 3 inputs (x, y and one index array or more), got %d", name, len(inputs))
+		}
+		return f(b, inputs[0], inputs[1], inputs[2:]...)
+	}
+}
+
+// buildArange reads {"dtype": name}; the default is the inputs' promoted
+// dtype, with integers (and bools) giving int64 as numpy does.
+func buildArange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if err := checkArity("arange", inputs, 3); err != nil {
+		return nil, err
+	}
+	dt, err := p.DType("dtype", dtype.Invalid)
+	if err != nil {
+		return nil, graph.TypeErrorf("arange: %v", err)
+	}
+	return ops.ARange(b, inputs[0], inputs[1], inputs[2], dt)
+}
+
+// parseItems reads {"items": [{"index": 3 | "input"}, {"slice": [start, stop, step]}]}.
+func parseItems(op string, p Params) ([]ops.IndexItem, error) {
+	raw, ok := p["items"].([]any)
+	if !ok && p["items"] != nil {
+		return nil, graph.TypeErrorf("%s: items must be a list, got %v", op, p["items"])
+	}
+	items := make([]ops.IndexItem, len(raw))
+	for i, r := range raw {
+		m, ok := r.(map[string]any)
+		if !ok || len(m) != 1 {
+			return nil, graph.TypeErrorf("%s: item %d must be {\"index\": ...} or {\"slice\": [...]}, got %v", op, i, r)
+		}
+		var vals []any
+		if v, ok := m["index"]; ok {
+			vals = []any{v}
+		} else if v, ok := m["slice"].([]any); ok && len(v) == 3 {
+			items[i].Slice = true
+			vals = v
+		} else {
+			return nil, graph.TypeErrorf("%s: item %d must be {\"index\": ...} or {\"slice\": [start, stop, step]}, got %v", op, i, r)
+		}
+		for _, v := range vals {
+			e, err := parseEntry(v, items[i].Slice)
+			if err != nil {
+				return nil, graph.TypeErrorf("%s: item %d: %v", op, i, err)
+			}
+			items[i].Entries = append(items[i].Entries, e)
+		}
+	}
+	return items, nil
+}
+
+func parseEntry(v any, inSlice bool) (ops.IndexEntry, error) {
+	switch v := v.(type) {
+	case nil:
+		if inSlice {
+			return ops.IndexEntry{Kind: ops.EntryNone}, nil
+		}
+	case string:
+		if v == "input" {
+			return ops.IndexEntry{Kind: ops.EntryInput}, nil
+		}
+	case float64:
+		if v == float64(int(v)) {
+			return ops.IndexEntry{Kind: ops.EntryConst, Value: int(v)}, nil
+		}
+	}
+	return ops.IndexEntry{}, fmt.Errorf("bad index entry %v (use an integer, null in a slice, or \"input\")", v)
+}
+
+// splitNewAxes takes the {"newaxis": true} items (numpy's None) out of the
+// index and returns the other items, plus the DimShuffle pattern that
+// inserts the new axes into the subtensor's result (nil when there are none):
+//
+//	x[None, 1:, 0, None] = dimshuffle{x,0,x}(x[1:, 0])
+func splitNewAxes(p Params, ndim int) (Params, []int) {
+	raw, _ := p["items"].([]any)
+	var kept []any
+	var pattern []int
+	next, consumed, found := 0, 0, false
+	for _, r := range raw {
+		m, _ := r.(map[string]any)
+		if _, ok := m["newaxis"]; ok && len(m) == 1 {
+			pattern = append(pattern, ops.Broadcast)
+			found = true
+			continue
+		}
+		kept = append(kept, r)
+		consumed++
+		if _, ok := m["slice"]; ok {
+			pattern = append(pattern, next)
+			next++
+		}
+	}
+	if !found {
+		return p, nil
+	}
+	for d := consumed; d < ndim; d++ { // dimensions the index leaves whole
+		pattern = append(pattern, next)
+		next++
+	}
+	rest := Params{}
+	for k, v := range p {
+		rest[k] = v
+	}
+	rest["items"] = kept
+	return rest, pattern
+}

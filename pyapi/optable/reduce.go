@@ -1,0 +1,52 @@
+package optable
+
+import (
+	"theanogo/core/graph"
+	"theanogo/core/ops"
+)
+
+// reduction is the typed constructor of a reduction or arg-reduction.
+type reduction func(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error)
+
+// reduceConstructors are the reductions' rows; each reads
+// {"axis": null | int | [ints], "keepdims": bool}.
+var reduceConstructors = map[string]Constructor{
+	"sum":    buildReduce("sum", ops.Sum),
+	"prod":   buildReduce("prod", ops.Prod),
+	"max":    buildReduce("max", ops.Max),
+	"min":    buildReduce("min", ops.Min),
+	"mean":   buildReduce("mean", ops.Mean),
+	"argmax": buildReduce("argmax", ops.ArgMax),
+	"argmin": buildReduce("argmin", ops.ArgMin),
+}
+
+func buildReduce(name string, reduce reduction) Constructor {
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if err := checkArity(name, inputs, 1); err != nil {
+			return nil, err
+		}
+		axes, err := axesParam(name, p, "axis")
+		if err != nil {
+			return nil, err
+		}
+		keep, err := p.Bool("keepdims", false)
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		return reduce(b, inputs[0], axes, keep)
+	}
+}
+
+// axesParam reads a list of axes: nil when the key is absent or null
+// (every axis, or numpy's default order for transpose), a non-nil slice
+// (possibly empty) when it is given.
+func axesParam(op string, p Params, key string) ([]int, error) {
+	axes, given, err := p.Ints(key)
+	if err != nil {
+		return nil, graph.TypeErrorf("%s: %v", op, err)
+	}
+	if given && axes == nil {
+		axes = []int{}
+	}
+	return axes, nil
+}
