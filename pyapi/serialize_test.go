@@ -2,7 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -140,5 +144,60 @@ func TestCodecOpTypesAreComparable(t *testing.T) {
 		if _, ok := opCodecs[opTypeName(op)]; !ok {
 			t.Errorf("%v has no codec", typ)
 		}
+	}
+}
+
+// Every op type of core/ops (every type with an OutputTypes method, found by
+// parsing the package's source) has a codec, a shape rule and a Go
+// evaluation: a new op cannot be forgotten in pickling, symbolic shapes or
+// the evaluator.
+func TestEveryOpTypeIsComplete(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("../core/ops/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || fn.Name.Name != "OutputTypes" {
+				continue
+			}
+			typ := fn.Recv.List[0].Type
+			if star, ok := typ.(*ast.StarExpr); ok {
+				typ = star.X
+			}
+			found[typ.(*ast.Ident).Name] = true
+		}
+	}
+	all := append([]graph.Op{ops.Elemwise{}, ops.Reduce{}}, structOps...)
+	known := map[string]graph.Op{}
+	for _, op := range all {
+		known[reflect.TypeOf(op).Name()] = op
+	}
+	for name := range found {
+		op, ok := known[name]
+		if !ok {
+			t.Errorf("op type %s has no codec (add it to structOps or opCodecs)", name)
+			continue
+		}
+		if _, ok := op.(graph.ShapeRule); !ok {
+			t.Errorf("op type %s has no shape rule", name)
+		}
+		if _, ok := op.(graph.Evaluator); !ok {
+			t.Errorf("op type %s has no Go evaluation", name)
+		}
+	}
+	t.Logf("%d op types in core/ops", len(found))
+	if len(found) < 15 {
+		t.Errorf("found only %d op types in core/ops: %v", len(found), found)
 	}
 }
