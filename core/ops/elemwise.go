@@ -133,7 +133,11 @@ func (op Elemwise) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tenso
 		return nil, graph.TypeErrorf("%s: no evaluation for dtype %v", s.Name, compute)
 	default:
 		args := operands(shape, inputs, (*tensor.Array).ReadFloat64s)
-		return []*tensor.Array{tensor.OwnFloat64s(outDT, shape, mapScalar(n, args, s.F64))}, nil
+		out, ok := loopFloat64(s, n, args)
+		if !ok {
+			out = mapScalar(n, args, s.F64)
+		}
+		return []*tensor.Array{tensor.OwnFloat64s(outDT, shape, out)}, nil
 	}
 }
 
