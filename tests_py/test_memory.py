@@ -5,6 +5,7 @@ import os
 import time
 
 import numpy as np
+import pytest
 
 import theanogo
 import theanogo.tensor as T
@@ -116,3 +117,22 @@ def test_dead_shared_values_are_dropped():
     np.testing.assert_array_equal(f(), np.zeros(1000))
     del f
     assert registry_size_after_collection(before) == before
+
+
+def test_a_large_constant_costs_one_copy():
+    # 80 MB of float64: Go keeps one copy of the value (no key embedding the
+    # bytes), and compiling two functions that use it (the merge pass hashes
+    # it) adds no further copy. (Calls are not measured: the evaluator's
+    # 80 MB intermediates stay in Go's heap until its scavenger returns them.)
+    value = np.random.default_rng(0).random(10_000_000)
+    settle()
+    before = rss_mb()
+    c = T.constant(value)
+    x = T.dscalar("x")
+    f = theanogo.function([x], (c * x).sum())
+    g = theanogo.function([x], (c + x).max())
+    settle()
+    growth = rss_mb() - before
+    assert growth < 100, f"an 80 MB constant cost {growth:.0f} MB"
+    assert float(f(1.0)) == pytest.approx(np.sum(value))
+    assert float(g(0.0)) == value.max()
