@@ -18,7 +18,6 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // TestScalarTableCodegen renders every row of the scalar op table, for every
@@ -189,7 +188,7 @@ func newScalarCase(t *testing.T, row *ops.ScalarOp, in []dtype.DType, out dtype.
 		vars[i] = b.Input(graph.NewType(d, graph.Unknown), "")
 		bind[vars[i]] = arrayOf(d, columns[i])
 	}
-	y, err := optable.Build(b, row.Name, nil, vars)
+	y, err := ops.ApplyScalar(b, row, vars...)
 	if err != nil {
 		t.Fatalf("%s%v: build: %v", row.Name, in, err)
 	}
@@ -222,7 +221,11 @@ func newIdentityCase(t *testing.T, r *ops.Reduction, d dtype.DType) (codegenCase
 	vs := testValues(d)
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(d, graph.Unknown, 1), "")
-	y, err := optable.Build(b, r.Name, optable.Params{"axis": []any{1.0}}, []*graph.Variable{x})
+	reduce, ok := reductions[r.Name]
+	if !ok {
+		t.Fatalf("no typed constructor for the reduction %q", r.Name)
+	}
+	y, err := reduce(b, x, []int{1}, false)
 	if err != nil {
 		return codegenCase{}, false // complex max and min
 	}
@@ -553,4 +556,9 @@ func sameValues(a, b *tensor.Array) bool {
 		}
 	}
 	return true
+}
+
+// reductions are the typed constructors of the reduction table's rows.
+var reductions = map[string]func(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error){
+	"sum": ops.Sum, "prod": ops.Prod, "max": ops.Max, "min": ops.Min, "mean": ops.Mean,
 }

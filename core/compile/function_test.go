@@ -6,15 +6,15 @@ import (
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 func vec(v ...float64) *tensor.Array { return tensor.FromFloat64s(dtype.Float64, []int{len(v)}, v) }
 
 func build(t *testing.T, b *graph.Builder, name string, in ...*graph.Variable) *graph.Variable {
 	t.Helper()
-	v, err := optable.Build(b, name, nil, in)
+	v, err := ops.Scalar(b, name, in...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 func scalar(v float64) *tensor.Array { return tensor.Scalar(dtype.Float64, v) }
@@ -98,7 +97,7 @@ func TestFoldingKeepsFailingNodes(t *testing.T) {
 	b := graph.NewBuilder()
 	c := b.Constant(tensor.FromFloat64s(dtype.Float64, []int{3}, []float64{1, 2, 3}))
 	i := b.Constant(tensor.Scalar(dtype.Int64, 7))
-	sub, err := optable.Build(b, "advanced_subtensor", nil, []*graph.Variable{c, i})
+	sub, err := ops.AdvancedSubtensor(b, c, i)
 	if err != nil {
 		t.Fatal(err)
 	}

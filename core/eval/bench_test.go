@@ -10,7 +10,6 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // BenchmarkElemwisePolynomial evaluates a**2 + b**2 + 2*a*b on 1e5 float64.
@@ -65,9 +64,9 @@ func BenchmarkMLPStep(bm *testing.B) {
 	x := b.Input(graph.NewType(f32, -1, -1), "x")
 	t := b.Input(graph.NewType(f32, -1, -1), "t")
 	e := ops.NewExpr(b)
-	h := e.Call("tanh", e.Add(optable.Apply(e, "dot", nil, x, w1), b1))
-	p := optable.Apply(e, "softmax", nil, e.Add(optable.Apply(e, "dot", nil, h, w2), b2))
-	cost := e.Neg(optable.Apply(e, "mean", nil, optable.Apply(e, "sum", optable.Params{"axis": 1.0}, e.Mul(t, e.Log(p)))))
+	h := e.Call("tanh", e.Add(e.Dot(x, w1), b1))
+	p := apply(e, ops.Softmax, e.Add(e.Dot(h, w2), b2))
+	cost := e.Neg(apply(e, mean, e.Sum(e.Mul(t, e.Log(p)), []int{1}, false)))
 	if e.Err != nil {
 		bm.Fatal(e.Err)
 	}
@@ -86,4 +85,21 @@ func BenchmarkMLPStep(bm *testing.B) {
 			bm.Fatal(err)
 		}
 	}
+}
+
+// apply runs a one-input typed constructor with e's sticky error.
+func apply(e *ops.Expr, f func(*graph.Builder, *graph.Variable) (*graph.Variable, error), x *graph.Variable) *graph.Variable {
+	if e.Err != nil {
+		return nil
+	}
+	v, err := f(e.B, x)
+	if err != nil {
+		e.Err = err
+	}
+	return v
+}
+
+// mean is the mean over every axis.
+func mean(b *graph.Builder, x *graph.Variable) (*graph.Variable, error) {
+	return ops.Mean(b, x, nil, false)
 }

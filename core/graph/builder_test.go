@@ -5,8 +5,8 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // Every expression the user builds is its own variable, as in Theano:
@@ -15,8 +15,8 @@ func TestEveryBuildIsADistinctNode(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
 	y := b.Input(graph.NewType(dtype.Float64, -1), "y")
-	s1, _ := optable.Build(b, "add", nil, []*graph.Variable{x, y})
-	s2, _ := optable.Build(b, "add", nil, []*graph.Variable{x, y})
+	s1, _ := ops.Scalar(b, "add", x, y)
+	s2, _ := ops.Scalar(b, "add", x, y)
 	if s1 == s2 || s1.Owner == s2.Owner {
 		t.Error("add(x, y) built twice gave one node")
 	}
@@ -35,7 +35,7 @@ func TestStaticShapeMismatchRaisesAtConstruction(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, 2, 3), "x")
 	y := b.Input(graph.NewType(dtype.Float64, 4, 3), "y")
-	_, err := optable.Build(b, "add", nil, []*graph.Variable{x, y})
+	_, err := ops.Scalar(b, "add", x, y)
 	ge, ok := err.(*graph.Error)
 	if !ok || ge.Kind != graph.KindValue {
 		t.Fatalf("add of (2,3) and (4,3): got %v, want a ValueError", err)
@@ -46,7 +46,7 @@ func TestReplace(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
 	z := b.Input(graph.NewType(dtype.Float64, -1), "z")
-	y, _ := optable.Build(b, "exp", nil, []*graph.Variable{x})
+	y, _ := ops.Scalar(b, "exp", x)
 	out, err := b.Replace([]*graph.Variable{y}, map[*graph.Variable]*graph.Variable{x: z})
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // Integer-array indexing of the leading dimensions follows numpy: the index
@@ -39,7 +38,7 @@ func TestAdvancedSubtensorValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			wantArray(t, evalOp(t, "advanced_subtensor", nil, c.ins...), c.want)
+			wantArray(t, evalOp(t, advancedSubtensor, c.ins...), c.want)
 		})
 	}
 }
@@ -61,7 +60,7 @@ func TestAdvancedSubtensorTypes(t *testing.T) {
 		{[]*graph.Variable{typed(b, dtype.Int64), iv, typed(b, dtype.Uint16, 1)}, dims(graph.Unknown)},
 	}
 	for _, c := range cases {
-		v, err := optable.Build(b, "advanced_subtensor", nil, append([]*graph.Variable{x}, c.idx...))
+		v, err := ops.AdvancedSubtensor(b, x, c.idx...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,19 +78,19 @@ func TestAdvancedSubtensorTypes(t *testing.T) {
 		{[]*graph.Variable{x, typed(b, dtype.Int64, 2), typed(b, dtype.Int64, 3)}, graph.KindValue, "cannot be broadcast"},
 	}
 	for _, c := range bad {
-		_, err := optable.Build(b, "advanced_subtensor", nil, c.ins)
+		_, err := ops.AdvancedSubtensor(b, c.ins[0], c.ins[1:]...)
 		wantErr(t, err, c.kind, "advanced_subtensor", c.substr, "float32")
 	}
-	_, err := optable.Build(b, "advanced_subtensor", nil, []*graph.Variable{x})
+	_, err := ops.AdvancedSubtensor(b, x)
 	wantErr(t, err, graph.KindType, "advanced_subtensor", "at least 2 inputs")
 	// Out of range, and lengths known only at evaluation that do not broadcast.
 	m := iota64(3, 4)
-	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 3)), graph.KindIndex,
+	wantErr(t, evalErr(t, advancedSubtensor, m, i64(dims(2), 0, 3)), graph.KindIndex,
 		"advanced_subtensor", "index 3 is out of bounds for axis 0 with size 3")
-	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, -4)), graph.KindIndex, "index -4 is out of bounds")
-	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 1), i64(dims(2), 0, 4)), graph.KindIndex,
+	wantErr(t, evalErr(t, advancedSubtensor, m, i64(dims(2), 0, -4)), graph.KindIndex, "index -4 is out of bounds")
+	wantErr(t, evalErr(t, advancedSubtensor, m, i64(dims(2), 0, 1), i64(dims(2), 0, 4)), graph.KindIndex,
 		"index 4 is out of bounds for axis 1 with size 4")
-	wantErr(t, evalErr(t, "advanced_subtensor", nil, m, i64(dims(2), 0, 1), i64(dims(3), 0, 1, 2)), graph.KindValue,
+	wantErr(t, evalErr(t, advancedSubtensor, m, i64(dims(2), 0, 1), i64(dims(3), 0, 1, 2)), graph.KindValue,
 		"advanced_subtensor", "shape mismatch")
 }
 
@@ -100,35 +99,35 @@ func TestAdvancedIncSubtensorValues(t *testing.T) {
 	zeros := f64(dims(5), 0, 0, 0, 0, 0)
 	idx := i64(dims(4), 0, 2, 2, -1)
 	y := f64(dims(4), 1, 2, 3, 4)
-	wantArray(t, evalOp(t, "advanced_inc_subtensor", nil, zeros, y, idx), f64(dims(5), 1, 0, 5, 0, 4))
-	wantArray(t, evalOp(t, "advanced_set_subtensor", nil, zeros, y, idx), f64(dims(5), 1, 0, 3, 0, 4))
+	wantArray(t, evalOp(t, advancedInc(false), zeros, y, idx), f64(dims(5), 1, 0, 5, 0, 4))
+	wantArray(t, evalOp(t, advancedInc(true), zeros, y, idx), f64(dims(5), 1, 0, 3, 0, 4))
 	// A scalar y broadcasts to every selected element, three times into x[1].
-	wantArray(t, evalOp(t, "advanced_inc_subtensor", nil, iota64(5), f64(nil, 10), i64(dims(3), 1, 1, 1)), f64(dims(5), 0, 31, 2, 3, 4))
+	wantArray(t, evalOp(t, advancedInc(false), iota64(5), f64(nil, 10), i64(dims(3), 1, 1, 1)), f64(dims(5), 0, 31, 2, 3, 4))
 
 	m := iota64(2, 3) // [[0 1 2] [3 4 5]]
 	// Rows: a row y (static length 1) broadcasts over the selected rows.
-	wantArray(t, evalOp(t, "advanced_inc_subtensor", nil, m, f64(dims(1, 3), 10, 20, 30), i64(dims(2), 1, 1)),
+	wantArray(t, evalOp(t, advancedInc(false), m, f64(dims(1, 3), 10, 20, 30), i64(dims(2), 1, 1)),
 		f64(dims(2, 3), 0, 1, 2, 23, 44, 65))
 	// Elements: two index arrays.
-	wantArray(t, evalOp(t, "advanced_set_subtensor", nil, m, f64(dims(2), -1, -2), i64(dims(2), 0, 1), i64(dims(2), 2, 0)),
+	wantArray(t, evalOp(t, advancedInc(true), m, f64(dims(2), -1, -2), i64(dims(2), 0, 1), i64(dims(2), 2, 0)),
 		f64(dims(2, 3), 0, 1, -1, -2, 4, 5))
 	// Integer arrays stay integer.
-	wantArray(t, evalOp(t, "advanced_inc_subtensor", nil, i64(dims(3), 1, 2, 3), arr(dtype.Int8, nil, -5), i64(dims(2), 0, 0)),
+	wantArray(t, evalOp(t, advancedInc(false), i64(dims(3), 1, 2, 3), arr(dtype.Int8, nil, -5), i64(dims(2), 0, 0)),
 		i64(dims(3), -9, 2, 3))
 
 	b := graph.NewBuilder()
 	iv := typed(b, dtype.Int64, graph.Unknown)
-	_, err := optable.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Int32, 5), typed(b, dtype.Float32), iv})
+	_, err := ops.AdvancedIncSubtensor(b, typed(b, dtype.Int32, 5), typed(b, dtype.Float32), iv)
 	wantErr(t, err, graph.KindType, "advanced_inc_subtensor", "float32", "int32")
-	_, err = optable.Build(b, "advanced_set_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5, 3), typed(b, dtype.Float64, 2), iv})
+	_, err = ops.AdvancedSetSubtensor(b, typed(b, dtype.Float64, 5, 3), typed(b, dtype.Float64, 2), iv)
 	wantErr(t, err, graph.KindValue, "advanced_set_subtensor", "does not fit")
-	_, err = optable.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3)})
+	_, err = ops.AdvancedIncSubtensor(b, typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3))
 	wantErr(t, err, graph.KindType, "advanced_inc_subtensor", "at least 3 inputs")
-	_, err = optable.Build(b, "advanced_inc_subtensor", nil, []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3), typed(b, dtype.Float64, 3)})
+	_, err = ops.AdvancedIncSubtensor(b, typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3), typed(b, dtype.Float64, 3))
 	wantErr(t, err, graph.KindType, "advanced_inc_subtensor", "integer tensor")
 	// Known only at evaluation: y does not fit, or an index is out of range.
-	wantErr(t, evalErr(t, "advanced_inc_subtensor", nil, zeros, f64(dims(3), 1, 2, 3), idx), graph.KindValue, "does not fit")
-	wantErr(t, evalErr(t, "advanced_set_subtensor", nil, zeros, y, i64(dims(4), 0, 1, 2, 5)), graph.KindIndex,
+	wantErr(t, evalErr(t, advancedInc(false), zeros, f64(dims(3), 1, 2, 3), idx), graph.KindValue, "does not fit")
+	wantErr(t, evalErr(t, advancedInc(true), zeros, y, i64(dims(4), 0, 1, 2, 5)), graph.KindIndex,
 		"advanced_set_subtensor", "index 5 is out of bounds for axis 0 with size 5")
 }
 
@@ -138,17 +137,17 @@ func TestAdvancedSubtensorPullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	constant := func(e *ops.Expr, a *tensor.Array) *graph.Variable { return e.B.Constant(a) }
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "advanced_subtensor", nil, in[0], constant(e, i64(dims(5), 0, 2, 2, -1, 2)))
+		return e.AdvancedSubtensor(in[0], constant(e, i64(dims(5), 0, 2, 2, -1, 2)))
 	}, opstest.Rand(rng, 3, 4))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "advanced_subtensor", nil, in[0], constant(e, i64(dims(2, 1), 1, 1)), constant(e, i64(dims(3), 0, -1, 0)))
+		return e.AdvancedSubtensor(in[0], constant(e, i64(dims(2, 1), 1, 1)), constant(e, i64(dims(3), 0, -1, 0)))
 	}, opstest.Rand(rng, 3, 4))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "advanced_subtensor", nil, in[0], constant(e, i64(dims(2, 2), 0, 1, 1, 1)))
+		return e.AdvancedSubtensor(in[0], constant(e, i64(dims(2, 2), 0, 1, 1, 1)))
 	}, opstest.Rand(rng, 2, 3, 2))
 	// A symbolic index input gets no gradient.
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "advanced_subtensor", nil, in[0], in[1])
+		return e.AdvancedSubtensor(in[0], in[1])
 	}, opstest.Rand(rng, 4), i64(dims(3), 3, 3, 0))
 }
 
@@ -156,20 +155,21 @@ func TestAdvancedIncSubtensorPullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	constant := func(e *ops.Expr, a *tensor.Array) *graph.Variable { return e.B.Constant(a) }
 	for _, name := range []string{"advanced_inc_subtensor", "advanced_set_subtensor"} {
+		f := advancedInc(name == "advanced_set_subtensor")
 		t.Run(name, func(t *testing.T) {
 			rows := i64(dims(3), 2, 0, -2)
 			if name == "advanced_inc_subtensor" {
 				rows = i64(dims(3), 2, 0, 2) // repeats: every write of y gets the gradient
 			}
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return optable.Apply(e, name, nil, in[0], in[1], constant(e, rows))
+				return apply(e, f, in[0], in[1], constant(e, rows))
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 3, 4))
 			// y broadcast along the selected rows and padded on the left
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return optable.Apply(e, name, nil, in[0], in[1], constant(e, rows))
+				return apply(e, f, in[0], in[1], constant(e, rows))
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 1, 4))
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return optable.Apply(e, name, nil, in[0], in[1], constant(e, i64(dims(2), 0, 1)), constant(e, i64(dims(2), -1, 1)))
+				return apply(e, f, in[0], in[1], constant(e, i64(dims(2), 0, 1)), constant(e, i64(dims(2), -1, 1)))
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 2))
 		})
 	}
@@ -183,7 +183,7 @@ func TestCategoricalCrossentropy(t *testing.T) {
 	for _, target := range []*tensor.Array{i64(dims(2), 1, 0), arr(dtype.Int32, dims(2), 1, 0), f64(dims(2, 2), 0, 1, 1, 0)} {
 		b := graph.NewBuilder()
 		ins := opstest.Inputs(b, []*tensor.Array{coding, target})
-		out, err := optable.Build(b, "categorical_crossentropy", nil, ins)
+		out, err := ops.CategoricalCrossentropy(b, ins[0], ins[1])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,12 +196,29 @@ func TestCategoricalCrossentropy(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(10, 10))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "categorical_crossentropy", nil, in[0], e.B.Constant(i64(dims(4), 2, 0, 2, 1)))
+		return apply(e, binary(ops.CategoricalCrossentropy), in[0], e.B.Constant(i64(dims(4), 2, 0, 2, 1)))
 	}, shift(opstest.Rand(rng, 4, 3), 2))
 
 	b := graph.NewBuilder()
-	_, err := optable.Build(b, "categorical_crossentropy", nil, []*graph.Variable{typed(b, dtype.Float64, 2, 2), typed(b, dtype.Float64, 2)})
+	_, err := ops.CategoricalCrossentropy(b, typed(b, dtype.Float64, 2, 2), typed(b, dtype.Float64, 2))
 	wantErr(t, err, graph.KindType, "categorical_crossentropy", "integer vector")
-	wantErr(t, evalErr(t, "categorical_crossentropy", nil, coding, i64(dims(2), 1, 2)), graph.KindIndex, "index 2 is out of bounds for axis 1")
-	wantErr(t, evalErr(t, "categorical_crossentropy", nil, coding, i64(dims(3), 1, 0, 0)), graph.KindValue, "shape mismatch")
+	wantErr(t, evalErr(t, binary(ops.CategoricalCrossentropy), coding, i64(dims(2), 1, 2)), graph.KindIndex, "index 2 is out of bounds for axis 1")
+	wantErr(t, evalErr(t, binary(ops.CategoricalCrossentropy), coding, i64(dims(3), 1, 0, 0)), graph.KindValue, "shape mismatch")
+}
+
+// advancedSubtensor is x[idx...] with x and the index arrays as inputs.
+func advancedSubtensor(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+	return ops.AdvancedSubtensor(b, in[0], in[1:]...)
+}
+
+// advancedInc is advanced_inc_subtensor (set false) or
+// advanced_set_subtensor of x, y and the index arrays.
+func advancedInc(set bool) build {
+	f := ops.AdvancedIncSubtensor
+	if set {
+		f = ops.AdvancedSetSubtensor
+	}
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return f(b, in[0], in[1], in[2:]...)
+	}
 }

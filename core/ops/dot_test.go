@@ -9,7 +9,6 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // dot follows numpy.dot for vectors and matrices; expected values are
@@ -40,7 +39,7 @@ func TestDotValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			wantArray(t, evalOp(t, "dot", nil, c.x, c.y), c.want)
+			wantArray(t, evalOp(t, binary(ops.Dot), c.x, c.y), c.want)
 		})
 	}
 }
@@ -51,7 +50,7 @@ func TestDotAgainstBroadcastSum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	for _, dt := range []dtype.DType{dtype.Float64, dtype.Float32} {
 		x, y := opstest.Rand(rng, 5, 7).Astype(dt), opstest.Rand(rng, 7, 3).Astype(dt)
-		got := evalOp(t, "dot", nil, x, y)
+		got := evalOp(t, binary(ops.Dot), x, y)
 		want := opstest.Eval(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
 			xs := e.DimShuffle(in[0], []int{0, 1, ops.Broadcast})
 			ys := e.DimShuffle(in[1], []int{ops.Broadcast, 0, 1})
@@ -75,19 +74,19 @@ func TestDotTypes(t *testing.T) {
 		{in(dtype.Float32, 2, graph.Unknown), in(dtype.Float32, 5, 1), dtype.Float32, dims(2, 1)},
 	}
 	for _, c := range ok {
-		v, err := optable.Build(b, "dot", nil, []*graph.Variable{c.x, c.y})
+		v, err := ops.Dot(b, c.x, c.y)
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantType(t, v, c.dt, c.want...)
 	}
-	_, err := optable.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64, 2, 3, 4), in(dtype.Float64, 4)})
+	_, err := ops.Dot(b, in(dtype.Float64, 2, 3, 4), in(dtype.Float64, 4))
 	wantErr(t, err, graph.KindType, "dot", "tensor3", "vector")
-	_, err = optable.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64), in(dtype.Float64, 4)})
+	_, err = ops.Dot(b, in(dtype.Float64), in(dtype.Float64, 4))
 	wantErr(t, err, graph.KindType, "dot", "scalar")
-	_, err = optable.Build(b, "dot", nil, []*graph.Variable{in(dtype.Float64, 2, 3), in(dtype.Float64, 4, 2)})
+	_, err = ops.Dot(b, in(dtype.Float64, 2, 3), in(dtype.Float64, 4, 2))
 	wantErr(t, err, graph.KindValue, "dot", "inner dimensions differ (3 and 4)", "matrix (2, 3)")
-	wantErr(t, evalErr(t, "dot", nil, iota64(2, 3), iota64(2)), graph.KindValue, "dot", "not aligned")
+	wantErr(t, evalErr(t, binary(ops.Dot), iota64(2, 3), iota64(2)), graph.KindValue, "dot", "not aligned")
 }
 
 // Every rank combination's pullback, including mixed float32/float64.
@@ -102,11 +101,11 @@ func TestDotPullback(t *testing.T) {
 	}
 	for _, s := range shapes {
 		opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-			return optable.Apply(e, "dot", nil, in[0], in[1])
+			return e.Dot(in[0], in[1])
 		}, opstest.Rand(rng, s.x...), opstest.Rand(rng, s.y...))
 	}
 	// An integer operand gets no gradient; the float one does.
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "dot", nil, in[0], in[1])
+		return e.Dot(in[0], in[1])
 	}, opstest.Rand(rng, 2, 3), i64(dims(3), 1, -2, 3))
 }

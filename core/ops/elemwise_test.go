@@ -6,8 +6,8 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // Every scalar op row on a few values worked out by hand (numpy's results).
@@ -80,7 +80,7 @@ func TestElemwiseValues(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.op, func(t *testing.T) {
-			wantArray(t, evalOp(t, c.op, nil, c.in...), c.want)
+			wantArray(t, evalOp(t, scalar(c.op), c.in...), c.want)
 		})
 	}
 }
@@ -88,28 +88,28 @@ func TestElemwiseValues(t *testing.T) {
 // Scalars and rows broadcast; lower ranks are padded on the left.
 func TestElemwiseBroadcasting(t *testing.T) {
 	m := iota64(2, 3)
-	wantArray(t, evalOp(t, "add", nil, m, f64(dims(1, 3), 10, 20, 30)), f64(dims(2, 3), 10, 21, 32, 13, 24, 35))
-	wantArray(t, evalOp(t, "sub", nil, m, f64(dims(2, 1), 1, 2)), f64(dims(2, 3), -1, 0, 1, 1, 2, 3))
-	wantArray(t, evalOp(t, "mul", nil, f64(nil, 2), m), f64(dims(2, 3), 0, 2, 4, 6, 8, 10))
-	wantArray(t, evalOp(t, "add", nil, m, f64(dims(3), 1, 1, 1)), f64(dims(2, 3), 1, 2, 3, 4, 5, 6))
-	wantArray(t, evalOp(t, "add", nil, f64(dims(2, 1), 1, 2), f64(dims(1, 3), 10, 20, 30)), f64(dims(2, 3), 11, 21, 31, 12, 22, 32))
-	wantArray(t, evalOp(t, "second", nil, m, f64(nil, 7)), f64(dims(2, 3), 7, 7, 7, 7, 7, 7))
-	wantArray(t, evalOp(t, "add", nil, iota64(0, 3), f64(dims(1, 3), 1, 2, 3)), iota64(0, 3))
-	wantArray(t, evalOp(t, "switch", nil, tensor.FromBools(dims(2, 1), []bool{true, false}), m, f64(nil, -1)), f64(dims(2, 3), 0, 1, 2, -1, -1, -1))
+	wantArray(t, evalOp(t, scalar("add"), m, f64(dims(1, 3), 10, 20, 30)), f64(dims(2, 3), 10, 21, 32, 13, 24, 35))
+	wantArray(t, evalOp(t, scalar("sub"), m, f64(dims(2, 1), 1, 2)), f64(dims(2, 3), -1, 0, 1, 1, 2, 3))
+	wantArray(t, evalOp(t, scalar("mul"), f64(nil, 2), m), f64(dims(2, 3), 0, 2, 4, 6, 8, 10))
+	wantArray(t, evalOp(t, scalar("add"), m, f64(dims(3), 1, 1, 1)), f64(dims(2, 3), 1, 2, 3, 4, 5, 6))
+	wantArray(t, evalOp(t, scalar("add"), f64(dims(2, 1), 1, 2), f64(dims(1, 3), 10, 20, 30)), f64(dims(2, 3), 11, 21, 31, 12, 22, 32))
+	wantArray(t, evalOp(t, scalar("second"), m, f64(nil, 7)), f64(dims(2, 3), 7, 7, 7, 7, 7, 7))
+	wantArray(t, evalOp(t, scalar("add"), iota64(0, 3), f64(dims(1, 3), 1, 2, 3)), iota64(0, 3))
+	wantArray(t, evalOp(t, scalar("switch"), tensor.FromBools(dims(2, 1), []bool{true, false}), m, f64(nil, -1)), f64(dims(2, 3), 0, 1, 2, -1, -1, -1))
 
 	b := graph.NewBuilder()
 	x := typed(b, dtype.Float32, graph.Unknown, 3)
-	v, err := optable.Build(b, "add", nil, []*graph.Variable{x, typed(b, dtype.Float32, 1, 3)})
+	v, err := ops.Scalar(b, "add", x, typed(b, dtype.Float32, 1, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Float32, graph.Unknown, 3)
-	v, _ = optable.Build(b, "mul", nil, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 1), typed(b, dtype.Float32, 4)})
+	v, _ = ops.Scalar(b, "mul", typed(b, dtype.Float32, graph.Unknown, 1), typed(b, dtype.Float32, 4))
 	wantType(t, v, dtype.Float32, graph.Unknown, 4)
-	_, err = optable.Build(b, "add", nil, []*graph.Variable{typed(b, dtype.Float32, 2, 3), typed(b, dtype.Float32, 4, 3)})
+	_, err = ops.Scalar(b, "add", typed(b, dtype.Float32, 2, 3), typed(b, dtype.Float32, 4, 3))
 	wantErr(t, err, graph.KindValue, "add", "incompatible lengths 2 and 4")
-	wantErr(t, evalErr(t, "add", nil, iota64(2, 3), iota64(2, 4)), graph.KindValue, "add", "dimension mismatch")
-	_, err = optable.Build(b, "add", nil, []*graph.Variable{x})
+	wantErr(t, evalErr(t, scalar("add"), iota64(2, 3), iota64(2, 4)), graph.KindValue, "add", "dimension mismatch")
+	_, err = ops.Scalar(b, "add", x)
 	wantErr(t, err, graph.KindType, "add", "2 inputs")
 }
 
@@ -144,7 +144,7 @@ func TestElemwiseDTypes(t *testing.T) {
 		for i, d := range c.in {
 			ins[i] = typed(b, d, 2)
 		}
-		v, err := optable.Build(b, c.op, nil, ins)
+		v, err := ops.Scalar(b, c.op, ins...)
 		if err != nil {
 			t.Errorf("%s%v: %v", c.op, c.in, err)
 			continue
@@ -154,7 +154,7 @@ func TestElemwiseDTypes(t *testing.T) {
 		}
 	}
 	// exp(int8) really computes in float16.
-	wantArray(t, evalOp(t, "exp", nil, arr(dtype.Int8, dims(2), 0, 1)), arr(dtype.Float16, dims(2), 1, 2.71875))
+	wantArray(t, evalOp(t, scalar("exp"), arr(dtype.Int8, dims(2), 0, 1)), arr(dtype.Float16, dims(2), 1, 2.71875))
 
 	bad := []struct {
 		op string
@@ -172,7 +172,7 @@ func TestElemwiseDTypes(t *testing.T) {
 		for i, d := range c.in {
 			ins[i] = typed(b, d, 2)
 		}
-		_, err := optable.Build(b, c.op, nil, ins)
+		_, err := ops.Scalar(b, c.op, ins...)
 		wantErr(t, err, graph.KindType, c.op)
 	}
 }
@@ -180,11 +180,11 @@ func TestElemwiseDTypes(t *testing.T) {
 // Complex inputs compute in complex128.
 func TestElemwiseComplex(t *testing.T) {
 	c := func(v ...complex128) *tensor.Array { return tensor.FromComplex128s(dtype.Complex128, dims(len(v)), v) }
-	wantArray(t, evalOp(t, "mul", nil, c(1+2i), c(3-1i)), c(5+5i))
-	wantArray(t, evalOp(t, "add", nil, c(1+2i), f64(dims(1), 0.5)), c(1.5+2i))
-	wantArray(t, evalOp(t, "true_div", nil, c(5+5i), c(1+2i)), c(3-1i))
-	wantArray(t, evalOp(t, "sqrt", nil, c(-4)), c(2i))
-	wantArray(t, evalOp(t, "exp", nil, c(complex(0, math.Pi))), c(complex(-1, 1.2246467991473532e-16)))
-	wantArray(t, evalOp(t, "eq", nil, c(1+1i, 1), c(1+1i, 1i)), tensor.FromBools(dims(2), []bool{true, false}))
-	wantArray(t, evalOp(t, "mul", nil, tensor.FromComplex128s(dtype.Complex64, dims(1), []complex128{2i}), f64(dims(1), 2)), c(4i))
+	wantArray(t, evalOp(t, scalar("mul"), c(1+2i), c(3-1i)), c(5+5i))
+	wantArray(t, evalOp(t, scalar("add"), c(1+2i), f64(dims(1), 0.5)), c(1.5+2i))
+	wantArray(t, evalOp(t, scalar("true_div"), c(5+5i), c(1+2i)), c(3-1i))
+	wantArray(t, evalOp(t, scalar("sqrt"), c(-4)), c(2i))
+	wantArray(t, evalOp(t, scalar("exp"), c(complex(0, math.Pi))), c(complex(-1, 1.2246467991473532e-16)))
+	wantArray(t, evalOp(t, scalar("eq"), c(1+1i, 1), c(1+1i, 1i)), tensor.FromBools(dims(2), []bool{true, false}))
+	wantArray(t, evalOp(t, scalar("mul"), tensor.FromComplex128s(dtype.Complex64, dims(1), []complex128{2i}), f64(dims(1), 2)), c(4i))
 }

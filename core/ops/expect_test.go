@@ -2,6 +2,7 @@ package ops_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // arr makes an array of dtype dt from values given as float64.
@@ -39,12 +39,67 @@ func iota64(shape ...int) *tensor.Array {
 // dims is shorthand for a shape literal.
 func dims(d ...int) []int { return d }
 
-// evalOp applies the op called name to inputs holding values (with unknown
-// static lengths), evaluates it and checks its shape inference.
-func evalOp(t *testing.T, name string, p optable.Params, values ...*tensor.Array) *tensor.Array {
+// build is a typed constructor applied to a list of inputs: what the tests
+// evaluate, differentiate and check the types and errors of.
+type build func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error)
+
+// scalar is the scalar table's row called name, applied elementwise.
+func scalar(name string) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return ops.Scalar(b, name, in...)
+	}
+}
+
+// unary is a one-input constructor.
+func unary(f func(*graph.Builder, *graph.Variable) (*graph.Variable, error)) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) { return f(b, in[0]) }
+}
+
+// binary is a two-input constructor.
+func binary(f func(*graph.Builder, *graph.Variable, *graph.Variable) (*graph.Variable, error)) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) { return f(b, in[0], in[1]) }
+}
+
+// reduction is the typed constructor of a reduction or arg-reduction.
+type reduction func(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error)
+
+// reduceBy reduces its one input over axes (nil: all of them).
+func reduceBy(f reduction, axes []int, keepdims bool) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return f(b, in[0], axes, keepdims)
+	}
+}
+
+// castTo casts its one input to dt.
+func castTo(dt dtype.DType) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) { return ops.Cast(b, in[0], dt) }
+}
+
+// apply runs f on the inputs with e's sticky error.
+func apply(e *ops.Expr, f build, in ...*graph.Variable) *graph.Variable {
+	if e.Err != nil {
+		return nil
+	}
+	for _, x := range in {
+		if x == nil {
+			e.Err = graph.ValueErrorf("missing input")
+			return nil
+		}
+	}
+	v, err := f(e.B, in...)
+	if err != nil {
+		e.Err = err
+		return nil
+	}
+	return v
+}
+
+// evalOp applies f to inputs holding values (with unknown static lengths),
+// evaluates it and checks its shape inference.
+func evalOp(t *testing.T, f build, values ...*tensor.Array) *tensor.Array {
 	t.Helper()
 	return opstest.Eval(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, name, p, in...)
+		return apply(e, f, in...)
 	}, values...)
 }
 
@@ -53,15 +108,15 @@ func typed(b *graph.Builder, dt dtype.DType, shape ...int) *graph.Variable {
 	return b.Input(graph.NewType(dt, shape...), "")
 }
 
-// evalErr builds name on inputs of unknown static shape and returns the
+// evalErr builds f on inputs of unknown static shape and returns the
 // error of the evaluation (the build must succeed).
-func evalErr(t *testing.T, name string, p optable.Params, values ...*tensor.Array) error {
+func evalErr(t *testing.T, f build, values ...*tensor.Array) error {
 	t.Helper()
 	b := graph.NewBuilder()
 	xs := opstest.Inputs(b, values)
-	out, err := optable.Build(b, name, p, xs)
+	out, err := f(b, xs...)
 	if err != nil {
-		t.Fatalf("%s: building: %v", name, err)
+		t.Fatalf("building: %v", err)
 	}
 	m := map[*graph.Variable]*tensor.Array{}
 	for i, x := range xs {
@@ -152,28 +207,49 @@ func wantType(t *testing.T, v *graph.Variable, dt dtype.DType, shape ...int) {
 }
 
 // items builds subtensor items from a compact list: an int or "input" is an
-// index; a [3]any is a slice.
-func items(list ...any) optable.Params {
-	out := make([]any, len(list))
-	for i, it := range list {
-		switch v := it.(type) {
-		case [3]any:
-			s := make([]any, 3)
-			for j, e := range v {
-				if n, ok := e.(int); ok {
-					s[j] = float64(n)
-				} else {
-					s[j] = e
-				}
-			}
-			out[i] = map[string]any{"slice": s}
+// index; a [3]any is a slice whose entries are ints, none or "input".
+func items(list ...any) []ops.IndexItem {
+	entry := func(v any) ops.IndexEntry {
+		switch v := v.(type) {
 		case int:
-			out[i] = map[string]any{"index": float64(v)}
-		default:
-			out[i] = map[string]any{"index": v}
+			return ops.IndexEntry{Kind: ops.EntryConst, Value: v}
+		case string:
+			if v == "input" {
+				return ops.IndexEntry{Kind: ops.EntryInput}
+			}
+		case nil:
+			return ops.IndexEntry{Kind: ops.EntryNone}
 		}
+		panic(fmt.Sprintf("items: bad entry %v", v))
 	}
-	return optable.Params{"items": out}
+	out := make([]ops.IndexItem, len(list))
+	for i, it := range list {
+		if s, ok := it.([3]any); ok {
+			out[i] = ops.IndexItem{Slice: true, Entries: []ops.IndexEntry{entry(s[0]), entry(s[1]), entry(s[2])}}
+			continue
+		}
+		out[i] = ops.IndexItem{Entries: []ops.IndexEntry{entry(it)}}
+	}
+	return out
+}
+
+// subtensor is x[items] with the index inputs after x.
+func subtensor(its []ops.IndexItem) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return ops.Subtensor(b, in[0], its, in[1:]...)
+	}
+}
+
+// incSubtensor is inc_subtensor (set false) or set_subtensor of x, y and the
+// index inputs.
+func incSubtensor(set bool, its []ops.IndexItem) build {
+	f := ops.IncSubtensor
+	if set {
+		f = ops.SetSubtensor
+	}
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return f(b, in[0], in[1], its, in[2:]...)
+	}
 }
 
 // evalRun evaluates one output.

@@ -2,7 +2,6 @@ package ops_test
 
 import (
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"theanogo/core/dtype"
@@ -11,7 +10,6 @@ import (
 	"theanogo/core/opstest"
 	"theanogo/core/shape"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // none is a slice's absent start, stop or step.
@@ -24,7 +22,7 @@ func TestSubtensorValues(t *testing.T) {
 	x := iota64(10)
 	vec := []struct {
 		name  string
-		p     optable.Params
+		p     []ops.IndexItem
 		shape []int
 		want  []float64
 	}{
@@ -43,14 +41,14 @@ func TestSubtensorValues(t *testing.T) {
 	}
 	for _, c := range vec {
 		t.Run(c.name, func(t *testing.T) {
-			wantArray(t, evalOp(t, "subtensor", c.p, x), f64(c.shape, c.want...))
+			wantArray(t, evalOp(t, subtensor(c.p), x), f64(c.shape, c.want...))
 		})
 	}
 
 	m := f64(dims(3, 4), 0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23)
 	mat := []struct {
 		name  string
-		p     optable.Params
+		p     []ops.IndexItem
 		shape []int
 		want  []float64
 	}{
@@ -64,7 +62,7 @@ func TestSubtensorValues(t *testing.T) {
 	}
 	for _, c := range mat {
 		t.Run(c.name, func(t *testing.T) {
-			wantArray(t, evalOp(t, "subtensor", c.p, m), f64(c.shape, c.want...))
+			wantArray(t, evalOp(t, subtensor(c.p), m), f64(c.shape, c.want...))
 		})
 	}
 }
@@ -76,7 +74,7 @@ func TestSubtensorSymbolic(t *testing.T) {
 	x := typed(b, dtype.Float64, graph.Unknown, graph.Unknown)
 	i, j, k := typed(b, dtype.Int32), typed(b, dtype.Int64), typed(b, dtype.Int8)
 	// m[i, j::k]
-	out, err := optable.Build(b, "subtensor", items("input", [3]any{"input", none, "input"}), []*graph.Variable{x, i, j, k})
+	out, err := ops.Subtensor(b, x, items("input", [3]any{"input", none, "input"}), i, j, k)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +96,13 @@ func TestSubtensorSymbolic(t *testing.T) {
 	// Shape inference needs the values of slice entries (constants), not of
 	// integer indices, which only drop a dimension.
 	c := b.Constant(i64(nil, 2))
-	out, _ = optable.Build(b, "subtensor", items([3]any{none, "input", none}), []*graph.Variable{x, c})
+	out, _ = ops.Subtensor(b, x, items([3]any{none, "input", none}), c)
 	opstest.CheckInferShape(t, []*graph.Variable{out}, map[*graph.Variable]*tensor.Array{x: m})
-	out, _ = optable.Build(b, "subtensor", items("input", [3]any{1, none, none}), []*graph.Variable{x, i})
+	out, _ = ops.Subtensor(b, x, items("input", [3]any{1, none, none}), i)
 	opstest.CheckInferShape(t, []*graph.Variable{out}, map[*graph.Variable]*tensor.Array{x: m, i: arr(dtype.Int32, nil, 0)})
 	// With a symbolic start, the symbolic shape rule gives a length that is
 	// an expression of j (no constant), computed once j is known.
-	out, _ = optable.Build(b, "subtensor", items([3]any{"input", none, none}), []*graph.Variable{x, j})
+	out, _ = ops.Subtensor(b, x, items([3]any{"input", none, none}), j)
 	lengths, err := shape.NewTracker(b).Of(out)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +122,7 @@ func TestSubtensorTypes(t *testing.T) {
 	x := typed(b, dtype.Float32, 10, graph.Unknown, 1)
 	n := typed(b, dtype.Int64)
 	cases := []struct {
-		p    optable.Params
+		p    []ops.IndexItem
 		idx  []*graph.Variable
 		want []int
 	}{
@@ -137,7 +135,7 @@ func TestSubtensorTypes(t *testing.T) {
 		{items(-10), nil, dims(graph.Unknown, 1)},
 	}
 	for _, c := range cases {
-		v, err := optable.Build(b, "subtensor", c.p, append([]*graph.Variable{x}, c.idx...))
+		v, err := ops.Subtensor(b, x, c.p, c.idx...)
 		if err != nil {
 			t.Fatalf("%v: %v", c.p, err)
 		}
@@ -145,7 +143,7 @@ func TestSubtensorTypes(t *testing.T) {
 	}
 
 	bad := []struct {
-		p      optable.Params
+		p      []ops.IndexItem
 		ins    []*graph.Variable
 		kind   graph.ErrorKind
 		substr string
@@ -157,20 +155,20 @@ func TestSubtensorTypes(t *testing.T) {
 		{items("input"), []*graph.Variable{x}, graph.KindType, "needs 1 index inputs, got 0"},
 		{items("input"), []*graph.Variable{x, typed(b, dtype.Float64)}, graph.KindType, "integer scalar"},
 		{items("input"), []*graph.Variable{x, typed(b, dtype.Int64, 2)}, graph.KindType, "integer scalar"},
-		{optable.Params{"items": []any{map[string]any{"slice": []any{1.0}}}}, []*graph.Variable{x}, graph.KindType, "slice"},
-		{optable.Params{"items": []any{map[string]any{"index": 1.5}}}, []*graph.Variable{x}, graph.KindType, "bad index entry"},
+		{[]ops.IndexItem{{Slice: true, Entries: []ops.IndexEntry{{Kind: ops.EntryConst, Value: 1}}}}, []*graph.Variable{x}, graph.KindType, "slice"},
+		{[]ops.IndexItem{{Entries: []ops.IndexEntry{{Kind: ops.EntryNone}}}}, []*graph.Variable{x}, graph.KindType, "index"},
 	}
 	for _, c := range bad {
-		_, err := optable.Build(b, "subtensor", c.p, c.ins)
+		_, err := ops.Subtensor(b, c.ins[0], c.p, c.ins[1:]...)
 		wantErr(t, err, c.kind, "subtensor", c.substr)
 	}
 	// An integer index out of range for a length known only at evaluation.
-	wantErr(t, evalErr(t, "subtensor", items(-4), iota64(3)), graph.KindIndex, "index -4 is out of bounds")
+	wantErr(t, evalErr(t, subtensor(items(-4)), iota64(3)), graph.KindIndex, "index -4 is out of bounds")
 }
 
 func TestSubtensorPullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
-	cases := []optable.Params{
+	cases := [][]ops.IndexItem{
 		items(1),
 		items([3]any{none, none, -2}, 1),
 		items([3]any{1, 100, none}, [3]any{-1, 0, -1}),
@@ -178,58 +176,59 @@ func TestSubtensorPullback(t *testing.T) {
 	}
 	for _, p := range cases {
 		opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-			return optable.Apply(e, "subtensor", p, in[0])
+			return apply(e, subtensor(p), in[0])
 		}, opstest.Rand(rng, 3, 4))
 	}
 	// Symbolic indices: the integer inputs get no gradient.
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "subtensor", items("input", [3]any{"input", none, none}), in[0], in[1], in[2])
+		return apply(e, subtensor(items("input", [3]any{"input", none, none})), in[0], in[1], in[2])
 	}, opstest.Rand(rng, 3, 4), i64(nil, -1), i64(nil, 1))
 }
 
 // inc_subtensor adds y into a copy of x at the selection; set_subtensor stores it.
 func TestIncSubtensorValues(t *testing.T) {
 	x := iota64(5)
-	wantArray(t, evalOp(t, "inc_subtensor", items([3]any{1, 3, none}), x, f64(dims(2), 10, 20)), f64(dims(5), 0, 11, 22, 3, 4))
-	wantArray(t, evalOp(t, "set_subtensor", items([3]any{1, 3, none}), x, f64(dims(2), 10, 20)), f64(dims(5), 0, 10, 20, 3, 4))
-	wantArray(t, evalOp(t, "inc_subtensor", items([3]any{none, none, -2}), x, f64(nil, 1)), f64(dims(5), 1, 1, 3, 3, 5))
-	wantArray(t, evalOp(t, "set_subtensor", items(-1), x, f64(nil, 7)), f64(dims(5), 0, 1, 2, 3, 7))
+	wantArray(t, evalOp(t, incSubtensor(false, items([3]any{1, 3, none})), x, f64(dims(2), 10, 20)), f64(dims(5), 0, 11, 22, 3, 4))
+	wantArray(t, evalOp(t, incSubtensor(true, items([3]any{1, 3, none})), x, f64(dims(2), 10, 20)), f64(dims(5), 0, 10, 20, 3, 4))
+	wantArray(t, evalOp(t, incSubtensor(false, items([3]any{none, none, -2})), x, f64(nil, 1)), f64(dims(5), 1, 1, 3, 3, 5))
+	wantArray(t, evalOp(t, incSubtensor(true, items(-1)), x, f64(nil, 7)), f64(dims(5), 0, 1, 2, 3, 7))
 
 	m := iota64(2, 3) // [[0 1 2] [3 4 5]]
 	// A row y (static length 1) broadcasts over the selected rows.
-	wantArray(t, evalOp(t, "inc_subtensor", items([3]any{none, none, none}, [3]any{1, none, none}), m, f64(dims(1, 2), 10, 20)),
+	wantArray(t, evalOp(t, incSubtensor(false, items([3]any{none, none, none}, [3]any{1, none, none})), m, f64(dims(1, 2), 10, 20)),
 		f64(dims(2, 3), 0, 11, 22, 3, 14, 25))
 	// A lower-rank y is padded on the left.
-	wantArray(t, evalOp(t, "set_subtensor", nil, m, f64(dims(3), 7, 8, 9)), f64(dims(2, 3), 7, 8, 9, 7, 8, 9))
+	wantArray(t, evalOp(t, incSubtensor(true, nil), m, f64(dims(3), 7, 8, 9)), f64(dims(2, 3), 7, 8, 9, 7, 8, 9))
 	// Integer arrays stay integer.
-	wantArray(t, evalOp(t, "inc_subtensor", items(0), i64(dims(3), 1, 2, 3), arr(dtype.Int8, nil, -5)), i64(dims(3), -4, 2, 3))
+	wantArray(t, evalOp(t, incSubtensor(false, items(0)), i64(dims(3), 1, 2, 3), arr(dtype.Int8, nil, -5)), i64(dims(3), -4, 2, 3))
 
 	b := graph.NewBuilder()
 	xi := typed(b, dtype.Int32, 5)
-	_, err := optable.Build(b, "inc_subtensor", items(0), []*graph.Variable{xi, typed(b, dtype.Float32)})
+	_, err := ops.IncSubtensor(b, xi, typed(b, dtype.Float32), items(0))
 	wantErr(t, err, graph.KindType, "inc_subtensor", "float32", "int32")
-	_, err = optable.Build(b, "set_subtensor", items([3]any{1, 3, none}), []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3)})
+	_, err = ops.SetSubtensor(b, typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 3), items([3]any{1, 3, none}))
 	wantErr(t, err, graph.KindValue, "set_subtensor", "does not fit")
-	_, err = optable.Build(b, "inc_subtensor", items(0), []*graph.Variable{typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 1)})
+	_, err = ops.IncSubtensor(b, typed(b, dtype.Float64, 5), typed(b, dtype.Float64, 1), items(0))
 	wantErr(t, err, graph.KindValue, "more dimensions")
 	// y of unknown length that turns out not to fit.
-	wantErr(t, evalErr(t, "inc_subtensor", items([3]any{1, 3, none}), x, f64(dims(3), 1, 2, 3)), graph.KindValue, "does not fit")
+	wantErr(t, evalErr(t, incSubtensor(false, items([3]any{1, 3, none})), x, f64(dims(3), 1, 2, 3)), graph.KindValue, "does not fit")
 }
 
 func TestIncSubtensorPullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for _, name := range []string{"inc_subtensor", "set_subtensor"} {
+		set := name == "set_subtensor"
 		t.Run(name, func(t *testing.T) {
 			p := items([3]any{none, none, -1}, [3]any{1, none, none})
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return optable.Apply(e, name, p, in[0], in[1])
+				return apply(e, incSubtensor(set, p), in[0], in[1])
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 3, 3))
 			// y broadcast along the rows and padded on the left
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return optable.Apply(e, name, p, in[0], in[1])
+				return apply(e, incSubtensor(set, p), in[0], in[1])
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 1, 3))
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return optable.Apply(e, name, items(1), in[0], in[1])
+				return apply(e, incSubtensor(set, items(1)), in[0], in[1])
 			}, opstest.Rand(rng, 3, 4), opstest.Rand(rng, 4))
 		})
 	}
@@ -241,24 +240,24 @@ func TestARange(t *testing.T) {
 	cases := []struct {
 		name             string
 		start, stop, stp *tensor.Array
-		p                optable.Params
+		dt               dtype.DType
 		want             *tensor.Array
 	}{
-		{"0,10,3", i64(nil, 0), i64(nil, 10), i64(nil, 3), nil, i64(dims(4), 0, 3, 6, 9)},
-		{"10,0,-3", i64(nil, 10), i64(nil, 0), i64(nil, -3), nil, i64(dims(4), 10, 7, 4, 1)},
-		{"5,1,1", i64(nil, 5), i64(nil, 1), i64(nil, 1), nil, i64(dims(0))},
-		{"-3,3,2 int8", s(dtype.Int8, -3), s(dtype.Int8, 3), s(dtype.Int8, 2), nil, i64(dims(3), -3, -1, 1)},
-		{"0,1,0.25", s(dtype.Float64, 0), s(dtype.Float64, 1), s(dtype.Float64, 0.25), nil, f64(dims(4), 0, 0.25, 0.5, 0.75)},
-		{"float32", s(dtype.Float32, 1), s(dtype.Float32, 2), s(dtype.Float32, 0.5), nil, arr(dtype.Float32, dims(2), 1, 1.5)},
-		{"int, float", i64(nil, 0), s(dtype.Float64, 2.5), i64(nil, 1), nil, f64(dims(3), 0, 1, 2)},
-		{"dtype", i64(nil, 1), i64(nil, 4), i64(nil, 1), optable.Params{"dtype": "float32"}, arr(dtype.Float32, dims(3), 1, 2, 3)},
-		{"0.5,-1,-0.5", s(dtype.Float64, 0.5), s(dtype.Float64, -1), s(dtype.Float64, -0.5), nil, f64(dims(3), 0.5, 0, -0.5)},
+		{"0,10,3", i64(nil, 0), i64(nil, 10), i64(nil, 3), dtype.Invalid, i64(dims(4), 0, 3, 6, 9)},
+		{"10,0,-3", i64(nil, 10), i64(nil, 0), i64(nil, -3), dtype.Invalid, i64(dims(4), 10, 7, 4, 1)},
+		{"5,1,1", i64(nil, 5), i64(nil, 1), i64(nil, 1), dtype.Invalid, i64(dims(0))},
+		{"-3,3,2 int8", s(dtype.Int8, -3), s(dtype.Int8, 3), s(dtype.Int8, 2), dtype.Invalid, i64(dims(3), -3, -1, 1)},
+		{"0,1,0.25", s(dtype.Float64, 0), s(dtype.Float64, 1), s(dtype.Float64, 0.25), dtype.Invalid, f64(dims(4), 0, 0.25, 0.5, 0.75)},
+		{"float32", s(dtype.Float32, 1), s(dtype.Float32, 2), s(dtype.Float32, 0.5), dtype.Invalid, arr(dtype.Float32, dims(2), 1, 1.5)},
+		{"int, float", i64(nil, 0), s(dtype.Float64, 2.5), i64(nil, 1), dtype.Invalid, f64(dims(3), 0, 1, 2)},
+		{"dtype", i64(nil, 1), i64(nil, 4), i64(nil, 1), dtype.Float32, arr(dtype.Float32, dims(3), 1, 2, 3)},
+		{"0.5,-1,-0.5", s(dtype.Float64, 0.5), s(dtype.Float64, -1), s(dtype.Float64, -0.5), dtype.Invalid, f64(dims(3), 0.5, 0, -0.5)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := graph.NewBuilder()
 			ins := opstest.Inputs(b, []*tensor.Array{c.start, c.stop, c.stp})
-			out, err := optable.Build(b, "arange", c.p, ins)
+			out, err := ops.ARange(b, ins[0], ins[1], ins[2], c.dt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -270,7 +269,7 @@ func TestARange(t *testing.T) {
 			wantArray(t, got, c.want)
 			// With constant inputs the length is static and shapes infer.
 			cs := []*graph.Variable{b.Constant(c.start), b.Constant(c.stop), b.Constant(c.stp)}
-			out, err = optable.Build(b, "arange", c.p, cs)
+			out, err = ops.ARange(b, cs[0], cs[1], cs[2], c.dt)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,34 +277,18 @@ func TestARange(t *testing.T) {
 			wantArray(t, run(t, out, nil), c.want)
 		})
 	}
-	wantErr(t, evalErr(t, "arange", nil, i64(nil, 0), i64(nil, 3), i64(nil, 0)), graph.KindValue, "arange", "step cannot be zero")
+	wantErr(t, evalErr(t, arange, i64(nil, 0), i64(nil, 3), i64(nil, 0)), graph.KindValue, "arange", "step cannot be zero")
 	b := graph.NewBuilder()
 	zero := b.Constant(i64(nil, 0))
-	_, err := optable.Build(b, "arange", nil, []*graph.Variable{zero, zero, zero})
+	_, err := ops.ARange(b, zero, zero, zero, dtype.Invalid)
 	wantErr(t, err, graph.KindValue, "arange", "step cannot be zero")
-	_, err = optable.Build(b, "arange", nil, []*graph.Variable{zero, typed(b, dtype.Int64, 2), zero})
+	_, err = ops.ARange(b, zero, typed(b, dtype.Int64, 2), zero, dtype.Invalid)
 	wantErr(t, err, graph.KindType, "arange", "scalar")
-	_, err = optable.Build(b, "arange", nil, []*graph.Variable{zero, typed(b, dtype.Complex128), zero})
+	_, err = ops.ARange(b, zero, typed(b, dtype.Complex128), zero, dtype.Invalid)
 	wantErr(t, err, graph.KindType, "arange")
 }
 
-// None in an index (numpy's newaxis) inserts a broadcastable dimension
-// where it stands: x[None, 1:, 0, None] on a (3, 4, 5) array is (1, 2, 1, 5).
-func TestSubtensorNewAxis(t *testing.T) {
-	b := graph.NewBuilder()
-	x := b.Input(graph.NewType(dtype.Float64, 3, 4, 5), "x")
-	p := optable.Params{"items": []any{
-		map[string]any{"newaxis": true},
-		map[string]any{"slice": []any{1.0, nil, nil}},
-		map[string]any{"index": 0.0},
-		map[string]any{"newaxis": true},
-	}}
-	y, err := optable.Build(b, "subtensor", p, []*graph.Variable{x})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []int{1, 2, 1, 5}
-	if !slices.Equal(y.Type.Shape, want) {
-		t.Errorf("static shape %v, want %v", y.Type.Shape, want)
-	}
+// arange is arange(start, stop, step) in numpy's default dtype.
+func arange(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+	return ops.ARange(b, in[0], in[1], in[2], dtype.Invalid)
 }

@@ -38,14 +38,14 @@ func TestScalarRowsAsNumpy(t *testing.T) {
 		{"mod", []*tensor.Array{f64(dims(2), 1, -7), f64(dims(2), 0.1, 2)}, f64(dims(2), 0.09999999999999995, 1)},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { wantArray(t, evalOp(t, c.name, nil, c.in...), c.want) })
+		t.Run(c.name, func(t *testing.T) { wantArray(t, evalOp(t, scalar(c.name), c.in...), c.want) })
 	}
 }
 
 // numpy: "ValueError: Integers to negative integer powers are not allowed."
 func TestIntegerPowNegativeExponent(t *testing.T) {
-	err := evalErr(t, "pow", nil, i64(dims(2), 2, 2), i64(dims(2), 3, -1))
+	err := evalErr(t, scalar("pow"), i64(dims(2), 2, 2), i64(dims(2), 3, -1))
 	wantErr(t, err, graph.KindValue, "Integers to negative integer powers are not allowed.")
 	// a float exponent is fine: 2 ** -1.0 == 0.5
-	wantArray(t, evalOp(t, "pow", nil, i64(dims(1), 2), f64(dims(1), -1)), f64(dims(1), 0.5))
+	wantArray(t, evalOp(t, scalar("pow"), i64(dims(1), 2), f64(dims(1), -1)), f64(dims(1), 0.5))
 }

@@ -11,44 +11,43 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 // transpose permutes dimensions as numpy.transpose: no axes reverses them.
 func TestTranspose(t *testing.T) {
 	x := iota64(2, 3) // [[0 1 2] [3 4 5]]
-	wantArray(t, evalOp(t, "transpose", nil, x), f64(dims(3, 2), 0, 3, 1, 4, 2, 5))
-	wantArray(t, evalOp(t, "transpose", optable.Params{"axes": []any{1.0, 0.0}}, x), f64(dims(3, 2), 0, 3, 1, 4, 2, 5))
-	wantArray(t, evalOp(t, "transpose", optable.Params{"axes": []any{0.0, -1.0}}, x), x)
+	wantArray(t, evalOp(t, transpose(nil), x), f64(dims(3, 2), 0, 3, 1, 4, 2, 5))
+	wantArray(t, evalOp(t, transpose([]int{1, 0}), x), f64(dims(3, 2), 0, 3, 1, 4, 2, 5))
+	wantArray(t, evalOp(t, transpose([]int{0, -1}), x), x)
 
 	y := iota64(2, 1, 3) // y[i,0,k] = 3i + k
-	got := evalOp(t, "transpose", optable.Params{"axes": []any{2.0, 0.0, 1.0}}, y)
+	got := evalOp(t, transpose([]int{2, 0, 1}), y)
 	wantArray(t, got, f64(dims(3, 2, 1), 0, 3, 1, 4, 2, 5))
 
 	b := graph.NewBuilder()
-	v, err := optable.Build(b, "transpose", nil, []*graph.Variable{typed(b, dtype.Float32, 2, graph.Unknown, 4)})
+	v, err := ops.Transpose(b, typed(b, dtype.Float32, 2, graph.Unknown, 4), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Float32, 4, graph.Unknown, 2)
 
-	m := []*graph.Variable{typed(b, dtype.Float64, 2, 3)}
-	for _, bad := range [][]any{{0.0}, {0.0, 0.0}, {0.0, 2.0}, {0.0, -3.0}} {
-		_, err := optable.Build(b, "transpose", optable.Params{"axes": bad}, m)
+	m := typed(b, dtype.Float64, 2, 3)
+	for _, bad := range [][]int{{0}, {0, 0}, {0, 2}, {0, -3}} {
+		_, err := ops.Transpose(b, m, bad)
 		wantErr(t, err, graph.KindValue, "transpose")
 	}
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "transpose", optable.Params{"axes": []any{1.0, 2.0, 0.0}}, in[0])
+		return apply(e, transpose([]int{1, 2, 0}), in[0])
 	}, opstest.Rand(rand.New(rand.NewPCG(1, 1)), 2, 3, 4))
 }
 
 // shape is x.shape as an int64 vector whose length is x's rank.
 func TestShape(t *testing.T) {
-	wantArray(t, evalOp(t, "shape", nil, iota64(2, 0, 3)), i64(dims(3), 2, 0, 3))
-	wantArray(t, evalOp(t, "shape", nil, f64(nil, 7)), i64(dims(0)))
+	wantArray(t, evalOp(t, unary(ops.Shape), iota64(2, 0, 3)), i64(dims(3), 2, 0, 3))
+	wantArray(t, evalOp(t, unary(ops.Shape), f64(nil, 7)), i64(dims(0)))
 
 	b := graph.NewBuilder()
-	v, err := optable.Build(b, "shape", nil, []*graph.Variable{typed(b, dtype.Int8, graph.Unknown, 5)})
+	v, err := ops.Shape(b, typed(b, dtype.Int8, graph.Unknown, 5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +56,7 @@ func TestShape(t *testing.T) {
 	// The shape carries no gradient, but an expression using it still has one:
 	// d/dx sum(x * len(x) * w) = len(x) * w.
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		n := optable.Apply(e, "subtensor", items(0), optable.Apply(e, "shape", nil, in[0]))
+		n := e.Index(e.Shape(in[0]), 0)
 		return e.Mul(in[0], e.Cast(n, dtype.Float64))
 	}, opstest.Rand(rand.New(rand.NewPCG(2, 2)), 4))
 }
@@ -79,7 +78,7 @@ func TestReshapeValues(t *testing.T) {
 		b := graph.NewBuilder()
 		xv := typed(b, dtype.Float64, graph.Unknown)
 		s := b.Constant(i64(dims(len(c.shape)), c.shape...))
-		out, err := optable.Build(b, "reshape", optable.Params{"ndim": float64(len(c.shape))}, []*graph.Variable{xv, s})
+		out, err := ops.Reshape(b, xv, s, len(c.shape))
 		if err != nil {
 			t.Fatalf("%v: %v", c.shape, err)
 		}
@@ -96,7 +95,7 @@ func reshapeConst(t *testing.T, x *tensor.Array, shape ...int64) *tensor.Array {
 	t.Helper()
 	return opstest.Eval(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
 		s := e.B.Constant(i64(dims(len(shape)), shape...))
-		return optable.Apply(e, "reshape", optable.Params{"ndim": float64(len(shape))}, in[0], s)
+		return e.Reshape(in[0], s, len(shape))
 	}, x)
 }
 
@@ -119,50 +118,49 @@ func TestReshapeStatic(t *testing.T) {
 	x := typed(b, dtype.Float32, 4, 6)
 	xu := typed(b, dtype.Float32, graph.Unknown, 6)
 	c := func(v ...int64) *graph.Variable { return b.Constant(i64(dims(len(v)), v...)) }
-	nd := func(n int) optable.Params { return optable.Params{"ndim": float64(n)} }
 
-	v, err := optable.Build(b, "reshape", nd(3), []*graph.Variable{x, c(2, -1, 3)})
+	v, err := ops.Reshape(b, x, c(2, -1, 3), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Float32, 2, 4, 3)
-	v, _ = optable.Build(b, "reshape", nd(2), []*graph.Variable{xu, c(-1, 2)})
+	v, _ = ops.Reshape(b, xu, c(-1, 2), 2)
 	wantType(t, v, dtype.Float32, graph.Unknown, 2)
 
-	shapeOfX, _ := optable.Build(b, "shape", nil, []*graph.Variable{x})
-	v, err = optable.Build(b, "reshape", nd(2), []*graph.Variable{xu, shapeOfX})
+	shapeOfX, _ := ops.Shape(b, x)
+	v, err = ops.Reshape(b, xu, shapeOfX, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Float32, 4, 6)
 
 	n := typed(b, dtype.Int64)
-	mv, _ := optable.Build(b, "make_vector", nil, []*graph.Variable{n, b.Constant(tensor.Scalar(dtype.Int64, 3))})
-	v, err = optable.Build(b, "reshape", nd(2), []*graph.Variable{x, mv})
+	mv, _ := ops.MakeVector(b, dtype.Invalid, n, b.Constant(tensor.Scalar(dtype.Int64, 3)))
+	v, err = ops.Reshape(b, x, mv, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Float32, graph.Unknown, 3)
 
-	_, err = optable.Build(b, "reshape", nd(2), []*graph.Variable{x, c(5, 5)})
+	_, err = ops.Reshape(b, x, c(5, 5), 2)
 	wantErr(t, err, graph.KindValue, "reshape", "size 24")
-	_, err = optable.Build(b, "reshape", nd(2), []*graph.Variable{x, c(-1, -1)})
+	_, err = ops.Reshape(b, x, c(-1, -1), 2)
 	wantErr(t, err, graph.KindValue, "reshape", "one unknown dimension")
-	_, err = optable.Build(b, "reshape", nd(2), []*graph.Variable{x, c(-2, 12)})
+	_, err = ops.Reshape(b, x, c(-2, 12), 2)
 	wantErr(t, err, graph.KindValue, "reshape")
-	_, err = optable.Build(b, "reshape", nd(3), []*graph.Variable{x, c(4, 6)})
+	_, err = ops.Reshape(b, x, c(4, 6), 3)
 	wantErr(t, err, graph.KindValue, "reshape", "ndim=3")
-	_, err = optable.Build(b, "reshape", nd(1), []*graph.Variable{x, b.Constant(f64(dims(1), 24))})
+	_, err = ops.Reshape(b, x, b.Constant(f64(dims(1), 24)), 1)
 	wantErr(t, err, graph.KindType, "reshape", "integer vector")
-	_, err = optable.Build(b, "reshape", nil, []*graph.Variable{x, typed(b, dtype.Int64, graph.Unknown)})
+	_, err = ops.Reshape(b, x, typed(b, dtype.Int64, graph.Unknown), -1)
 	wantErr(t, err, graph.KindType, "reshape", "ndim")
 
 	// Sizes known only at evaluation.
-	err = evalErr(t, "reshape", nd(2), iota64(7), i64(dims(2), 2, -1))
+	err = evalErr(t, reshape(2), iota64(7), i64(dims(2), 2, -1))
 	wantErr(t, err, graph.KindValue, "reshape", "size 7")
-	err = evalErr(t, "reshape", nd(2), iota64(6), i64(dims(2), 4, 2))
+	err = evalErr(t, reshape(2), iota64(6), i64(dims(2), 4, 2))
 	wantErr(t, err, graph.KindValue, "reshape", "size 6")
-	err = evalErr(t, "reshape", nd(3), iota64(6), i64(dims(2), 2, 3))
+	err = evalErr(t, reshape(3), iota64(6), i64(dims(2), 2, 3))
 	wantErr(t, err, graph.KindValue, "reshape", "ndim=3")
 }
 
@@ -171,59 +169,59 @@ func TestReshapeStatic(t *testing.T) {
 func TestReshapePullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 3))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "reshape", optable.Params{"ndim": 2.0}, in[0], e.B.Constant(i64(dims(2), 3, -1)))
+		return e.Reshape(in[0], e.B.Constant(i64(dims(2), 3, -1)), 2)
 	}, opstest.Rand(rng, 2, 3, 2))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		rows := optable.Apply(e, "subtensor", items(0), optable.Apply(e, "shape", nil, in[0]))
-		s := optable.Apply(e, "make_vector", nil, rows, e.B.Constant(tensor.Scalar(dtype.Int64, -1)))
-		return e.Call("tanh", optable.Apply(e, "reshape", optable.Params{"ndim": 2.0}, in[0], s))
+		rows := e.Index(e.Shape(in[0]), 0)
+		s := apply(e, makeVector(dtype.Invalid), rows, e.B.Constant(tensor.Scalar(dtype.Int64, -1)))
+		return e.Call("tanh", e.Reshape(in[0], s, 2))
 	}, opstest.Rand(rng, 2, 3, 2))
 }
 
 // flatten(x, ndim) keeps ndim-1 leading dimensions and merges the rest.
 func TestFlatten(t *testing.T) {
 	x := iota64(2, 3, 4)
-	wantArray(t, evalOp(t, "flatten", nil, x), iota64(24))
-	wantArray(t, evalOp(t, "flatten", optable.Params{"ndim": 2.0}, x), iota64(2, 12))
-	wantArray(t, evalOp(t, "flatten", optable.Params{"ndim": 3.0}, x), x)
-	wantArray(t, evalOp(t, "flatten", nil, f64(nil, 4)), f64(dims(1), 4))
-	wantArray(t, evalOp(t, "flatten", optable.Params{"ndim": 2.0}, iota64(2, 0, 4)), iota64(2, 0))
+	wantArray(t, evalOp(t, flatten(1), x), iota64(24))
+	wantArray(t, evalOp(t, flatten(2), x), iota64(2, 12))
+	wantArray(t, evalOp(t, flatten(3), x), x)
+	wantArray(t, evalOp(t, flatten(1), f64(nil, 4)), f64(dims(1), 4))
+	wantArray(t, evalOp(t, flatten(2), iota64(2, 0, 4)), iota64(2, 0))
 
 	b := graph.NewBuilder()
-	v, _ := optable.Build(b, "flatten", optable.Params{"ndim": 2.0}, []*graph.Variable{typed(b, dtype.Int32, graph.Unknown, 3, 4)})
+	v, _ := ops.Flatten(b, typed(b, dtype.Int32, graph.Unknown, 3, 4), 2)
 	wantType(t, v, dtype.Int32, graph.Unknown, 12)
-	v, _ = optable.Build(b, "flatten", nil, []*graph.Variable{typed(b, dtype.Int32, 2, graph.Unknown)})
+	v, _ = ops.Flatten(b, typed(b, dtype.Int32, 2, graph.Unknown), 1)
 	wantType(t, v, dtype.Int32, graph.Unknown)
-	for _, nd := range []float64{0, 4} {
-		_, err := optable.Build(b, "flatten", optable.Params{"ndim": nd}, []*graph.Variable{typed(b, dtype.Int32, 2, 3, 4)})
+	for _, nd := range []int{0, 4} {
+		_, err := ops.Flatten(b, typed(b, dtype.Int32, 2, 3, 4), nd)
 		wantErr(t, err, graph.KindValue, "flatten", "outdim")
 	}
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "flatten", optable.Params{"ndim": 2.0}, in[0])
+		return apply(e, flatten(2), in[0])
 	}, opstest.Rand(rand.New(rand.NewPCG(4, 4)), 2, 3, 2))
 }
 
 // make_vector stacks scalars, in their promoted dtype unless told otherwise.
 func TestMakeVector(t *testing.T) {
 	a, c := arr(dtype.Int8, nil, 3), arr(dtype.Float32, nil, 2.5)
-	wantArray(t, evalOp(t, "make_vector", nil, a, c), arr(dtype.Float32, dims(2), 3, 2.5))
-	wantArray(t, evalOp(t, "make_vector", optable.Params{"dtype": "int64"}, a, c), i64(dims(2), 3, 2))
-	wantArray(t, evalOp(t, "make_vector", nil, a), arr(dtype.Int8, dims(1), 3))
+	wantArray(t, evalOp(t, makeVector(dtype.Invalid), a, c), arr(dtype.Float32, dims(2), 3, 2.5))
+	wantArray(t, evalOp(t, makeVector(dtype.Int64), a, c), i64(dims(2), 3, 2))
+	wantArray(t, evalOp(t, makeVector(dtype.Invalid), a), arr(dtype.Int8, dims(1), 3))
 
 	b := graph.NewBuilder()
-	v, err := optable.Build(b, "make_vector", nil, nil)
+	v, err := ops.MakeVector(b, dtype.Invalid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantType(t, v, dtype.Int64, 0)
-	_, err = optable.Build(b, "make_vector", nil, []*graph.Variable{typed(b, dtype.Int64), typed(b, dtype.Int64, 2)})
+	_, err = ops.MakeVector(b, dtype.Invalid, typed(b, dtype.Int64), typed(b, dtype.Int64, 2))
 	wantErr(t, err, graph.KindType, "make_vector", "scalar")
-	_, err = optable.Build(b, "make_vector", optable.Params{"dtype": "float64"}, []*graph.Variable{typed(b, dtype.Complex64)})
+	_, err = ops.MakeVector(b, dtype.Float64, typed(b, dtype.Complex64))
 	wantErr(t, err, graph.KindType, "make_vector", "complex")
 
 	rng := rand.New(rand.NewPCG(5, 5))
 	opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-		return optable.Apply(e, "make_vector", nil, in[0], e.Mul(in[1], in[1]), in[0])
+		return apply(e, makeVector(dtype.Invalid), in[0], e.Mul(in[1], in[1]), in[0])
 	}, opstest.Rand(rng), opstest.Rand(rng))
 }
 
@@ -235,7 +233,7 @@ func TestReshapeReplaceFollowsNewShape(t *testing.T) {
 	x := b.Input(graph.NewType(dtype.Float64, 6), "x")
 	s := b.Input(graph.NewType(dtype.Int64, 2), "s")
 	shape23 := b.Constant(tensor.FromInt64s(dtype.Int64, []int{2}, []int64{2, 3}))
-	y, err := optable.Build(b, "reshape", optable.Params{"ndim": 2.0}, []*graph.Variable{x, shape23})
+	y, err := ops.Reshape(b, x, shape23, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,6 +260,35 @@ func TestReshapeReplaceFollowsNewShape(t *testing.T) {
 func TestCopy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	opstest.CheckGrad(t, func(e *ops.Expr, x []*graph.Variable) *graph.Variable {
-		return e.Mul(optable.Apply(e, "tensor_copy", nil, x[0]), x[0])
+		return e.Mul(apply(e, unary(ops.Copy), x[0]), x[0])
 	}, opstest.Rand(rng, 2, 3))
+}
+
+// transpose permutes its one input's dimensions (nil: reverses them).
+func transpose(axes []int) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return ops.Transpose(b, in[0], axes)
+	}
+}
+
+// reshape is reshape(x, shape) to ndim dimensions.
+func reshape(ndim int) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return ops.Reshape(b, in[0], in[1], ndim)
+	}
+}
+
+// flatten is flatten(x, outdim).
+func flatten(outdim int) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return ops.Flatten(b, in[0], outdim)
+	}
+}
+
+// makeVector stacks its inputs into a vector of dtype dt (dtype.Invalid:
+// their promoted dtype).
+func makeVector(dt dtype.DType) build {
+	return func(b *graph.Builder, in ...*graph.Variable) (*graph.Variable, error) {
+		return ops.MakeVector(b, dt, in...)
+	}
 }

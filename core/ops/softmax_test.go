@@ -9,7 +9,6 @@ import (
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
-	"theanogo/pyapi/optable"
 )
 
 // softmax normalizes each row; huge inputs do not overflow.
@@ -27,19 +26,19 @@ func TestSoftmaxValues(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			x := f64(dims(2, 2), c.x...)
-			wantArray(t, evalOp(t, "softmax", nil, x), f64(dims(2, 2), c.want...))
+			wantArray(t, evalOp(t, unary(ops.Softmax), x), f64(dims(2, 2), c.want...))
 			logs := make([]float64, len(c.want))
 			for i, p := range c.want {
 				logs[i] = math.Log(p)
 			}
-			wantArray(t, evalOp(t, "logsoftmax", nil, x), f64(dims(2, 2), logs...))
+			wantArray(t, evalOp(t, unary(ops.LogSoftmax), x), f64(dims(2, 2), logs...))
 		})
 	}
-	wantArray(t, evalOp(t, "softmax", nil, f64(dims(3), 0, ln3, 0)), f64(dims(3), 0.2, 0.6, 0.2))
-	wantArray(t, evalOp(t, "softmax", nil, arr(dtype.Float32, dims(1, 2), 2, 2)), arr(dtype.Float32, dims(1, 2), 0.5, 0.5))
-	wantArray(t, evalOp(t, "softmax", nil, iota64(0, 3)), iota64(0, 3))
+	wantArray(t, evalOp(t, unary(ops.Softmax), f64(dims(3), 0, ln3, 0)), f64(dims(3), 0.2, 0.6, 0.2))
+	wantArray(t, evalOp(t, unary(ops.Softmax), arr(dtype.Float32, dims(1, 2), 2, 2)), arr(dtype.Float32, dims(1, 2), 0.5, 0.5))
+	wantArray(t, evalOp(t, unary(ops.Softmax), iota64(0, 3)), iota64(0, 3))
 	// Rows sum to 1 on random input.
-	got := evalOp(t, "softmax", nil, opstest.Rand(rand.New(rand.NewPCG(1, 3)), 4, 5)).Float64s()
+	got := evalOp(t, unary(ops.Softmax), opstest.Rand(rand.New(rand.NewPCG(1, 3)), 4, 5)).Float64s()
 	for r := range 4 {
 		sum := 0.0
 		for _, p := range got[5*r : 5*r+5] {
@@ -51,12 +50,13 @@ func TestSoftmaxValues(t *testing.T) {
 	}
 
 	b := graph.NewBuilder()
-	for _, name := range []string{"softmax", "logsoftmax"} {
-		_, err := optable.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Int32, 2, 2)})
+	for _, sm := range softmaxes {
+		name, f := sm.name, sm.f
+		_, err := f(b, typed(b, dtype.Int32, 2, 2))
 		wantErr(t, err, graph.KindType, name, "int32")
-		_, err = optable.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Float64, 2, 2, 2)})
+		_, err = f(b, typed(b, dtype.Float64, 2, 2, 2))
 		wantErr(t, err, graph.KindType, name, "tensor3")
-		v, err := optable.Build(b, name, nil, []*graph.Variable{typed(b, dtype.Float32, graph.Unknown, 10)})
+		v, err := f(b, typed(b, dtype.Float32, graph.Unknown, 10))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,11 +66,18 @@ func TestSoftmaxValues(t *testing.T) {
 
 func TestSoftmaxPullback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 10))
-	for _, name := range []string{"softmax", "logsoftmax"} {
+	for _, sm := range softmaxes {
+		f := sm.f
 		for _, shape := range [][]int{{3, 4}, {5}, {1, 3}} {
 			opstest.CheckGrad(t, func(e *ops.Expr, in []*graph.Variable) *graph.Variable {
-				return optable.Apply(e, name, nil, in[0])
+				return apply(e, unary(f), in[0])
 			}, opstest.Rand(rng, shape...))
 		}
 	}
 }
+
+// softmaxes are the two softmax constructors by name.
+var softmaxes = []struct {
+	name string
+	f    func(*graph.Builder, *graph.Variable) (*graph.Variable, error)
+}{{"softmax", ops.Softmax}, {"logsoftmax", ops.LogSoftmax}}

@@ -11,7 +11,6 @@ import (
 	"theanogo/core/ops"
 	"theanogo/core/shape"
 	"theanogo/core/tensor"
-	"theanogo/pyapi/optable"
 )
 
 func ints(dt dtype.DType, v ...int64) *tensor.Array {
@@ -65,7 +64,7 @@ func TestShapeNeverComputesTheValue(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1, -1), "x")
 	e := ops.NewExpr(b)
-	out := e.Exp(optable.Apply(e, "dot", nil, x, e.DimShuffle(x, []int{1, 0})))
+	out := e.Exp(e.Dot(x, e.DimShuffle(x, []int{1, 0})))
 	if e.Err != nil {
 		t.Fatal(e.Err)
 	}
@@ -126,7 +125,7 @@ func TestArangeLengths(t *testing.T) {
 			s[i] = b.Input(graph.NewType(c.dt), "s")
 			values[s[i]] = tensor.Scalar(c.dt, v)
 		}
-		out, err := optable.Build(b, "arange", nil, s[:])
+		out, err := ops.ARange(b, s[0], s[1], s[2], dtype.Invalid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,17 +144,20 @@ func TestShapesOfOps(t *testing.T) {
 	idx := b.Input(graph.NewType(dtype.Int64, -1, -1), "idx")
 	e := ops.NewExpr(b)
 	minusOne := e.ConstOf(-1, dtype.Int64)
-	flat := optable.Apply(e, "reshape", optable.Params{"ndim": 2.0}, x, optable.Apply(e, "make_vector", optable.Params{"dtype": "int64"}, k, minusOne))
+	flat := e.Reshape(x, apply(e, func(b *graph.Builder) (*graph.Variable, error) { return ops.MakeVector(b, dtype.Int64, k, minusOne) }), 2)
 	outs := []*graph.Variable{
 		flat,
-		optable.Apply(e, "flatten", optable.Params{"outdim": 2.0}, x),
-		optable.Apply(e, "sum", optable.Params{"axis": []any{0.0, 2.0}, "keepdims": true}, x),
-		optable.Apply(e, "argmax", optable.Params{"axis": 1.0}, x),
+		apply(e, func(b *graph.Builder) (*graph.Variable, error) { return ops.Flatten(b, x, 1) }),
+		apply(e, func(b *graph.Builder) (*graph.Variable, error) { return ops.Flatten(b, x, 2) }),
+		e.Sum(x, []int{0, 2}, true),
+		apply(e, func(b *graph.Builder) (*graph.Variable, error) { return ops.ArgMax(b, x, []int{1}, false) }),
 		e.Add(flat, r),
-		optable.Apply(e, "advanced_subtensor", nil, flat, idx),
-		optable.Apply(e, "softmax", nil, flat),
-		optable.Apply(e, "dot", nil, flat, e.DimShuffle(flat, []int{1, 0})),
-		optable.Apply(e, "set_subtensor", optable.Params{"items": []any{map[string]any{"index": 0.0}}}, flat, e.ConstOf(1, dtype.Float64)),
+		e.AdvancedSubtensor(flat, idx),
+		apply(e, func(b *graph.Builder) (*graph.Variable, error) { return ops.Softmax(b, flat) }),
+		e.Dot(flat, e.DimShuffle(flat, []int{1, 0})),
+		apply(e, func(b *graph.Builder) (*graph.Variable, error) {
+			return ops.SetSubtensor(b, flat, e.ConstOf(1, dtype.Float64), []ops.IndexItem{ops.IndexAt(0)})
+		}),
 	}
 	if e.Err != nil {
 		t.Fatal(e.Err)
@@ -167,4 +169,17 @@ func TestShapesOfOps(t *testing.T) {
 	for _, out := range outs {
 		checkShape(t, out, values)
 	}
+}
+
+// apply runs a typed constructor, closed over its inputs, with e's sticky
+// error (the inputs must not be nil: e.Err is checked first).
+func apply(e *ops.Expr, f func(b *graph.Builder) (*graph.Variable, error)) *graph.Variable {
+	if e.Err != nil {
+		return nil
+	}
+	v, err := f(e.B)
+	if err != nil {
+		e.Err = err
+	}
+	return v
 }
