@@ -90,7 +90,7 @@ func init() {
 	opCodecs[opTypeName(ops.Reduce{})] = opCodec{
 		encode: func(op graph.Op) (any, error) {
 			r := op.(ops.Reduce)
-			return map[string]any{"kind": r.Name(), "axis": r.Axes, "keepdims": r.KeepDims}, nil
+			return map[string]any{"kind": r.Name(), "axis": r.Axes.Axes(), "keepdims": r.KeepDims}, nil
 		},
 		decode: func(b *graph.Builder, params json.RawMessage, ins []*graph.Variable) (*graph.Apply, error) {
 			var p struct {

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/bits"
 )
@@ -52,13 +51,14 @@ func (s AxisSet) Axes() []int {
 // String prints the axes as a Go []int prints: "[0 2]".
 func (s AxisSet) String() string { return fmt.Sprint(s.Axes()) }
 
-// MarshalJSON encodes the set as a list of axes: [0, 2].
-func (s AxisSet) MarshalJSON() ([]byte, error) { return json.Marshal(s.Axes()) }
+// MarshalText encodes the set as its axes separated by commas ("0,2"), the
+// form serialized graphs keep (encoding.TextMarshaler).
+func (s AxisSet) MarshalText() ([]byte, error) { return formatInts(s.Axes()), nil }
 
-// UnmarshalJSON decodes a list of axes.
-func (s *AxisSet) UnmarshalJSON(data []byte) error {
-	var axes []int
-	if err := json.Unmarshal(data, &axes); err != nil {
+// UnmarshalText decodes what MarshalText encodes.
+func (s *AxisSet) UnmarshalText(text []byte) error {
+	axes, err := parseInts(text)
+	if err != nil {
 		return err
 	}
 	for _, a := range axes {

@@ -2,8 +2,9 @@ package graph
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // IntList is an immutable list of ints that is comparable with ==: the
@@ -47,15 +48,45 @@ func (l IntList) Ints() []int {
 // String prints the elements as a Go []int prints: "[1 -1 0]".
 func (l IntList) String() string { return fmt.Sprint(l.Ints()) }
 
-// MarshalJSON encodes the list as a JSON array of integers.
-func (l IntList) MarshalJSON() ([]byte, error) { return json.Marshal(l.Ints()) }
+// MarshalText encodes the list as its elements separated by commas
+// ("1,-1,0"), the form serialized graphs keep (encoding.TextMarshaler).
+func (l IntList) MarshalText() ([]byte, error) { return formatInts(l.Ints()), nil }
 
-// UnmarshalJSON decodes a JSON array of integers.
-func (l *IntList) UnmarshalJSON(data []byte) error {
-	var v []int
-	if err := json.Unmarshal(data, &v); err != nil {
+// UnmarshalText decodes what MarshalText encodes.
+func (l *IntList) UnmarshalText(text []byte) error {
+	v, err := parseInts(text)
+	if err != nil {
 		return err
 	}
 	*l = NewIntList(v...)
 	return nil
+}
+
+// formatInts writes values separated by commas.
+func formatInts(values []int) []byte {
+	var out []byte
+	for i, v := range values {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = strconv.AppendInt(out, int64(v), 10)
+	}
+	return out
+}
+
+// parseInts reads what formatInts writes ("" is no values).
+func parseInts(text []byte) ([]int, error) {
+	if len(text) == 0 {
+		return []int{}, nil
+	}
+	parts := strings.Split(string(text), ",")
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("bad integer list %q: %v", text, err)
+		}
+		out[i] = v
+	}
+	return out, nil
 }

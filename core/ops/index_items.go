@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -95,16 +94,20 @@ func (x IndexItems) List() []IndexItem {
 // String prints the items as numpy does ("2, 1:$, ::-1"; see itemsString).
 func (x IndexItems) String() string { return itemsString(x.List()) }
 
-// MarshalJSON encodes the items as a list of {"Slice", "Entries"} objects.
-func (x IndexItems) MarshalJSON() ([]byte, error) { return json.Marshal(x.List()) }
+// MarshalText encodes the items as their integer code (see NewIndexItems),
+// the form serialized graphs keep (encoding.TextMarshaler).
+func (x IndexItems) MarshalText() ([]byte, error) { return x.code.MarshalText() }
 
-// UnmarshalJSON decodes what MarshalJSON encodes.
-func (x *IndexItems) UnmarshalJSON(data []byte) error {
-	var items []IndexItem
-	if err := json.Unmarshal(data, &items); err != nil {
+// UnmarshalText decodes what MarshalText encodes, checking the code's shape.
+func (x *IndexItems) UnmarshalText(text []byte) error {
+	var code graph.IntList
+	if err := code.UnmarshalText(text); err != nil {
 		return err
 	}
-	*x = NewIndexItems(items)
+	if code.Len()%itemWidth != 0 {
+		return fmt.Errorf("index items: a code of %d integers is not a whole number of items", code.Len())
+	}
+	*x = IndexItems{code: code}
 	return nil
 }
 
