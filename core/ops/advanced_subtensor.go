@@ -72,12 +72,12 @@ func (op AdvancedSubtensorOp) OutputShapes(b *graph.Builder, node *graph.Apply, 
 func advancedStaticShape(op string, x graph.Type, idx []graph.Type) ([]int, error) {
 	all := append([]graph.Type{x}, idx...)
 	if len(idx) > x.Ndim() {
-		return nil, graph.TypeErrorf("%s: too many indices (%d) for %v (inputs %s)", op, len(idx), x, typesString(all))
+		return nil, graph.TypeErrorf("%s: too many indices (%d) for %v (inputs %s)", op, len(idx), x, TypesString(all))
 	}
 	rank := 0
 	for i, t := range idx {
 		if !t.DType.IsInteger() {
-			return nil, graph.TypeErrorf("%s: index %d must be an integer tensor, got %v (inputs %s)", op, i, t, typesString(all))
+			return nil, graph.TypeErrorf("%s: index %d must be an integer tensor, got %v (inputs %s)", op, i, t, TypesString(all))
 		}
 		rank = max(rank, t.Ndim())
 	}
@@ -87,7 +87,7 @@ func advancedStaticShape(op string, x graph.Type, idx []graph.Type) ([]int, erro
 	}
 	shape, err := broadcastStatic(padded)
 	if err != nil {
-		return nil, graph.ValueErrorf("%s: the index arrays cannot be broadcast together: %v (inputs %s)", op, err, typesString(all))
+		return nil, graph.ValueErrorf("%s: the index arrays cannot be broadcast together: %v (inputs %s)", op, err, TypesString(all))
 	}
 	return append(shape, x.Shape[len(idx):]...), nil
 }

@@ -29,7 +29,7 @@ func (op ARangeOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 	}
 	for i, t := range in {
 		if t.Ndim() != 0 || t.DType.IsComplex() {
-			return nil, graph.TypeErrorf("arange: input %d must be a real scalar, got %v (inputs %s)", i, t, typesString(in))
+			return nil, graph.TypeErrorf("arange: input %d must be a real scalar, got %v (inputs %s)", i, t, TypesString(in))
 		}
 	}
 	n := graph.Unknown

@@ -6,16 +6,16 @@ import (
 	"theanogo/core/graph"
 )
 
-// checkArity returns an error unless there are n inputs.
-func checkArity(op string, inputs []*graph.Variable, n int) error {
+// CheckArity returns a TypeError naming op unless there are n inputs.
+func CheckArity(op string, inputs []*graph.Variable, n int) error {
 	if len(inputs) != n {
 		return graph.TypeErrorf("%s takes %d inputs, got %d", op, n, len(inputs))
 	}
 	return nil
 }
 
-// typesString prints input types for error messages: "(TensorType(...), ...)".
-func typesString(ts []graph.Type) string {
+// TypesString prints input types for error messages: "(TensorType(...), ...)".
+func TypesString(ts []graph.Type) string {
 	s := ""
 	for i, t := range ts {
 		if i > 0 {

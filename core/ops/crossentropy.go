@@ -27,5 +27,5 @@ func CategoricalCrossentropy(b *graph.Builder, coding, target *graph.Variable) (
 		return e.Neg(e.Log(e.AdvancedSubtensor(coding, rows, target))), e.Err
 	}
 	return nil, graph.TypeErrorf("categorical_crossentropy: true_dist must have coding_dist's rank (one-hot rows or probabilities), "+
-		"or be an integer vector of class indices for a matrix coding_dist; got inputs %s", typesString([]graph.Type{coding.Type, target.Type}))
+		"or be an integer vector of class indices for a matrix coding_dist; got inputs %s", TypesString([]graph.Type{coding.Type, target.Type}))
 }

@@ -27,11 +27,11 @@ func (op DotOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 	}
 	x, y := in[0], in[1]
 	if x.Ndim() < 1 || x.Ndim() > 2 || y.Ndim() < 1 || y.Ndim() > 2 {
-		return nil, graph.TypeErrorf("dot: inputs must be vectors or matrices, got %s", typesString(in))
+		return nil, graph.TypeErrorf("dot: inputs must be vectors or matrices, got %s", TypesString(in))
 	}
 	kx, ky := x.Shape[x.Ndim()-1], y.Shape[0]
 	if kx != graph.Unknown && ky != graph.Unknown && kx != ky {
-		return nil, graph.ValueErrorf("dot: inner dimensions differ (%d and %d) for inputs %s", kx, ky, typesString(in))
+		return nil, graph.ValueErrorf("dot: inner dimensions differ (%d and %d) for inputs %s", kx, ky, TypesString(in))
 	}
 	return []graph.Type{graph.NewType(dtype.Promote(x.DType, y.DType), dotShape(x.Shape, y.Shape)...)}, nil
 }

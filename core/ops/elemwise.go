@@ -31,7 +31,7 @@ func (op Elemwise) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 	for i, t := range in {
 		dts[i] = t.DType
 		if t.Ndim() != in[0].Ndim() {
-			return nil, graph.TypeErrorf("%s: inputs have different ranks %s", s.Name, typesString(in))
+			return nil, graph.TypeErrorf("%s: inputs have different ranks %s", s.Name, TypesString(in))
 		}
 	}
 	out, err := s.outputDType(dts)
@@ -40,7 +40,7 @@ func (op Elemwise) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 	}
 	shape, err := broadcastStatic(in)
 	if err != nil {
-		return nil, graph.ValueErrorf("%s: %v for inputs %s", s.Name, err, typesString(in))
+		return nil, graph.ValueErrorf("%s: %v for inputs %s", s.Name, err, TypesString(in))
 	}
 	return []graph.Type{graph.NewType(out, shape...)}, nil
 }
@@ -324,7 +324,7 @@ func Scalar(b *graph.Builder, name string, inputs ...*graph.Variable) (*graph.Va
 
 // ApplyScalar applies the scalar row s elementwise, as Scalar does.
 func ApplyScalar(b *graph.Builder, s *ScalarOp, inputs ...*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity(s.Name, inputs, s.Arity); err != nil {
+	if err := CheckArity(s.Name, inputs, s.Arity); err != nil {
 		return nil, err
 	}
 	rank := 0

@@ -52,16 +52,16 @@ func (op IncSubtensorOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, er
 // broadcasts to the selection's static shape sel.
 func checkFitsSelection(name string, x, y graph.Type, sel []int) error {
 	if dtype.Promote(x.DType, y.DType) != x.DType {
-		return graph.TypeErrorf("%s: cannot store %v values into %v without loss (inputs %s)", name, y.DType, x.DType, typesString([]graph.Type{x, y}))
+		return graph.TypeErrorf("%s: cannot store %v values into %v without loss (inputs %s)", name, y.DType, x.DType, TypesString([]graph.Type{x, y}))
 	}
 	if y.Ndim() > len(sel) {
-		return graph.ValueErrorf("%s: y %v has more dimensions than the selection of x (%d) (inputs %s)", name, y, len(sel), typesString([]graph.Type{x, y}))
+		return graph.ValueErrorf("%s: y %v has more dimensions than the selection of x (%d) (inputs %s)", name, y, len(sel), TypesString([]graph.Type{x, y}))
 	}
 	lead := len(sel) - y.Ndim()
 	for d, n := range y.Shape {
 		s := sel[lead+d]
 		if n != 1 && n != graph.Unknown && s != graph.Unknown && n != s {
-			return graph.ValueErrorf("%s: y %v does not fit the selection of shape %v of x (inputs %s)", name, y, sel, typesString([]graph.Type{x, y}))
+			return graph.ValueErrorf("%s: y %v does not fit the selection of shape %v of x (inputs %s)", name, y, sel, TypesString([]graph.Type{x, y}))
 		}
 	}
 	return nil

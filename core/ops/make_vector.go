@@ -21,10 +21,10 @@ func (op MakeVectorOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, erro
 	in := graph.TypesOf(inputs)
 	for i, t := range in {
 		if t.Ndim() != 0 {
-			return nil, graph.TypeErrorf("make_vector: input %d must be a scalar, got %v (inputs %s)", i, t, typesString(in))
+			return nil, graph.TypeErrorf("make_vector: input %d must be a scalar, got %v (inputs %s)", i, t, TypesString(in))
 		}
 		if t.DType.IsComplex() && !op.DType.IsComplex() {
-			return nil, graph.TypeErrorf("make_vector: cannot put complex input %d into a %v vector (inputs %s)", i, op.DType, typesString(in))
+			return nil, graph.TypeErrorf("make_vector: cannot put complex input %d into a %v vector (inputs %s)", i, op.DType, TypesString(in))
 		}
 	}
 	return []graph.Type{graph.NewType(op.DType, len(in))}, nil

@@ -40,18 +40,18 @@ func (op ReshapeOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) 
 	}
 	x, s := in[0], in[1]
 	if s.Ndim() != 1 || !s.DType.IsInteger() {
-		return nil, graph.TypeErrorf("reshape: the shape must be an integer vector, got %v (inputs %s)", s, typesString(in))
+		return nil, graph.TypeErrorf("reshape: the shape must be an integer vector, got %v (inputs %s)", s, TypesString(in))
 	}
 	target, err := staticTarget(inputs[1], op.Ndim) // first: its messages show a constant's values
 	if err != nil {
 		return nil, err
 	}
 	if s.Shape[0] != graph.Unknown && s.Shape[0] != op.Ndim {
-		return nil, graph.ValueErrorf("reshape: ndim=%d but the shape vector has length %d (inputs %s)", op.Ndim, s.Shape[0], typesString(in))
+		return nil, graph.ValueErrorf("reshape: ndim=%d but the shape vector has length %d (inputs %s)", op.Ndim, s.Shape[0], TypesString(in))
 	}
 	shape, err := resolveReshape(target, staticSize(x.Shape))
 	if err != nil {
-		return nil, graph.ValueErrorf("reshape: %v (inputs %s)", err, typesString(in))
+		return nil, graph.ValueErrorf("reshape: %v (inputs %s)", err, TypesString(in))
 	}
 	return []graph.Type{graph.NewType(x.DType, shape...)}, nil
 }

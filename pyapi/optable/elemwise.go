@@ -20,7 +20,7 @@ func elemwiseConstructors() map[string]Constructor {
 
 // buildCast reads {"dtype": name}.
 func buildCast(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("cast", inputs, 1); err != nil {
+	if err := ops.CheckArity("cast", inputs, 1); err != nil {
 		return nil, err
 	}
 	to, err := p.DType("dtype", dtype.Invalid)

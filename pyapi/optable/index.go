@@ -75,7 +75,7 @@ func buildAdvancedIncSubtensor(name string, f func(b *graph.Builder, x, y *graph
 // buildArange reads {"dtype": name}; the default is the inputs' promoted
 // dtype, with integers (and bools) giving int64 as numpy does.
 func buildArange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("arange", inputs, 3); err != nil {
+	if err := ops.CheckArity("arange", inputs, 3); err != nil {
 		return nil, err
 	}
 	dt, err := p.DType("dtype", dtype.Invalid)

@@ -23,7 +23,7 @@ var nnetConstructors = map[string]Constructor{
 // binary is the row of a two-input op without parameters.
 func binary(name string, f func(b *graph.Builder, x, y *graph.Variable) (*graph.Variable, error)) Constructor {
 	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := checkArity(name, inputs, 2); err != nil {
+		if err := ops.CheckArity(name, inputs, 2); err != nil {
 			return nil, err
 		}
 		return f(b, inputs[0], inputs[1])
@@ -31,7 +31,7 @@ func binary(name string, f func(b *graph.Builder, x, y *graph.Variable) (*graph.
 }
 
 func buildClip(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("clip", inputs, 3); err != nil {
+	if err := ops.CheckArity("clip", inputs, 3); err != nil {
 		return nil, err
 	}
 	return ops.Clip(b, inputs[0], inputs[1], inputs[2])
@@ -53,7 +53,7 @@ func buildFilled(name string) Constructor {
 		"zeros_like": ops.ZerosLike, "ones_like": ops.OnesLike,
 	}[name]
 	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := checkArity(name, inputs, 1); err != nil {
+		if err := ops.CheckArity(name, inputs, 1); err != nil {
 			return nil, err
 		}
 		dt, err := p.DType("dtype", inputs[0].Type.DType)

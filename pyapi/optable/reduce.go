@@ -22,7 +22,7 @@ var reduceConstructors = map[string]Constructor{
 
 func buildReduce(name string, reduce reduction) Constructor {
 	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := checkArity(name, inputs, 1); err != nil {
+		if err := ops.CheckArity(name, inputs, 1); err != nil {
 			return nil, err
 		}
 		axes, err := axesParam(name, p, "axis")

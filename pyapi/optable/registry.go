@@ -7,7 +7,6 @@
 package optable
 
 import (
-	"fmt"
 	"sort"
 
 	"theanogo/core/graph"
@@ -75,7 +74,7 @@ func checkOutputSizes(name string, v *graph.Variable) error {
 					ins = append(ins, in.Type)
 				}
 			}
-			return graph.ValueErrorf("%s: output %v (inputs %s)", name, err, typesString(ins))
+			return graph.ValueErrorf("%s: output %v (inputs %s)", name, err, ops.TypesString(ins))
 		}
 	}
 	return nil
@@ -89,26 +88,6 @@ func Names() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// checkArity returns an error unless there are n inputs.
-func checkArity(op string, inputs []*graph.Variable, n int) error {
-	if len(inputs) != n {
-		return graph.TypeErrorf("%s takes %d inputs, got %d", op, n, len(inputs))
-	}
-	return nil
-}
-
-// typesString prints input types for error messages.
-func typesString(ts []graph.Type) string {
-	s := ""
-	for i, t := range ts {
-		if i > 0 {
-			s += ", "
-		}
-		s += t.String()
-	}
-	return fmt.Sprintf("(%s)", s)
 }
 
 // Apply is Build with an ops.Expr's sticky error, for code (tests) that

@@ -21,7 +21,7 @@ var shapeConstructors = map[string]Constructor{
 // unary is the row of a one-input op without parameters.
 func unary(name string, f func(*graph.Builder, *graph.Variable) (*graph.Variable, error)) Constructor {
 	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := checkArity(name, inputs, 1); err != nil {
+		if err := ops.CheckArity(name, inputs, 1); err != nil {
 			return nil, err
 		}
 		return f(b, inputs[0])
@@ -30,7 +30,7 @@ func unary(name string, f func(*graph.Builder, *graph.Variable) (*graph.Variable
 
 // buildDimShuffle reads {"pattern": [1, "x", 0]} ("x" inserts a dimension).
 func buildDimShuffle(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("dimshuffle", inputs, 1); err != nil {
+	if err := ops.CheckArity("dimshuffle", inputs, 1); err != nil {
 		return nil, err
 	}
 	list, ok := p["pattern"].([]any)
@@ -59,7 +59,7 @@ func buildDimShuffle(b *graph.Builder, p Params, inputs []*graph.Variable) (*gra
 
 // buildTranspose reads {"axes": null | [ints]}: null reverses the dimensions.
 func buildTranspose(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("transpose", inputs, 1); err != nil {
+	if err := ops.CheckArity("transpose", inputs, 1); err != nil {
 		return nil, err
 	}
 	axes, err := axesParam("transpose", p, "axes")
@@ -72,7 +72,7 @@ func buildTranspose(b *graph.Builder, p Params, inputs []*graph.Variable) (*grap
 // buildReshape reads {"ndim": n}; inputs are (x, shape). ndim defaults to
 // the static length of the shape vector.
 func buildReshape(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("reshape", inputs, 2); err != nil {
+	if err := ops.CheckArity("reshape", inputs, 2); err != nil {
 		return nil, err
 	}
 	s := inputs[1]
@@ -91,7 +91,7 @@ func buildReshape(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.
 
 // buildFlatten reads {"ndim": n}, the number of output dimensions (default 1).
 func buildFlatten(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := checkArity("flatten", inputs, 1); err != nil {
+	if err := ops.CheckArity("flatten", inputs, 1); err != nil {
 		return nil, err
 	}
 	outdim, err := p.Int("ndim", 1)
