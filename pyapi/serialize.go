@@ -239,14 +239,9 @@ func loadGraph(b *graph.Builder, g *serialGraph, shared, inputs []*graph.Variabl
 		}
 		switch sv.Kind {
 		case "input":
-			if sv.Input < 0 || sv.Input >= len(inputs) {
-				return nil, graph.ValueErrorf("serialized graph: input %d of %d", sv.Input, len(inputs))
+			if vars[i], err = standIn("input", sv.Input, inputs, t, (*graph.Variable).IsInput); err != nil {
+				return nil, err
 			}
-			in := inputs[sv.Input]
-			if !in.IsInput() || !in.Type.Equal(t) {
-				return nil, graph.TypeErrorf("serialized graph: input %d has type %v, the graph needs %v", sv.Input, in.Type, t)
-			}
-			vars[i] = in
 		case "constant":
 			data, err := base64.StdEncoding.DecodeString(sv.Data)
 			if err != nil {
@@ -261,14 +256,9 @@ func loadGraph(b *graph.Builder, g *serialGraph, shared, inputs []*graph.Variabl
 			c.Name = sv.Name
 			vars[i] = c
 		case "shared":
-			if sv.Shared < 0 || sv.Shared >= len(shared) {
-				return nil, graph.ValueErrorf("serialized graph: shared variable %d of %d", sv.Shared, len(shared))
+			if vars[i], err = standIn("shared variable", sv.Shared, shared, t, (*graph.Variable).IsShared); err != nil {
+				return nil, err
 			}
-			s := shared[sv.Shared]
-			if !s.IsShared() || !s.Type.Equal(t) {
-				return nil, graph.TypeErrorf("serialized graph: shared variable %d has type %v, the graph needs %v", sv.Shared, s.Type, t)
-			}
-			vars[i] = s
 		case "output":
 		default:
 			return nil, graph.ValueErrorf("serialized graph: unknown variable kind %q", sv.Kind)
@@ -314,6 +304,19 @@ func loadGraph(b *graph.Builder, g *serialGraph, shared, inputs []*graph.Variabl
 		outs[i] = vars[j]
 	}
 	return outs, nil
+}
+
+// standIn returns list[pos], the variable standing for a serialized root
+// (what names its kind), checking that it is of that kind and type t.
+func standIn(what string, pos int, list []*graph.Variable, t graph.Type, isKind func(*graph.Variable) bool) (*graph.Variable, error) {
+	if pos < 0 || pos >= len(list) {
+		return nil, graph.ValueErrorf("serialized graph: %s %d of %d", what, pos, len(list))
+	}
+	v := list[pos]
+	if !isKind(v) || !v.Type.Equal(t) {
+		return nil, graph.TypeErrorf("serialized graph: %s %d is %v of type %v, the graph needs a %s of type %v", what, pos, v, v.Type, what, t)
+	}
+	return v, nil
 }
 
 // tg_graph_dump serializes the graphs computing the n variables (a JSON
