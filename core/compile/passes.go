@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"slices"
 
 	"theanogo/core/graph"
 )
@@ -50,7 +51,7 @@ func LookupMode(name string) (Mode, error) {
 // optimize runs the mode's passes over fg in the table's order.
 func optimize(b *graph.Builder, fg *FunctionGraph, m Mode) error {
 	for _, p := range passes {
-		if !contains(m.Passes, p.Name) {
+		if !slices.Contains(m.Passes, p.Name) {
 			continue
 		}
 		if err := p.Run(b, fg); err != nil {
@@ -58,13 +59,4 @@ func optimize(b *graph.Builder, fg *FunctionGraph, m Mode) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
