@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"encoding/json"
+	"strings"
 
 	"theanogo/core/compile"
 	"theanogo/core/graph"
@@ -25,10 +26,37 @@ func pairs(flat *C.int64_t, n C.int) ([][2]*graph.Variable, error) {
 	return out, nil
 }
 
+// modeOptions is the JSON form of tg_function's mode argument: the mode's
+// name and the optimizer adjustments (see compile.FunctionSpec). A bare
+// name ("FAST_RUN") is accepted too.
+type modeOptions struct {
+	Mode      string   `json:"mode"`
+	Optimizer string   `json:"optimizer"`
+	Including []string `json:"including"`
+	Excluding []string `json:"excluding"`
+	Requiring []string `json:"requiring"`
+	Verbose   bool     `json:"verbose"`
+	Strict    bool     `json:"strict"`
+}
+
+// parseModeOptions reads tg_function's mode argument.
+func parseModeOptions(text string) (modeOptions, error) {
+	var m modeOptions
+	if !strings.HasPrefix(strings.TrimSpace(text), "{") {
+		m.Mode = text
+		return m, nil
+	}
+	if err := json.Unmarshal([]byte(text), &m); err != nil {
+		return m, graph.ValueErrorf("bad mode options %q: %v", text, err)
+	}
+	return m, nil
+}
+
 // tg_function compiles a function (theano.function). updates and givens are
 // flat lists of pairs: nup (shared, new value) pairs and ng (replaced,
-// replacement) pairs. onUnused is "raise", "warn" or "ignore"; mode is
-// "FAST_RUN", "FAST_COMPILE" or "" (the default).
+// replacement) pairs. onUnused is "raise", "warn" or "ignore"; mode is a
+// mode name ("FAST_RUN", "FAST_COMPILE", "" for the default) or a JSON
+// modeOptions object.
 //
 //export tg_function
 func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, updates *C.int64_t, nup C.int, givens *C.int64_t, ng C.int, onUnused *C.char, mode *C.char, errOut **C.char) (h C.int64_t) {
@@ -49,13 +77,23 @@ func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, u
 		if err != nil {
 			return err
 		}
+		m, err := parseModeOptions(C.GoString(mode))
+		if err != nil {
+			return err
+		}
 		fn, err := compile.Compile(sess.builder, compile.FunctionSpec{
 			Inputs:        ins,
 			Outputs:       outs,
 			Updates:       ups,
 			Givens:        gvs,
 			OnUnusedInput: C.GoString(onUnused),
-			Mode:          C.GoString(mode),
+			Mode:          m.Mode,
+			Optimizer:     m.Optimizer,
+			Including:     m.Including,
+			Excluding:     m.Excluding,
+			Requiring:     m.Requiring,
+			Verbose:       m.Verbose,
+			Strict:        m.Strict,
 		})
 		if err != nil {
 			return err
@@ -71,13 +109,16 @@ func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, u
 // variable id), which of them each update value replaces, and the result
 // types, from which theanogo._rt allocates results.
 type functionInfo struct {
-	Shared     []uint64     `json:"shared"`
-	NumOutputs int          `json:"n_outputs"`
-	Updates    []int        `json:"updates"` // index into shared of each update target
-	Results    []resultType `json:"results"`
-	Warnings   []string     `json:"warnings"`
-	Mode       string       `json:"mode"`
-	Backend    string       `json:"backend"`
+	Shared     []uint64       `json:"shared"`
+	NumOutputs int            `json:"n_outputs"`
+	Updates    []int          `json:"updates"` // index into shared of each update target
+	Results    []resultType   `json:"results"`
+	Warnings   []string       `json:"warnings"`
+	Mode       string         `json:"mode"`
+	Optimizer  string         `json:"optimizer"`
+	Backend    string         `json:"backend"`
+	Rewrites   map[string]int `json:"rewrites"`      // rewrites applied, by rule
+	Log        string         `json:"optimizer_log"` // one line per rewrite, with optimizer_verbose
 }
 
 type resultType struct {
@@ -96,7 +137,8 @@ func tg_function_info(fh C.int64_t, errOut **C.char) (out *C.char) {
 		}
 		fg := fn.Graph
 		info := functionInfo{NumOutputs: fg.NumOutputs, Warnings: append([]string{}, fn.Warnings...),
-			Mode: fn.Mode.Name, Backend: fn.Mode.Backend.Name(), Updates: []int{}, Shared: []uint64{}}
+			Mode: fn.Mode.Name, Optimizer: fn.Mode.Optimizer, Backend: fn.Mode.Backend.Name(), Updates: []int{}, Shared: []uint64{},
+			Rewrites: fn.RewriteHits, Log: fn.OptimizerLog}
 		for _, s := range fg.Shared {
 			info.Shared = append(info.Shared, s.ID())
 		}

@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"strings"
+
 	"theanogo/core/graph"
 	"theanogo/core/tensor"
 )
@@ -13,14 +15,19 @@ type Function struct {
 	Graph    *FunctionGraph
 	Mode     Mode
 	Warnings []string
-	callable Callable
-	shapes   *shapeProgram // nil when an op has no shape rule
+	// RewriteHits counts the rewrites applied while compiling, by rule.
+	RewriteHits map[string]int
+	// OptimizerLog has one line per rewrite applied, when the spec asked
+	// for it (optimizer_verbose).
+	OptimizerLog string
+	callable     Callable
+	shapes       *shapeProgram // nil when an op has no shape rule
 }
 
 // Compile builds spec's function graph, runs its mode's passes and prepares
 // it with the mode's backend.
 func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
-	mode, err := LookupMode(spec.Mode)
+	mode, err := LookupMode(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +35,11 @@ func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := optimize(b, fg, mode); err != nil {
+	pc := &passContext{b: b, mode: mode, hits: map[string]int{}, warn: func(msg string) { warnings = append(warnings, msg) }}
+	if spec.Verbose {
+		pc.verbose = &strings.Builder{}
+	}
+	if err := optimize(pc, fg); err != nil {
 		return nil, err
 	}
 	fg.findShared()
@@ -36,7 +47,10 @@ func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, callable: c}
+	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, RewriteHits: pc.hits, callable: c}
+	if pc.verbose != nil {
+		f.OptimizerLog = pc.verbose.String()
+	}
 	if sp, err := newShapeProgram(b, fg); err == nil {
 		f.shapes = sp
 	}

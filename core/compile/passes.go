@@ -3,58 +3,178 @@ package compile
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"theanogo/core/graph"
+	"theanogo/core/rewrite"
 )
 
 // Pass rewrites a function graph in place (replacing its Results).
 type Pass struct {
 	Name string
-	Run  func(b *graph.Builder, fg *FunctionGraph) error
+	Run  func(c *passContext, fg *FunctionGraph) error
 }
 
-// passes is the pass table, in the order passes run. A mode selects a
-// subset by name; the order is always this one.
+// passes is the pass table, in the order passes run. An optimizer preset
+// enables a subset; the order is always this one.
 var passes = []Pass{
-	{"merge", merge},                    // equal subexpressions computed once
-	{"shape_of", shapeOf},               // x.shape from the shapes of x's inputs, never computing x
-	{"constant_folding", foldConstants}, // nodes of constants computed at compile time
-	{"merge_folded", merge},             // constants folded to equal values become one
+	{"merge", graphPass(merge)},                    // equal subexpressions computed once
+	{"shape_of", graphPass(shapeOf)},               // x.shape from the shapes of x's inputs, never computing x
+	{"constant_folding", graphPass(foldConstants)}, // nodes of constants computed at compile time
+	{"canonicalize", rulePass("canonicalize")},     // standard forms: add/mul normal forms, useless ops removed
+	{"stabilize", rulePass("stabilize")},           // numerically safe forms: log1p, softplus, logsoftmax
+	{"specialize", rulePass("specialize")},         // faster forms: fused softmax cross-entropy, gemm
+	{"fusion", graphPass(fuseElemwise)},            // chains of elementwise ops into one composite
+	{"merge_final", graphPass(merge)},              // what the rewrites made equal, computed once
 }
 
-// Mode is what a function is compiled with: the passes it runs and the
-// backend that prepares the code.
+// passOrder lists pairs of passes where the first must run before the
+// second; it is checked when the package loads (a pass moved in the table
+// against its dependencies fails at once, not three passes later).
+var passOrder = [][2]string{
+	{"merge", "shape_of"},            // shape rules see one node per subexpression
+	{"shape_of", "constant_folding"}, // static shapes fold
+	{"constant_folding", "canonicalize"},
+	{"canonicalize", "stabilize"}, // stability patterns match canonical forms
+	{"stabilize", "specialize"},   // fusions of softmax and cross-entropy see logsoftmax
+	{"specialize", "fusion"},      // fusion sees the final elementwise ops
+	{"fusion", "merge_final"},
+}
+
+func init() {
+	index := map[string]int{}
+	for i, p := range passes {
+		index[p.Name] = i
+	}
+	for _, o := range passOrder {
+		a, okA := index[o[0]]
+		b, okB := index[o[1]]
+		if !okA || !okB || a >= b {
+			panic(fmt.Sprintf("compile: pass %s must run before pass %s", o[0], o[1]))
+		}
+	}
+}
+
+// optimizers are the presets of Theano's config.optimizer: the passes each
+// enables.
+var optimizers = map[string][]string{
+	"None":         {},
+	"fast_compile": {"merge", "shape_of"},
+	"stabilize":    {"merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "merge_final"},
+	"fast_run":     {"merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "specialize", "fusion", "merge_final"},
+}
+
+// Mode is what a function is compiled with: the optimizer's passes, the
+// rule adjustments, and the backend that prepares the code.
 type Mode struct {
-	Name    string
-	Passes  []string
-	Backend Backend
+	Name                            string
+	Optimizer                       string
+	Including, Excluding, Requiring []string
+	Strict                          bool
+	Backend                         Backend
 }
 
 // modes are the presets of theano's `mode=` argument.
 var modes = map[string]Mode{
-	"FAST_RUN":     {Name: "FAST_RUN", Passes: []string{"merge", "shape_of", "constant_folding", "merge_folded"}, Backend: EvaluatorBackend{}},
-	"FAST_COMPILE": {Name: "FAST_COMPILE", Passes: []string{"merge", "shape_of"}, Backend: EvaluatorBackend{}},
+	"FAST_RUN":     {Name: "FAST_RUN", Optimizer: "fast_run", Backend: EvaluatorBackend{}},
+	"FAST_COMPILE": {Name: "FAST_COMPILE", Optimizer: "fast_compile", Backend: EvaluatorBackend{}},
 }
 
-// LookupMode returns the mode called name ("" is FAST_RUN).
-func LookupMode(name string) (Mode, error) {
+// LookupMode returns the mode spec asks for ("" is FAST_RUN), with its
+// optimizer and rule adjustments applied.
+func LookupMode(spec FunctionSpec) (Mode, error) {
+	name := spec.Mode
 	if name == "" {
 		name = "FAST_RUN"
 	}
 	m, ok := modes[name]
 	if !ok {
-		return Mode{}, graph.ValueErrorf("unknown mode %q (known: FAST_RUN, FAST_COMPILE)", name)
+		known := make([]string, 0, len(modes))
+		for k := range modes {
+			known = append(known, k)
+		}
+		slices.Sort(known)
+		return Mode{}, graph.ValueErrorf("unknown mode %q (known: %s)", name, strings.Join(known, ", "))
 	}
+	if spec.Optimizer != "" {
+		if _, ok := optimizers[spec.Optimizer]; !ok {
+			return Mode{}, graph.ValueErrorf("unknown optimizer %q (known: None, fast_compile, stabilize, fast_run)", spec.Optimizer)
+		}
+		m.Optimizer = spec.Optimizer
+	}
+	known := rewrite.Names()
+	for _, p := range passes {
+		known[p.Name] = true
+	}
+	for _, list := range [][]string{spec.Including, spec.Excluding, spec.Requiring} {
+		for _, n := range list {
+			if !known[n] {
+				return Mode{}, graph.ValueErrorf("no rewrite, tag or pass is called %q", n)
+			}
+		}
+	}
+	m.Including = append(slices.Clone(m.Including), spec.Including...)
+	m.Excluding = append(slices.Clone(m.Excluding), spec.Excluding...)
+	m.Requiring = append(slices.Clone(m.Requiring), spec.Requiring...)
+	m.Strict = m.Strict || spec.Strict
 	return m, nil
 }
 
-// optimize runs the mode's passes over fg in the table's order.
-func optimize(b *graph.Builder, fg *FunctionGraph, m Mode) error {
+// passContext is what a pass runs with.
+type passContext struct {
+	b       *graph.Builder
+	mode    Mode
+	enabled bool // whether the mode's optimizer enables the running pass
+	pass    string
+	verbose *strings.Builder // nil unless optimizer_verbose
+	hits    map[string]int   // rewrites applied, by rule
+	warn    func(string)
+}
+
+// graphPass adapts a pass over the whole graph to the table; it runs only
+// when the optimizer enables it or including names it.
+func graphPass(run func(b *graph.Builder, fg *FunctionGraph) error) func(*passContext, *FunctionGraph) error {
+	return func(c *passContext, fg *FunctionGraph) error {
+		if !c.enabled && !slices.Contains(c.mode.Including, c.pass) {
+			return nil
+		}
+		return run(c.b, fg)
+	}
+}
+
+// rulePass runs the rewrite rules tagged tag (rewrite.Select).
+func rulePass(tag string) func(*passContext, *FunctionGraph) error {
+	return func(c *passContext, fg *FunctionGraph) error {
+		enabled := c.enabled || slices.Contains(c.mode.Including, c.pass)
+		rules := rewrite.Select(tag, enabled, c.mode.Including, c.mode.Excluding, c.mode.Requiring)
+		if len(rules) == 0 {
+			return nil
+		}
+		opt := rewrite.Options{Strict: c.mode.Strict, Warn: c.warn}
+		if c.verbose != nil {
+			opt.Verbose = c.verbose
+		}
+		results, stats, err := rewrite.Apply(c.b, fg.Results, rules, opt)
+		if err != nil {
+			return err
+		}
+		for name, n := range stats.Hits {
+			c.hits[name] += n
+		}
+		fg.Results = results
+		return nil
+	}
+}
+
+// optimize runs the passes of fg's mode in the table's order.
+func optimize(c *passContext, fg *FunctionGraph) error {
+	on := optimizers[c.mode.Optimizer]
 	for _, p := range passes {
-		if !slices.Contains(m.Passes, p.Name) {
+		if slices.Contains(c.mode.Excluding, p.Name) {
 			continue
 		}
-		if err := p.Run(b, fg); err != nil {
+		c.pass, c.enabled = p.Name, slices.Contains(on, p.Name)
+		if err := p.Run(c, fg); err != nil {
 			return fmt.Errorf("pass %s: %w", p.Name, err)
 		}
 	}

@@ -24,7 +24,19 @@ type FunctionSpec struct {
 	Givens [][2]*graph.Variable
 	// OnUnusedInput is "raise" (the default), "warn" or "ignore".
 	OnUnusedInput string
-	// Mode names the pass table and backend: "FAST_RUN" (the default) or
-	// "FAST_COMPILE".
+	// Mode names the preset: "FAST_RUN" (the default) or "FAST_COMPILE".
 	Mode string
+	// Optimizer overrides the mode's optimizer (Theano's config.optimizer):
+	// "fast_run", "fast_compile", "stabilize" or "None"; "" keeps the mode's.
+	Optimizer string
+	// Including, Excluding and Requiring adjust the rewrites by rule name or
+	// tag, as Theano's mode.including(...) and the optimizer_including and
+	// optimizer_excluding flags do (see rewrite.Select).
+	Including, Excluding, Requiring []string
+	// Verbose records each rewrite applied in Function.OptimizerLog
+	// (optimizer_verbose).
+	Verbose bool
+	// Strict makes a failing rewrite rule an error instead of a skipped rule
+	// and a warning (DebugMode and the tests).
+	Strict bool
 }

@@ -59,6 +59,10 @@ type Apply struct {
 	Op      Op
 	Inputs  []*Variable
 	Outputs []*Variable
+	// Source is where the user built the node ("train.py:12"), set when the
+	// node is created, for messages; a rewrite's new nodes inherit the
+	// source of the node they replace.
+	Source string
 }
 
 // Out returns the single output of a one-output node.

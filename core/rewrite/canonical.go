@@ -1,0 +1,4 @@
+package rewrite
+
+// canonicalRules is filled in by its family's rules (see rules.go).
+var canonicalRules = []*Rule{}
