@@ -57,10 +57,13 @@ func tg_constant(dtypeName *C.char, ndim C.int, shape *C.int64_t, data unsafe.Po
 // tg_apply builds op `name` with JSON parameters on the input variables and
 // returns the output variable: the single entry point for every expression.
 //
-//	tg_apply("sum", "{\"axis\": 0}", [x], 1, &err)
+//	tg_apply("sum", "{\"axis\": 0}", [x], 1, "train.py:12", &err)
+//
+// source is where the user wrote the expression; the nodes built get it
+// (messages and optimizer_verbose name it).
 //
 //export tg_apply
-func tg_apply(name *C.char, params *C.char, inputs *C.int64_t, n C.int, errOut **C.char) (h C.int64_t) {
+func tg_apply(name *C.char, params *C.char, inputs *C.int64_t, n C.int, source *C.char, errOut **C.char) (h C.int64_t) {
 	guard(errOut, func() error {
 		p, err := optable.ParseParams(C.GoString(params))
 		if err != nil {
@@ -74,6 +77,7 @@ func tg_apply(name *C.char, params *C.char, inputs *C.int64_t, n C.int, errOut *
 		if err != nil {
 			return err
 		}
+		graph.Stamp([]*graph.Variable{v}, ins, C.GoString(source))
 		h = C.int64_t(sess.handles.put(v))
 		return nil
 	})

@@ -184,29 +184,7 @@ func checkReplacement(node *graph.Apply, news []*graph.Variable) error {
 // inherit gives the nodes a rule built (those between the replacements and
 // the rewritten node's inputs) the source line of the node they replace.
 func inherit(node *graph.Apply, news []*graph.Variable) {
-	if node.Source == "" {
-		return
-	}
-	stop := map[*graph.Variable]bool{}
-	for _, in := range node.Inputs {
-		stop[in] = true
-	}
-	seen := map[*graph.Apply]bool{}
-	var visit func(v *graph.Variable)
-	visit = func(v *graph.Variable) {
-		n := v.Owner
-		if n == nil || stop[v] || seen[n] || n.Source != "" {
-			return
-		}
-		seen[n] = true
-		n.Source = node.Source
-		for _, in := range n.Inputs {
-			visit(in)
-		}
-	}
-	for _, v := range news {
-		visit(v)
-	}
+	graph.Stamp(news, node.Inputs, node.Source)
 }
 
 // describe prints replacements for optimizer_verbose: "softplus(...)".

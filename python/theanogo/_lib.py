@@ -71,7 +71,7 @@ def _load() -> ctypes.CDLL:
         "tg_array_copy": (None, [i64, vp, i64, err]),
         "tg_input": (i64, [cp, i32, p64, cp, err]),
         "tg_constant": (i64, [cp, i32, p64, vp, i64, err]),
-        "tg_apply": (i64, [cp, cp, p64, i32, err]),
+        "tg_apply": (i64, [cp, cp, p64, i32, cp, err]),
         "tg_var_meta": (vp, [i64, p64, pi32, err]),
         "tg_var_info": (vp, [i64, err]),
         "tg_var_set_name": (None, [i64, cp, err]),
@@ -139,6 +139,7 @@ EVAL_KERNEL: int = ctypes.cast(_lib.tg_eval_kernel, ctypes.c_void_p).value or 0
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_PREFIX = _PACKAGE_DIR + os.sep
 
 
 def _user_location() -> str:
@@ -146,9 +147,9 @@ def _user_location() -> str:
     user wrote the expression or the call that failed."""
     frame = sys._getframe(1)
     while frame is not None:
-        path = os.path.abspath(frame.f_code.co_filename)
-        if not path.startswith(_PACKAGE_DIR + os.sep):
-            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        path = frame.f_code.co_filename
+        if not path.startswith(_PACKAGE_PREFIX) and not os.path.abspath(path).startswith(_PACKAGE_PREFIX):
+            return f"{path}:{frame.f_lineno}"
         frame = frame.f_back
     return ""
 
@@ -215,7 +216,7 @@ def constant(arr: np.ndarray) -> int:
 
 def apply(name: str, params: dict | None, inputs: Sequence[int]) -> int:
     text = json.dumps(params) if params else ""
-    return _call(_lib.tg_apply, _c(name), _c(text), _int64s(inputs), len(inputs))
+    return _call(_lib.tg_apply, _c(name), _c(text), _int64s(inputs), len(inputs), _c(_user_location()))
 
 
 def inc_subtensor(sub: int, y: int, set_: bool) -> int:
