@@ -81,7 +81,7 @@ def _load() -> ctypes.CDLL:
         "tg_inc_subtensor": (i64, [i64, i64, i32, err]),
         "tg_shared": (i64, [cp, i32, p64, cp, err]),
         "tg_dead_shared": (vp, [err]),
-        "tg_grad": (None, [i64, p64, i32, p64, i32, cp, p64, p64, pi32, err]),
+        "tg_grad": (None, [i64, p64, i32, p64, i32, cp, cp, p64, p64, pi32, err]),
         "tg_function": (i64, [p64, i32, p64, i32, p64, i32, p64, i32, cp, cp, err]),
         "tg_function_info": (vp, [i64, err]),
         "tg_function_fgraph": (vp, [i64, err]),
@@ -275,7 +275,7 @@ def grad(cost: int, wrt: Sequence[int], consider: Sequence[int], disconnected: s
     disc = (ctypes.c_int64 * max(n, 1))()
     ndisc = ctypes.c_int()
     _call(_lib.tg_grad, cost, _int64s(wrt), n, _int64s(consider), len(consider),
-          _c(disconnected), out, disc, ctypes.byref(ndisc))
+          _c(disconnected), _c(_user_location()), out, disc, ctypes.byref(ndisc))
     return list(out[:n]), list(disc[: ndisc.value])
 
 
