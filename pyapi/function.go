@@ -117,6 +117,7 @@ type functionInfo struct {
 	Mode       string         `json:"mode"`
 	Optimizer  string         `json:"optimizer"`
 	Backend    string         `json:"backend"`
+	InPlace    []bool         `json:"inplace"`       // per update: may be written into the old value
 	Rewrites   map[string]int `json:"rewrites"`      // rewrites applied, by rule
 	Log        string         `json:"optimizer_log"` // one line per rewrite, with optimizer_verbose
 }
@@ -138,7 +139,7 @@ func tg_function_info(fh C.int64_t, errOut **C.char) (out *C.char) {
 		fg := fn.Graph
 		info := functionInfo{NumOutputs: fg.NumOutputs, Warnings: append([]string{}, fn.Warnings...),
 			Mode: fn.Mode.Name, Optimizer: fn.Mode.Optimizer, Backend: fn.Mode.Backend.Name(), Updates: []int{}, Shared: []uint64{},
-			Rewrites: fn.RewriteHits, Log: fn.OptimizerLog}
+			Rewrites: fn.RewriteHits, Log: fn.OptimizerLog, InPlace: append([]bool{}, fn.InPlace...)}
 		for _, s := range fg.Shared {
 			info.Shared = append(info.Shared, s.ID())
 		}

@@ -83,20 +83,90 @@ func runKernel(args *C.tg_args) error {
 		return graph.ValueErrorf("function computes %d results, the caller expects %d", len(results), args.n_results)
 	}
 	for i, r := range results {
-		var dst unsafe.Pointer
 		if planned {
 			if !slices.Equal(r.Shape, shapes[i]) {
 				return fmt.Errorf("internal error: result %d has shape %v, its symbolic shape said %v", i, r.Shape, shapes[i])
 			}
-			dst = dsts[i]
-		} else if dst, err = allocResult(args, i, r.Shape, fn.Graph.Results[i]); err != nil {
-			return err
-		}
-		if src := r.Bytes(); len(src) > 0 {
-			copy(unsafe.Slice((*byte)(dst), len(src)), src)
+		} else {
+			dst, err := allocResult(args, i, r.Shape, fn.Graph.Results[i])
+			if err != nil {
+				return err
+			}
+			dsts = append(dsts, dst)
 		}
 	}
+	copyResults(results, dsts, bufs)
 	return nil
+}
+
+// copyResults copies each result into the memory the caller gave it. The
+// caller may have given an update the memory of the variable's old value
+// (an in-place update, tg_kernel.h): those are written last, after every
+// other result (which may still read an input) was copied, and a result
+// that reads memory an in-place update overwrites is staged first.
+func copyResults(results []*tensor.Array, dsts []unsafe.Pointer, inputs []C.tg_buffer) {
+	inplace := make([]bool, len(results))
+	for i, r := range results {
+		n := len(r.Bytes())
+		for k := range inputs {
+			in := &inputs[k]
+			size := tensor.Size(bufferShape(in)) * dtype.DType(in.dtype).Size()
+			inplace[i] = inplace[i] || overlaps(dsts[i], n, in.data, size)
+		}
+		if !inplace[i] {
+			copyInto(dsts[i], r)
+		}
+	}
+	staged := append([]*tensor.Array{}, results...)
+	for i := range results {
+		if !inplace[i] {
+			continue
+		}
+		for j, r := range results {
+			if j != i && inplace[j] && overlaps(dsts[i], len(results[i].Bytes()), bytesPointer(r), len(r.Bytes())) {
+				staged[j] = r.Clone()
+			}
+		}
+	}
+	for i, r := range staged {
+		if inplace[i] {
+			copyInto(dsts[i], r)
+		}
+	}
+}
+
+func copyInto(dst unsafe.Pointer, r *tensor.Array) {
+	if src := r.Bytes(); len(src) > 0 {
+		copy(unsafe.Slice((*byte)(dst), len(src)), src)
+	}
+}
+
+// bytesPointer is the address of r's first byte (nil when empty).
+func bytesPointer(r *tensor.Array) unsafe.Pointer {
+	if b := r.Bytes(); len(b) > 0 {
+		return unsafe.Pointer(&b[0])
+	}
+	return nil
+}
+
+// overlaps reports whether the n bytes at p and the m bytes at q share memory.
+func overlaps(p unsafe.Pointer, n int, q unsafe.Pointer, m int) bool {
+	if p == nil || q == nil || n == 0 || m == 0 {
+		return false
+	}
+	a, b := uintptr(p), uintptr(q)
+	return a < b+uintptr(m) && b < a+uintptr(n)
+}
+
+// bufferShape is a caller's buffer's shape.
+func bufferShape(b *C.tg_buffer) []int {
+	shape := make([]int, int(b.ndim))
+	if b.ndim > 0 {
+		for i, d := range unsafe.Slice(b.shape, int(b.ndim)) {
+			shape[i] = int(d)
+		}
+	}
+	return shape
 }
 
 // allocResult asks the caller for the memory of result i, the variable v.

@@ -20,8 +20,12 @@ type Function struct {
 	// OptimizerLog has one line per rewrite applied, when the spec asked
 	// for it (optimizer_verbose).
 	OptimizerLog string
-	callable     Callable
-	shapes       *shapeProgram // nil when an op has no shape rule
+	// InPlace says, per update, whether the new value may be written into
+	// the storage of the old one (decided on the final graph; the caller
+	// takes the offer only when nothing else holds the old value).
+	InPlace  []bool
+	callable Callable
+	shapes   *shapeProgram // nil when an op has no shape rule
 }
 
 // Compile builds spec's function graph, runs its mode's passes and prepares
@@ -47,7 +51,7 @@ func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, RewriteHits: pc.hits, callable: c}
+	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, RewriteHits: pc.hits, callable: c, InPlace: inPlaceUpdates(fg)}
 	if pc.verbose != nil {
 		f.OptimizerLog = pc.verbose.String()
 	}
@@ -134,4 +138,19 @@ func (f *Function) Call(store map[*graph.Variable]*tensor.Array, args ...*tensor
 		store[target] = results[f.Graph.NumOutputs+i]
 	}
 	return results[:f.Graph.NumOutputs], nil
+}
+
+// inPlaceUpdates decides which updates may write their new value into the
+// old value's storage: those computed by a node of the graph (an update to
+// an input or a constant only copies). The evaluator computes every result
+// before any is stored, so readers of the old value in the graph are never
+// affected; what else may hold the old value is the caller's to check.
+//
+//	updates=[(w, w - lr*g)]  ->  [true]: the SGD step reuses w's buffer
+func inPlaceUpdates(fg *FunctionGraph) []bool {
+	out := make([]bool, len(fg.UpdateTargets))
+	for i, v := range fg.UpdateValues() {
+		out[i] = v.Owner != nil
+	}
+	return out
 }

@@ -46,6 +46,7 @@ typedef struct {
     int *result_typenum;
     Py_ssize_t n_updates;
     Py_ssize_t *update_target; /* per update value: index into containers */
+    int *update_inplace;      /* per update value: the optimizer allows writing it into the old value */
     int single;               /* return the one output, not a list */
     PyObject *fallback;       /* fallback(self, index, value) -> ndarray, or raises */
     PyObject *raise_error;    /* raise_error(text): raises the kernel's error */
@@ -126,8 +127,36 @@ static int fits(const Kernel *k, Py_ssize_t i, PyObject *o)
 /* One call's state, shared with the alloc callback. */
 typedef struct {
     const Kernel *k;
+    PyObject **items;   /* the inputs: arguments, then the shared values snapshot */
     PyObject **results; /* n_results new references, NULL until allocated */
 } Call;
+
+/* In-place update: the old value of the update target when the new value
+ * may be written into it, or NULL. The optimizer allows it per update; at
+ * run time it is taken only when nothing outside this call holds the old
+ * array (its container and this call's snapshot are its only references:
+ * no user reference from get_value(borrow=True), no view of it, no other
+ * thread's snapshot), and it has the new value's dtype, shape and a
+ * writeable, C-contiguous buffer of its own. Callers hold the lock (a
+ * function with updates keeps it through the commit), so no snapshot can
+ * start meanwhile. */
+static PyArrayObject *inplace_target(const Call *c, int32_t index, int32_t ndim, const int64_t *shape)
+{
+    const Kernel *k = c->k;
+    Py_ssize_t u = index - k->n_outputs;
+    PyArrayObject *old;
+    int d;
+    if (k->update_inplace == NULL || u < 0 || u >= k->n_updates || !k->update_inplace[u])
+        return NULL;
+    old = (PyArrayObject *)c->items[k->n_args + k->update_target[u]];
+    if (Py_REFCNT(old) != 2 || PyArray_BASE(old) != NULL || !PyArray_ISWRITEABLE(old) ||
+        !PyArray_IS_C_CONTIGUOUS(old) || PyArray_TYPE(old) != k->result_typenum[index] || PyArray_NDIM(old) != ndim)
+        return NULL;
+    for (d = 0; d < ndim; d++)
+        if (PyArray_DIMS(old)[d] != shape[d])
+            return NULL;
+    return old;
+}
 
 /* tg_alloc_fn: a new C-contiguous array for result index. Runs without the
  * GIL (inside the kernel), so it takes it. */
@@ -136,6 +165,15 @@ static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *sha
     Call *c = (Call *)ctx;
     void *data = NULL;
     PyGILState_STATE g = PyGILState_Ensure();
+    if (index >= 0 && index < c->k->n_results && c->results[index] == NULL && ndim >= 0 && ndim <= NPY_MAXDIMS) {
+        PyArrayObject *old = inplace_target(c, index, ndim, shape);
+        if (old != NULL) {
+            Py_INCREF(old);
+            c->results[index] = (PyObject *)old;
+            PyGILState_Release(g);
+            return PyArray_DATA(old);
+        }
+    }
     if (index >= 0 && index < c->k->n_results && c->results[index] == NULL && ndim >= 0 && ndim <= NPY_MAXDIMS) {
         PyArray_Descr *descr = PyArray_DescrFromType(c->k->result_typenum[index]);
         PyObject *a = descr ? PyArray_Empty(ndim, (npy_intp *)shape, descr, 0) : NULL; /* steals descr */
@@ -288,6 +326,7 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         bufs[i].dtype = k->tgdtype[i];
     }
     call.k = k;
+    call.items = items;
     call.results = results;
     ta.function = k->function;
     ta.n_inputs = (int32_t)n;
@@ -369,6 +408,8 @@ static void kernel_free_state(Kernel *k)
     PyMem_Free(k->static_shape);
     PyMem_Free(k->result_typenum);
     PyMem_Free(k->update_target);
+    PyMem_Free(k->update_inplace);
+    k->update_inplace = NULL;
     k->typenum = k->tgdtype = k->ndim = k->result_typenum = NULL;
     k->shape_at = k->update_target = NULL;
     k->static_shape = NULL;
@@ -411,24 +452,25 @@ static Py_ssize_t read_ints(PyObject *seq, void **out, int wide, const char *wha
 
 /* Kernel(kernel_address, function, input_types, n_args, containers,
  *        result_typenums, update_targets, n_outputs, single,
- *        fallback, raise_error, keywords)
+ *        fallback, raise_error, keywords, update_inplace=())
  * input_types: one (typenum, static_shape) per input, arguments then shared
  * values; containers: one 1-element list per shared input. */
 static int kernel_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
     Kernel *k = (Kernel *)self;
-    PyObject *address, *types, *containers, *results, *updates, *fallback, *raise_error, *keywords;
+    PyObject *address, *types, *containers, *results, *updates, *fallback, *raise_error, *keywords, *inplace = NULL;
     PyObject *fast = NULL;
     long long function;
     Py_ssize_t n_args, n_outputs, i, total = 0;
     int single;
     void *fn;
     static char *names[] = {"kernel_address", "function", "input_types", "n_args", "containers", "result_typenums",
-                            "update_targets", "n_outputs", "single", "fallback", "raise_error", "keywords", NULL};
+                            "update_targets", "n_outputs", "single", "fallback", "raise_error", "keywords",
+                            "update_inplace", NULL};
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OLOnOOOnpOOO:Kernel", names, &address, &function, &types, &n_args,
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OLOnOOOnpOOO|O:Kernel", names, &address, &function, &types, &n_args,
                                      &containers, &results, &updates, &n_outputs, &single, &fallback, &raise_error,
-                                     &keywords))
+                                     &keywords, &inplace))
         return -1;
     if (k->ready) { /* a call may be running without the GIL: never swap the state under it */
         PyErr_SetString(PyExc_RuntimeError, "Kernel: already initialized");
@@ -534,6 +576,15 @@ static int kernel_init(PyObject *self, PyObject *args, PyObject *kwds)
             PyErr_SetString(PyExc_ValueError, "Kernel: update target out of range");
             goto fail;
         }
+    if (inplace != NULL && inplace != Py_None) {
+        Py_ssize_t n = read_ints(inplace, (void **)&k->update_inplace, 0, "Kernel: update_inplace");
+        if (n < 0)
+            goto fail;
+        if (n != k->n_updates) {
+            PyErr_SetString(PyExc_ValueError, "Kernel: one update_inplace flag per update");
+            goto fail;
+        }
+    }
     for (i = 0; i < k->n_results; i++) {
         PyArray_Descr *d = PyArray_DescrFromType(k->result_typenum[i]);
         if (d == NULL)

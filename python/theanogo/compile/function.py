@@ -205,6 +205,7 @@ class Function(_rt.Kernel):
             containers=tuple(containers),
             result_typenums=[np.dtype(r["dtype"]).num for r in info["results"]],
             update_targets=[] if delete_updates else list(info["updates"]),
+            update_inplace=[] if delete_updates else [int(b) for b in info["inplace"]],
             n_outputs=info["n_outputs"],
             single=single,
             fallback=_filter_argument,
