@@ -95,8 +95,18 @@ func runKernel(args *C.tg_args) error {
 			dsts = append(dsts, dst)
 		}
 	}
-	copyResults(results, dsts, bufs)
+	spans := make([]span, len(bufs))
+	for k := range bufs {
+		spans[k] = span{bufs[k].data, tensor.Size(bufferShape(&bufs[k])) * dtype.DType(bufs[k].dtype).Size()}
+	}
+	copyResults(results, dsts, spans)
 	return nil
+}
+
+// span is a range of memory: the n bytes at p.
+type span struct {
+	p unsafe.Pointer
+	n int
 }
 
 // copyResults copies each result into the memory the caller gave it. The
@@ -104,14 +114,12 @@ func runKernel(args *C.tg_args) error {
 // (an in-place update, tg_kernel.h): those are written last, after every
 // other result (which may still read an input) was copied, and a result
 // that reads memory an in-place update overwrites is staged first.
-func copyResults(results []*tensor.Array, dsts []unsafe.Pointer, inputs []C.tg_buffer) {
+func copyResults(results []*tensor.Array, dsts []unsafe.Pointer, inputs []span) {
 	inplace := make([]bool, len(results))
 	for i, r := range results {
 		n := len(r.Bytes())
-		for k := range inputs {
-			in := &inputs[k]
-			size := tensor.Size(bufferShape(in)) * dtype.DType(in.dtype).Size()
-			inplace[i] = inplace[i] || overlaps(dsts[i], n, in.data, size)
+		for _, in := range inputs {
+			inplace[i] = inplace[i] || overlaps(dsts[i], n, in.p, in.n)
 		}
 		if !inplace[i] {
 			copyInto(dsts[i], r)
