@@ -58,10 +58,15 @@ func canonicalizable(dt dtype.DType) bool {
 	return dt.IsFloat() || dt.IsInteger()
 }
 
+// maxTreeNodes bounds the nodes flattened into one tree: a tree whose
+// subexpressions are shared (x2 = x1*x1, x3 = x2*x2, ...) is a DAG whose
+// expansion grows exponentially; past the bound, subtrees stay operands.
+const maxTreeNodes = 128
+
 // flatten walks the tree under v (of dtype dt) into t.
 func (a algebra) flatten(t *flatTree, v *graph.Variable, inv bool) {
 	n, name := ScalarNode(v)
-	if n != nil && v.Type.DType == t.dt {
+	if n != nil && v.Type.DType == t.dt && t.nodes < maxTreeNodes {
 		switch name {
 		case a.combine, a.inverse:
 			t.nodes++

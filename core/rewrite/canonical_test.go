@@ -423,3 +423,25 @@ func TestCanonicalRulesAreTagged(t *testing.T) {
 		t.Errorf("Select(canonicalize) has %d rules, want at least %d", got, len(canonicalRules))
 	}
 }
+
+// A product whose factors are shared (x2 = x1*x1, ...) is a small DAG but
+// an exponential tree: canonicalization stays fast and changes nothing.
+func TestCanonicalSharedProductDAG(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
+	e := ops.NewExpr(b)
+	y := x
+	for range 60 {
+		y = e.Mul(y, y)
+	}
+	if e.Err != nil {
+		t.Fatal(e.Err)
+	}
+	res, stats, err := Apply(b, []*graph.Variable{y}, canonicalRules, Options{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0] != y || len(stats.Hits) != 0 {
+		t.Errorf("hits %v", stats.Hits)
+	}
+}
