@@ -175,7 +175,7 @@ func isZeros(v *graph.Variable) bool {
 type cancelTerm func(t *graph.Variable) (build func() *graph.Variable, ok bool)
 
 // sumTimes distributes a product over the sum v: it returns Σ t·f over the
-// terms t of v (v is a tree of add, sub and neg), built by term where the
+// terms t of v (v is a tree of add, sub and negations), built by term where the
 // term cancels and by other(t) elsewhere. It declines (ok false) unless at
 // least one term cancels.
 //
@@ -197,7 +197,7 @@ func sumTimes(e *ops.Expr, v *graph.Variable, term cancelTerm, other func(t *gra
 			if a, b, ok := operands(v, "sub"); ok {
 				return e.Sub(build(a, depth-1), build(b, depth-1))
 			}
-			if x, ok := input(v, "neg"); ok {
+			if x, ok := negated(v); ok {
 				return e.Neg(build(x, depth-1))
 			}
 		}
@@ -220,32 +220,42 @@ func cancels(v *graph.Variable, term cancelTerm, depth int) bool {
 	if a, b, ok := operands(v, "sub"); ok {
 		return cancels(a, term, depth-1) || cancels(b, term, depth-1)
 	}
-	if x, ok := input(v, "neg"); ok {
+	if x, ok := negated(v); ok {
 		return cancels(x, term, depth-1)
 	}
 	return false
 }
 
-// quotient returns p for v = p / d with d the same value as by: true_div(p,
-// d), or p times 1/d or d⁻¹ (the forms a canonicalizer may leave).
-func quotient(v, by *graph.Variable) (*graph.Variable, bool) {
-	if p, d, ok := operands(v, "true_div"); ok && sameValue(d, by) {
-		return p, true
+// division returns (p, d) for v = p / d: true_div(p, d), or p times 1/d
+// or d⁻¹ (the forms a canonicalizer may leave).
+func division(v *graph.Variable) (p, d *graph.Variable, ok bool) {
+	if p, d, ok := operands(v, "true_div"); ok {
+		return p, d, true
 	}
-	reciprocal := func(r *graph.Variable) bool {
-		if one, d, ok := operands(r, "true_div"); ok && scalarConstant(one, 1) && sameValue(d, by) {
-			return true
+	reciprocal := func(r *graph.Variable) (*graph.Variable, bool) {
+		if one, d, ok := operands(r, "true_div"); ok && scalarConstant(one, 1) {
+			return d, true
 		}
-		d, k, ok := operands(r, "pow")
-		return ok && scalarConstant(k, -1) && sameValue(d, by)
+		if d, k, ok := operands(r, "pow"); ok && scalarConstant(k, -1) {
+			return d, true
+		}
+		return nil, false
 	}
 	if a, b, ok := operands(v, "mul"); ok {
-		if reciprocal(b) {
-			return a, true
+		if d, ok := reciprocal(b); ok {
+			return a, d, true
 		}
-		if reciprocal(a) {
-			return b, true
+		if d, ok := reciprocal(a); ok {
+			return b, d, true
 		}
+	}
+	return nil, nil, false
+}
+
+// quotient returns p for v = p / d with d the same value as by.
+func quotient(v, by *graph.Variable) (*graph.Variable, bool) {
+	if p, d, ok := division(v); ok && sameValue(d, by) {
+		return p, true
 	}
 	return nil, false
 }

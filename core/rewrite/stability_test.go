@@ -131,6 +131,23 @@ var ruleCases = []ruleCase{
 		t := e.Call("gt", x, e.Const(0.2, x)) // targets 0 and 1 as a float matrix
 		return gradOf(e, e.Sum(binXent(e, sigmoidOfX(e, x), e.Cast(t, dtype.Float64)), nil, false), x)
 	}, "sigmoid"},
+	// Forms a canonicalizer may leave: negation as mul(-1, x), 1 - s as
+	// 1 + -s, division as a product with a reciprocal.
+	{"log_sigmoid", "log(sigmoid(-1·x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
+		return e.Log(e.Call("sigmoid", e.Mul(e.Const(-1, x), x)))
+	}, "softplus"},
+	{"log1m_sigmoid", "log(1 + -sigmoid(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
+		return e.Log(e.Add(one(e, x), e.Neg(sigmoidOfX(e, x))))
+	}, "softplus"},
+	{"softmax_grad_stable", "softmax_grad(x · s⁻¹, s)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
+		s := softmaxOfX(e, x)
+		return e.Apply(ops.SoftmaxGradOp{}, e.Mul(x, e.Call("pow", s, e.Const(-1, s))), s)
+	}, "sum"},
+	{"sigmoid_grad_stable", "-1·(x · 1/σ) · (σ·(1 + -σ))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
+		s := sigmoidOfX(e, x)
+		g := e.Mul(e.Const(-1, x), e.Mul(x, e.Div(one(e, x), s)))
+		return e.Mul(g, e.Mul(s, e.Add(one(e, x), e.Neg(s))))
+	}, "sigmoid"},
 	{"argmax_softmax", "argmax(softmax(x), axis=1)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
 		return e.Apply(ops.ArgReduce{Axes: graph.NewAxisSet(1)}, softmaxOfX(e, x))
 	}, "argmax"},
@@ -182,6 +199,9 @@ func TestStabilityRulesFireAndKeepValues(t *testing.T) {
 				// becomes sigmoid(-x) before log sees it).
 				if stats.Hits[c.rule] == 0 && (set == "alone" || len(stats.Hits) == 0) {
 					t.Fatalf("%s did not fire (hits %v):\n%s", c.rule, stats.Hits, graph.Debugprint(res))
+				}
+				if stats.Iterations >= 16 {
+					t.Errorf("no fixed point after %d sweeps (hits %v): a rule rewrites its own output", stats.Iterations, stats.Hits)
 				}
 				if !holdsOp(res[0], c.want) {
 					t.Errorf("no %s in the rewritten graph:\n%s", c.want, graph.Debugprint(res))

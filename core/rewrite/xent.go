@@ -54,7 +54,7 @@ func softmaxGradStable(e *ops.Expr, n *graph.Apply) *graph.Variable {
 			return nil, false
 		}
 		idx := inc.Inputs[2:]
-		num, den, ok := operands(inc.Inputs[1], "true_div")
+		num, den, ok := division(inc.Inputs[1])
 		if !ok || den.Owner == nil || den.Owner.Op != (ops.AdvancedSubtensorOp{}) || !sameValue(den.Owner.Inputs[0], s) || !sameValues(den.Owner.Inputs[1:], idx) {
 			return nil, false
 		}
@@ -97,7 +97,7 @@ func sigmoidGradStable(e *ops.Expr, n *graph.Apply) *graph.Variable {
 		}
 		// term builds t·u·v for t = g / u (giving g·v) or g / v (giving g·u).
 		term := func(t *graph.Variable) (func() *graph.Variable, bool) {
-			num, den, ok := operands(t, "true_div")
+			num, den, ok := division(t)
 			if !ok {
 				return nil, false
 			}
