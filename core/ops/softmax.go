@@ -70,7 +70,8 @@ func (op SoftmaxOp) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Arra
 }
 
 // Pullback, with s the softmax and sums along the last axis:
-// softmax: gx = (gz - Σ gz·s) · s;  logsoftmax: gx = gz - exp(out) · Σ gz.
+// softmax: gx = (gz - Σ gz·s) · s, one softmax_grad node (SoftmaxGradOp,
+// which the stabilize pass recognises); logsoftmax: gx = gz - exp(out) · Σ gz.
 func (op SoftmaxOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	x, out, gz := node.Inputs[0], node.Outputs[0], gouts[0]
 	if gz == nil {
@@ -83,7 +84,7 @@ func (op SoftmaxOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph
 	if op.Log {
 		gx = e.Sub(gz, e.Mul(e.Exp(out), e.Sum(gz, last, true)))
 	} else {
-		gx = e.Mul(e.Sub(gz, e.Sum(e.Mul(gz, out), last, true)), out)
+		gx = e.Apply(SoftmaxGradOp{}, gz, out)
 	}
 	return []*graph.Variable{gx}, e.Err
 }
