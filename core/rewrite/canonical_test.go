@@ -286,7 +286,7 @@ func randomInput(rng *rand.Rand, dt dtype.DType, shape []int, finite bool) *tens
 
 // sameValues compares arrays: shape, dtype, NaN where NaN, values to a
 // tolerance that suits the dtype.
-func sameValues(t *testing.T, what string, got, want *tensor.Array) {
+func sameArrays(t *testing.T, what string, got, want *tensor.Array) {
 	t.Helper()
 	if got.DType != want.DType || len(got.Shape) != len(want.Shape) {
 		t.Fatalf("%s: %v %v, want %v %v", what, got.DType, got.Shape, want.DType, want.Shape)
@@ -348,7 +348,7 @@ func TestCanonicalRules(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v\n%s", err, graph.Debugprint(res))
 				}
-				sameValues(t, tc.name, after[0], before[0])
+				sameArrays(t, tc.name, after[0], before[0])
 			})
 		}
 	}
@@ -390,7 +390,7 @@ func TestCanonicalCancelsSigmoidInLogSigmoidGradient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sameValues(t, "d log(sigmoid(x))/dx", after[0], before[0])
+		sameArrays(t, "d log(sigmoid(x))/dx", after[0], before[0])
 	}
 }
 

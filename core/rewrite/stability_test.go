@@ -25,7 +25,7 @@ type ruleCase struct {
 	want  string // an op name the rewritten graph holds
 }
 
-func one(e *ops.Expr, x *graph.Variable) *graph.Variable { return e.Const(1, x) }
+func constOne(e *ops.Expr, x *graph.Variable) *graph.Variable { return e.Const(1, x) }
 
 func sigmoidOfX(e *ops.Expr, x *graph.Variable) *graph.Variable { return e.Call("sigmoid", x) }
 
@@ -82,24 +82,24 @@ var ruleCases = []ruleCase{
 	{"log_sigmoid", "log(sigmoid(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(sigmoidOfX(e, x)) }, "softplus"},
 	{"log_sigmoid", "log(sigmoid(-x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(e.Call("sigmoid", e.Neg(x))) }, "softplus"},
 	{"log1m_sigmoid", "log(1 - sigmoid(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
-		return e.Log(e.Sub(one(e, x), sigmoidOfX(e, x)))
+		return e.Log(e.Sub(constOne(e, x), sigmoidOfX(e, x)))
 	}, "softplus"},
 	{"log1m_sigmoid", "log1p(-sigmoid(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
 		return e.Call("log1p", e.Neg(sigmoidOfX(e, x)))
 	}, "softplus"},
-	{"softplus", "log(1 + exp(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(e.Add(one(e, x), e.Exp(x))) }, "softplus"},
+	{"softplus", "log(1 + exp(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(e.Add(constOne(e, x), e.Exp(x))) }, "softplus"},
 	{"softplus", "log1p(exp(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Call("log1p", e.Exp(x)) }, "softplus"},
-	{"log1p", "log(1 + x)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(e.Add(one(e, x), x)) }, "log1p"},
-	{"log1p", "log(x + 1)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(e.Add(x, one(e, x))) }, "log1p"},
-	{"expm1", "exp(x) - 1", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Sub(e.Exp(x), one(e, x)) }, "expm1"},
+	{"log1p", "log(1 + x)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(e.Add(constOne(e, x), x)) }, "log1p"},
+	{"log1p", "log(x + 1)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(e.Add(x, constOne(e, x))) }, "log1p"},
+	{"expm1", "exp(x) - 1", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Sub(e.Exp(x), constOne(e, x)) }, "expm1"},
 	{"expm1", "-1 + exp(x)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Add(e.Const(-1, x), e.Exp(x)) }, "expm1"},
 	{"sigmoid", "1/(1 + exp(-x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
-		return e.Div(one(e, x), e.Add(one(e, x), e.Exp(e.Neg(x))))
+		return e.Div(constOne(e, x), e.Add(constOne(e, x), e.Exp(e.Neg(x))))
 	}, "sigmoid"},
 	{"sigmoid", "exp(x)/(1 + exp(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
-		return e.Div(e.Exp(x), e.Add(one(e, x), e.Exp(x)))
+		return e.Div(e.Exp(x), e.Add(constOne(e, x), e.Exp(x)))
 	}, "sigmoid"},
-	{"sigmoid_complement", "1 - sigmoid(x)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Sub(one(e, x), sigmoidOfX(e, x)) }, "sigmoid"},
+	{"sigmoid_complement", "1 - sigmoid(x)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Sub(constOne(e, x), sigmoidOfX(e, x)) }, "sigmoid"},
 	{"log_softmax", "log(softmax(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(softmaxOfX(e, x)) }, "logsoftmax"},
 	{"log_softmax", "-log(softmax(x))[arange(n), y]", func(e *ops.Expr, x, y *graph.Variable) *graph.Variable {
 		return e.Neg(e.AdvancedSubtensor(e.Log(softmaxOfX(e, x)), rows(e, x), y))
@@ -137,7 +137,7 @@ var ruleCases = []ruleCase{
 		return e.Log(e.Call("sigmoid", e.Mul(e.Const(-1, x), x)))
 	}, "softplus"},
 	{"log1m_sigmoid", "log(1 + -sigmoid(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
-		return e.Log(e.Add(one(e, x), e.Neg(sigmoidOfX(e, x))))
+		return e.Log(e.Add(constOne(e, x), e.Neg(sigmoidOfX(e, x))))
 	}, "softplus"},
 	{"softmax_grad_stable", "softmax_grad(x · s⁻¹, s)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
 		s := softmaxOfX(e, x)
@@ -145,8 +145,8 @@ var ruleCases = []ruleCase{
 	}, "sum"},
 	{"sigmoid_grad_stable", "-1·(x · 1/σ) · (σ·(1 + -σ))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
 		s := sigmoidOfX(e, x)
-		g := e.Mul(e.Const(-1, x), e.Mul(x, e.Div(one(e, x), s)))
-		return e.Mul(g, e.Mul(s, e.Add(one(e, x), e.Neg(s))))
+		g := e.Mul(e.Const(-1, x), e.Mul(x, e.Div(constOne(e, x), s)))
+		return e.Mul(g, e.Mul(s, e.Add(constOne(e, x), e.Neg(s))))
 	}, "sigmoid"},
 	{"argmax_softmax", "argmax(softmax(x), axis=1)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
 		return e.Apply(ops.ArgReduce{Axes: graph.NewAxisSet(1)}, softmaxOfX(e, x))
