@@ -67,6 +67,7 @@ var structOps = []graph.Op{
 	ops.CastOp{}, ops.CopyOp{}, ops.DimShuffleOp{}, ops.DotOp{}, ops.FlattenOp{}, ops.IncSubtensorOp{},
 	ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
 	ops.SoftmaxGradOp{},
+	ops.GemmOp{}, ops.GemvOp{}, ops.GerOp{},
 }
 
 // opCodecs maps each op type a graph may hold to its codec. Most ops are
