@@ -66,6 +66,7 @@ var structOps = []graph.Op{
 	ops.AdvancedIncSubtensorOp{}, ops.AdvancedSubtensorOp{}, ops.ARangeOp{}, ops.ArgReduce{},
 	ops.CastOp{}, ops.CopyOp{}, ops.DimShuffleOp{}, ops.DotOp{}, ops.FlattenOp{}, ops.IncSubtensorOp{},
 	ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
+	ops.FusedOp{},
 }
 
 // opCodecs maps each op type a graph may hold to its codec. Most ops are
