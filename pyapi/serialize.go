@@ -68,6 +68,7 @@ var structOps = []graph.Op{
 	ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
 	ops.SoftmaxGradOp{},
 	ops.GemmOp{}, ops.GemvOp{}, ops.GerOp{},
+	ops.FusedOp{},
 }
 
 // opCodecs maps each op type a graph may hold to its codec. Most ops are

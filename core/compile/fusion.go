@@ -1,7 +1,228 @@
 package compile
 
-import "theanogo/core/graph"
+import (
+	"theanogo/core/graph"
+	"theanogo/core/ops"
+)
 
-// fuseElemwise merges chains of elementwise ops into one composite op.
-// (Filled in by the fusion work; until then it changes nothing.)
-func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error { return nil }
+// fuseElemwise replaces each group of elementwise nodes (Elemwise and
+// CastOp) with one ops.FusedOp node, so that the evaluator reads the
+// group's inputs and writes its output once:
+//
+//	sub(mul(tanh(add(mul(x, y), 2)), x), true_div(y, 3))
+//	  -> composite{(tanh(((i0 * i1) + 2)) * i0) - (i1 / 3)}(x, y)
+//
+// A group grows from its root (walking from the outputs) to the node
+// computing one of its inputs when that node
+//   - is elementwise,
+//   - has an output that only nodes of the group read (not a result, no
+//     consumer outside: fusing never computes anything twice), and
+//   - has the root's broadcast pattern (an input of static length 1 where
+//     the root's output is not, such as a row added to a matrix, is
+//     computed apart once rather than once per element of the output).
+//
+// Where the group reads its inputs, a dimshuffle that only pads on the
+// left with broadcastable dimensions (ApplyScalar's) is read through, and a
+// constant of one element becomes a literal of the program. A group of one
+// node stays as it is. The node feeding a reduction (sum(exp(x) * y)) is a
+// root like any other, so the map part becomes one node.
+func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
+	order := fg.Toposort()
+	clients := map[*graph.Variable][]*graph.Apply{}
+	for _, n := range order {
+		for _, in := range n.Inputs {
+			clients[in] = append(clients[in], n)
+		}
+	}
+	result := map[*graph.Variable]bool{}
+	for _, r := range fg.Results {
+		result[r] = true
+	}
+	groupOf := map[*graph.Apply]*fusionGroup{}
+	for i := len(order) - 1; i >= 0; i-- {
+		root := order[i]
+		if groupOf[root] != nil || !fusable(root) {
+			continue
+		}
+		g := &fusionGroup{root: root}
+		groupOf[root] = g
+		for stack := []*graph.Apply{root}; len(stack) > 0; {
+			n := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			g.size++
+			for _, in := range n.Inputs {
+				p := in.Owner
+				if p == nil || groupOf[p] != nil || !fusable(p) || result[in] || !sameBroadcast(in.Type, root.Outputs[0].Type) {
+					continue
+				}
+				inside := true
+				for _, c := range clients[in] {
+					inside = inside && groupOf[c] == g
+				}
+				if inside { // (else a later member reading in may complete the set)
+					groupOf[p] = g
+					stack = append(stack, p)
+				}
+			}
+		}
+	}
+
+	repl := map[*graph.Variable]*graph.Variable{}
+	get := func(v *graph.Variable) *graph.Variable {
+		if r, ok := repl[v]; ok {
+			return r
+		}
+		return v
+	}
+	for _, n := range order {
+		if g := groupOf[n]; g != nil && g.root == n && g.size > 1 {
+			v, err := g.fuse(b, groupOf, get)
+			if err != nil {
+				return err
+			}
+			if v != nil {
+				repl[n.Outputs[0]] = v
+				continue
+			}
+		}
+		// any other node (members of a group included, which become
+		// unused when their root fuses) is rebuilt on rewritten inputs
+		ins := make([]*graph.Variable, len(n.Inputs))
+		changed := false
+		for i, in := range n.Inputs {
+			ins[i] = get(in)
+			changed = changed || ins[i] != in
+		}
+		if changed {
+			nn, err := rebuild(b, n, ins)
+			if err != nil {
+				return err
+			}
+			for i, o := range n.Outputs {
+				repl[o] = nn.Outputs[i]
+			}
+		}
+	}
+	for i, r := range fg.Results {
+		fg.Results[i] = get(r)
+	}
+	return nil
+}
+
+// fusionGroup is a set of elementwise nodes computing root's output.
+type fusionGroup struct {
+	root *graph.Apply
+	size int
+}
+
+func fusable(n *graph.Apply) bool {
+	switch n.Op.(type) {
+	case ops.Elemwise, ops.CastOp:
+		return len(n.Outputs) == 1
+	}
+	return false
+}
+
+// sameBroadcast reports whether a and b have the same rank and the same
+// dimensions of static length 1.
+func sameBroadcast(a, b graph.Type) bool {
+	if a.Ndim() != b.Ndim() {
+		return false
+	}
+	for d := range a.Shape {
+		if (a.Shape[d] == 1) != (b.Shape[d] == 1) {
+			return false
+		}
+	}
+	return true
+}
+
+// fuse builds the group's fused node over the rewritten inputs (get), or
+// returns nil when the fused node would not have the root's type.
+func (g *fusionGroup) fuse(b *graph.Builder, groupOf map[*graph.Apply]*fusionGroup, get func(*graph.Variable) *graph.Variable) (*graph.Variable, error) {
+	var fb ops.FusedBuilder
+	refs := map[*graph.Variable]string{}
+	inputIndex := map[*graph.Variable]int{}
+	var inputs []*graph.Variable
+	ok := true
+	var visit func(v *graph.Variable) string
+	visit = func(v *graph.Variable) string {
+		if r, done := refs[v]; done {
+			return r
+		}
+		var r string
+		if p := v.Owner; p != nil && groupOf[p] == g {
+			args := make([]string, len(p.Inputs))
+			for i, in := range p.Inputs {
+				args[i] = visit(in)
+			}
+			var applied bool
+			r, applied = fb.Apply(p.Op, args...)
+			ok = ok && applied
+		} else if c, isConst := literal(&fb, v); isConst {
+			r = c
+		} else {
+			src := unpad(get(v))
+			i, seen := inputIndex[src]
+			if !seen {
+				i = len(inputs)
+				inputIndex[src] = i
+				inputs = append(inputs, src)
+			}
+			r = fb.Input(i)
+		}
+		refs[v] = r
+		return r
+	}
+	out := g.root.Outputs[0]
+	visit(out)
+	if !ok || len(inputs) == 0 {
+		return nil, nil
+	}
+	v, err := b.Apply1(fb.Op(out.Type.Ndim()), inputs...)
+	if err != nil || !v.Type.Equal(out.Type) {
+		return nil, nil // the elementwise nodes stay: the fused op cannot stand for them
+	}
+	return v, nil
+}
+
+// literal is the program's constant for v: a constant with one element
+// and all dimensions broadcastable, possibly through a dimshuffle.
+func literal(fb *ops.FusedBuilder, v *graph.Variable) (string, bool) {
+	for _, d := range v.Type.Shape {
+		if d != 1 {
+			return "", false
+		}
+	}
+	c := v
+	if v.Owner != nil {
+		if _, isDimShuffle := v.Owner.Op.(ops.DimShuffleOp); !isDimShuffle {
+			return "", false
+		}
+		c = v.Owner.Inputs[0]
+	}
+	if !c.IsConstant() {
+		return "", false
+	}
+	return fb.Constant(c.Value)
+}
+
+// unpad reads through dimshuffles that only add broadcastable dimensions
+// on the left (dimshuffle{x,0,1}): the fused op pads lower-rank inputs.
+func unpad(v *graph.Variable) *graph.Variable {
+	for v.Owner != nil {
+		ds, isDimShuffle := v.Owner.Op.(ops.DimShuffleOp)
+		if !isDimShuffle {
+			return v
+		}
+		in := v.Owner.Inputs[0]
+		k := ds.Pattern.Len() - in.Type.Ndim()
+		for d, p := range ds.Pattern.Ints() {
+			if (d < k && p != ops.Broadcast) || (d >= k && p != d-k) {
+				return v
+			}
+		}
+		v = in
+	}
+	return v
+}

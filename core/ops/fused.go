@@ -1,0 +1,917 @@
+package ops
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// FusedOp is one elementwise node computing a whole expression of scalar
+// rows, casts and constants over its inputs (Theano's Composite): the
+// fusion pass replaces a chain of Elemwise nodes with one, so that the
+// evaluator reads the inputs and writes the output once, with no
+// intermediate arrays.
+//
+//	composite{(tanh(((i0 * i1) + 2)) * i0) - (i1 / 3)}(x, y)
+//
+// Program lists the instructions, separated by ";", each an operation and
+// its arguments separated by spaces; the last instruction is the output:
+//
+//	mul i0 i1;add t0 float64:2;tanh t1;mul t2 i0;true_div i1 int8:3;sub t3 t4
+//
+// An operation is a row of the scalar table or cast:<dtype>; an argument
+// is an input (i0), an earlier instruction (t0) or a constant (dtype:value).
+// Each instruction computes and rounds as the Elemwise or CastOp node it
+// replaces: its dtypes follow from the inputs' dtypes by the rows' rules.
+// Ndim is the output's rank; an input of lower rank is padded on the left
+// with broadcastable dimensions (as ApplyScalar pads with a dimshuffle).
+// Both fields are plain values, so the op is comparable and serializes as
+// it is; the decoded program is cached by its text.
+type FusedOp struct {
+	Program string
+	Ndim    int
+}
+
+func (op FusedOp) Name() string { return "composite" }
+
+// ParamString is the scalar expression: "(i0 * i1) + 2".
+func (op FusedOp) ParamString() string {
+	p, err := parseFused(op.Program)
+	if err != nil {
+		return "invalid program " + strconv.Quote(op.Program)
+	}
+	return p.render(len(p.instrs)-1, true)
+}
+
+// fusedArg is an argument of an instruction: input, temp or constant index.
+type fusedArg struct {
+	kind  byte // 'i' input, 't' earlier instruction, 'k' constant
+	index int
+}
+
+type fusedInstr struct {
+	row  *ScalarOp   // nil for a cast
+	cast dtype.DType // the target of a cast
+	args []fusedArg
+}
+
+// fusedConst is a constant in its dtype's storage domain (see storageOf).
+type fusedConst struct {
+	dt   dtype.DType
+	text string
+	v    value
+}
+
+// value is one element in a storage or compute domain.
+type value struct {
+	f float64
+	i int64
+	c complex128
+}
+
+type fusedProgram struct {
+	instrs  []fusedInstr
+	consts  []fusedConst
+	nInputs int
+}
+
+var fusedPrograms sync.Map // Program text -> *fusedProgram
+
+// parseFused decodes (once per text) a FusedOp's program.
+func parseFused(text string) (*fusedProgram, error) {
+	if p, ok := fusedPrograms.Load(text); ok {
+		return p.(*fusedProgram), nil
+	}
+	p := &fusedProgram{}
+	if text == "" {
+		return nil, graph.ValueErrorf("composite: empty program")
+	}
+	for n, line := range strings.Split(text, ";") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			return nil, graph.ValueErrorf("composite: empty instruction %d in %q", n, text)
+		}
+		var in fusedInstr
+		if to, ok := strings.CutPrefix(fields[0], "cast:"); ok {
+			dt, err := dtype.Parse(to)
+			if err != nil || len(fields) != 2 {
+				return nil, graph.ValueErrorf("composite: bad cast %q", line)
+			}
+			in.cast = dt
+		} else if in.row = scalarIndex[fields[0]]; in.row == nil || len(fields)-1 != in.row.Arity {
+			return nil, graph.ValueErrorf("composite: bad instruction %q", line)
+		}
+		for _, f := range fields[1:] {
+			a, err := p.parseArg(f, n)
+			if err != nil {
+				return nil, graph.ValueErrorf("composite: instruction %q: %v", line, err)
+			}
+			in.args = append(in.args, a)
+		}
+		p.instrs = append(p.instrs, in)
+	}
+	fusedPrograms.Store(text, p)
+	return p, nil
+}
+
+func (p *fusedProgram) parseArg(f string, n int) (fusedArg, error) {
+	if dt, text, ok := strings.Cut(f, ":"); ok {
+		c, err := parseConstant(dt, text)
+		if err != nil {
+			return fusedArg{}, err
+		}
+		p.consts = append(p.consts, c)
+		return fusedArg{'k', len(p.consts) - 1}, nil
+	}
+	if len(f) < 2 || (f[0] != 'i' && f[0] != 't') {
+		return fusedArg{}, fmt.Errorf("bad argument %q", f)
+	}
+	i, err := strconv.Atoi(f[1:])
+	if err != nil || i < 0 || (f[0] == 't' && i >= n) {
+		return fusedArg{}, fmt.Errorf("bad argument %q", f)
+	}
+	if f[0] == 'i' {
+		p.nInputs = max(p.nInputs, i+1)
+	}
+	return fusedArg{f[0], i}, nil
+}
+
+func parseConstant(name, text string) (fusedConst, error) {
+	dt, err := dtype.Parse(name)
+	if err != nil {
+		return fusedConst{}, err
+	}
+	c := fusedConst{dt: dt, text: text}
+	switch storageOf(dt) {
+	case domF:
+		x, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return c, err
+		}
+		c.v.f = storeFloat(dt, x)
+	case domC:
+		x, err := strconv.ParseComplex(text, 128)
+		if err != nil {
+			return c, err
+		}
+		c.v.c = storeComplex(dt, x)
+	default:
+		if dt == dtype.Uint64 {
+			x, err := strconv.ParseUint(text, 10, 64)
+			c.v.i = int64(x)
+			return c, err
+		}
+		x, err := strconv.ParseInt(text, 10, 64)
+		if err != nil {
+			return c, err
+		}
+		c.v.i = storeInt(dt, x)
+	}
+	return c, nil
+}
+
+// infixNames are the rows printed as operators.
+var infixNames = map[string]string{"add": "+", "sub": "-", "mul": "*", "true_div": "/", "int_div": "//",
+	"mod": "%", "pow": "**", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "eq": "==", "neq": "!=",
+	"and": "&", "or": "|", "xor": "^"}
+
+// render prints instruction t as an expression, parenthesized unless top.
+func (p *fusedProgram) render(t int, top bool) string {
+	in := p.instrs[t]
+	args := make([]string, len(in.args))
+	for i, a := range in.args {
+		switch a.kind {
+		case 'i':
+			args[i] = "i" + strconv.Itoa(a.index)
+		case 'k':
+			args[i] = p.consts[a.index].text
+		default:
+			args[i] = p.render(a.index, false)
+		}
+	}
+	var s string
+	switch {
+	case in.row == nil:
+		return "cast{" + in.cast.String() + "}(" + args[0] + ")"
+	case infixNames[in.row.Name] != "":
+		s = args[0] + " " + infixNames[in.row.Name] + " " + args[1]
+	case in.row.Name == "neg":
+		s = "-" + args[0]
+	default:
+		return in.row.Name + "(" + strings.Join(args, ", ") + ")"
+	}
+	if top {
+		return s
+	}
+	return "(" + s + ")"
+}
+
+// FusedBuilder assembles a FusedOp's program, instruction by instruction;
+// each method returns the reference that later instructions use.
+//
+//	var fb ops.FusedBuilder
+//	t, _ := fb.Apply(ops.Elemwise{Scalar: ops.ScalarByName("mul")}, fb.Input(0), fb.Input(1))
+//	op := fb.Op(2) // composite{i0 * i1} over matrices
+type FusedBuilder struct {
+	instrs []string
+}
+
+// Input refers to input i of the fused node.
+func (fb *FusedBuilder) Input(i int) string { return "i" + strconv.Itoa(i) }
+
+// Constant refers to the value of a, when it has one element and a dtype
+// the program can hold.
+func (fb *FusedBuilder) Constant(a *tensor.Array) (string, bool) {
+	if a == nil || a.Size() != 1 {
+		return "", false
+	}
+	dt := a.DType
+	switch storageOf(dt) {
+	case domF: // the shortest text that reads back as the same value of dt
+		bits := 32
+		if dt == dtype.Float64 {
+			bits = 64
+		}
+		return dt.String() + ":" + strconv.FormatFloat(a.Float64s()[0], 'g', -1, bits), true
+	case domC:
+		return dt.String() + ":" + strconv.FormatComplex(a.Complex128s()[0], 'g', -1, 8*dt.Size()), true
+	}
+	v := a.Int64s()[0]
+	if dt == dtype.Uint64 {
+		return dt.String() + ":" + strconv.FormatUint(uint64(v), 10), true
+	}
+	return dt.String() + ":" + strconv.FormatInt(v, 10), true
+}
+
+// Apply appends an instruction computing op (an Elemwise or a CastOp) of
+// args; ok is false for any other op.
+func (fb *FusedBuilder) Apply(op graph.Op, args ...string) (ref string, ok bool) {
+	var name string
+	switch op := op.(type) {
+	case Elemwise:
+		name = op.Scalar.Name
+	case CastOp:
+		name = "cast:" + op.To.String()
+	default:
+		return "", false
+	}
+	fb.instrs = append(fb.instrs, name+" "+strings.Join(args, " "))
+	return "t" + strconv.Itoa(len(fb.instrs)-1), true
+}
+
+// Len is the number of instructions so far.
+func (fb *FusedBuilder) Len() int { return len(fb.instrs) }
+
+// Op returns the fused op whose output is the last instruction, of rank ndim.
+func (fb *FusedBuilder) Op(ndim int) FusedOp {
+	return FusedOp{Program: strings.Join(fb.instrs, ";"), Ndim: ndim}
+}
+
+// OutputTypes derives every instruction's dtype from the inputs' and
+// broadcasts the inputs' static shapes, as the Elemwise nodes would.
+func (op FusedOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
+	in := graph.TypesOf(inputs)
+	plan, err := op.plan(in)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := broadcastStatic(padTypes(in, op.Ndim))
+	if err != nil {
+		return nil, graph.ValueErrorf("composite: %v for inputs %s", err, TypesString(in))
+	}
+	return []graph.Type{graph.NewType(plan.out, shape...)}, nil
+}
+
+// padTypes left-pads types to rank ndim with broadcastable dimensions; a
+// type of rank ndim (all 1s) stands for the output's rank when there are
+// no inputs.
+func padTypes(in []graph.Type, ndim int) []graph.Type {
+	out := []graph.Type{graph.NewType(dtype.Bool, padShape(nil, ndim)...)}
+	for _, t := range in {
+		out = append(out, graph.NewType(t.DType, padShape(t.Shape, ndim)...))
+	}
+	return out
+}
+
+func padShape(shape []int, ndim int) []int {
+	out := make([]int, ndim)
+	k := ndim - len(shape)
+	for d := range out {
+		out[d] = 1
+		if d >= k {
+			out[d] = shape[d-k]
+		}
+	}
+	return out
+}
+
+// OutputShapes broadcasts the inputs' lengths, as Elemwise's rule does.
+func (op FusedOp) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+	l := NewLengths(b)
+	types := append([]graph.Type{graph.NewType(dtype.Bool, padShape(nil, op.Ndim)...)}, graph.TypesOf(node.Inputs)...)
+	dims := append([][]*graph.Variable{nil}, in...) // the all-1 type gives the rank and no length
+	return [][]*graph.Variable{broadcastLengths(l, types, dims)}, l.Err()
+}
+
+// Pullback: fusion runs after the gradient is taken, so a fused node has none.
+func (op FusedOp) Pullback(*graph.Builder, *graph.Apply, []*graph.Variable) ([]*graph.Variable, error) {
+	return nil, graph.TypeErrorf("composite has no gradient: fusion runs after grad; take the gradient of the unfused graph")
+}
+
+// domain is where a value lives while the evaluator computes: float64,
+// int64 (integers wrapped to their width, bools as 0/1, uint64 as its bits),
+// complex128, or bool (only the Bool rule of a row).
+type domain uint8
+
+const (
+	domF domain = iota
+	domI
+	domC
+	domB
+)
+
+// storageOf is the domain holding values of dtype dt between instructions.
+func storageOf(dt dtype.DType) domain {
+	switch {
+	case dt.IsFloat():
+		return domF
+	case dt.IsComplex():
+		return domC
+	}
+	return domI
+}
+
+// fusedPlan is a program typed for its input dtypes.
+type fusedPlan struct {
+	prog   *fusedProgram
+	inDT   []dtype.DType
+	dt     []dtype.DType // output dtype of each instruction
+	domain []domain      // compute domain of each instruction
+	out    dtype.DType
+}
+
+var fusedPlans sync.Map // program + input dtypes -> *fusedPlan
+
+// plan types op's program for inputs of types in (cached).
+func (op FusedOp) plan(in []graph.Type) (*fusedPlan, error) {
+	var key strings.Builder
+	key.WriteString(op.Program)
+	for _, t := range in {
+		key.WriteString("|" + t.DType.String())
+		if t.Ndim() > op.Ndim {
+			return nil, graph.TypeErrorf("composite: input of rank %d in a rank-%d composite", t.Ndim(), op.Ndim)
+		}
+	}
+	if p, ok := fusedPlans.Load(key.String()); ok {
+		return p.(*fusedPlan), nil
+	}
+	prog, err := parseFused(op.Program)
+	if err != nil {
+		return nil, err
+	}
+	if prog.nInputs != len(in) {
+		return nil, graph.TypeErrorf("composite{%s} takes %d inputs, got %d", op.ParamString(), prog.nInputs, len(in))
+	}
+	p := &fusedPlan{prog: prog, inDT: make([]dtype.DType, len(in)),
+		dt: make([]dtype.DType, len(prog.instrs)), domain: make([]domain, len(prog.instrs))}
+	for i, t := range in {
+		p.inDT[i] = t.DType
+	}
+	for t, instr := range prog.instrs {
+		dts := make([]dtype.DType, len(instr.args))
+		for i, a := range instr.args {
+			dts[i] = p.argDType(a)
+		}
+		if instr.row == nil {
+			p.dt[t], p.domain[t] = instr.cast, castDomain(dts[0], instr.cast)
+			continue
+		}
+		s := instr.row
+		if p.dt[t], err = s.outputDType(dts); err != nil {
+			return nil, err
+		}
+		switch compute := s.ComputeDType(dts); {
+		case compute.IsComplex():
+			p.domain[t] = domC
+		case compute == dtype.Bool:
+			p.domain[t] = domB
+		case compute == dtype.Int64:
+			p.domain[t] = domI
+		case s.F64 == nil:
+			return nil, graph.TypeErrorf("%s: no evaluation for dtype %v", s.Name, compute)
+		default:
+			p.domain[t] = domF
+		}
+	}
+	p.out = p.dt[len(p.dt)-1]
+	fusedPlans.Store(key.String(), p)
+	return p, nil
+}
+
+func (p *fusedPlan) argDType(a fusedArg) dtype.DType {
+	switch a.kind {
+	case 'i':
+		return p.inDT[a.index]
+	case 'k':
+		return p.prog.consts[a.index].dt
+	}
+	return p.dt[a.index]
+}
+
+// castDomain is where CastOp (tensor.Array.Astype) converts from to to.
+func castDomain(from, to dtype.DType) domain {
+	switch {
+	case from == to || to == dtype.Bool:
+		return storageOf(from)
+	case to.IsComplex():
+		return domC
+	case from.IsDiscrete() && !to.IsFloat(), from == dtype.Int64:
+		return domI
+	}
+	return domF
+}
+
+// fusedChunk is how many elements each instruction computes at a time:
+// the evaluator runs the program over blocks of the output small enough
+// for every instruction's block to stay in cache, which amortizes the
+// per-row call over the block without any array of the output's size.
+const fusedChunk = 1024
+
+// block is a block of values in one domain: data[k*step] is element k
+// (step 0: one value for the whole block).
+type block struct {
+	f    []float64
+	i    []int64
+	c    []complex128
+	step int
+}
+
+// Evaluate runs the program over the broadcast inputs, block by block.
+func (op FusedOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor.Array, error) {
+	plan, err := op.plan(graph.TypesOf(node.Inputs))
+	if err != nil {
+		return nil, err
+	}
+	padded := make([]*graph.Variable, len(node.Inputs))
+	shapes := make([][]int, len(inputs))
+	for i, a := range inputs {
+		shapes[i] = padShape(a.Shape, op.Ndim)
+		padded[i] = &graph.Variable{Type: graph.NewType(a.DType, padShape(node.Inputs[i].Type.Shape, op.Ndim)...)}
+	}
+	shape := padShape(nil, op.Ndim)
+	if len(inputs) > 0 {
+		if shape, err = broadcastRuntime("composite", padded, shapes); err != nil {
+			return nil, err
+		}
+	}
+	n := tensor.Size(shape)
+	ins := make([]fusedInput, len(inputs))
+	for i, a := range inputs {
+		ins[i] = newFusedInput(a, shape, shapes[i])
+	}
+	prog := plan.prog
+	last := len(prog.instrs) - 1
+	outDom := storageOf(plan.out)
+	var out block
+	switch outDom {
+	case domF:
+		out.f = tensor.Make[float64](n)
+	case domI:
+		out.i = tensor.Make[int64](n)
+	default:
+		out.c = tensor.Make[complex128](n)
+	}
+	// registers: the block of each input and instruction, and scratch
+	// blocks for operands converted into an instruction's domain
+	inRegs := make([]block, len(inputs))
+	regs := make([]block, len(prog.instrs))
+	for t := range regs {
+		regs[t] = newBlock(storageOf(plan.dt[t]), fusedChunk)
+	}
+	computeRegs := make([]block, len(prog.instrs))
+	scratch := make([][3]block, len(prog.instrs))
+	for t, instr := range prog.instrs {
+		computeRegs[t] = newBlock(plan.domain[t], fusedChunk)
+		for a := range instr.args {
+			scratch[t][a] = newBlock(plan.domain[t], fusedChunk)
+		}
+	}
+	consts := make([]block, len(prog.consts))
+	for k, c := range prog.consts {
+		consts[k] = block{f: []float64{c.v.f}, i: []int64{c.v.i}, c: []complex128{c.v.c}}
+	}
+	var args [3]block
+	for k0 := 0; k0 < n; k0 += fusedChunk {
+		m := min(fusedChunk, n-k0)
+		for i := range ins {
+			inRegs[i] = ins[i].load(k0, m)
+		}
+		for t, instr := range prog.instrs {
+			dom := plan.domain[t]
+			for a, arg := range instr.args {
+				var src block
+				var dt dtype.DType
+				switch arg.kind {
+				case 'i':
+					src, dt = inRegs[arg.index], plan.inDT[arg.index]
+				case 'k':
+					src, dt = consts[arg.index], prog.consts[arg.index].dt
+				default:
+					src, dt = regs[arg.index], plan.dt[arg.index]
+				}
+				truth := a == 0 && instr.row != nil && instr.row.Out == outSwitch && dt != dtype.Bool
+				args[a] = convertBlock(scratch[t][a], src, dt, dom, m, truth)
+			}
+			dst := regs[t]
+			if t == last {
+				dst = out.slice(k0, k0+m)
+			}
+			res := computeRegs[t]
+			if dom == storageOf(plan.dt[t]) {
+				res = dst
+			}
+			if err := computeBlock(instr, dom, res, args[:len(instr.args)], m); err != nil {
+				return nil, err
+			}
+			if dom != storageOf(plan.dt[t]) || !storedExactly[plan.dt[t]] {
+				storeBlock(dst, res, dom, plan.dt[t], m)
+			}
+		}
+	}
+	switch outDom {
+	case domF:
+		return []*tensor.Array{tensor.OwnFloat64s(plan.out, shape, out.f)}, nil
+	case domI:
+		return []*tensor.Array{tensor.FromInt64s(plan.out, shape, out.i)}, nil
+	}
+	return []*tensor.Array{tensor.FromComplex128s(plan.out, shape, out.c)}, nil
+}
+
+func newBlock(d domain, n int) block {
+	switch d {
+	case domF:
+		return block{f: make([]float64, n), step: 1}
+	case domC:
+		return block{c: make([]complex128, n), step: 1}
+	}
+	return block{i: make([]int64, n), step: 1} // domI, and domB as 0/1
+}
+
+func (s block) slice(lo, hi int) block {
+	switch {
+	case s.f != nil:
+		return block{f: s.f[lo:hi], step: 1}
+	case s.c != nil:
+		return block{c: s.c[lo:hi], step: 1}
+	}
+	return block{i: s.i[lo:hi], step: 1}
+}
+
+// fusedInput reads one input, in its storage domain, block by block.
+type fusedInput struct {
+	f32   []float32 // read without converting the whole array
+	all   block     // the whole input in its storage domain
+	index []int     // a broadcast other than to one value: out position -> input position
+	buf   block
+}
+
+func newFusedInput(a *tensor.Array, out, shape []int) fusedInput {
+	var in fusedInput
+	step := 1
+	switch {
+	case tensor.Size(shape) == 1:
+		step = 0
+	case !slices.Equal(shape, out):
+		in.index = BroadcastIndex(out, shape)
+	}
+	dom := storageOf(a.DType)
+	switch d := a.Data.(type) {
+	case []float32:
+		in.f32 = d
+		in.all.f = []float64{} // marks the float domain
+	case []float64:
+		in.all.f = d
+	case []int64:
+		in.all.i = d
+	default:
+		switch dom {
+		case domF:
+			in.all.f = a.Float64s()
+		case domC:
+			in.all.c = a.Complex128s()
+		default:
+			in.all.i = a.Int64s()
+		}
+	}
+	in.all.step = step
+	if step == 1 && (in.index != nil || in.f32 != nil) {
+		in.buf = newBlock(dom, fusedChunk)
+	}
+	return in
+}
+
+// load returns elements k0 .. k0+m of the input as the output reads them.
+func (in *fusedInput) load(k0, m int) block {
+	a := in.all
+	if a.step == 0 {
+		if in.f32 != nil {
+			return block{f: []float64{float64(in.f32[0])}}
+		}
+		return a
+	}
+	if in.index == nil && in.f32 == nil {
+		return a.slice(k0, k0+m)
+	}
+	b := in.buf
+	if in.index == nil { // a float32 input of the output's shape
+		for j, x := range in.f32[k0 : k0+m] {
+			b.f[j] = float64(x)
+		}
+		return b
+	}
+	index := in.index[k0 : k0+m]
+	switch {
+	case in.f32 != nil:
+		for j, i := range index {
+			b.f[j] = float64(in.f32[i])
+		}
+	case a.f != nil:
+		for j, i := range index {
+			b.f[j] = a.f[i]
+		}
+	case a.c != nil:
+		for j, i := range index {
+			b.c[j] = a.c[i]
+		}
+	default:
+		for j, i := range index {
+			b.i[j] = a.i[i]
+		}
+	}
+	return b
+}
+
+// convertBlock brings m values of dtype dt (in its storage domain) into
+// domain to, as the evaluator loads an array of that dtype: into dst when
+// they need converting. truth first makes each 1 or 0 (nonzero or not), as
+// switch reads its condition.
+func convertBlock(dst, src block, dt dtype.DType, to domain, m int, truth bool) block {
+	from := storageOf(dt)
+	if !truth && (from == to || to == domB) { // (domB: bools, held as 0/1)
+		return src
+	}
+	if src.step == 0 {
+		m = 1
+	}
+	dst.step = src.step
+	for k := range m {
+		var v value
+		switch from {
+		case domF:
+			v.f = src.f[k*src.step]
+		case domC:
+			v.c = src.c[k*src.step]
+		default:
+			v.i = src.i[k*src.step]
+		}
+		if truth {
+			nz := v.f != 0 || v.i != 0 || v.c != 0 // NaN is true, as numpy's bool(nan)
+			switch to {
+			case domF:
+				dst.f[k] = b2f(nz)
+			case domC:
+				dst.c[k] = complex(b2f(nz), 0)
+			default:
+				dst.i[k] = b2i(nz)
+			}
+			continue
+		}
+		switch to {
+		case domF:
+			dst.f[k] = loadFloat(v, from, dt)
+		case domC:
+			dst.c[k] = complex(loadFloat(v, from, dt), 0)
+		default:
+			dst.i[k] = loadInt(v, from)
+		}
+	}
+	return dst
+}
+
+// loadFloat is tensor.Array.Float64s of one value.
+func loadFloat(v value, from domain, dt dtype.DType) float64 {
+	switch from {
+	case domF:
+		return v.f
+	case domC:
+		return real(v.c)
+	}
+	if dt == dtype.Uint64 {
+		return float64(uint64(v.i))
+	}
+	return float64(v.i)
+}
+
+// loadInt is tensor.Array.Int64s of one value (floats truncate).
+func loadInt(v value, from domain) int64 {
+	switch from {
+	case domF:
+		return floatToInt(v.f)
+	case domC:
+		return floatToInt(real(v.c))
+	}
+	return v.i
+}
+
+func floatToInt(v float64) int64 {
+	if v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308 {
+		return -1 << 63
+	}
+	return int64(v)
+}
+
+// computeBlock applies one instruction to m elements in domain dom.
+func computeBlock(instr fusedInstr, dom domain, out block, args []block, m int) error {
+	s := instr.row
+	if s == nil { // a cast: the value passes, storeBlock converts it
+		a := args[0]
+		for k := range m {
+			switch dom {
+			case domF:
+				out.f[k] = a.f[k*a.step]
+			case domC:
+				out.c[k] = a.c[k*a.step]
+			default:
+				out.i[k] = a.i[k*a.step]
+			}
+		}
+		return nil
+	}
+	var x, y, z block
+	x = args[0]
+	if len(args) > 1 {
+		y = args[1]
+	}
+	if len(args) > 2 {
+		z = args[2]
+	}
+	switch dom {
+	case domF:
+		if loop := float64Loops[s.Name]; loop != nil {
+			loop(out.f[:m], x.f, y.f, x.step, y.step)
+			return nil
+		}
+		f := s.F64
+		switch len(args) {
+		case 1:
+			for k := range m {
+				out.f[k] = f(x.f[k*x.step], 0, 0)
+			}
+		case 2:
+			for k := range m {
+				out.f[k] = f(x.f[k*x.step], y.f[k*y.step], 0)
+			}
+		default:
+			for k := range m {
+				out.f[k] = f(x.f[k*x.step], y.f[k*y.step], z.f[k*z.step])
+			}
+		}
+	case domC:
+		for k := range m {
+			out.c[k] = s.C128(at(x.c, x.step, k), at(y.c, y.step, k), at(z.c, z.step, k))
+		}
+	case domB:
+		for k := range m {
+			out.i[k] = b2i(s.Bool(at(x.i, x.step, k) != 0, at(y.i, y.step, k) != 0, at(z.i, z.step, k) != 0))
+		}
+	default:
+		for k := range m {
+			xi, yi, zi := at(x.i, x.step, k), at(y.i, y.step, k), at(z.i, z.step, k)
+			if s.CheckI64 != nil {
+				if err := s.CheckI64(xi, yi, zi); err != nil {
+					return err
+				}
+			}
+			out.i[k] = s.I64(xi, yi, zi)
+		}
+	}
+	return nil
+}
+
+// at is element k of a block's data, or zero for an absent operand.
+func at[T any](data []T, step, k int) T {
+	var zero T
+	if data == nil {
+		return zero
+	}
+	return data[k*step]
+}
+
+// storeBlock converts m results computed in domain dom into dtype dt, as
+// the evaluator builds the output array of that dtype (rounding floats to
+// their width, wrapping integers), into dst (in dt's storage domain).
+func storeBlock(dst, res block, dom domain, dt dtype.DType, m int) {
+	switch storageOf(dt) {
+	case domF:
+		for k := range m {
+			var x float64
+			switch dom {
+			case domF:
+				x = res.f[k]
+			case domC:
+				x = real(res.c[k])
+			default:
+				x = float64(res.i[k])
+			}
+			dst.f[k] = storeFloat(dt, x)
+		}
+	case domC:
+		for k := range m {
+			var x complex128
+			switch dom {
+			case domF:
+				x = complex(res.f[k], 0)
+			case domC:
+				x = res.c[k]
+			default:
+				x = complex(float64(res.i[k]), 0)
+			}
+			dst.c[k] = storeComplex(dt, x)
+		}
+	default:
+		for k := range m {
+			var x int64
+			switch dom {
+			case domF:
+				f := res.f[k]
+				if dt == dtype.Bool {
+					x = b2i(f != 0)
+				} else if f >= 9.223372036854775807e18 && f < 1.8446744073709552e19 {
+					x = int64(uint64(f)) // keeps uint64 values above MaxInt64
+				} else {
+					x = floatToInt(f)
+				}
+			case domC:
+				c := res.c[k]
+				if dt == dtype.Bool {
+					x = b2i(c != 0)
+				} else if f := real(c); f >= 9.223372036854775807e18 && f < 1.8446744073709552e19 {
+					x = int64(uint64(f))
+				} else {
+					x = floatToInt(f)
+				}
+			default:
+				x = res.i[k]
+			}
+			dst.i[k] = storeInt(dt, x)
+		}
+	}
+}
+
+// storedExactly are the dtypes whose values their compute domain holds as they are.
+var storedExactly = map[dtype.DType]bool{dtype.Float64: true, dtype.Int64: true, dtype.Complex128: true}
+
+// storeFloat rounds x to the float dtype dt.
+func storeFloat(dt dtype.DType, x float64) float64 {
+	switch dt {
+	case dtype.Float32:
+		return float64(float32(x))
+	case dtype.Float16:
+		return tensor.HalfToFloat64(tensor.Float64ToHalf(x))
+	}
+	return x
+}
+
+func storeComplex(dt dtype.DType, x complex128) complex128 {
+	if dt == dtype.Complex64 {
+		return complex128(complex64(x))
+	}
+	return x
+}
+
+// storeInt wraps x to the integer dtype dt (bool: 0 or 1).
+func storeInt(dt dtype.DType, x int64) int64 {
+	switch dt {
+	case dtype.Bool:
+		return b2i(x != 0)
+	case dtype.Int8:
+		return int64(int8(x))
+	case dtype.Int16:
+		return int64(int16(x))
+	case dtype.Int32:
+		return int64(int32(x))
+	case dtype.Uint8:
+		return int64(uint8(x))
+	case dtype.Uint16:
+		return int64(uint16(x))
+	case dtype.Uint32:
+		return int64(uint32(x))
+	}
+	return x
+}
