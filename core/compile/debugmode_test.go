@@ -172,3 +172,28 @@ func TestCompareValues(t *testing.T) {
 		}
 	}
 }
+
+// The MLP training step (float32, gradients, updates) passes DebugMode.
+func TestDebugModeMLPStep(t *testing.T) {
+	b := graph.NewBuilder()
+	spec := mlpTrainingSpec(t, b)
+	spec.Mode = "DebugMode"
+	f, err := compile.Compile(b, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arg := func(shape ...int) *tensor.Array {
+		v := make([]float64, tensor.Size(shape))
+		for i := range v {
+			v[i] = math.Sin(float64(3*i+len(shape))) / 4
+		}
+		return tensor.FromFloat64s(dtype.Float32, shape, v)
+	}
+	args := []*tensor.Array{arg(4, 8), arg(4, 3)}
+	for _, shape := range [][]int{{8, 5}, {5}, {5, 3}, {3}} {
+		args = append(args, arg(shape...))
+	}
+	if _, err := f.Run(args); err != nil {
+		t.Fatal(err)
+	}
+}
