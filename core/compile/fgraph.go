@@ -20,6 +20,9 @@ type FunctionGraph struct {
 	Results       []*graph.Variable
 	NumOutputs    int
 	UpdateTargets []*graph.Variable
+	// onRewrite, when set, is told of each node a pass over the whole
+	// graph (rewriteGraph) replaces (DebugMode records them).
+	onRewrite func(old *graph.Apply, news []*graph.Variable)
 }
 
 // Outputs returns the function's outputs (without the update values).

@@ -43,13 +43,24 @@ func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
 	if spec.Verbose {
 		pc.verbose = &strings.Builder{}
 	}
+	if mode.Debug {
+		pc.debug = newDebugLog(fg)
+	}
 	if err := optimize(pc, fg); err != nil {
 		return nil, err
 	}
 	fg.findShared()
+	if pc.debug != nil {
+		pc.debug.keepShared(fg)
+	}
 	c, err := mode.Backend.Prepare(fg)
 	if err != nil {
 		return nil, err
+	}
+	if pc.debug != nil {
+		if c, err = pc.debug.checker(fg, mode.Backend.Name(), c); err != nil {
+			return nil, err
+		}
 	}
 	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, RewriteHits: pc.hits, callable: c, InPlace: inPlaceUpdates(fg)}
 	if pc.verbose != nil {

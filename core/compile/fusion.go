@@ -183,6 +183,7 @@ func (g *fusionGroup) fuse(b *graph.Builder, groupOf map[*graph.Apply]*fusionGro
 	if err != nil || !v.Type.Equal(out.Type) {
 		return nil, nil // the elementwise nodes stay: the fused op cannot stand for them
 	}
+	v.Owner.Source = g.root.Source // messages name the line of the expression's last op
 	return v, nil
 }
 

@@ -72,12 +72,23 @@ type Mode struct {
 	Including, Excluding, Requiring []string
 	Strict                          bool
 	Backend                         Backend
+	// Debug records every rewrite while compiling and checks, at each
+	// call, that each one and the whole optimization preserved the values
+	// (DebugMode, debugmode.go).
+	Debug bool
 }
 
 // modes are the presets of theano's `mode=` argument.
 var modes = map[string]Mode{
 	"FAST_RUN":     {Name: "FAST_RUN", Optimizer: "fast_run", Backend: EvaluatorBackend{}},
 	"FAST_COMPILE": {Name: "FAST_COMPILE", Optimizer: "fast_compile", Backend: EvaluatorBackend{}},
+	// DebugMode: FAST_RUN's rewrites, a failing rule is an error, and each
+	// call checks the rewrites on its arguments (debugmode.go).
+	"DebugMode": {Name: "DebugMode", Optimizer: "fast_run", Strict: true, Debug: true, Backend: EvaluatorBackend{}},
+	// NanGuardMode: FAST_RUN's rewrites but no fusion, so that every op is
+	// checked on its own; a call fails at the first node computing a NaN or
+	// an infinity (nanguard.go).
+	"NanGuardMode": {Name: "NanGuardMode", Optimizer: "fast_run", Excluding: []string{"fusion"}, Backend: NanGuardBackend{}},
 }
 
 // LookupMode returns the mode spec asks for ("" is FAST_RUN), with its
@@ -129,6 +140,7 @@ type passContext struct {
 	verbose *strings.Builder // nil unless optimizer_verbose
 	hits    map[string]int   // rewrites applied, by rule
 	warn    func(string)
+	debug   *debugLog // DebugMode's record of the rewrites; nil otherwise
 }
 
 // graphPass adapts a pass over the whole graph to the table; it runs only
@@ -138,7 +150,10 @@ func graphPass(run func(b *graph.Builder, fg *FunctionGraph) error) func(*passCo
 		if !c.enabled && !slices.Contains(c.mode.Including, c.pass) {
 			return nil
 		}
-		return run(c.b, fg)
+		if c.debug == nil {
+			return run(c.b, fg)
+		}
+		return c.debug.recordGraphPass(c.pass, fg, func() error { return run(c.b, fg) })
 	}
 }
 
@@ -147,12 +162,20 @@ func rulePass(tag string) func(*passContext, *FunctionGraph) error {
 	return func(c *passContext, fg *FunctionGraph) error {
 		enabled := c.enabled || slices.Contains(c.mode.Including, c.pass)
 		rules := rewrite.Select(tag, enabled, c.mode.Including, c.mode.Excluding, c.mode.Requiring)
+		for _, r := range testRules {
+			if enabled && r.HasTag(tag) {
+				rules = append(rules, r)
+			}
+		}
 		if len(rules) == 0 {
 			return nil
 		}
 		opt := rewrite.Options{Strict: c.mode.Strict, Warn: c.warn}
 		if c.verbose != nil {
 			opt.Verbose = c.verbose
+		}
+		if c.debug != nil {
+			opt.OnRewrite = c.debug.ruleHook(c.pass)
 		}
 		results, stats, err := rewrite.Apply(c.b, fg.Results, rules, opt)
 		if err != nil {

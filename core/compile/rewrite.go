@@ -34,6 +34,9 @@ func rewriteGraph(b *graph.Builder, fg *FunctionGraph, roots func(v *graph.Varia
 		if err != nil {
 			return err
 		}
+		if fg.onRewrite != nil && outs != nil && !appliesTo(outs, n.Op, ins) {
+			fg.onRewrite(n, outs)
+		}
 		if outs == nil && changed {
 			nn, err := rebuild(b, n, ins)
 			if err != nil {
@@ -56,4 +59,19 @@ func rewriteGraph(b *graph.Builder, fg *FunctionGraph, roots func(v *graph.Varia
 // became a constant learns its target).
 func rebuild(b *graph.Builder, n *graph.Apply, ins []*graph.Variable) (*graph.Apply, error) {
 	return b.Apply(n.Op, ins...)
+}
+
+// appliesTo reports whether outs are the outputs of a node applying op to
+// ins: a rebuilt or merged node, not a rewrite worth recording.
+func appliesTo(outs []*graph.Variable, op graph.Op, ins []*graph.Variable) bool {
+	n := outs[0].Owner
+	if n == nil || n.Op != op || len(n.Inputs) != len(ins) {
+		return false
+	}
+	for i, in := range ins {
+		if n.Inputs[i] != in {
+			return false
+		}
+	}
+	return true
 }

@@ -24,7 +24,8 @@ type FunctionSpec struct {
 	Givens [][2]*graph.Variable
 	// OnUnusedInput is "raise" (the default), "warn" or "ignore".
 	OnUnusedInput string
-	// Mode names the preset: "FAST_RUN" (the default) or "FAST_COMPILE".
+	// Mode names the preset: "FAST_RUN" (the default), "FAST_COMPILE",
+	// "DebugMode" (debugmode.go) or "NanGuardMode" (nanguard.go).
 	Mode string
 	// Optimizer overrides the mode's optimizer (Theano's config.optimizer):
 	// "fast_run", "fast_compile", "stabilize" or "None"; "" keeps the mode's.

@@ -6,9 +6,7 @@ import (
 
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
-	"theanogo/core/grad"
 	"theanogo/core/graph"
-	"theanogo/core/ops"
 	"theanogo/core/tensor"
 )
 
@@ -26,32 +24,7 @@ func BenchmarkMLPTrainingStep(bm *testing.B) {
 		}
 		return tensor.FromFloat64s(f32, shape, v)
 	}
-	params := []*graph.Variable{
-		b.Shared(graph.NewType(f32, -1, -1), "W1"), b.Shared(graph.NewType(f32, -1), "b1"),
-		b.Shared(graph.NewType(f32, -1, -1), "W2"), b.Shared(graph.NewType(f32, -1), "b2"),
-	}
-	x := b.Input(graph.NewType(f32, -1, -1), "x")
-	t := b.Input(graph.NewType(f32, -1, -1), "t")
-	e := ops.NewExpr(b)
-	h := e.Call("tanh", e.Add(e.Dot(x, params[0]), params[1]))
-	z := e.Add(e.Dot(h, params[2]), params[3])
-	p, err := ops.Softmax(b, z)
-	if err != nil {
-		bm.Fatal(err)
-	}
-	cost := e.Neg(e.Sum(e.Sum(e.Mul(t, e.Log(p)), []int{1}, false), nil, false))
-	grads, _, err := grad.Grad(b, cost, params, grad.Options{})
-	if err != nil {
-		bm.Fatal(err)
-	}
-	var updates [][2]*graph.Variable
-	for i, v := range params {
-		updates = append(updates, [2]*graph.Variable{v, e.Sub(v, e.Mul(e.ConstOf(0.01, f32), grads[i]))})
-	}
-	if e.Err != nil {
-		bm.Fatal(e.Err)
-	}
-	f, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x, t}, Outputs: []*graph.Variable{cost}, Updates: updates})
+	f, err := compile.Compile(b, mlpTrainingSpec(bm, b))
 	if err != nil {
 		bm.Fatal(err)
 	}

@@ -100,6 +100,14 @@ func (p *Program) Nodes() []*graph.Apply {
 // read; results may be argument arrays themselves (an output that is an
 // input) or constants, so callers that hand them out must copy them.
 func (p *Program) Run(args []*tensor.Array) ([]*tensor.Array, error) {
+	return p.RunChecked(args, nil)
+}
+
+// RunChecked is Run with check called on each node's outputs as soon as
+// the node has run (nil: no check); an error from check stops the run and
+// is returned. NanGuardMode uses it to fail at the first node computing a
+// NaN.
+func (p *Program) RunChecked(args []*tensor.Array, check func(node *graph.Apply, outs []*tensor.Array) error) ([]*tensor.Array, error) {
 	if len(args) != len(p.inputs) {
 		return nil, graph.TypeErrorf("program takes %d values, got %d", len(p.inputs), len(args))
 	}
@@ -117,6 +125,11 @@ func (p *Program) Run(args []*tensor.Array) ([]*tensor.Array, error) {
 		outs, err := evaluateNode(st.node, ins)
 		if err != nil {
 			return nil, err
+		}
+		if check != nil {
+			if err := check(st.node, outs); err != nil {
+				return nil, err
+			}
 		}
 		for i, s := range st.outs {
 			env[s] = outs[i]
