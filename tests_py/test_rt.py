@@ -143,7 +143,8 @@ def test_mode_argument():
     x = T.dvector("x")
     assert theanogo.function([x], x + 1, mode="FAST_COMPILE").maker.mode == "FAST_COMPILE"
     assert theanogo.function([x], x + 1, mode="FAST_RUN").maker.mode == "FAST_RUN"
-    assert theanogo.function([x], x + 1).maker.mode == theanogo.config.mode
+    # config.mode is "Mode", as in Theano: the optimized backend, FAST_RUN
+    assert theanogo.function([x], x + 1).maker.mode == theanogo.compile.mode.get_default_mode().name == "FAST_RUN"
 
     class Mode:
         name = "FAST_COMPILE"

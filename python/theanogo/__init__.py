@@ -16,19 +16,20 @@ Write Theano programs as before::
 Every expression is built and type-checked by the Go library
 (libtheanogo.so, loaded with ctypes); compiled functions run in Go.
 Configuration: ``theanogo.config`` and the THEANOGO_FLAGS environment
-variable (see theanogo/config.py).
+variable, THEANO_FLAGS too (see theanogo/config.py); compilation modes:
+``theanogo.Mode``, theanogo/compile/mode.py.
 """
 
 from . import _lib
 from ._lib import DisconnectedInputError, MissingInputError
 from .config import change_flags, config
 from . import tensor
-from .compile import Function, SharedVariable, function, shared
+from .compile import Function, Mode, SharedVariable, function, shared
 from .gradient import grad
 from . import printing
 from .printing import debugprint, pp
 
 __version__ = "0.1.0"
 
-__all__ = ["config", "change_flags", "tensor", "function", "shared", "grad", "printing", "debugprint", "pp",
+__all__ = ["config", "change_flags", "tensor", "function", "shared", "Mode", "grad", "printing", "debugprint", "pp",
            "Function", "SharedVariable", "MissingInputError", "DisconnectedInputError"]

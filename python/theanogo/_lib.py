@@ -89,6 +89,7 @@ def _load() -> ctypes.CDLL:
         "tg_graph_dump": (vp, [p64, i32, i32, p64, pi32, p64, pi32, err]),
         "tg_graph_load": (i32, [cp, p64, i32, p64, i32, p64, i32, err]),
         "tg_debugprint": (vp, [p64, i32, err]),
+        "tg_pp": (vp, [p64, i32, err]),
         "tg_debug_panic": (None, [err]),
         "tg_gc": (None, []),
         "tg_live_handles": (i64, []),
@@ -329,6 +330,11 @@ def function_debugprint(handle: int) -> str:
 
 def debugprint(outputs: Sequence[int]) -> str:
     return _take_string(_call(_lib.tg_debugprint, _int64s(outputs), len(outputs)))
+
+
+def pp(outputs: Sequence[int]) -> str:
+    """theano.printing.pp's text of the variables, one line each."""
+    return _take_string(_call(_lib.tg_pp, _int64s(outputs), len(outputs)))
 
 
 # --- for tests ---------------------------------------------------------------------

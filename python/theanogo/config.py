@@ -5,7 +5,9 @@ list of ``name=value`` pairs read once at import::
 
     THEANOGO_FLAGS="floatX=float32,mode=FAST_COMPILE" python train.py
 
-and can be changed for a block of code with :func:`change_flags`:
+``THEANO_FLAGS`` is read too, for programs written for Theano; where both set
+a flag, ``THEANOGO_FLAGS`` wins. Flags can be changed for a block of code
+with :func:`change_flags`:
 
 >>> import theanogo
 >>> with theanogo.config.change_flags(floatX="float32"):
@@ -18,9 +20,24 @@ Flags:
 
 - ``floatX`` (``float64``): the dtype of ``T.matrix()`` and friends and of
   Python floats turned into constants where it matters.
-- ``mode`` (``FAST_RUN``): the default function mode. Today every mode runs
-  the Go evaluator; the C++ backend will serve FAST_RUN.
-- ``device`` (``cpu``).
+- ``mode`` (``Mode``): the default function mode, as in Theano: ``Mode``
+  (``config.linker`` with ``config.optimizer``), ``FAST_RUN``,
+  ``FAST_COMPILE``, ``DebugMode`` or ``NanGuardMode`` (see
+  theanogo/compile/mode.py).
+- ``linker`` (``cvm``): the backend of ``Mode``: ``py`` is the Go evaluator;
+  ``cvm``, ``vm``, ``c``, ``c|py`` the optimized backend (today also the
+  evaluator; the C++ backend will serve it).
+- ``optimizer`` (``fast_run``): the rewrites of ``Mode``: ``fast_run``,
+  ``fast_compile`` (merge and shapes only), ``stabilize``, or ``None`` (none).
+- ``optimizer_including``, ``optimizer_excluding``, ``optimizer_requiring``
+  (empty): colon-separated rewrite names or tags (``merge:fusion``) added to,
+  removed from, or required of the modes given by name.
+- ``optimizer_verbose`` (``False``): every compiled function prints each
+  rewrite applied (rule, node, the user's source line) to stderr.
+- ``device`` (``cpu``): theanogo has no GPU backend yet; ``cuda``, ``cuda0``,
+  ``gpu``... are accepted as values (Theano programs set them), and
+  ``function`` then raises NotImplementedError saying so, instead of
+  silently running on the CPU.
 - ``on_unused_input`` (``raise``): what ``function`` does with unused inputs.
 - ``print_graph`` (``False``): the debug switch; when on, every compiled
   function prints the graph it evaluates (outputs, then the new value of each
@@ -32,12 +49,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from typing import Any, Iterator
 
 _DEFAULTS: dict[str, Any] = {
     "floatX": "float64",
-    "mode": "FAST_RUN",
+    "mode": "Mode",
+    "linker": "cvm",
+    "optimizer": "fast_run",
+    "optimizer_including": "",
+    "optimizer_excluding": "",
+    "optimizer_requiring": "",
+    "optimizer_verbose": False,
     "device": "cpu",
     "on_unused_input": "raise",
     "print_graph": False,
@@ -45,9 +69,16 @@ _DEFAULTS: dict[str, Any] = {
 
 _CHOICES: dict[str, tuple] = {
     "floatX": ("float64", "float32", "float16"),
-    "mode": ("FAST_RUN", "FAST_COMPILE", "DebugMode", "NanGuardMode"),
+    "mode": ("Mode", "FAST_RUN", "FAST_COMPILE", "DebugMode", "NanGuardMode"),
+    "linker": ("cvm", "vm", "c", "c|py", "py", "cvm_nogc", "vm_nogc", "c|py_nogc"),
+    "optimizer": ("fast_run", "fast_compile", "stabilize", "None"),
     "on_unused_input": ("raise", "warn", "ignore"),
 }
+
+
+# cpu, or the GPU names Theano accepts (cuda, cuda0, gpu, gpu1, opencl0:0),
+# which function() refuses for now (theanogo has no GPU backend yet).
+_DEVICE = re.compile(r"cpu|(cuda|gpu)\d*|opencl\d+:\d+")
 
 
 def _parse(name: str, value: Any) -> Any:
@@ -55,6 +86,10 @@ def _parse(name: str, value: Any) -> Any:
         raise ValueError(f"theanogo.config has no flag {name!r} (known: {', '.join(sorted(_DEFAULTS))})")
     if isinstance(_DEFAULTS[name], bool) and isinstance(value, str):
         value = value.strip().lower() in ("1", "true", "yes", "on")
+    if name == "optimizer" and value is None:
+        value = "None"
+    if name == "device" and not (isinstance(value, str) and _DEVICE.fullmatch(value)):
+        raise ValueError(f"theanogo.config.device must be 'cpu' (or a GPU name such as 'cuda0'), got {value!r}")
     choices = _CHOICES.get(name)
     if choices and value not in choices:
         raise ValueError(f"theanogo.config.{name} must be one of {choices}, got {value!r}")
@@ -83,23 +118,26 @@ class _Config:
     def change_flags(**flags: Any) -> "contextlib.AbstractContextManager[None]":
         return change_flags(**flags)
 
-    def _load_env(self, text: str) -> None:
+    def _load_env(self, variable: str, text: str) -> None:
+        """Set the flags of an environment variable's text ("a=1,b=2")."""
         for item in text.split(","):
             item = item.strip()
             if not item:
                 continue
             name, sep, value = item.partition("=")
             if not sep:
-                warnings.warn(f"THEANOGO_FLAGS: ignoring {item!r} (expected name=value)")
+                warnings.warn(f"{variable}: ignoring {item!r} (expected name=value)")
                 continue
             try:
                 setattr(self, name.strip(), value.strip())
             except ValueError as exc:
-                warnings.warn(f"THEANOGO_FLAGS: {exc}")
+                warnings.warn(f"{variable}: {exc}")
 
 
 config = _Config()
-config._load_env(os.environ.get("THEANOGO_FLAGS", ""))
+# THEANO_FLAGS first, so that THEANOGO_FLAGS wins where both set a flag.
+for _variable in ("THEANO_FLAGS", "THEANOGO_FLAGS"):
+    config._load_env(_variable, os.environ.get(_variable, ""))
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ not already arrays of the right type, and keyword arguments, come back here.
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from typing import Any, Sequence
@@ -27,6 +28,7 @@ from .. import _lib, _rt
 from ..config import config
 from ..tensor.var import Apply, TensorConstant, TensorVariable, as_tensor_variable
 from .filter import filter_value
+from .mode import Mode, get_mode
 from .sharedvalue import SharedVariable, drain_dead_shared, registered, wrap_shared
 
 
@@ -47,17 +49,25 @@ def _pairs(spec: Any, what: str) -> list[tuple[TensorVariable, TensorVariable]]:
     return pairs
 
 
-def _mode_name(mode: Any) -> str:
-    """The Go mode name of a function's mode argument: a name, None
-    (config.mode) or a Mode-like object with a ``name``."""
-    if mode is None:
-        mode = config.mode
-    if not isinstance(mode, str):
-        name = getattr(mode, "name", None)
-        if not isinstance(name, str):
-            raise TypeError(f"function: mode must be 'FAST_RUN', 'FAST_COMPILE', None or a Mode with a name, got {mode!r}")
-        mode = name
-    return mode
+def _mode_options(mode: Any) -> tuple[Any, dict]:
+    """The mode function's mode argument names (a Mode, a mode name or None
+    for config.mode, resolved by get_mode; an object with just a ``name``,
+    the Go mode's, is accepted too) and tg_function's mode options for it."""
+    m = get_mode(mode)
+    if isinstance(m, Mode):
+        return m, m.options()
+    name = getattr(m, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"function: mode must be a Mode, a mode name ('FAST_RUN', 'FAST_COMPILE', 'DebugMode', "
+                        f"'NanGuardMode', 'Mode') or None, got {mode!r}")
+    return name, {"mode": name, "verbose": bool(config.optimizer_verbose)}
+
+
+def _check_device() -> None:
+    if config.device != "cpu":
+        raise NotImplementedError(
+            f"theanogo.function: config.device is {config.device!r}, but theanogo has no GPU backend yet; "
+            "set device=cpu (THEANOGO_FLAGS=device=cpu, which wins over THEANO_FLAGS) to run on the CPU")
 
 
 class _Compiled:
@@ -123,14 +133,19 @@ def _load_fgraph(compiled: _Compiled) -> FunctionGraph:
 
 class FunctionMaker:
     """What ``f.maker`` gives: the compiled graph (``fgraph``, fetched from
-    Go on first use), the inputs and outputs, and the mode."""
+    Go on first use), the inputs and outputs, the mode, the optimizer and
+    the rewrites it applied."""
 
     def __init__(self, compiled: _Compiled, inputs: list[TensorVariable], outputs: list[TensorVariable]) -> None:
         self._compiled = compiled
         self.inputs = inputs
         self.outputs = outputs
-        self.mode = compiled.info["mode"]
-        self.backend = compiled.info["backend"]
+        info = compiled.info
+        self.mode = info["mode"]  # the Go mode's name: 'FAST_RUN', 'FAST_COMPILE'...
+        self.optimizer = info["optimizer"]  # the optimizer preset that ran
+        self.rewrites = dict(info["rewrites"] or {})  # rewrites applied, {rule: count}
+        self.optimizer_log = info["optimizer_log"]  # one line per rewrite, with optimizer_verbose
+        self.backend = info["backend"]
         self._fgraph: FunctionGraph | None = None
 
     @property
@@ -295,8 +310,9 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
     """Compile a function from inputs to outputs, Theano's ``theano.function``.
 
     - outputs: a variable (the call returns one array) or a list (a list).
-    - mode: 'FAST_RUN', 'FAST_COMPILE', None (config.mode) or a Mode-like
-      object with a ``name``.
+    - mode: a Mode (theanogo.Mode, DebugMode, NanGuardMode), a mode name
+      ('FAST_RUN', 'FAST_COMPILE', 'DebugMode', 'NanGuardMode', 'Mode') or
+      None (config.mode); see theanogo/compile/mode.py.
     - updates: (shared, expression) pairs or a dict; each shared variable
       gets its new value after all outputs are computed, from the old values.
     - givens: (variable, replacement) pairs or a dict, substituted in the graph.
@@ -322,15 +338,19 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
         raise ValueError(f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused!r}")
     ups = _pairs(updates, "updates")
     gvs = _pairs(givens, "givens")
+    _check_device()
     drain_dead_shared()
-    mode_name = _mode_name(mode)
-    options = {"mode": mode_name, "allow_input_downcast": allow_input_downcast, "on_unused_input": on_unused}
+    resolved, mode_options = _mode_options(mode)
+    # the resolved mode, so that unpickling compiles with the same one
+    options = {"mode": resolved, "allow_input_downcast": allow_input_downcast, "on_unused_input": on_unused}
     compiled = _Compiled(_lib.function(
         [v._h for v in inputs], [o._h for o in outs],
-        [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused, mode_name),
+        [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused, json.dumps(mode_options)),
         (list(inputs), outs, ups, gvs, options))
     containers = [registered(vid)[0] for vid in compiled.info["shared"]]
     fn = Function(compiled, list(inputs), outs, single, allow_input_downcast, name, containers)
+    if compiled.info["optimizer_log"]:
+        sys.stderr.write(compiled.info["optimizer_log"])
     if config.print_graph:
         print(f"theanogo.function{' ' + name if name else ''}:\n{_lib.function_debugprint(compiled.handle)}",
               file=sys.stderr)

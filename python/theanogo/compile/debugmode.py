@@ -1,0 +1,3 @@
+"""Theano's theano.compile.debugmode import path: DebugMode (see mode.py)."""
+
+from .mode import DebugMode  # noqa: F401

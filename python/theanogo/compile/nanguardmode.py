@@ -1,0 +1,3 @@
+"""Theano's theano.compile.nanguardmode import path: NanGuardMode (see mode.py)."""
+
+from .mode import NanGuardMode  # noqa: F401
