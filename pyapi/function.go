@@ -37,6 +37,29 @@ type modeOptions struct {
 	Requiring []string `json:"requiring"`
 	Verbose   bool     `json:"verbose"`
 	Strict    bool     `json:"strict"`
+	// NanGuardMode's checks; absent means Theano's defaults (NaN and
+	// infinities are errors, huge values are not).
+	NanIsError *bool `json:"nan_is_error"`
+	InfIsError *bool `json:"inf_is_error"`
+	BigIsError *bool `json:"big_is_error"`
+}
+
+// nanGuard returns the NanGuardMode checks the options ask for, or nil.
+func (m modeOptions) nanGuard() *compile.NanGuardBackend {
+	if m.NanIsError == nil && m.InfIsError == nil && m.BigIsError == nil {
+		return nil
+	}
+	isSet := func(b *bool, def bool) bool {
+		if b == nil {
+			return def
+		}
+		return *b
+	}
+	return &compile.NanGuardBackend{
+		IgnoreNaN:  !isSet(m.NanIsError, true),
+		IgnoreInf:  !isSet(m.InfIsError, true),
+		BigIsError: isSet(m.BigIsError, false),
+	}
 }
 
 // parseModeOptions reads tg_function's mode argument.
@@ -94,6 +117,7 @@ func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, u
 			Requiring:     m.Requiring,
 			Verbose:       m.Verbose,
 			Strict:        m.Strict,
+			NanGuard:      m.nanGuard(),
 		})
 		if err != nil {
 			return err

@@ -18,6 +18,9 @@ import (
 //	NanGuardMode: log (at model.py:9) computed -Inf in output 0
 //	(float64, shape [3]) at index [1]; its inputs: x
 type NanGuardBackend struct {
+	// IgnoreNaN and IgnoreInf turn off the NaN and the infinity checks
+	// (Theano's nan_is_error=False, inf_is_error=False).
+	IgnoreNaN, IgnoreInf bool
 	// BigIsError also fails on finite values above BigValue in magnitude
 	// (1e10 when zero), as Theano's big_is_error.
 	BigIsError bool
@@ -66,7 +69,12 @@ func (g NanGuardBackend) find(a *tensor.Array) (string, []int) {
 	bad := func(v float64) string {
 		switch {
 		case math.IsNaN(v):
+			if g.IgnoreNaN {
+				return ""
+			}
 			return "NaN"
+		case math.IsInf(v, 0) && g.IgnoreInf:
+			return ""
 		case math.IsInf(v, 1):
 			return "+Inf"
 		case math.IsInf(v, -1):

@@ -40,4 +40,7 @@ type FunctionSpec struct {
 	// Strict makes a failing rewrite rule an error instead of a skipped rule
 	// and a warning (DebugMode and the tests).
 	Strict bool
+	// NanGuard, when set, replaces NanGuardMode's checks (which values are
+	// errors).
+	NanGuard *NanGuardBackend
 }

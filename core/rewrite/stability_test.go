@@ -99,7 +99,9 @@ var ruleCases = []ruleCase{
 	{"sigmoid", "exp(x)/(1 + exp(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
 		return e.Div(e.Exp(x), e.Add(constOne(e, x), e.Exp(x)))
 	}, "sigmoid"},
-	{"sigmoid_complement", "1 - sigmoid(x)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Sub(constOne(e, x), sigmoidOfX(e, x)) }, "sigmoid"},
+	{"sigmoid_complement", "1 - sigmoid(x)", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable {
+		return e.Sub(constOne(e, x), sigmoidOfX(e, x))
+	}, "sigmoid"},
 	{"log_softmax", "log(softmax(x))", func(e *ops.Expr, x, _ *graph.Variable) *graph.Variable { return e.Log(softmaxOfX(e, x)) }, "logsoftmax"},
 	{"log_softmax", "-log(softmax(x))[arange(n), y]", func(e *ops.Expr, x, y *graph.Variable) *graph.Variable {
 		return e.Neg(e.AdvancedSubtensor(e.Log(softmaxOfX(e, x)), rows(e, x), y))
