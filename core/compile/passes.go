@@ -18,14 +18,14 @@ type Pass struct {
 // passes is the pass table, in the order passes run. An optimizer preset
 // enables a subset; the order is always this one.
 var passes = []Pass{
-	{"merge", graphPass(merge)},                    // equal subexpressions computed once
-	{"shape_of", graphPass(shapeOf)},               // x.shape from the shapes of x's inputs, never computing x
-	{"constant_folding", graphPass(foldConstants)}, // nodes of constants computed at compile time
-	{"canonicalize", rulePass("canonicalize")},     // standard forms: add/mul normal forms, useless ops removed
-	{"stabilize", rulePass("stabilize")},           // numerically safe forms: log1p, softplus, logsoftmax
-	{"specialize", rulePass("specialize")},         // faster forms: fused softmax cross-entropy, gemm
-	{"fusion", graphPass(fuseElemwise)},            // chains of elementwise ops into one composite
-	{"merge_final", graphPass(merge)},              // what the rewrites made equal, computed once
+	{"merge", graphPass(merge)},                            // equal subexpressions computed once
+	{"shape_of", graphPass(shapeOf)},                       // x.shape from the shapes of x's inputs, never computing x
+	{"constant_folding", graphPass(foldConstants)},         // nodes of constants computed at compile time
+	{"canonicalize", rulePass("canonicalize")},             // standard forms: add/mul normal forms, useless ops removed
+	{"stabilize", rulePass("stabilize", "canonicalize")},   // numerically safe forms: log1p, softplus, logsoftmax
+	{"specialize", rulePass("specialize", "canonicalize")}, // faster forms: gemm, argmax without softmax
+	{"fusion", graphPass(fuseElemwise)},                    // chains of elementwise ops into one composite
+	{"merge_final", graphPass(merge)},                      // what the rewrites made equal, computed once
 }
 
 // passOrder lists pairs of passes where the first must run before the
@@ -160,11 +160,21 @@ func graphPass(run func(b *graph.Builder, fg *FunctionGraph) error) func(*passCo
 	}
 }
 
-// rulePass runs the rewrite rules tagged tag (rewrite.Select).
-func rulePass(tag string) func(*passContext, *FunctionGraph) error {
+// rulePass runs the rewrite rules tagged tag (rewrite.Select) to a fixed
+// point, together with the rules tagged with each of also: the stabilize
+// and specialize passes keep the graph canonical while they rewrite, so a
+// form one of their rules produces (sigmoid(-x) for 1 - sigmoid(x)) still
+// cancels against its twin elsewhere, as Theano's canonicalizer runs in
+// each of its phases.
+func rulePass(tag string, also ...string) func(*passContext, *FunctionGraph) error {
 	return func(c *passContext, fg *FunctionGraph) error {
 		enabled := c.enabled || slices.Contains(c.mode.Including, c.pass)
 		rules := rewrite.Select(tag, enabled, c.mode.Including, c.mode.Excluding, c.mode.Requiring)
+		if len(rules) > 0 {
+			for _, t := range also {
+				rules = append(rules, rewrite.Select(t, enabled, c.mode.Including, c.mode.Excluding, c.mode.Requiring)...)
+			}
+		}
 		for _, r := range testRules {
 			if enabled && r.HasTag(tag) {
 				rules = append(rules, r)
