@@ -36,3 +36,6 @@ func Optimize(b *graph.Builder, spec FunctionSpec) (*FunctionGraph, error) {
 	}
 	return fg, nil
 }
+
+// CheckGraph exposes checkGraph to the tests.
+var CheckGraph = checkGraph

@@ -205,6 +205,10 @@ func rulePass(tag string, also ...string) func(*passContext, *FunctionGraph) err
 // optimize runs the passes of fg's mode in the table's order.
 func optimize(c *passContext, fg *FunctionGraph) error {
 	on := optimizers[c.mode.Optimizer]
+	before := make([]graph.Type, len(fg.Results))
+	for i, r := range fg.Results {
+		before[i] = r.Type
+	}
 	for _, p := range passes {
 		if slices.Contains(c.mode.Excluding, p.Name) {
 			continue
@@ -212,6 +216,11 @@ func optimize(c *passContext, fg *FunctionGraph) error {
 		c.pass, c.enabled = p.Name, slices.Contains(on, p.Name)
 		if err := p.Run(c, fg); err != nil {
 			return fmt.Errorf("pass %s: %w", p.Name, err)
+		}
+		if c.mode.Strict {
+			if err := checkGraph(fg, before, p.Name); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
