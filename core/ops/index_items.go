@@ -250,6 +250,14 @@ func resolveSpans(op string, items []IndexItem, shape []int, vals valueSource) (
 	return spans, known, nil
 }
 
+// SliceIndices is Python's slice(start, stop, step).indices(n) plus the
+// slice's length, for constant entries (present says which of start, stop
+// and step were given): what rewrites of constant slices need.
+func SliceIndices(n int, v [3]int, present [3]bool) (start, step, length int, err error) {
+	s, err := sliceIndices(n, v, present)
+	return s.start, s.step, s.length, err
+}
+
 // sliceIndices is Python's slice(start, stop, step).indices(n), plus the
 // resulting length.
 func sliceIndices(n int, v [3]int, present [3]bool) (span, error) {

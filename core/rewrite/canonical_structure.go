@@ -296,37 +296,9 @@ func constantSpans(items []ops.IndexItem, shape []int) ([]indexSpan, bool) {
 			spans[d] = indexSpan{i, 1, 1, false}
 			continue
 		}
-		step := 1
-		if has[2] {
-			step = v[2]
-		}
-		if step == 0 {
+		start, step, length, err := ops.SliceIndices(n, v, has)
+		if err != nil {
 			return nil, false
-		}
-		lower, upper := 0, n
-		if step < 0 {
-			lower, upper = -1, n-1
-		}
-		bound := func(x int, present bool, def int) int {
-			if !present {
-				return def
-			}
-			if x < 0 {
-				return max(x+n, lower)
-			}
-			return min(x, upper)
-		}
-		var start, stop int
-		if step > 0 {
-			start, stop = bound(v[0], has[0], lower), bound(v[1], has[1], upper)
-		} else {
-			start, stop = bound(v[0], has[0], upper), bound(v[1], has[1], lower)
-		}
-		length := 0
-		if step > 0 && stop > start {
-			length = (stop-start-1)/step + 1
-		} else if step < 0 && start > stop {
-			length = (start-stop-1)/(-step) + 1
 		}
 		spans[d] = indexSpan{start, step, length, true}
 	}
