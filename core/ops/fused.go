@@ -454,6 +454,49 @@ type block struct {
 
 // Evaluate runs the program over the broadcast inputs, block by block.
 func (op FusedOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor.Array, error) {
+	r, err := op.start(node, inputs)
+	if err != nil {
+		return nil, err
+	}
+	var out block
+	switch storageOf(r.plan.out) {
+	case domF:
+		out.f = tensor.Make[float64](r.n)
+	case domI:
+		out.i = tensor.Make[int64](r.n)
+	default:
+		out.c = tensor.Make[complex128](r.n)
+	}
+	for k0 := 0; k0 < r.n; k0 += fusedChunk {
+		m := min(fusedChunk, r.n-k0)
+		if err := r.compute(k0, m, out.slice(k0, k0+m)); err != nil {
+			return nil, err
+		}
+	}
+	switch storageOf(r.plan.out) {
+	case domF:
+		return []*tensor.Array{tensor.OwnFloat64s(r.plan.out, r.shape, out.f)}, nil
+	case domI:
+		return []*tensor.Array{tensor.FromInt64s(r.plan.out, r.shape, out.i)}, nil
+	}
+	return []*tensor.Array{tensor.FromComplex128s(r.plan.out, r.shape, out.c)}, nil
+}
+
+// fusedRun is a program ready to run over its broadcast inputs: the
+// inputs' readers and a block-sized register for every instruction.
+type fusedRun struct {
+	plan  *fusedPlan
+	shape []int // the output's
+	n     int   // its size
+	ins   []fusedInput
+	// registers: the block of each input and instruction, and scratch
+	// blocks for operands converted into an instruction's domain
+	inRegs, regs, computeRegs, consts []block
+	scratch                           [][3]block
+}
+
+// start broadcasts the inputs and allocates the registers.
+func (op FusedOp) start(node *graph.Apply, inputs []*tensor.Array) (*fusedRun, error) {
 	plan, err := op.plan(graph.TypesOf(node.Inputs))
 	if err != nil {
 		return nil, err
@@ -470,87 +513,69 @@ func (op FusedOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor
 			return nil, err
 		}
 	}
-	n := tensor.Size(shape)
-	ins := make([]fusedInput, len(inputs))
-	for i, a := range inputs {
-		ins[i] = newFusedInput(a, shape, shapes[i])
-	}
 	prog := plan.prog
-	last := len(prog.instrs) - 1
-	outDom := storageOf(plan.out)
-	var out block
-	switch outDom {
-	case domF:
-		out.f = tensor.Make[float64](n)
-	case domI:
-		out.i = tensor.Make[int64](n)
-	default:
-		out.c = tensor.Make[complex128](n)
+	r := &fusedRun{plan: plan, shape: shape, n: tensor.Size(shape), ins: make([]fusedInput, len(inputs)),
+		inRegs: make([]block, len(inputs)), regs: make([]block, len(prog.instrs)),
+		computeRegs: make([]block, len(prog.instrs)), consts: make([]block, len(prog.consts)),
+		scratch: make([][3]block, len(prog.instrs))}
+	for i, a := range inputs {
+		r.ins[i] = newFusedInput(a, shape, shapes[i])
 	}
-	// registers: the block of each input and instruction, and scratch
-	// blocks for operands converted into an instruction's domain
-	inRegs := make([]block, len(inputs))
-	regs := make([]block, len(prog.instrs))
-	for t := range regs {
-		regs[t] = newBlock(storageOf(plan.dt[t]), fusedChunk)
-	}
-	computeRegs := make([]block, len(prog.instrs))
-	scratch := make([][3]block, len(prog.instrs))
 	for t, instr := range prog.instrs {
-		computeRegs[t] = newBlock(plan.domain[t], fusedChunk)
+		r.regs[t] = newBlock(storageOf(plan.dt[t]), fusedChunk)
+		r.computeRegs[t] = newBlock(plan.domain[t], fusedChunk)
 		for a := range instr.args {
-			scratch[t][a] = newBlock(plan.domain[t], fusedChunk)
+			r.scratch[t][a] = newBlock(plan.domain[t], fusedChunk)
 		}
 	}
-	consts := make([]block, len(prog.consts))
 	for k, c := range prog.consts {
-		consts[k] = block{f: []float64{c.v.f}, i: []int64{c.v.i}, c: []complex128{c.v.c}}
+		r.consts[k] = block{f: []float64{c.v.f}, i: []int64{c.v.i}, c: []complex128{c.v.c}}
+	}
+	return r, nil
+}
+
+// compute runs the program over output elements k0 .. k0+m (m at most
+// fusedChunk), writing the output's values into dst, in the storage domain
+// of the output's dtype.
+func (r *fusedRun) compute(k0, m int, dst block) error {
+	plan, prog := r.plan, r.plan.prog
+	last := len(prog.instrs) - 1
+	for i := range r.ins {
+		r.inRegs[i] = r.ins[i].load(k0, m)
 	}
 	var args [3]block
-	for k0 := 0; k0 < n; k0 += fusedChunk {
-		m := min(fusedChunk, n-k0)
-		for i := range ins {
-			inRegs[i] = ins[i].load(k0, m)
+	for t, instr := range prog.instrs {
+		dom := plan.domain[t]
+		for a, arg := range instr.args {
+			var src block
+			var dt dtype.DType
+			switch arg.kind {
+			case 'i':
+				src, dt = r.inRegs[arg.index], plan.inDT[arg.index]
+			case 'k':
+				src, dt = r.consts[arg.index], prog.consts[arg.index].dt
+			default:
+				src, dt = r.regs[arg.index], plan.dt[arg.index]
+			}
+			truth := a == 0 && instr.row != nil && instr.row.Out == outSwitch && dt != dtype.Bool
+			args[a] = convertBlock(r.scratch[t][a], src, dt, dom, m, truth)
 		}
-		for t, instr := range prog.instrs {
-			dom := plan.domain[t]
-			for a, arg := range instr.args {
-				var src block
-				var dt dtype.DType
-				switch arg.kind {
-				case 'i':
-					src, dt = inRegs[arg.index], plan.inDT[arg.index]
-				case 'k':
-					src, dt = consts[arg.index], prog.consts[arg.index].dt
-				default:
-					src, dt = regs[arg.index], plan.dt[arg.index]
-				}
-				truth := a == 0 && instr.row != nil && instr.row.Out == outSwitch && dt != dtype.Bool
-				args[a] = convertBlock(scratch[t][a], src, dt, dom, m, truth)
-			}
-			dst := regs[t]
-			if t == last {
-				dst = out.slice(k0, k0+m)
-			}
-			res := computeRegs[t]
-			if dom == storageOf(plan.dt[t]) {
-				res = dst
-			}
-			if err := computeBlock(instr, dom, res, args[:len(instr.args)], m); err != nil {
-				return nil, err
-			}
-			if dom != storageOf(plan.dt[t]) || !storedExactly[plan.dt[t]] {
-				storeBlock(dst, res, dom, plan.dt[t], m)
-			}
+		to := r.regs[t]
+		if t == last {
+			to = dst
+		}
+		res := r.computeRegs[t]
+		if dom == storageOf(plan.dt[t]) {
+			res = to
+		}
+		if err := computeBlock(instr, dom, res, args[:len(instr.args)], m); err != nil {
+			return err
+		}
+		if dom != storageOf(plan.dt[t]) || !storedExactly[plan.dt[t]] {
+			storeBlock(to, res, dom, plan.dt[t], m)
 		}
 	}
-	switch outDom {
-	case domF:
-		return []*tensor.Array{tensor.OwnFloat64s(plan.out, shape, out.f)}, nil
-	case domI:
-		return []*tensor.Array{tensor.FromInt64s(plan.out, shape, out.i)}, nil
-	}
-	return []*tensor.Array{tensor.FromComplex128s(plan.out, shape, out.c)}, nil
+	return nil
 }
 
 func newBlock(d domain, n int) block {
