@@ -69,6 +69,7 @@ var structOps = []graph.Op{
 	ops.SoftmaxGradOp{},
 	ops.GemmOp{}, ops.GemvOp{}, ops.GerOp{},
 	ops.FusedOp{},
+	ops.FusedReduceOp{},
 }
 
 // opCodecs maps each op type a graph may hold to its codec. Most ops are

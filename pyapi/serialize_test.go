@@ -43,6 +43,8 @@ func TestGraphRoundTrip(t *testing.T) {
 		optable.Apply(e, "flatten", optable.Params{"outdim": 1.0}, optable.Apply(e, "logsoftmax", nil, h)),
 		optable.Apply(e, "inc_subtensor", optable.Params{"items": []any{map[string]any{"slice": []any{1.0, nil, nil}}}}, x, e.ConstOf(1, dtype.Float64)),
 		optable.Apply(e, "advanced_inc_subtensor", nil, x, e.ConstOf(2, dtype.Float64), y),
+		e.Apply(ops.FusedOp{Program: "mul i0 float64:2;exp t0", Ndim: 2}, x),
+		e.Apply(ops.FusedReduceOp{Program: "mul i0 i0;exp t0", Ndim: 2, Kind: "max", Axes: graph.NewAxisSet(1), KeepDims: true}, x),
 	}
 	if e.Err != nil {
 		t.Fatal(e.Err)

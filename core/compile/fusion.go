@@ -67,6 +67,72 @@ func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 		}
 	}
 
+	err := rewriteNodes(b, fg, order, func(n *graph.Apply, get func(*graph.Variable) *graph.Variable) (*graph.Variable, error) {
+		if g := groupOf[n]; g != nil && g.root == n && g.size > 1 {
+			return g.fuse(b, groupOf, get)
+		}
+		return nil, nil // members of a group become unused when their root fuses
+	})
+	if err != nil {
+		return err
+	}
+	return fuseReductions(b, fg)
+}
+
+// fuseReductions replaces each reduction of a composite with one
+// ops.FusedReduceOp node, which folds the map's values block by block and
+// never holds its output:
+//
+//	sum{axis=[1]}(composite{exp(i0) * i1}(x, y))
+//	  -> composite_reduce{sum{axis=[1]}(exp(i0) * i1)}(x, y)
+//
+// when the reduction is the composite's only consumer and the composite's
+// output is not a result (else the map is computed anyway). A reduction of
+// a single Elemwise node (sum(exp(x))) stays two nodes, as a single node
+// stays unfused.
+func fuseReductions(b *graph.Builder, fg *FunctionGraph) error {
+	order := fg.Toposort()
+	clients := map[*graph.Variable]int{}
+	for _, n := range order {
+		for _, in := range n.Inputs {
+			clients[in]++
+		}
+	}
+	for _, r := range fg.Results {
+		clients[r]++ // a result has a consumer outside the graph
+	}
+	return rewriteNodes(b, fg, order, func(n *graph.Apply, get func(*graph.Variable) *graph.Variable) (*graph.Variable, error) {
+		r, isReduce := n.Op.(ops.Reduce)
+		if !isReduce || clients[n.Inputs[0]] != 1 {
+			return nil, nil
+		}
+		m := n.Inputs[0].Owner
+		if m == nil {
+			return nil, nil
+		}
+		f, isFused := m.Op.(ops.FusedOp)
+		if !isFused {
+			return nil, nil
+		}
+		ins := make([]*graph.Variable, len(m.Inputs))
+		for i, in := range m.Inputs {
+			ins[i] = get(in)
+		}
+		op := ops.FusedReduceOp{Program: f.Program, Ndim: f.Ndim, Kind: r.Kind.Name, Axes: r.Axes, KeepDims: r.KeepDims}
+		v, err := b.Apply1(op, ins...)
+		if err != nil || !v.Type.Equal(n.Outputs[0].Type) {
+			return nil, nil // the two nodes stay: the fused op cannot stand for them
+		}
+		v.Owner.Source = n.Source
+		return v, nil
+	})
+}
+
+// rewriteNodes walks the nodes in order: replace gives the variable that
+// takes the place of a node's (single) output, or nil for none; any other
+// node is rebuilt on its rewritten inputs (get). The results follow.
+func rewriteNodes(b *graph.Builder, fg *FunctionGraph, order []*graph.Apply,
+	replace func(n *graph.Apply, get func(*graph.Variable) *graph.Variable) (*graph.Variable, error)) error {
 	repl := map[*graph.Variable]*graph.Variable{}
 	get := func(v *graph.Variable) *graph.Variable {
 		if r, ok := repl[v]; ok {
@@ -75,18 +141,14 @@ func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 		return v
 	}
 	for _, n := range order {
-		if g := groupOf[n]; g != nil && g.root == n && g.size > 1 {
-			v, err := g.fuse(b, groupOf, get)
-			if err != nil {
-				return err
-			}
-			if v != nil {
-				repl[n.Outputs[0]] = v
-				continue
-			}
+		v, err := replace(n, get)
+		if err != nil {
+			return err
 		}
-		// any other node (members of a group included, which become
-		// unused when their root fuses) is rebuilt on rewritten inputs
+		if v != nil {
+			repl[n.Outputs[0]] = v
+			continue
+		}
 		ins := make([]*graph.Variable, len(n.Inputs))
 		changed := false
 		for i, in := range n.Inputs {

@@ -73,3 +73,35 @@ func TestFusedOpErrors(t *testing.T) {
 		t.Error("Pullback: no error")
 	}
 }
+
+// A fused reduction checks its program, its reduction and its axes in the
+// type rule, prints both parts, and has no gradient.
+func TestFusedReduceOpErrors(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, -1, 0), "x")
+	bad := []ops.FusedReduceOp{
+		{Program: "nosuchrow i0", Ndim: 2, Kind: "sum"},
+		{Program: "exp i0", Ndim: 2, Kind: "median"},
+		{Program: "exp i0", Ndim: 2, Kind: "sum", Axes: graph.NewAxisSet(2)},
+		{Program: "exp i0", Ndim: 2, Kind: "max", Axes: graph.NewAxisSet(1)}, // a static empty dimension
+	}
+	for _, op := range bad {
+		if _, err := b.Apply1(op, x); err == nil {
+			t.Errorf("%#v: no error", op)
+		}
+	}
+	op := ops.FusedReduceOp{Program: "exp i0", Ndim: 2, Kind: "mean", Axes: graph.NewAxisSet(0), KeepDims: true}
+	y, err := b.Apply1(op, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := graph.OpString(op), "composite_reduce{mean{axis=[0] keepdims=true}(exp(i0))}"; got != want {
+		t.Errorf("OpString = %s, want %s", got, want)
+	}
+	if got := y.Type.String(); got != graph.NewType(dtype.Float64, 1, 0).String() {
+		t.Errorf("type %s, want (1, 0)", got)
+	}
+	if _, err := op.Pullback(b, y.Owner, []*graph.Variable{y}); err == nil {
+		t.Error("Pullback: no error")
+	}
+}
