@@ -24,8 +24,9 @@ import (
 // Where the group reads its inputs, a dimshuffle that only pads on the
 // left with broadcastable dimensions (ApplyScalar's) is read through, and a
 // constant of one element becomes a literal of the program. A group of one
-// node stays as it is. The node feeding a reduction (sum(exp(x) * y)) is a
-// root like any other, so the map part becomes one node.
+// node stays as it is, unless a reduction is its only consumer. The node
+// feeding a reduction (sum(exp(x) * y)) is a root like any other, and
+// fuseReductions then folds the reduction and its map into one node.
 func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 	order := fg.Toposort()
 	clients := map[*graph.Variable][]*graph.Apply{}
@@ -67,8 +68,18 @@ func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 		}
 	}
 
+	// a single node whose only consumer is a reduction becomes a one-op
+	// composite too, so that the reduction folds it (sum(exp(x)) never holds exp(x))
+	feedsReduce := func(n *graph.Apply) bool {
+		out := n.Outputs[0]
+		if result[out] || len(clients[out]) != 1 {
+			return false
+		}
+		_, ok := clients[out][0].Op.(ops.Reduce)
+		return ok
+	}
 	err := rewriteNodes(b, fg, order, func(n *graph.Apply, get func(*graph.Variable) *graph.Variable) (*graph.Variable, error) {
-		if g := groupOf[n]; g != nil && g.root == n && g.size > 1 {
+		if g := groupOf[n]; g != nil && g.root == n && (g.size > 1 || feedsReduce(n)) {
 			return g.fuse(b, groupOf, get)
 		}
 		return nil, nil // members of a group become unused when their root fuses
@@ -87,9 +98,7 @@ func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 //	  -> composite_reduce{sum{axis=[1]}(exp(i0) * i1)}(x, y)
 //
 // when the reduction is the composite's only consumer and the composite's
-// output is not a result (else the map is computed anyway). A reduction of
-// a single Elemwise node (sum(exp(x))) stays two nodes, as a single node
-// stays unfused.
+// output is not a result (else the map is computed anyway).
 func fuseReductions(b *graph.Builder, fg *FunctionGraph) error {
 	order := fg.Toposort()
 	clients := map[*graph.Variable]int{}

@@ -243,3 +243,33 @@ func TestFusedReductionInDebugMode(t *testing.T) {
 		t.Errorf("DebugMode graph has no composite_reduce:\n%s", f.Graph)
 	}
 }
+
+// A reduction of a single elementwise op folds it too: sum(exp(x)) never
+// holds exp(x), and computes what the unfused graph computes.
+func TestFusedReductionOfOneOp(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(matrix(dtype.Float32), "x")
+	e := ops.NewExpr(b)
+	out := e.Sum(e.Exp(x), []int{1}, false)
+	if e.Err != nil {
+		t.Fatal(e.Err)
+	}
+	fast := compileMode(t, b, "FAST_RUN", []*graph.Variable{x}, []*graph.Variable{out})
+	nodes := fast.Graph.Toposort()
+	if len(nodes) != 1 || !strings.HasPrefix(graph.OpString(nodes[0].Op), "composite_reduce{sum{axis=[1]}(exp(i0))}") {
+		t.Fatalf("sum(exp(x)) compiled to:\n%s", fast.Graph)
+	}
+	slow := compileMode(t, b, "FAST_COMPILE", []*graph.Variable{x}, []*graph.Variable{out})
+	v := tensor.FromFloat64s(dtype.Float32, []int{3, 5}, []float64{0, 1, 2, 3, 4, -1, -2, -3, -4, -5, 0.5, 1.5, 2.5, 3.5, 4.5})
+	got, err := fast.Call(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := slow.Call(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].String() != want[0].String() {
+		t.Errorf("fused %v, unfused %v", got[0], want[0])
+	}
+}
