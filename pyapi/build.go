@@ -73,11 +73,12 @@ func tg_apply(name *C.char, params *C.char, inputs *C.int64_t, n C.int, source *
 		if err != nil {
 			return err
 		}
+		since := sess.builder.LastID()
 		v, err := optable.Build(sess.builder, C.GoString(name), p, ins)
 		if err != nil {
 			return err
 		}
-		graph.Stamp([]*graph.Variable{v}, ins, C.GoString(source))
+		graph.Stamp([]*graph.Variable{v}, since, C.GoString(source))
 		h = C.int64_t(sess.handles.put(v))
 		return nil
 	})

@@ -34,6 +34,7 @@ func tg_grad(cost C.int64_t, wrt *C.int64_t, n C.int, consider *C.int64_t, nc C.
 		if err != nil {
 			return err
 		}
+		since := sess.builder.LastID()
 		grads, missing, err := grad.Grad(sess.builder, c, ws, grad.Options{
 			Disconnected:     C.GoString(disconnected),
 			ConsiderConstant: constants,
@@ -41,7 +42,7 @@ func tg_grad(cost C.int64_t, wrt *C.int64_t, n C.int, consider *C.int64_t, nc C.
 		if err != nil {
 			return err
 		}
-		graph.Stamp(grads, append(append([]*graph.Variable{}, ws...), c), C.GoString(source))
+		graph.Stamp(grads, since, C.GoString(source))
 		outs := unsafe.Slice((*int64)(unsafe.Pointer(out)), int(n))
 		for i, g := range grads {
 			outs[i] = sess.handles.put(g)

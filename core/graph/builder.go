@@ -26,6 +26,10 @@ func (b *Builder) newVariable(t Type) *Variable {
 	return &Variable{id: b.nextID.Add(1), Type: t}
 }
 
+// LastID is the number of the last variable created: the variables made
+// afterwards have larger numbers (see Stamp).
+func (b *Builder) LastID() uint64 { return b.nextID.Load() }
+
 // Input returns a new free input variable of type t.
 func (b *Builder) Input(t Type, name string) *Variable {
 	v := b.newVariable(t)

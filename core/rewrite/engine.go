@@ -115,6 +115,7 @@ func sweep(b *graph.Builder, outputs []*graph.Variable, byRoot map[string][]*Rul
 // replacement, or nil.
 func rewriteNode(b *graph.Builder, node *graph.Apply, rules []*Rule, opt *Options, hits map[string]int) ([]*graph.Variable, error) {
 	for _, r := range rules {
+		since := b.LastID()
 		news, err := try(b, r, node)
 		if err == nil && news != nil {
 			err = checkReplacement(node, news)
@@ -132,7 +133,7 @@ func rewriteNode(b *graph.Builder, node *graph.Apply, rules []*Rule, opt *Option
 		if news == nil {
 			continue
 		}
-		inherit(node, news)
+		graph.Stamp(news, since, node.Source) // the rule's new nodes get the rewritten node's line
 		hits[r.Name]++
 		if opt.Verbose != nil {
 			fmt.Fprintf(opt.Verbose, "rewrite %s: %s -> %s%s\n", r.Name, graph.OpString(node.Op), describe(news), where(node))
@@ -179,12 +180,6 @@ func checkReplacement(node *graph.Apply, news []*graph.Variable) error {
 		}
 	}
 	return nil
-}
-
-// inherit gives the nodes a rule built (those between the replacements and
-// the rewritten node's inputs) the source line of the node they replace.
-func inherit(node *graph.Apply, news []*graph.Variable) {
-	graph.Stamp(news, node.Inputs, node.Source)
 }
 
 // describe prints replacements for optimizer_verbose: "softplus(...)".
