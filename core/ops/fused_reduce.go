@@ -92,12 +92,9 @@ func (op FusedReduceOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*
 	outShape := reducedShape(run.shape, op.Axes, op.KeepDims)
 	outDT := node.Outputs[0].Type.DType
 	n := tensor.Size(outShape)
-	count := 1
-	for _, a := range op.Axes.Axes() {
-		count *= run.shape[a]
-	}
-	if k.NonEmpty && count == 0 && n > 0 {
-		return nil, graph.ValueErrorf("%s: zero-size array to reduction operation %s which has no identity", k.Name, k.Name)
+	count, err := reducedCount(k, run.shape, op.Axes, n)
+	if err != nil {
+		return nil, err
 	}
 	mapDT := run.plan.out
 	mapped := run.regs[len(run.regs)-1] // the map's block, in mapDT's storage domain

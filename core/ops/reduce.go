@@ -170,12 +170,9 @@ func (op Reduce) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Arra
 	outDT := node.Outputs[0].Type.DType
 	target := reduceTargets(x.Shape, op.Axes)
 	n := tensor.Size(outShape)
-	count := 1
-	for _, a := range op.Axes.Axes() {
-		count *= x.Shape[a]
-	}
-	if k.NonEmpty && count == 0 && n > 0 {
-		return nil, graph.ValueErrorf("%s: zero-size array to reduction operation %s which has no identity", k.Name, k.Name)
+	count, err := reducedCount(k, x.Shape, op.Axes, n)
+	if err != nil {
+		return nil, err
 	}
 	compute := k.ComputeDType(outDT)
 	switch {
@@ -382,4 +379,18 @@ func (op Reduce) OutputShapes(b *graph.Builder, _ *graph.Apply, in [][]*graph.Va
 // OutputShapes: the count is a scalar.
 func (op ReducedCount) OutputShapes(_ *graph.Builder, _ *graph.Apply, _ [][]*graph.Variable) ([][]*graph.Variable, error) {
 	return [][]*graph.Variable{{}}, nil
+}
+
+// reducedCount is how many input elements fold into each of the n output
+// elements, or the error numpy raises when a reduction without identity
+// (max, min) would fold none.
+func reducedCount(k *Reduction, shape []int, axes graph.AxisSet, n int) (int, error) {
+	count := 1
+	for _, a := range axes.Axes() {
+		count *= shape[a]
+	}
+	if k.NonEmpty && count == 0 && n > 0 {
+		return 0, graph.ValueErrorf("%s: zero-size array to reduction operation %s which has no identity", k.Name, k.Name)
+	}
+	return count, nil
 }
