@@ -55,8 +55,8 @@ class BuildExtWithNumpy(build_ext):
 RT = Extension(
     "theanogo._rt",
     sources=["python/theanogo/_rt/_rt.c"],
-    include_dirs=["python/theanogo/_rt"],
-    depends=["python/theanogo/_rt/tg_kernel.h"],
+    include_dirs=["codegen/runtime"],
+    depends=["codegen/runtime/tg_kernel.h"],
     extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
 )
 

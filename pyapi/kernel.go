@@ -1,7 +1,7 @@
 package main
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../python/theanogo/_rt
+#cgo CFLAGS: -I${SRCDIR}/../codegen/runtime
 #include <stdlib.h>
 #include "tg_kernel.h"
 
