@@ -90,3 +90,29 @@ func TestCxxMLPCompileTime(t *testing.T) {
 	spec.Backend = nil
 	checkCxxSpec(t, b, spec, []*tensor.Array{randomArray(rng, f32, 60, 784), randomArray(rng, f32, 60, 10)}, shared)
 }
+
+// TestCxxAddOneProfile logs the kernel's own time for x + 1 on 10⁷
+// float64 (the node's profile counter; the call's copies excluded).
+func TestCxxAddOneProfile(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
+	e := ops.NewExpr(b)
+	be := *cxxBackend(t)
+	be.Profile = true
+	f, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{e.Add(x, e.Const(1, x))}, Backend: &be})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cxxCallable(f)
+	arg := randomArray(rand.New(rand.NewPCG(1, 1)), dtype.Float64, 10_000_000)
+	for range 10 {
+		if _, err := f.Run([]*tensor.Array{arg}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := c.Profile()
+	if len(p) != 1 || p[0].Calls != 10 {
+		t.Fatalf("profile %+v, want one node called 10 times", p)
+	}
+	t.Logf("x + 1, 1e7 float64: %.2f ms per call in the kernel (%d threads)", float64(p[0].Ns)/float64(p[0].Calls)/1e6, be.Config.Threads)
+}

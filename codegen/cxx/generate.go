@@ -477,9 +477,7 @@ func (g *gen) memory(steps []step, order []int) {
 			release[lastUse(last, n.Outputs[0], p)] = append(release[lastUse(last, n.Outputs[0], p)], s)
 		}
 		if isView(n) {
-			for _, s := range release[p] {
-				free = append(free, s)
-			}
+			free = append(free, release[p]...)
 			continue
 		}
 		for _, o := range n.Outputs {
@@ -492,9 +490,7 @@ func (g *gen) memory(steps []step, order []int) {
 			at := lastUse(last, o, p)
 			release[at] = append(release[at], s)
 		}
-		for _, s := range release[p] {
-			free = append(free, s)
-		}
+		free = append(free, release[p]...)
 	}
 }
 
