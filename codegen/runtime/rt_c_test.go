@@ -84,3 +84,20 @@ func runRTTest(t *testing.T, bin, blas string) {
 		t.Fatalf("only %d tests passed:\n%s", passed, out)
 	}
 }
+
+// TestRuntimeCompilesAsCxx: every .c file is also valid C++17 (a C++
+// compiler driver may compile .c files as C++: g++ applies `-x c` to the
+// first file only when given several).
+func TestRuntimeCompilesAsCxx(t *testing.T) {
+	cxx, err := exec.LookPath("g++")
+	if err != nil {
+		t.Skip("no g++ on PATH")
+	}
+	dir, _ := filepath.Abs(".")
+	for _, name := range CSources() {
+		out, err := exec.Command(cxx, "-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-x", "c++", "-I", dir, filepath.Join(dir, name)).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s as C++: %v\n%s", name, err, out)
+		}
+	}
+}
