@@ -23,6 +23,11 @@ var lowerings = map[reflect.Type]Lowering{
 	// shapes (shapes.go)
 	reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape},
 	reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector},
+	// matrix products (lower_blas.go)
+	reflect.TypeOf(ops.DotOp{}):  {Lower: blasCall("tg_dot")},
+	reflect.TypeOf(ops.GemmOp{}): {Lower: blasCall("tg_gemm"), InPlace: accumulatedInPlace},
+	reflect.TypeOf(ops.GemvOp{}): {Lower: blasCall("tg_gemv"), InPlace: accumulatedInPlace},
+	reflect.TypeOf(ops.GerOp{}):  {Lower: blasCall("tg_ger"), InPlace: accumulatedInPlace},
 }
 
 // lookup returns n's lowering, if its op has one.

@@ -30,7 +30,9 @@
 #include <string.h>
 
 /* CBLAS enum values (cblas.h). */
-enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
+#define CBLAS_ROW_MAJOR 101
+#define CBLAS_NO_TRANS 111
+#define CBLAS_TRANS 112
 
 typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
                          float *, int);
@@ -137,7 +139,9 @@ static int fits(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f
  * compiler vectorizes. When the panels cannot be allocated it falls back
  * to the unpacked triple loop. */
 
-enum { GEMM_MC = 64, GEMM_KC = 256, GEMM_NC = 512 };
+#define GEMM_MC ((int64_t)64)
+#define GEMM_KC ((int64_t)256)
+#define GEMM_NC ((int64_t)512)
 
 #define PORTABLE_GEMM(NAME, T)                                                                                   \
     typedef struct {                                                                                             \
@@ -154,7 +158,7 @@ enum { GEMM_MC = 64, GEMM_KC = 256, GEMM_NC = 512 };
                                                                                                                  \
     static void NAME##_rows(void *ctx, int64_t i0, int64_t i1)                                                   \
     {                                                                                                            \
-        const NAME##_job *g = ctx;                                                                               \
+        const NAME##_job *g = (const NAME##_job *)ctx;                                                                             \
         const int64_t n = g->n, k = g->k;                                                                        \
         for (int64_t i = i0; i < i1; i++) {                                                                      \
             T *crow = g->c + i * g->ldc;                                                                         \
@@ -165,8 +169,8 @@ enum { GEMM_MC = 64, GEMM_KC = 256, GEMM_NC = 512 };
         if (k == 0 || g->alpha == 0) {                                                                           \
             return;                                                                                              \
         }                                                                                                        \
-        T *pb = malloc(sizeof(T) * GEMM_KC * GEMM_NC);                                                           \
-        T *pa = malloc(sizeof(T) * GEMM_MC * GEMM_KC);                                                           \
+        T *pb = (T *)malloc(sizeof(T) * GEMM_KC * GEMM_NC);                                                           \
+        T *pa = (T *)malloc(sizeof(T) * GEMM_MC * GEMM_KC);                                                           \
         if (pa == NULL || pb == NULL) {                                                                          \
             free(pa);                                                                                            \
             free(pb);                                                                                            \
@@ -203,10 +207,10 @@ enum { GEMM_MC = 64, GEMM_KC = 256, GEMM_NC = 512 };
                         }                                                                                        \
                     }                                                                                            \
                     for (int64_t i = 0; i < mc; i++) {                                                           \
-                        T *restrict crow = g->c + (ic + i) * g->ldc + jc;                                        \
+                        T *TG_RESTRICT crow = g->c + (ic + i) * g->ldc + jc;                                        \
                         for (int64_t p = 0; p < kc; p++) {                                                       \
                             const T av = pa[i * kc + p];                                                         \
-                            const T *restrict brow = pb + p * nc;                                                \
+                            const T *TG_RESTRICT brow = pb + p * nc;                                                \
                             for (int64_t j = 0; j < nc; j++) {                                                   \
                                 crow[j] += av * brow[j];                                                         \
                             }                                                                                    \

@@ -11,6 +11,7 @@
  * column and gemm otherwise.
  */
 #include "tg_blas.h"
+#include "tg_rt_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,7 +239,7 @@ static mat mat_new(int64_t rows, int64_t cols, int32_t dt)
 {
     mat m = {NULL, rows, cols, cols, 1, dt};
     size_t bytes = (size_t)max1(rows) * (size_t)max1(cols) * elem_size(dt);
-    m.data = malloc(bytes);
+    m.data = (char *)malloc(bytes);
     return m;
 }
 

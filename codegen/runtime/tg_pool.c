@@ -50,17 +50,13 @@ typedef struct pool {
     pthread_mutex_t call_mu;  /* held by the caller for the whole loop */
 } pool;
 
-static pool the_pool = {
-    .n_threads = 1,
-    .mu = PTHREAD_MUTEX_INITIALIZER,
-    .work_cv = PTHREAD_COND_INITIALIZER,
-    .done_cv = PTHREAD_COND_INITIALIZER,
-    .call_mu = PTHREAD_MUTEX_INITIALIZER,
-};
+/* Serial (one thread) until tg_pool_start; positional, in field order. */
+static pool the_pool = {1, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                        0, NULL, NULL, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER};
 
 /* Nonzero on a thread that is running a loop body: a nested loop on it
  * runs serially. Workers set it once for good. */
-static _Thread_local int in_loop;
+static TG_THREAD_LOCAL int in_loop;
 
 /* Chunk i of [0, n) split into nchunks near-equal contiguous pieces. */
 static void chunk_bounds(int64_t n, int64_t nchunks, int64_t i, int64_t *begin, int64_t *end)
@@ -131,7 +127,7 @@ int tg_pool_start(int n_threads, char **err)
     if (rc != 0) {
         return tg_set_error(err, "RuntimeError: pthread_atfork failed (error %d)", rc);
     }
-    p->workers = calloc((size_t)n_threads - 1, sizeof *p->workers);
+    p->workers = (pthread_t *)calloc((size_t)n_threads - 1, sizeof *p->workers);
     if (p->workers == NULL) {
         return tg_set_error(err, "MemoryError: cannot allocate the thread pool");
     }

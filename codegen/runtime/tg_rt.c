@@ -29,7 +29,7 @@ int tg_set_error(char **err, const char *fmt, ...)
     va_end(ap);
     char *msg = NULL;
     if (n >= 0) {
-        msg = malloc((size_t)n + 1);
+        msg = (char *)malloc((size_t)n + 1);
         if (msg != NULL) {
             vsnprintf(msg, (size_t)n + 1, fmt, ap2);
         }
@@ -39,7 +39,7 @@ int tg_set_error(char **err, const char *fmt, ...)
         /* Out of memory (or a bad format): a fixed message still has to be
          * malloc'ed, since the caller frees it. */
         static const char oom[] = "MemoryError: out of memory while reporting an error";
-        msg = malloc(sizeof oom);
+        msg = (char *)malloc(sizeof oom);
         if (msg != NULL) {
             memcpy(msg, oom, sizeof oom);
         }
@@ -93,7 +93,7 @@ static tg_state *state_alloc(int32_t n_slots, int32_t n_nodes, int32_t profile)
     if (n_slots < 0 || n_nodes < 0) {
         return NULL;
     }
-    tg_state *s = calloc(1, sizeof *s);
+    tg_state *s = (tg_state *)calloc(1, sizeof *s);
     if (s == NULL) {
         return NULL;
     }
@@ -101,9 +101,9 @@ static tg_state *state_alloc(int32_t n_slots, int32_t n_nodes, int32_t profile)
     s->n_nodes = n_nodes;
     s->profile = profile;
     /* calloc(0) may return NULL; ask for at least one element. */
-    s->slots = calloc(n_slots > 0 ? (size_t)n_slots : 1, sizeof *s->slots);
-    s->prof_ns = calloc(n_nodes > 0 ? (size_t)n_nodes : 1, sizeof *s->prof_ns);
-    s->prof_calls = calloc(n_nodes > 0 ? (size_t)n_nodes : 1, sizeof *s->prof_calls);
+    s->slots = (tg_slot *)calloc(n_slots > 0 ? (size_t)n_slots : 1, sizeof *s->slots);
+    s->prof_ns = (int64_t *)calloc(n_nodes > 0 ? (size_t)n_nodes : 1, sizeof *s->prof_ns);
+    s->prof_calls = (int64_t *)calloc(n_nodes > 0 ? (size_t)n_nodes : 1, sizeof *s->prof_calls);
     if (s->slots == NULL || s->prof_ns == NULL || s->prof_calls == NULL) {
         tg_state_free(s);
         return NULL;

@@ -10,6 +10,18 @@
 
 #include "tg_rt.h"
 
+/* The runtime's .c files are C11 that also compiles as C++ (a C++ driver
+ * such as g++ may treat every .c file as C++): casts on malloc's result,
+ * these two spellings, extern "C" on every non-static function. */
+#ifdef __cplusplus
+#define TG_THREAD_LOCAL thread_local
+#define TG_RESTRICT __restrict
+extern "C" {
+#else
+#define TG_THREAD_LOCAL _Thread_local
+#define TG_RESTRICT restrict
+#endif
+
 /* The most threads a pool runs (the caller included). */
 #define TG_POOL_MAX_THREADS 256
 
@@ -19,5 +31,9 @@ int tg_pool_start(int n_threads, char **err);
 /* Loads the CBLAS library at path (NULL or "": none) and sets its thread
  * count (tg_blas.c). 0 or 1 with *err. */
 int tg_blas_load(const char *path, int n_threads, char **err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TG_RT_INTERNAL_H */
