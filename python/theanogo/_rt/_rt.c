@@ -402,17 +402,18 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         items[i] = a;
     }
 
-    /* Shared values: a consistent snapshot under the lock. */
-    rt_lock();
-    locked = 1;
+    /* Shared values: a consistent snapshot. A function with updates takes
+     * the lock here and holds it through the commit. Without updates the
+     * GIL is enough: the snapshot is taken, and every commit made, each in
+     * one stretch with the GIL held. */
+    if (k->n_updates > 0) {
+        rt_lock();
+        locked = 1;
+    }
     for (i = nargs; i < n; i++) {
         PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
         items[i] = PyList_GET_ITEM(c, 0);
         Py_INCREF(items[i]);
-    }
-    if (k->n_updates == 0) {
-        PyThread_release_lock(rt_mutex);
-        locked = 0;
     }
     for (i = nargs; i < n; i++)
         if (!fits(k, i, items[i])) {
