@@ -193,11 +193,15 @@ class FunctionMaker:
         return _lib.function_source(self._compiled.handle)
 
     def describe_backend(self) -> str:
-        """One line for humans: 'cxx (g++ ...)' or 'evaluator'."""
+        """One line for humans: 'cxx (g++ ...)', with the nodes left to the
+        evaluator if any, or 'evaluator'."""
         if self.backend != "cxx":
             return self.backend
         compiler = self.compiler or (config.cxx if config.is_set("cxx") else "")
-        return f"cxx ({compiler})" if compiler else "cxx"
+        text = f"cxx ({compiler})" if compiler else "cxx"
+        if self.evaluator_nodes:
+            text += f"; on the evaluator: {', '.join(self.evaluator_nodes)}"
+        return text
 
     @property
     def fgraph(self) -> FunctionGraph:
