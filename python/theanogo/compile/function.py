@@ -23,6 +23,7 @@ DebugMode calls the Go side, which runs both and compares them.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import warnings
@@ -57,9 +58,10 @@ def _pairs(spec: Any, what: str) -> list[tuple[TensorVariable, TensorVariable]]:
     return pairs
 
 
+@functools.lru_cache(maxsize=None)
 def _blas_library() -> str:
-    """The BLAS shared library the generated code links (theanogo._blas
-    finds it); "" lets Go decide."""
+    """The BLAS shared library the generated code loads (theanogo._blas
+    finds it, once per process); "" means the runtime's portable loops."""
     try:
         from .. import _blas
     except ImportError:
