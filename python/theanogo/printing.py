@@ -56,39 +56,62 @@ def _outputs(obj: Any) -> list[TensorVariable]:
     return [v for item in obj for v in _outputs(item)]
 
 
-def _node_keys(entry: Any) -> set[str]:
-    """What names a node in Go's lists (evaluator_nodes, profile records):
-    its id (7, "7", "id 7", "[id 7]") or its op's label ("softmax")."""
-    text = str(entry).strip()
-    found = re.search(r"\bid (\d+)", text)
-    if found:
-        return {found.group(1)}
-    return {text}
+def _evaluator_keys(entries: Iterable[Any]) -> set[str]:
+    """The labels and ids debugprint lines are matched with, from
+    info["evaluator_nodes"]: "op: why it has no C++" (the op as debugprint
+    prints it), or a node id ("7", "id 7", "[id 7]")."""
+    keys: set[str] = set()
+    for entry in entries:
+        text = str(entry).strip()
+        found = re.fullmatch(r"\[?(?:id )?(\d+)\]?", text)
+        if found:
+            keys.add("#" + found.group(1))
+            continue
+        keys.add(text)
+        at = text.find(": ")
+        while at >= 0:  # the op's text ends at one of the ": " (the reason may hold more)
+            keys.add(text[:at])
+            at = text.find(": ", at + 2)
+    return keys
 
 
-def _matches(keys: set[str], line: re.Match) -> bool:
-    return line.group("id") in keys or line.group("label") in keys
+def _profile_notes(profile: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each profiled node's note for its debugprint line: by node id when
+    the record has one ('id'), else by op text. Nodes whose op appears more
+    than once are noted with the op's total over them."""
+    total = sum(int(r.get("ns", 0)) for r in profile) or 1
+    by_id: dict[str, str] = {}
+    by_op: dict[str, list[dict]] = {}
+    for r in profile:
+        if "id" in r:
+            by_id["#" + str(r["id"])] = _note([r], total)
+        else:
+            by_op.setdefault(str(r.get("op", "")), []).append(r)
+    return by_id, {op: _note(rs, total) for op, rs in by_op.items()}
+
+
+def _note(records: list[dict], total: int) -> str:
+    ns = sum(int(r.get("ns", 0)) for r in records)
+    calls = max(int(r.get("calls", 0)) for r in records)
+    over = f" over {len(records)} nodes" if len(records) > 1 else ""
+    return f"  {ns / 1e6:.3f} ms {100.0 * ns / total:.1f}%{over} {calls} calls"
 
 
 def _annotate(text: str, evaluator_nodes: Iterable[Any], profile: list[dict] | None) -> str:
     """debugprint's text of a function with each evaluator node marked and,
     with profile records, each node's time and calls appended."""
-    evaluator: set[str] = set()
-    for entry in evaluator_nodes:
-        evaluator |= _node_keys(entry)
-    times = [(_node_keys(r.get("node", "")), r) for r in profile or []]
-    total = sum(int(r.get("ns", 0)) for r in profile or []) or 1
+    evaluator = _evaluator_keys(evaluator_nodes)
+    by_id, by_op = _profile_notes(profile or [])
     lines = []
     for line in text.splitlines():
         m = _NODE.match(line)
         if m is not None:
-            if evaluator and _matches(evaluator, m):
+            label, ident = m.group("label"), "#" + m.group("id")
+            if (label in evaluator or ident in evaluator) and "(evaluator)" not in line:
                 line += " (evaluator)"
-            for keys, r in times:
-                if m.group("id") in keys:
-                    ns = int(r.get("ns", 0))
-                    line += f"  {ns / 1e6:.3f} ms {100.0 * ns / total:.1f}% {int(r.get('calls', 0))} calls"
-                    break
+            note = by_id.get(ident) or by_op.get(label)
+            if note:
+                line += note
         lines.append(line)
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 

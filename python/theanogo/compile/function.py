@@ -82,6 +82,19 @@ def _backend_options(profile: bool) -> dict:
     return options
 
 
+def _go_prints_source() -> bool:
+    """Whether Go prints the generated source itself: it reads
+    cxx_print_source from THEANOGO_FLAGS and THEANO_FLAGS (codegen/cxx);
+    config.cxx_print_source set any other way is printed here."""
+    import os
+    for variable in ("THEANOGO_FLAGS", "THEANO_FLAGS"):
+        for item in os.environ.get(variable, "").split(","):
+            key, _, value = item.partition("=")
+            if key.strip() == "cxx_print_source" and value.strip().lower() in ("true", "1", "yes"):
+                return True
+    return False
+
+
 def _mode_options(mode: Any, profile: bool = False) -> tuple[Any, dict]:
     """The mode function's mode argument names (a Mode, a mode name or None
     for config.mode, resolved by get_mode; an object with just a ``name``,
@@ -438,7 +451,7 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
     if config.print_graph:
         print(f"theanogo.function{' ' + name if name else ''}:\n{_lib.function_debugprint(compiled.handle)}",
               file=sys.stderr)
-    if config.cxx_print_source and fn.maker.backend == "cxx":
+    if config.cxx_print_source and fn.maker.backend == "cxx" and not _go_prints_source():
         print(f"theanogo.function{' ' + name if name else ''}: C++ source ({fn.maker.source_path}):\n"
               f"{fn.maker.source}", file=sys.stderr)
     for message in compiled.info["warnings"]:
