@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import warnings
 from typing import Any, Sequence
@@ -86,7 +87,6 @@ def _go_prints_source() -> bool:
     """Whether Go prints the generated source itself: it reads
     cxx_print_source from THEANOGO_FLAGS and THEANO_FLAGS (codegen/cxx);
     config.cxx_print_source set any other way is printed here."""
-    import os
     for variable in ("THEANOGO_FLAGS", "THEANO_FLAGS"):
         for item in os.environ.get(variable, "").split(","):
             key, _, value = item.partition("=")
