@@ -178,6 +178,10 @@ def _load_fgraph(compiled: _Compiled) -> FunctionGraph:
     return FunctionGraph([variables[i] for i in data["inputs"]], [variables[i] for i in data["outputs"]], nodes)
 
 
+# Go modes whose calls go through Go's checks, never straight to the C++ kernel.
+_CHECKED_MODES = ("DebugMode", "NanGuardMode")
+
+
 class FunctionMaker:
     """What ``f.maker`` gives: the compiled graph (``fgraph``, fetched from
     Go on first use), the inputs and outputs, the mode, the optimizer and
@@ -287,9 +291,10 @@ class Function(_rt.Kernel):
             input_types.append((typenum, static))
         # The generated C++ kernel takes its state (tg_state*), which the
         # compiled function owns: self._compiled keeps it alive. DebugMode
-        # calls the Go side, which runs the C++ kernel and the evaluator and
-        # compares them.
-        cxx = info["backend"] == "cxx" and bool(info.get("kernel_address")) and info["mode"] != "DebugMode"
+        # and NanGuardMode call the Go side, which wraps the kernel in its
+        # checks (DebugMode runs the evaluator too and compares).
+        cxx = (info["backend"] == "cxx" and bool(info.get("kernel_address"))
+               and info["mode"] not in _CHECKED_MODES)
         super().__init__(
             kernel_address=info["kernel_address"] if cxx else _lib.EVAL_KERNEL,
             function=info["kernel_state"] if cxx else compiled.handle,
