@@ -53,6 +53,7 @@ def sgd_optimization_digits(learning_rate=0.5, n_epochs=30, batch_size=20):
     train_model = theano.function(
         inputs=[index], outputs=cost, updates=updates,
         givens={x: train_x[batch], y: train_y[batch]})
+    print(f"backend: {train_model.maker.describe_backend()}")
 
     print("... training the model")
     start = time.time()

@@ -54,6 +54,7 @@ def test_mlp(learning_rate=0.1, L2_reg=0.0001, n_epochs=30, batch_size=20, n_hid
     train_model = theano.function(
         inputs=[index], outputs=cost, updates=updates,
         givens={x: train_x[batch], y: train_y[batch]})
+    print(f"backend: {train_model.maker.describe_backend()}")
 
     print("... training")
     start = time.time()

@@ -14,7 +14,9 @@ Write Theano programs as before::
 12.0
 
 Every expression is built and type-checked by the Go library
-(libtheanogo.so, loaded with ctypes); compiled functions run in Go.
+(libtheanogo.so, loaded with ctypes); compiled functions run as C++ that
+Go generates and compiles (``f.backend == 'cxx'``), or on the Go evaluator
+(FAST_COMPILE, or without a C++ compiler).
 Configuration: ``theanogo.config`` and the THEANOGO_FLAGS environment
 variable, THEANO_FLAGS too (see theanogo/config.py); compilation modes:
 ``theanogo.Mode``, theanogo/compile/mode.py.
@@ -24,12 +26,12 @@ from . import _lib
 from ._lib import DisconnectedInputError, MissingInputError
 from .config import change_flags, config
 from . import tensor
-from .compile import Function, Mode, SharedVariable, function, shared
+from .compile import Function, Mode, Out, SharedVariable, function, shared
 from .gradient import grad
 from . import printing
 from .printing import debugprint, pp
 
 __version__ = "0.1.0"
 
-__all__ = ["config", "change_flags", "tensor", "function", "shared", "Mode", "grad", "printing", "debugprint", "pp",
+__all__ = ["config", "change_flags", "tensor", "function", "shared", "Mode", "Out", "grad", "printing", "debugprint", "pp",
            "Function", "SharedVariable", "MissingInputError", "DisconnectedInputError"]

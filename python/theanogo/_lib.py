@@ -94,10 +94,20 @@ def _load() -> ctypes.CDLL:
         "tg_gc": (None, []),
         "tg_live_handles": (i64, []),
     }
+    # Exports of the C++ backend's wiring: a library built before it lacks them.
+    optional = {
+        "tg_function_source": (vp, [i64, err]),
+        "tg_function_profile": (vp, [i64, err]),
+    }
     for name, (restype, argtypes) in signatures.items():
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes
+    for name, (restype, argtypes) in optional.items():
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype = restype
+            fn.argtypes = argtypes
     return lib
 
 
@@ -326,6 +336,22 @@ def graph_load(text: str, shared: Sequence[int], inputs: Sequence[int], nouts: i
 def function_debugprint(handle: int) -> str:
     """The graph a compiled function evaluates (outputs, then update values)."""
     return _take_string(_call(_lib.tg_function_debugprint, handle))
+
+
+def function_source(handle: int) -> str:
+    """The C++ source generated for a compiled function ("" when it runs on
+    the evaluator, or when the library has no C++ backend)."""
+    fn = getattr(_lib, "tg_function_source", None)
+    return _take_string(_call(fn, handle)) if fn is not None else ""
+
+
+def function_profile(handle: int) -> list[dict]:
+    """Per-node times of a function compiled with profile=True: one
+    {node, op, source, ns, calls} per node ([] without profiling)."""
+    fn = getattr(_lib, "tg_function_profile", None)
+    if fn is None:
+        return []
+    return json.loads(_take_string(_call(fn, handle)) or "[]") or []
 
 
 def debugprint(outputs: Sequence[int]) -> str:

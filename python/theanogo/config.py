@@ -25,8 +25,8 @@ Flags:
   ``FAST_COMPILE``, ``DebugMode`` or ``NanGuardMode`` (see
   theanogo/compile/mode.py).
 - ``linker`` (``cvm``): the backend of ``Mode``: ``py`` is the Go evaluator;
-  ``cvm``, ``vm``, ``c``, ``c|py`` the optimized backend (today also the
-  evaluator; the C++ backend will serve it).
+  ``cvm``, ``vm``, ``c``, ``c|py`` the C++ backend (the optimized graph
+  compiled to one C++ function).
 - ``optimizer`` (``fast_run``): the rewrites of ``Mode``: ``fast_run``,
   ``fast_compile`` (merge and shapes only), ``stabilize``, or ``None`` (none).
 - ``optimizer_including``, ``optimizer_excluding``, ``optimizer_requiring``
@@ -41,8 +41,31 @@ Flags:
 - ``on_unused_input`` (``raise``): what ``function`` does with unused inputs.
 - ``print_graph`` (``False``): the debug switch; when on, every compiled
   function prints the graph it evaluates (outputs, then the new value of each
-  updated shared variable) to stderr. The C++ backend will print its
-  generated source under the same switch.
+  updated shared variable) to stderr.
+
+The C++ backend (FAST_RUN, the default ``Mode`` and the linkers ``c``,
+``cvm``, ``vm``):
+
+- ``cxx`` (not set): the C++ compiler. Not set, Go finds one (``$CXX``, then
+  ``g++``, ``clang++``); it reads as ``''`` then. Set to a path or a name
+  to choose one; set to ``''`` explicitly (``THEANO_FLAGS=cxx=``, as in
+  Theano) to compile nothing: every function runs on the Go evaluator (with
+  the ``cxx_fallback`` warning).
+- ``gcc__cxxflags`` (``''``): extra compiler flags (``gcc.cxxflags`` in
+  THEANO_FLAGS works too), such as ``-march=native``.
+- ``cxx_fallback`` (``warn``): with no compiler or a compile error, ``warn``
+  runs the function on the Go evaluator with a warning that carries the
+  compiler's message and the path of the kept source; ``raise`` raises.
+- ``compiledir`` (not set): the cache of compiled kernels; not set, Go uses
+  ``$THEANOGO_CACHE_DIR`` or its default (under ``~/.cache``).
+- ``profile`` (``False``): every function times its nodes (``f.profile``,
+  as ``function(..., profile=True)``).
+- ``cxx_print_source`` (``False``): every function compiled to C++ prints
+  its generated source to stderr.
+
+>>> with theanogo.config.change_flags(cxx_fallback="raise"):
+...     theanogo.config.cxx_fallback
+'raise'
 """
 
 from __future__ import annotations
@@ -65,7 +88,18 @@ _DEFAULTS: dict[str, Any] = {
     "device": "cpu",
     "on_unused_input": "raise",
     "print_graph": False,
+    "cxx": "",
+    "gcc__cxxflags": "",
+    "cxx_fallback": "warn",
+    "compiledir": "",
+    "profile": False,
+    "cxx_print_source": False,
 }
+
+# Flags whose unset state means something of its own (Go decides): they are
+# passed to Go only once set, even to their default value ('' for cxx means
+# "no compiler" once set, as in Theano).
+_UNSET_MEANS_DEFAULT = ("cxx", "compiledir")
 
 _CHOICES: dict[str, tuple] = {
     "floatX": ("float64", "float32", "float16"),
@@ -73,7 +107,11 @@ _CHOICES: dict[str, tuple] = {
     "linker": ("cvm", "vm", "c", "c|py", "py", "cvm_nogc", "vm_nogc", "c|py_nogc"),
     "optimizer": ("fast_run", "fast_compile", "stabilize", "None"),
     "on_unused_input": ("raise", "warn", "ignore"),
+    "cxx_fallback": ("warn", "raise"),
 }
+
+# Theano's dotted flag names: gcc.cxxflags is the attribute gcc__cxxflags.
+_ALIASES: dict[str, str] = {"gcc.cxxflags": "gcc__cxxflags", "base_compiledir": "compiledir"}
 
 
 # cpu, or the GPU names Theano accepts (cuda, cuda0, gpu, gpu1, opencl0:0),
@@ -82,6 +120,7 @@ _DEVICE = re.compile(r"cpu|(cuda|gpu)\d*|opencl\d+:\d+")
 
 
 def _parse(name: str, value: Any) -> Any:
+    name = _ALIASES.get(name, name)
     if name not in _DEFAULTS:
         raise ValueError(f"theanogo.config has no flag {name!r} (known: {', '.join(sorted(_DEFAULTS))})")
     if isinstance(_DEFAULTS[name], bool) and isinstance(value, str):
@@ -101,18 +140,29 @@ class _Config:
 
     def __init__(self) -> None:
         object.__setattr__(self, "_values", dict(_DEFAULTS))
+        object.__setattr__(self, "_set", set())  # the flags of _UNSET_MEANS_DEFAULT set so far
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return self._values[name]
+            return self._values[_ALIASES.get(name, name)]
         except KeyError:
             raise AttributeError(f"theanogo.config has no flag {name!r}") from None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        name = _ALIASES.get(name, name)
         self._values[name] = _parse(name, value)
+        if name in _UNSET_MEANS_DEFAULT:
+            self._set.add(name)
+
+    def is_set(self, name: str) -> bool:
+        """Whether a flag was set (by the environment, an assignment or
+        change_flags), even to its default value: ``cxx`` set to ``''``
+        means no compiler, not set means Go's discovery."""
+        name = _ALIASES.get(name, name)
+        return name not in _UNSET_MEANS_DEFAULT or name in self._set
 
     def __dir__(self) -> list[str]:
-        return sorted(self._values) + ["change_flags"]
+        return sorted(self._values) + ["change_flags", "is_set"]
 
     @staticmethod
     def change_flags(**flags: Any) -> "contextlib.AbstractContextManager[None]":
@@ -150,6 +200,7 @@ def change_flags(**flags: Any) -> Iterator[None]:
     float32
     """
     old = {name: getattr(config, name) for name in flags}
+    was_set = set(config._set)
     try:
         for name, value in flags.items():
             setattr(config, name, value)
@@ -157,6 +208,8 @@ def change_flags(**flags: Any) -> Iterator[None]:
     finally:
         for name, value in old.items():
             setattr(config, name, value)
+        config._set.clear()
+        config._set.update(was_set)
 
 
 def __getattr__(name: str) -> Any:

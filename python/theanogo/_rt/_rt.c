@@ -6,11 +6,24 @@
  * right dtype, rank, static lengths and layout go straight through; anything
  * else goes to a Python fallback that converts by Theano's rules or raises),
  * snapshots the shared values it reads from their containers (1-element
- * lists), calls the kernel (tg_kernel.h) with the GIL released, and commits
- * the update values into the containers. One module-level lock orders the
- * snapshots and commits of all functions (decision 3): a function with
- * updates holds it from the snapshot through the commit, so two functions
- * updating one variable from two threads lose no update.
+ * lists), calls the kernel (tg_kernel.h), and commits the update values into
+ * the containers. One module-level lock orders the snapshots and commits of
+ * all functions (decision 3): a function with updates holds it from the
+ * snapshot through the commit, so two functions updating one variable from
+ * two threads lose no update.
+ *
+ * The GIL is released around the kernel only when the inputs hold more than
+ * release_gil_bytes (64 KiB by default): below that the work takes about as
+ * long as releasing and taking the GIL back (and the allocator callback
+ * would have to take it once more per result), so small calls keep it.
+ *
+ * Borrowed outputs (theanogo.Out(y, borrow=True)): the kernel keeps the
+ * array it returned for such an output, and the next call writes into it
+ * again when its dtype and shape fit, as Theano's borrow contract allows
+ * (a borrowed output may be overwritten by the next call). It never does
+ * when that memory is an input of the call, or a shared variable's value
+ * (theanogo stores a borrowed array into a shared variable only after
+ * release_borrowed(array), which makes every kernel forget it).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -27,7 +40,9 @@ _Static_assert(sizeof(npy_intp) == sizeof(int64_t), "numpy dimensions must be 64
 
 #define SMALL 8 /* inputs and results handled without heap allocation */
 
-typedef struct {
+typedef struct Kernel Kernel;
+
+struct Kernel {
     PyObject_HEAD
     vectorcallfunc vectorcall;
     int ready;
@@ -51,9 +66,17 @@ typedef struct {
     PyObject *fallback;       /* fallback(self, index, value) -> ndarray, or raises */
     PyObject *raise_error;    /* raise_error(text): raises the kernel's error */
     PyObject *keywords;       /* keywords(self, args, kwargs) -> positional tuple */
-} Kernel;
+    Py_ssize_t release_gil_bytes; /* release the GIL when the inputs hold more bytes; < 0 never */
+    int *output_borrow;       /* per output: the previous call's array may be written again, or NULL */
+    PyObject **kept;          /* per output: the previous call's array of a borrowed output, or NULL */
+    Kernel *borrow_prev, *borrow_next; /* the list of kernels with borrowed outputs (under the GIL) */
+};
 
 static PyThread_type_lock rt_mutex;
+
+/* Kernels with borrowed outputs, so that release_borrowed finds every kept
+ * array. Changed only with the GIL held. */
+static Kernel *borrow_list;
 
 /* Takes the module lock, letting other threads run while it waits. */
 static void rt_lock(void)
@@ -126,10 +149,71 @@ static int fits(const Kernel *k, Py_ssize_t i, PyObject *o)
 
 /* One call's state, shared with the alloc callback. */
 typedef struct {
-    const Kernel *k;
+    Kernel *k;
     PyObject **items;   /* the inputs: arguments, then the shared values snapshot */
     PyObject **results; /* n_results new references, NULL until allocated */
+    int gil_held;       /* the calling thread kept the GIL through the kernel call */
+    unsigned long thread; /* the calling thread's ident */
 } Call;
+
+/* Whether the bytes [lo, hi) meet the C-contiguous array a's. */
+static int overlaps(const char *lo, const char *hi, PyArrayObject *a)
+{
+    const char *alo = PyArray_BYTES(a), *ahi = alo + PyArray_NBYTES(a);
+    return lo < ahi && alo < hi;
+}
+
+/* The byte range [lo, hi) an array of any layout touches (numpy's byte_bounds). */
+static void byte_bounds(PyArrayObject *a, const char **lo, const char **hi)
+{
+    const char *low = PyArray_BYTES(a), *high = low;
+    int d;
+    for (d = 0; d < PyArray_NDIM(a); d++) {
+        npy_intp n = PyArray_DIMS(a)[d], st = PyArray_STRIDES(a)[d];
+        if (n == 0) {
+            *lo = *hi = low;
+            return;
+        }
+        if (st < 0)
+            low += (n - 1) * st;
+        else
+            high += (n - 1) * st;
+    }
+    *lo = low;
+    *hi = high + PyArray_ITEMSIZE(a);
+}
+
+/* Borrowed output: the previous call's array for output index, taken from
+ * the kernel (so that a concurrent call cannot take it too), when the
+ * kernel may write into it again: same dtype and shape, writeable,
+ * C-contiguous, owning its data, and no input of this call in its memory.
+ * Returns a new reference or NULL. Runs with the GIL. */
+static PyArrayObject *borrowed_target(const Call *c, int32_t index, int32_t ndim, const int64_t *shape)
+{
+    Kernel *k = c->k;
+    PyArrayObject *old;
+    const char *lo, *hi;
+    Py_ssize_t i;
+    int d;
+    if (k->kept == NULL || index >= k->n_outputs || (old = (PyArrayObject *)k->kept[index]) == NULL)
+        return NULL;
+    k->kept[index] = NULL;
+    if (PyArray_TYPE(old) != k->result_typenum[index] || PyArray_NDIM(old) != ndim || PyArray_BASE(old) != NULL ||
+        !PyArray_ISWRITEABLE(old) || !PyArray_IS_C_CONTIGUOUS(old) || !(PyArray_FLAGS(old) & NPY_ARRAY_OWNDATA))
+        goto refuse;
+    for (d = 0; d < ndim; d++)
+        if (PyArray_DIMS(old)[d] != shape[d])
+            goto refuse;
+    lo = PyArray_BYTES(old);
+    hi = lo + PyArray_NBYTES(old);
+    for (i = 0; i < k->n_inputs; i++)
+        if (overlaps(lo, hi, (PyArrayObject *)c->items[i]))
+            goto refuse;
+    return old;
+refuse:
+    Py_DECREF(old);
+    return NULL;
+}
 
 /* In-place update: the old value of the update target when the new value
  * may be written into it, or NULL. The optimizer allows it per update; at
@@ -143,7 +227,7 @@ typedef struct {
 static PyArrayObject *inplace_target(const Call *c, int32_t index, int32_t ndim, const int64_t *shape)
 {
     const Kernel *k = c->k;
-    Py_ssize_t u = index - k->n_outputs;
+    Py_ssize_t u = (Py_ssize_t)index - k->n_outputs;
     PyArrayObject *old;
     int d;
     if (k->update_inplace == NULL || u < 0 || u >= k->n_updates || !k->update_inplace[u])
@@ -158,34 +242,52 @@ static PyArrayObject *inplace_target(const Call *c, int32_t index, int32_t ndim,
     return old;
 }
 
-/* tg_alloc_fn: a new C-contiguous array for result index. Runs without the
- * GIL (inside the kernel), so it takes it. */
+/* tg_alloc_fn: the memory of result index: the old value of an in-place
+ * update, the previous array of a borrowed output, or a new C-contiguous
+ * array. When the kernel runs without the GIL, takes it; when the calling
+ * thread kept the GIL through the call (a small call), it is held already. */
 static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *shape)
 {
     Call *c = (Call *)ctx;
     void *data = NULL;
-    PyGILState_STATE g = PyGILState_Ensure();
+    PyArrayObject *a = NULL;
+    int take = !(c->gil_held && PyThread_get_thread_ident() == c->thread);
+    PyGILState_STATE g = PyGILState_UNLOCKED;
+    if (take)
+        g = PyGILState_Ensure();
     if (index >= 0 && index < c->k->n_results && c->results[index] == NULL && ndim >= 0 && ndim <= NPY_MAXDIMS) {
-        PyArrayObject *old = inplace_target(c, index, ndim, shape);
-        if (old != NULL) {
-            Py_INCREF(old);
-            c->results[index] = (PyObject *)old;
-            PyGILState_Release(g);
-            return PyArray_DATA(old);
+        if ((a = inplace_target(c, index, ndim, shape)) != NULL)
+            Py_INCREF(a);
+        else if ((a = borrowed_target(c, index, ndim, shape)) == NULL) {
+            PyArray_Descr *descr = PyArray_DescrFromType(c->k->result_typenum[index]);
+            a = descr ? (PyArrayObject *)PyArray_Empty(ndim, (npy_intp *)shape, descr, 0) : NULL; /* steals descr */
+            if (a == NULL)
+                PyErr_Clear();
         }
-    }
-    if (index >= 0 && index < c->k->n_results && c->results[index] == NULL && ndim >= 0 && ndim <= NPY_MAXDIMS) {
-        PyArray_Descr *descr = PyArray_DescrFromType(c->k->result_typenum[index]);
-        PyObject *a = descr ? PyArray_Empty(ndim, (npy_intp *)shape, descr, 0) : NULL; /* steals descr */
         if (a != NULL) {
-            c->results[index] = a;
-            data = PyArray_DATA((PyArrayObject *)a);
-        } else {
-            PyErr_Clear();
+            c->results[index] = (PyObject *)a;
+            data = PyArray_DATA(a);
         }
     }
-    PyGILState_Release(g);
+    if (take)
+        PyGILState_Release(g);
     return data;
+}
+
+/* After a successful call: the kernel keeps each borrowed output's array
+ * for the next call (dropping one a concurrent call kept meanwhile). */
+static void keep_borrowed(Kernel *k, PyObject **results)
+{
+    Py_ssize_t i;
+    if (k->kept == NULL)
+        return;
+    for (i = 0; i < k->n_outputs; i++)
+        if (k->output_borrow[i]) {
+            PyObject *prev = k->kept[i];
+            Py_INCREF(results[i]);
+            k->kept[i] = results[i];
+            Py_XDECREF(prev);
+        }
 }
 
 /* Raises the kernel's "Class: message" error through the Python helper. */
@@ -242,7 +344,7 @@ done:
 static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     Kernel *k = (Kernel *)self;
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), n = k->n_inputs, i;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), n = k->n_inputs, i, bytes = 0;
     PyObject *items_small[SMALL], *results_small[SMALL], *olds_small[SMALL];
     tg_buffer bufs_small[SMALL];
     PyObject **items = items_small, **results = results_small, **olds = olds_small;
@@ -300,17 +402,18 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         items[i] = a;
     }
 
-    /* Shared values: a consistent snapshot under the lock. */
-    rt_lock();
-    locked = 1;
+    /* Shared values: a consistent snapshot. A function with updates takes
+     * the lock here and holds it through the commit. Without updates the
+     * GIL is enough: the snapshot is taken, and every commit made, each in
+     * one stretch with the GIL held. */
+    if (k->n_updates > 0) {
+        rt_lock();
+        locked = 1;
+    }
     for (i = nargs; i < n; i++) {
         PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
         items[i] = PyList_GET_ITEM(c, 0);
         Py_INCREF(items[i]);
-    }
-    if (k->n_updates == 0) {
-        PyThread_release_lock(rt_mutex);
-        locked = 0;
     }
     for (i = nargs; i < n; i++)
         if (!fits(k, i, items[i])) {
@@ -324,10 +427,13 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         bufs[i].shape = (const int64_t *)PyArray_DIMS(a);
         bufs[i].ndim = PyArray_NDIM(a);
         bufs[i].dtype = k->tgdtype[i];
+        bytes += PyArray_NBYTES(a);
     }
     call.k = k;
     call.items = items;
     call.results = results;
+    call.gil_held = k->release_gil_bytes < 0 || bytes <= k->release_gil_bytes;
+    call.thread = PyThread_get_thread_ident();
     ta.function = k->function;
     ta.n_inputs = (int32_t)n;
     ta.inputs = bufs;
@@ -335,9 +441,13 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     ta.alloc = rt_alloc;
     ta.alloc_ctx = &call;
     ta.error = NULL;
-    Py_BEGIN_ALLOW_THREADS
-    rc = k->kernel(&ta);
-    Py_END_ALLOW_THREADS
+    if (call.gil_held) {
+        rc = k->kernel(&ta);
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        rc = k->kernel(&ta);
+        Py_END_ALLOW_THREADS
+    }
     if (rc != 0) {
         if (locked) {
             PyThread_release_lock(rt_mutex);
@@ -366,6 +476,7 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         PyThread_release_lock(rt_mutex);
         locked = 0;
     }
+    keep_borrowed(k, results);
 
     if (k->single) {
         out = results[0];
@@ -398,9 +509,31 @@ free_scratch:
     return out;
 }
 
+/* Unlinks k from the borrowed-output kernels and drops its kept arrays. */
+static void forget_borrowed(Kernel *k)
+{
+    Py_ssize_t i;
+    if (k->kept != NULL) {
+        for (i = 0; i < k->n_outputs; i++)
+            Py_CLEAR(k->kept[i]);
+        PyMem_Free(k->kept);
+        k->kept = NULL;
+        if (k->borrow_prev != NULL)
+            k->borrow_prev->borrow_next = k->borrow_next;
+        else if (borrow_list == k)
+            borrow_list = k->borrow_next;
+        if (k->borrow_next != NULL)
+            k->borrow_next->borrow_prev = k->borrow_prev;
+        k->borrow_prev = k->borrow_next = NULL;
+    }
+    PyMem_Free(k->output_borrow);
+    k->output_borrow = NULL;
+}
+
 static void kernel_free_state(Kernel *k)
 {
     k->ready = 0;
+    forget_borrowed(k);
     PyMem_Free(k->typenum);
     PyMem_Free(k->tgdtype);
     PyMem_Free(k->ndim);
@@ -459,6 +592,8 @@ static int kernel_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
     Kernel *k = (Kernel *)self;
     PyObject *address, *types, *containers, *results, *updates, *fallback, *raise_error, *keywords, *inplace = NULL;
+    PyObject *borrow = NULL;
+    Py_ssize_t release_gil_bytes = 65536;
     PyObject *fast = NULL;
     long long function;
     Py_ssize_t n_args, n_outputs, i, total = 0;
@@ -466,11 +601,11 @@ static int kernel_init(PyObject *self, PyObject *args, PyObject *kwds)
     void *fn;
     static char *names[] = {"kernel_address", "function", "input_types", "n_args", "containers", "result_typenums",
                             "update_targets", "n_outputs", "single", "fallback", "raise_error", "keywords",
-                            "update_inplace", NULL};
+                            "update_inplace", "output_borrow", "release_gil_bytes", NULL};
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OLOnOOOnpOOO|O:Kernel", names, &address, &function, &types, &n_args,
-                                     &containers, &results, &updates, &n_outputs, &single, &fallback, &raise_error,
-                                     &keywords, &inplace))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OLOnOOOnpOOO|OOn:Kernel", names, &address, &function, &types,
+                                     &n_args, &containers, &results, &updates, &n_outputs, &single, &fallback,
+                                     &raise_error, &keywords, &inplace, &borrow, &release_gil_bytes))
         return -1;
     if (k->ready) { /* a call may be running without the GIL: never swap the state under it */
         PyErr_SetString(PyExc_RuntimeError, "Kernel: already initialized");
@@ -593,6 +728,28 @@ static int kernel_init(PyObject *self, PyObject *args, PyObject *kwds)
     }
     k->n_outputs = n_outputs;
     k->single = single;
+    k->release_gil_bytes = release_gil_bytes;
+    if (borrow != NULL && borrow != Py_None) {
+        Py_ssize_t n = read_ints(borrow, (void **)&k->output_borrow, 0, "Kernel: output_borrow"), any = 0;
+        if (n < 0)
+            goto fail;
+        if (n != n_outputs) {
+            PyErr_SetString(PyExc_ValueError, "Kernel: one output_borrow flag per output");
+            goto fail;
+        }
+        for (i = 0; i < n; i++)
+            any |= k->output_borrow[i] != 0;
+        if (any) {
+            if ((k->kept = PyMem_Calloc((size_t)n, sizeof(PyObject *))) == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            k->borrow_next = borrow_list;
+            if (borrow_list != NULL)
+                borrow_list->borrow_prev = k;
+            borrow_list = k;
+        }
+    }
     Py_INCREF(fallback);
     k->fallback = fallback;
     Py_INCREF(raise_error);
@@ -684,8 +841,32 @@ static PyObject *enable_vectorcall(PyObject *module, PyObject *cls)
     Py_RETURN_NONE;
 }
 
+/* release_borrowed(array): every kernel forgets the borrowed outputs it
+ * kept that share memory with array, so no later call writes into it.
+ * theanogo calls it before storing an array the user gave with
+ * borrow=True into a shared variable. */
+static PyObject *release_borrowed(PyObject *module, PyObject *arg)
+{
+    const char *lo, *hi;
+    Kernel *k;
+    Py_ssize_t i;
+    if (!PyArray_Check(arg))
+        Py_RETURN_NONE;
+    byte_bounds((PyArrayObject *)arg, &lo, &hi);
+    for (k = borrow_list; k != NULL; k = k->borrow_next)
+        for (i = 0; i < k->n_outputs; i++)
+            if (k->kept[i] != NULL && overlaps(lo, hi, (PyArrayObject *)k->kept[i])) {
+                PyObject *old = k->kept[i];
+                k->kept[i] = NULL;
+                Py_DECREF(old); /* an ndarray's deallocation runs no Python code that could change the list */
+            }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef rt_methods[] = {
     {"enable_vectorcall", enable_vectorcall, METH_O, "Let a Kernel subclass be called through vectorcall."},
+    {"release_borrowed", release_borrowed, METH_O,
+     "Make every kernel forget the borrowed outputs it kept that share memory with the array."},
     {NULL, NULL, 0, NULL},
 };
 

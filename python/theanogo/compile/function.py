@@ -1,9 +1,15 @@
 """theanogo.function: compile symbolic inputs and outputs into a callable.
 
 A Function is a theanogo._rt.Kernel: calling it with positional arguments
-runs in C (argument checks, the shared-value snapshot, the kernel call with
-the GIL released, the update commit); only conversions of arguments that are
-not already arrays of the right type, and keyword arguments, come back here.
+runs in C (argument checks, the shared-value snapshot, the kernel call, the
+update commit); only conversions of arguments that are not already arrays of
+the right type, and keyword arguments, come back here.
+
+The kernel is the C++ function Go generated and compiled for the optimized
+graph (``f.backend == 'cxx'``: FAST_RUN, the default mode, the linkers c,
+cvm, vm), or the Go evaluator (``'evaluator'``: FAST_COMPILE, the linker py,
+or when no compiler is found, with a warning; see config.cxx_fallback).
+DebugMode calls the Go side, which runs both and compares them.
 
 >>> import numpy as np
 >>> import theanogo
@@ -17,7 +23,9 @@ not already arrays of the right type, and keyword arguments, come back here.
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sys
 import warnings
 from typing import Any, Sequence
@@ -28,7 +36,9 @@ from .. import _lib, _rt
 from ..config import config
 from ..tensor.var import Apply, TensorConstant, TensorVariable, as_tensor_variable
 from .filter import filter_value
+from .io import SymbolicOutput
 from .mode import Mode, get_mode
+from .profiling import ProfileStats
 from .sharedvalue import SharedVariable, drain_dead_shared, registered, wrap_shared
 
 
@@ -49,18 +59,55 @@ def _pairs(spec: Any, what: str) -> list[tuple[TensorVariable, TensorVariable]]:
     return pairs
 
 
-def _mode_options(mode: Any) -> tuple[Any, dict]:
+@functools.lru_cache(maxsize=None)
+def _blas_library() -> str:
+    """The BLAS shared library the generated code loads (theanogo._blas
+    finds it, once per process); "" means the runtime's portable loops."""
+    try:
+        from .. import _blas
+    except ImportError:
+        return ""
+    return str(_blas.blas_library() or "")
+
+
+def _backend_options(profile: bool) -> dict:
+    """The C++ backend's part of tg_function's mode options, from config:
+    cxx (only once set: unset, Go finds a compiler; '' means none),
+    cxxflags, cxx_fallback, profile, blas and cache_dir."""
+    options: dict[str, Any] = {"cxxflags": config.gcc__cxxflags, "cxx_fallback": config.cxx_fallback,
+                               "profile": bool(profile), "blas": _blas_library()}
+    if config.is_set("cxx"):
+        options["cxx"] = config.cxx
+    if config.compiledir:
+        options["cache_dir"] = config.compiledir
+    return options
+
+
+def _go_prints_source() -> bool:
+    """Whether Go prints the generated source itself: it reads
+    cxx_print_source from THEANOGO_FLAGS and THEANO_FLAGS (codegen/cxx);
+    config.cxx_print_source set any other way is printed here."""
+    for variable in ("THEANOGO_FLAGS", "THEANO_FLAGS"):
+        for item in os.environ.get(variable, "").split(","):
+            key, _, value = item.partition("=")
+            if key.strip() == "cxx_print_source" and value.strip().lower() in ("true", "1", "yes"):
+                return True
+    return False
+
+
+def _mode_options(mode: Any, profile: bool = False) -> tuple[Any, dict]:
     """The mode function's mode argument names (a Mode, a mode name or None
     for config.mode, resolved by get_mode; an object with just a ``name``,
-    the Go mode's, is accepted too) and tg_function's mode options for it."""
+    the Go mode's, is accepted too) and tg_function's mode options for it,
+    with the C++ backend's options from config."""
     m = get_mode(mode)
     if isinstance(m, Mode):
-        return m, m.options()
+        return m, {**m.options(), **_backend_options(profile)}
     name = getattr(m, "name", None)
     if not isinstance(name, str):
         raise TypeError(f"function: mode must be a Mode, a mode name ('FAST_RUN', 'FAST_COMPILE', 'DebugMode', "
                         f"'NanGuardMode', 'Mode') or None, got {mode!r}")
-    return name, {"mode": name, "verbose": bool(config.optimizer_verbose)}
+    return name, {"mode": name, "verbose": bool(config.optimizer_verbose), **_backend_options(profile)}
 
 
 def _check_device() -> None:
@@ -131,10 +178,17 @@ def _load_fgraph(compiled: _Compiled) -> FunctionGraph:
     return FunctionGraph([variables[i] for i in data["inputs"]], [variables[i] for i in data["outputs"]], nodes)
 
 
+# Go modes whose calls go through Go's checks, never straight to the C++ kernel.
+_CHECKED_MODES = ("DebugMode", "NanGuardMode")
+
+
 class FunctionMaker:
     """What ``f.maker`` gives: the compiled graph (``fgraph``, fetched from
     Go on first use), the inputs and outputs, the mode, the optimizer and
-    the rewrites it applied."""
+    the rewrites it applied, and the backend: ``backend`` (also
+    ``linker``) is 'cxx' or 'evaluator', ``source`` the generated C++,
+    ``source_path`` where it was kept, ``evaluator_nodes`` the nodes the
+    C++ function hands to the Go evaluator."""
 
     def __init__(self, compiled: _Compiled, inputs: list[TensorVariable], outputs: list[TensorVariable]) -> None:
         self._compiled = compiled
@@ -145,8 +199,28 @@ class FunctionMaker:
         self.optimizer = info["optimizer"]  # the optimizer preset that ran
         self.rewrites = dict(info["rewrites"] or {})  # rewrites applied, {rule: count}
         self.optimizer_log = info["optimizer_log"]  # one line per rewrite, with optimizer_verbose
-        self.backend = info["backend"]
+        self.backend: str = info["backend"]  # 'cxx' or 'evaluator'
+        self.linker: str = self.backend
+        self.evaluator_nodes: list[str] = list(info.get("evaluator_nodes") or [])
+        self.source_path: str = info.get("source_path") or ""
+        self.compiler: str = info.get("compiler") or ""
         self._fgraph: FunctionGraph | None = None
+
+    @property
+    def source(self) -> str:
+        """The generated C++ translation unit ('' on the evaluator)."""
+        return _lib.function_source(self._compiled.handle)
+
+    def describe_backend(self) -> str:
+        """One line for humans: 'cxx (g++ ...)', with the nodes left to the
+        evaluator if any, or 'evaluator'."""
+        if self.backend != "cxx":
+            return self.backend
+        compiler = self.compiler or (config.cxx if config.is_set("cxx") else "")
+        text = f"cxx ({compiler})" if compiler else "cxx"
+        if self.evaluator_nodes:
+            text += f"; on the evaluator: {', '.join(self.evaluator_nodes)}"
+        return text
 
     @property
     def fgraph(self) -> FunctionGraph:
@@ -195,9 +269,12 @@ class Function(_rt.Kernel):
 
     def __init__(self, compiled: _Compiled, inputs: list[TensorVariable], outputs: list[TensorVariable],
                  single: bool, allow_input_downcast: bool | None, name: str | None,
-                 containers: list[list], delete_updates: bool = False, swap: dict | None = None) -> None:
+                 containers: list[list], delete_updates: bool = False, swap: dict | None = None,
+                 borrow: Sequence[bool] = (), profile: ProfileStats | None = None) -> None:
         info = compiled.info
         self._swap = dict(swap or {})
+        self._borrow = [bool(b) for b in borrow] or [False] * len(outputs)
+        self.profile = profile
         self._compiled = compiled
         self._containers = containers
         self._single = single
@@ -212,9 +289,15 @@ class Function(_rt.Kernel):
         for vid, container in zip(info["shared"], containers):
             _, typenum, static = registered(vid)
             input_types.append((typenum, static))
+        # The generated C++ kernel takes its state (tg_state*), which the
+        # compiled function owns: self._compiled keeps it alive. DebugMode
+        # and NanGuardMode call the Go side, which wraps the kernel in its
+        # checks (DebugMode runs the evaluator too and compares).
+        cxx = (info["backend"] == "cxx" and bool(info.get("kernel_address"))
+               and info["mode"] not in _CHECKED_MODES)
         super().__init__(
-            kernel_address=_lib.EVAL_KERNEL,
-            function=compiled.handle,
+            kernel_address=info["kernel_address"] if cxx else _lib.EVAL_KERNEL,
+            function=info["kernel_state"] if cxx else compiled.handle,
             input_types=input_types,
             n_args=len(inputs),
             containers=tuple(containers),
@@ -226,7 +309,13 @@ class Function(_rt.Kernel):
             fallback=_filter_argument,
             raise_error=_lib.raise_error,
             keywords=_keywords_to_positional,
+            output_borrow=self._borrow,
         )
+
+    @property
+    def backend(self) -> str:
+        """What computes the results: 'cxx' (the generated C++) or 'evaluator'."""
+        return self.maker.backend
 
     def _where(self, i: int) -> str:
         name = f' with name "{self.name}"' if self.name else ""
@@ -262,7 +351,7 @@ class Function(_rt.Kernel):
             containers[shared_ids.index(old.id)] = new.container
         return Function(self._compiled, self.inputs, self.outputs, self._single, self._allow_downcast,
                         self.name if name is None else name, containers, delete_updates or self._delete_updates,
-                        {**self._swap, **(swap or {})})
+                        {**self._swap, **(swap or {})}, self._borrow, self.profile)
 
     def __reduce__(self) -> tuple:
         """Pickle the graph the function was compiled from (with its shared
@@ -282,17 +371,19 @@ class Function(_rt.Kernel):
         text, shared, free = pickling.dump(variables)
         shared = [self._swap.get(s, s) for s in shared]
         layout = (len(inputs), len(outputs), len(updates), len(givens))
-        return _rebuild_function, ((text, shared, free), layout, options, self._single, self._delete_updates, self.name)
+        return _rebuild_function, ((text, shared, free), layout, options, self._single, self._delete_updates, self.name,
+                                   tuple(self._borrow))
 
 
 def _rebuild_function(g: tuple, layout: tuple, options: dict, single: bool,
-                      delete_updates: bool, name: str | None) -> "Function":
+                      delete_updates: bool, name: str | None, borrow: tuple = ()) -> "Function":
     """Unpickle a Function: rebuild its graph and compile it again."""
     from . import pickling
     n_in, n_out, n_up, n_gv = layout
     vs = pickling.load(g, n_in + n_out + 2 * n_up + 2 * n_gv)
     inputs, vs = vs[:n_in], vs[n_in:]
     outputs, vs = vs[:n_out], vs[n_out:]
+    outputs = [SymbolicOutput(o, True) if b else o for o, b in zip(outputs, borrow)] + outputs[len(borrow):]
     targets, values, vs = vs[:n_up], vs[n_up:2 * n_up], vs[2 * n_up:]
     keys, repl = vs[:n_gv], vs[n_gv:]
     fn = function(inputs, outputs[0] if single else outputs, updates=list(zip(targets, values)),
@@ -309,7 +400,9 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
              profile: Any = None, on_unused_input: str | None = None) -> Function:
     """Compile a function from inputs to outputs, Theano's ``theano.function``.
 
-    - outputs: a variable (the call returns one array) or a list (a list).
+    - outputs: a variable (the call returns one array) or a list (a list);
+      each may be an ``Out(variable, borrow=True)`` (theanogo.Out), whose
+      array the next call may overwrite (see theanogo/compile/io.py).
     - mode: a Mode (theanogo.Mode, DebugMode, NanGuardMode), a mode name
       ('FAST_RUN', 'FAST_COMPILE', 'DebugMode', 'NanGuardMode', 'Mode') or
       None (config.mode); see theanogo/compile/mode.py.
@@ -318,6 +411,8 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
     - givens: (variable, replacement) pairs or a dict, substituted in the graph.
     - allow_input_downcast: accept arguments whose dtype loses precision.
     - on_unused_input: 'raise' (default), 'warn' or 'ignore'.
+    - profile: True (or config.profile) times each node: ``f.profile``
+      (see theanogo/compile/profiling.py).
 
     >>> import numpy as np, theanogo, theanogo.tensor as T
     >>> a, b = T.dscalars("a", "b")
@@ -332,7 +427,8 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
             raise TypeError(f"function: input {v!r} is not a variable (In() is not supported yet)")
     single = outputs is not None and not isinstance(outputs, (list, tuple))
     outs = [] if outputs is None else [outputs] if single else list(outputs)
-    outs = [as_tensor_variable(o) for o in outs]
+    borrow = [isinstance(o, SymbolicOutput) and o.borrow for o in outs]
+    outs = [as_tensor_variable(o.variable if isinstance(o, SymbolicOutput) else o) for o in outs]
     on_unused = on_unused_input or config.on_unused_input
     if on_unused not in ("raise", "warn", "ignore"):
         raise ValueError(f"on_unused_input must be 'raise', 'warn' or 'ignore', got {on_unused!r}")
@@ -340,20 +436,29 @@ def function(inputs: Sequence[TensorVariable], outputs: Any = None, mode: Any = 
     gvs = _pairs(givens, "givens")
     _check_device()
     drain_dead_shared()
-    resolved, mode_options = _mode_options(mode)
+    profiling = bool(profile) if profile is not None else bool(config.profile)
+    resolved, mode_options = _mode_options(mode, profiling)
     # the resolved mode, so that unpickling compiles with the same one
-    options = {"mode": resolved, "allow_input_downcast": allow_input_downcast, "on_unused_input": on_unused}
+    options = {"mode": resolved, "allow_input_downcast": allow_input_downcast, "on_unused_input": on_unused,
+               "profile": profiling}
     compiled = _Compiled(_lib.function(
         [v._h for v in inputs], [o._h for o in outs],
         [(k._h, v._h) for k, v in ups], [(k._h, v._h) for k, v in gvs], on_unused, json.dumps(mode_options)),
         (list(inputs), outs, ups, gvs, options))
     containers = [registered(vid)[0] for vid in compiled.info["shared"]]
-    fn = Function(compiled, list(inputs), outs, single, allow_input_downcast, name, containers)
+    stats = None
+    if profiling:
+        stats = ProfileStats(compiled, profile if isinstance(profile, str) else name)
+    fn = Function(compiled, list(inputs), outs, single, allow_input_downcast, name, containers, borrow=borrow,
+                  profile=stats)
     if compiled.info["optimizer_log"]:
         sys.stderr.write(compiled.info["optimizer_log"])
     if config.print_graph:
         print(f"theanogo.function{' ' + name if name else ''}:\n{_lib.function_debugprint(compiled.handle)}",
               file=sys.stderr)
+    if config.cxx_print_source and fn.maker.backend == "cxx" and not _go_prints_source():
+        print(f"theanogo.function{' ' + name if name else ''}: C++ source ({fn.maker.source_path}):\n"
+              f"{fn.maker.source}", file=sys.stderr)
     for message in compiled.info["warnings"]:
         warnings.warn(message, UserWarning, stacklevel=2)
     return fn

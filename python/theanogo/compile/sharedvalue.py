@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import _lib
+from .. import _lib, _rt
 from ..config import config
 from ..tensor.var import TensorVariable
 from .filter import filter_value
@@ -71,7 +71,9 @@ class SharedVariable(TensorVariable):
         """Replace the value. It must keep the dtype, unless the conversion
         is safe, and fit the variable's static shape. With borrow=True an
         array that already has the dtype and layout is stored as it is."""
-        self.container[0] = _checked_value(self, value, borrow)
+        arr = _checked_value(self, value, borrow)
+        _rt.release_borrowed(arr)  # no function's borrowed output may be written into it any more
+        self.container[0] = arr
 
     @property
     def value(self) -> np.ndarray:
@@ -109,6 +111,7 @@ def _new_shared(arr: np.ndarray, static_shape: Sequence[int | None], name: str |
     """A new Go shared variable of arr's dtype whose container holds arr."""
     drain_dead_shared()
     static = tuple(-1 if d is None else int(d) for d in static_shape)
+    _rt.release_borrowed(arr)  # no function's borrowed output may be written into it any more
     return wrap_shared(_lib.shared(arr.dtype.name, static, name), [arr], arr.dtype.num, static)
 
 
