@@ -26,17 +26,10 @@ import (
 // every rank combination of dot and inputs seen through views (transposed,
 // strided, reversed), run on random shapes, empty ones included.
 
-// These tests are off unless THEANOGO_TEST_CXX_BLAS=1: calling compiled
-// kernels through codegen/loader corrupts the Go heap now and then today
-// ("fatal error: found bad pointer in Go heap"), most often with inputs of
-// a few hundred elements a side, and a kernel of one elementwise add shows
-// it as well, so the bug is in the loader or the generated kernel, not in
-// tg_blas (whose C tests, under AddressSanitizer, cover the same layouts).
-// Remove the gate when that is fixed. THEANOGO_TEST_BIG_SHAPES=1 adds
-// shapes of a few hundred (BLAS's blocked paths, the pool) to the draws.
+// THEANOGO_TEST_BIG_SHAPES=1 adds shapes of a few hundred (BLAS's blocked
+// paths, the pool) to the draws.
 var (
-	cxxBlasTests = os.Getenv("THEANOGO_TEST_CXX_BLAS") != ""
-	bigShapes    = os.Getenv("THEANOGO_TEST_BIG_SHAPES") != ""
+	bigShapes = os.Getenv("THEANOGO_TEST_BIG_SHAPES") != ""
 )
 
 // blasRuntime loads the runtime library once per process with the CBLAS
@@ -49,9 +42,6 @@ var blasRuntime = struct {
 
 func blasConfig(t *testing.T) driver.Config {
 	t.Helper()
-	if !cxxBlasTests {
-		t.Skip("set THEANOGO_TEST_CXX_BLAS=1 (the loader's heap corruption; see cxxBlasTests)")
-	}
 	blasRuntime.once.Do(func() {
 		cfg, err := driver.Default()
 		if err != nil {
@@ -79,7 +69,7 @@ type compiledFn struct {
 	types  []dtype.DType
 }
 
-func compileCxx(t *testing.T, b *graph.Builder, inputs, outputs []*graph.Variable) *compiledFn {
+func compileBlasCxx(t *testing.T, b *graph.Builder, inputs, outputs []*graph.Variable) *compiledFn {
 	t.Helper()
 	cfg := blasConfig(t)
 	fg := &compile.FunctionGraph{Inputs: inputs, Results: outputs, NumOutputs: len(outputs), Builder: b}
@@ -173,8 +163,8 @@ func compareArrays(want, got *tensor.Array) string {
 	return ""
 }
 
-// randomArray has small integer values (exact in every dtype; bool 0/1).
-func randomArray(r *rand.Rand, dt dtype.DType, shape ...int) *tensor.Array {
+// smallIntArray has small integer values (exact in every dtype; bool 0/1).
+func smallIntArray(r *rand.Rand, dt dtype.DType, shape ...int) *tensor.Array {
 	v := make([]float64, tensor.Size(shape))
 	for i := range v {
 		if dt == dtype.Bool {
@@ -237,20 +227,20 @@ func TestCxxDot(t *testing.T) {
 			if e.Err != nil {
 				t.Fatal(e.Err)
 			}
-			fn := compileCxx(t, b, []*graph.Variable{a, bm, c, d, v, w, ai}, outs)
+			fn := compileBlasCxx(t, b, []*graph.Variable{a, bm, c, d, v, w, ai}, outs)
 			r := rand.New(rand.NewPCG(1, uint64(dt)))
 			for it := range 30 {
 				m, k, n := r.IntN(9), r.IntN(9), r.IntN(9)
 				if it%10 == 9 && bigShapes {
 					m, k, n = 60+r.IntN(70), 100+r.IntN(200), 50+r.IntN(80)
 				}
-				vals := []*tensor.Array{randomArray(r, dt, m, k), randomArray(r, dt, k, n), randomArray(r, dt, n, k),
-					randomArray(r, dt, k, m), randomArray(r, dt, k), randomArray(r, dt, m), randomArray(r, dtype.Int16, m, k)}
+				vals := []*tensor.Array{smallIntArray(r, dt, m, k), smallIntArray(r, dt, k, n), smallIntArray(r, dt, n, k),
+					smallIntArray(r, dt, k, m), smallIntArray(r, dt, k), smallIntArray(r, dt, m), smallIntArray(r, dtype.Int16, m, k)}
 				fn.check(t, fmt.Sprintf("m %d k %d n %d", m, k, n), vals)
 			}
 			// misaligned shapes: the evaluator's ValueError
-			vals := []*tensor.Array{randomArray(r, dt, 2, 3), randomArray(r, dt, 4, 5), randomArray(r, dt, 5, 4),
-				randomArray(r, dt, 4, 2), randomArray(r, dt, 4), randomArray(r, dt, 2), randomArray(r, dtype.Int16, 2, 3)}
+			vals := []*tensor.Array{smallIntArray(r, dt, 2, 3), smallIntArray(r, dt, 4, 5), smallIntArray(r, dt, 5, 4),
+				smallIntArray(r, dt, 4, 2), smallIntArray(r, dt, 4), smallIntArray(r, dt, 2), smallIntArray(r, dtype.Int16, 2, 3)}
 			fn.check(t, "misaligned", vals)
 		})
 	}
@@ -286,7 +276,7 @@ func TestCxxGemmGemvGer(t *testing.T) {
 			if e.Err != nil {
 				t.Fatal(e.Err)
 			}
-			fn := compileCxx(t, b, []*graph.Variable{z, a, bm, c, d, v, y, x, alpha, beta}, outs)
+			fn := compileBlasCxx(t, b, []*graph.Variable{z, a, bm, c, d, v, y, x, alpha, beta}, outs)
 			r := rand.New(rand.NewPCG(2, uint64(dt)))
 			for it := range 30 {
 				m, k, n := r.IntN(9), r.IntN(9), r.IntN(9)
@@ -294,12 +284,12 @@ func TestCxxGemmGemvGer(t *testing.T) {
 					m, k, n = 60+r.IntN(70), 100+r.IntN(200), 50+r.IntN(80)
 				}
 				al, be := float64(r.IntN(5)-2), float64(r.IntN(5)-2)
-				zv := randomArray(r, dt, m, n)
+				zv := smallIntArray(r, dt, m, n)
 				if be == 0 && m*n > 0 { // b = 0 does not read Z: a NaN there does not propagate
 					zv = tensor.FromFloat64s(dt, []int{m, n}, nanSlice(m*n))
 				}
-				vals := []*tensor.Array{zv, randomArray(r, dt, m, k), randomArray(r, dt, k, n), randomArray(r, dt, n, k),
-					randomArray(r, dt, k, m), randomArray(r, dt, k), randomArray(r, dt, m), randomArray(r, dt, n),
+				vals := []*tensor.Array{zv, smallIntArray(r, dt, m, k), smallIntArray(r, dt, k, n), smallIntArray(r, dt, n, k),
+					smallIntArray(r, dt, k, m), smallIntArray(r, dt, k), smallIntArray(r, dt, m), smallIntArray(r, dt, n),
 					tensor.Scalar(dt, al), tensor.Scalar(dt, be)}
 				fn.check(t, fmt.Sprintf("m %d k %d n %d alpha %v beta %v", m, k, n, al, be), vals)
 			}

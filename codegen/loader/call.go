@@ -71,14 +71,17 @@ func Call(kernel, state uintptr, inputs []*tensor.Array, resultTypes []dtype.DTy
 	defer C.free(unsafe.Pointer(res))
 	sizes := unsafe.Slice((*C.int64_t)(cmalloc(C.size_t(nOut)*8)), nOut)
 	defer C.free(unsafe.Pointer(unsafe.SliceData(sizes)))
-	data := unsafe.Slice((*unsafe.Pointer)(cmalloc(C.size_t(nOut)*C.size_t(unsafe.Sizeof(unsafe.Pointer(nil))))), nOut)
+	// data is zeroed by calloc and written only by C: a Go store of a
+	// pointer into C memory would run the write barrier on the old
+	// (garbage) word, which the GC then takes for a heap pointer.
+	data := unsafe.Slice((*unsafe.Pointer)(ccalloc(C.size_t(nOut)*C.size_t(unsafe.Sizeof(unsafe.Pointer(nil))))), nOut)
 	defer C.free(unsafe.Pointer(unsafe.SliceData(data)))
 	rdims := unsafe.Slice((*C.int32_t)(cmalloc(C.size_t(nOut)*4)), nOut)
 	defer C.free(unsafe.Pointer(unsafe.SliceData(rdims)))
 	rshapes := unsafe.Slice((*C.int64_t)(cmalloc(C.size_t(nOut)*C.TG_MAXDIM*8)), nOut*C.TG_MAXDIM)
 	defer C.free(unsafe.Pointer(unsafe.SliceData(rshapes)))
 	for i, t := range resultTypes {
-		sizes[i], data[i], rdims[i] = C.int64_t(t.Size()), nil, 0
+		sizes[i], rdims[i] = C.int64_t(t.Size()), 0
 	}
 	defer func() {
 		for i := range data {
@@ -126,18 +129,21 @@ func Call(kernel, state uintptr, inputs []*tensor.Array, resultTypes []dtype.DTy
 	return out, nil
 }
 
-// cmalloc is malloc that never returns NULL for a zero size and panics
-// (recovered by callers' guards) on exhaustion.
-func cmalloc(n C.size_t) unsafe.Pointer {
-	if n == 0 {
-		n = 1
-	}
-	p := C.malloc(n)
+// ccalloc is calloc of n bytes (at least 1), panicking (recovered by
+// callers' guards) on exhaustion.
+func ccalloc(n C.size_t) unsafe.Pointer {
+	p := C.calloc(max(n, 1), 1)
 	if p == nil {
 		panic("loader: out of C memory")
 	}
 	return p
 }
+
+// cmalloc is ccalloc: every C block Go fills is zeroed first, because a
+// Go store into a pointer field of C memory (tg_buffer.data, tg_args.inputs)
+// runs the write barrier on the old word, and malloc's garbage there would
+// be taken for a heap pointer by the GC ("found bad pointer in Go heap").
+func cmalloc(n C.size_t) unsafe.Pointer { return ccalloc(n) }
 
 // callAlloc calls a kernel's alloc callback (Go cannot call a C function
 // pointer itself).
