@@ -76,7 +76,11 @@ func (c Config) Compile(source, name string) (string, error) {
 	}
 	out := filepath.Join(build, name+".so")
 	args := append(append([]string{}, flags...), "-I"+inc, "-o", out, src)
-	if err := c.run(name, args, source, key); err != nil {
+	pchDir, err := c.pchDir(flags, headers, hkey)
+	if err != nil {
+		return "", err
+	}
+	if err := c.compileModule(name, args, source, key, pchDir); err != nil {
 		return "", err
 	}
 	if err := writeSum(out); err != nil {
@@ -86,6 +90,23 @@ func (c Config) Compile(source, name string) (string, error) {
 		return "", err
 	}
 	return so, nil
+}
+
+// compileModule runs the compiler with args, with the precompiled header
+// of pchDir when it is usable. A compile that fails with it runs again
+// without; when that succeeds, the header was at fault and is dropped.
+func (c Config) compileModule(name string, args []string, source, key, pchDir string) error {
+	if pch := c.usablePCH(pchDir); pch != "" {
+		if c.run(name, append([]string{"-include", pch}, args...), source, key) == nil {
+			return nil
+		}
+		if err := c.run(name, args, source, key); err != nil {
+			return err
+		}
+		c.dropPCH(pchDir)
+		return nil
+	}
+	return c.run(name, args, source, key)
 }
 
 // run runs the compiler with args; on failure it keeps source under

@@ -39,6 +39,7 @@ type Config struct {
 	CacheDir   string   // the compile cache's root directory
 	BLAS       string   // the BLAS shared library the runtime loads ("" for the runtime's own search)
 	Threads    int      // threads of the runtime's pool (parallel loops)
+	NoPCH      bool     // compile kernels without the precompiled runtime headers
 
 	// Runtime holds the runtime library's sources (*.h, *.c); Default sets
 	// the files embedded from codegen/runtime. Tests give a stub.

@@ -15,13 +15,21 @@ import (
 )
 
 // counting returns cfg with its compiler wrapped in a script that counts
-// its runs (the returned function reads the count).
+// its runs (the returned function reads the count) and logs their
+// arguments in the file runs.
 func counting(t *testing.T, cfg driver.Config) (driver.Config, func() int) {
+	cfg, runs, _ := logging(t, cfg)
+	return cfg, runs
+}
+
+// logging is counting that also returns the log's path: one line per
+// run, "run" and the arguments.
+func logging(t *testing.T, cfg driver.Config) (driver.Config, func() int, string) {
 	t.Helper()
 	dir := t.TempDir()
 	log := filepath.Join(dir, "runs")
 	script := filepath.Join(dir, "cxx")
-	body := fmt.Sprintf("#!/bin/sh\ncase \"$1\" in --version) ;; *) echo run >> %q ;; esac\nexec %q \"$@\"\n", log, cfg.CXX)
+	body := fmt.Sprintf("#!/bin/sh\ncase \"$1\" in --version) ;; *) echo run \"$@\" >> %q ;; esac\nexec %q \"$@\"\n", log, cfg.CXX)
 	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +37,7 @@ func counting(t *testing.T, cfg driver.Config) (driver.Config, func() int) {
 	return cfg, func() int {
 		data, _ := os.ReadFile(log)
 		return strings.Count(string(data), "run")
-	}
+	}, log
 }
 
 func TestDefault(t *testing.T) {
@@ -93,7 +101,8 @@ func TestCompileIsCached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rt2, err := cfg.RuntimeLibrary(); err != nil || rt2 != rt || runs() != 4 {
+	// The runtime library and the precompiled header: two runs, once.
+	if rt2, err := cfg.RuntimeLibrary(); err != nil || rt2 != rt || runs() != 5 {
 		t.Errorf("runtime library rebuilt: %s %s %v, %d runs", rt, rt2, err, runs())
 	}
 }
@@ -283,4 +292,49 @@ func TestChildCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Printf("so=%s\n", so)
+}
+
+// After RuntimeLibrary, kernels compile with the precompiled header; a
+// corrupt one is not used (the kernel compiles without it) and the next
+// RuntimeLibrary builds it again.
+func TestPrecompiledHeader(t *testing.T) {
+	cfg, runs, log := logging(t, drivertest.Config(t))
+	if _, err := cfg.RuntimeLibrary(); err != nil {
+		t.Fatal(err)
+	}
+	lastRun := func() string {
+		data, _ := os.ReadFile(log)
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		return lines[len(lines)-1]
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(lastRun(), "-include") {
+		t.Errorf("compiled without the precompiled header: %s", lastRun())
+	}
+	gchs, _ := filepath.Glob(filepath.Join(cfg.CacheDir, "pch", "*", "tg_pch.h.gch"))
+	if len(gchs) != 1 {
+		t.Fatalf("precompiled headers: %v", gchs)
+	}
+	if err := os.Truncate(gchs[0], 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// 2\n", drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(lastRun(), "-include") {
+		t.Errorf("compiled with a corrupt precompiled header: %s", lastRun())
+	}
+	before := runs()
+	if _, err := cfg.RuntimeLibrary(); err != nil || runs() != before+1 {
+		t.Errorf("the corrupt header was not rebuilt: %v, %d runs", err, runs()-before)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// 3\n", drivertest.AddOneName); err != nil || !strings.Contains(lastRun(), "-include") {
+		t.Errorf("the rebuilt header is not used: %v %s", err, lastRun())
+	}
+	cfg.NoPCH = true
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// 4\n", drivertest.AddOneName); err != nil || strings.Contains(lastRun(), "-include") {
+		t.Errorf("NoPCH: %v %s", err, lastRun())
+	}
 }
