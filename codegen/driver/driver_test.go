@@ -338,3 +338,34 @@ func TestPrecompiledHeader(t *testing.T) {
 		t.Errorf("NoPCH: %v %s", err, lastRun())
 	}
 }
+
+// A module in two parts: the kernel in one, the function it calls in the
+// other; a compile error in a part names it and keeps its source.
+func TestCompileParts(t *testing.T) {
+	cfg := drivertest.Config(t)
+	main := `#include "tg_rt.h"
+__attribute__((visibility("hidden"))) double tg_part_twice(double);
+extern "C" int tg_fn_parts(tg_args *a) { return (int)tg_part_twice(a->n_inputs); }
+`
+	helper := `#include "tg_scalar.h"
+__attribute__((visibility("hidden"))) double tg_part_twice(double x) { return 2 * x; }
+`
+	so, err := cfg.CompileParts([]string{main, helper}, "tg_fn_parts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := cfg.CompileParts([]string{main, helper}, "tg_fn_parts"); err != nil || again != so {
+		t.Errorf("not cached: %s %v", again, err)
+	}
+	if one, err := cfg.Compile(main+helper, "tg_fn_parts"); err != nil || one == so {
+		t.Errorf("one part and two parts share an entry: %s %v", one, err)
+	}
+	_, err = cfg.CompileParts([]string{main, helper + "int broken = ;\n"}, "tg_fn_parts")
+	var ce *driver.CompileError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Name, "part 1") || !strings.Contains(ce.Output, "broken") {
+		t.Fatalf("a broken part: %v", err)
+	}
+	if kept, _ := os.ReadFile(ce.SourcePath); !strings.Contains(string(kept), "broken") {
+		t.Errorf("kept %s: %q", ce.SourcePath, kept)
+	}
+}
