@@ -63,7 +63,7 @@ func Default() (Config, error) {
 	c := Config{
 		Flags:   append([]string{}, DefaultFlags...),
 		Threads: runtime.NumCPU(),
-		Runtime: rtsrc.FS,
+		Runtime: rtsrc.FS(),
 	}
 	cxx, err := findCompiler(os.Getenv("THEANOGO_CXX"))
 	if err != nil {

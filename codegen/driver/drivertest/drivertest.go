@@ -128,11 +128,11 @@ extern "C" int tg_fn_addone(tg_args *a) {
 // StubRuntime is the real runtime headers plus StubRuntimeC as tg_rt.c.
 func StubRuntime() fs.FS {
 	m := fstest.MapFS{"tg_rt.c": {Data: []byte(StubRuntimeC)}}
-	err := fs.WalkDir(rtsrc.FS, ".", func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(rtsrc.FS(), ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := fs.ReadFile(rtsrc.FS, path)
+		data, err := fs.ReadFile(rtsrc.FS(), path)
 		if err == nil && len(path) > 2 && path[len(path)-2:] == ".h" {
 			m[path] = &fstest.MapFile{Data: data}
 		}
