@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -367,5 +368,40 @@ __attribute__((visibility("hidden"))) double tg_part_twice(double x) { return 2 
 	}
 	if kept, _ := os.ReadFile(ce.SourcePath); !strings.Contains(string(kept), "broken") {
 		t.Errorf("kept %s: %q", ce.SourcePath, kept)
+	}
+}
+
+// The real runtime (every .c file of codegen/runtime) builds into a library
+// that defines the functions the loader looks up.
+func TestRealRuntimeLibrary(t *testing.T) {
+	cfg := drivertest.Config(t)
+	real, err := driver.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Runtime = real.Runtime
+	so, err := cfg.RuntimeLibrary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.DynamicSymbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defined := map[string]bool{}
+	for _, s := range syms {
+		if s.Section != elf.SHN_UNDEF {
+			defined[s.Name] = true
+		}
+	}
+	for _, name := range []string{"tg_rt_init", "tg_state_new", "tg_state_free", "tg_set_error", "tg_parallel_for", "tg_dgemm"} {
+		if !defined[name] {
+			t.Errorf("%s does not define %s", so, name)
+		}
 	}
 }

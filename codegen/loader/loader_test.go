@@ -43,8 +43,7 @@ func setup(dir string) error {
 	if err != nil {
 		return err
 	}
-	cfg.CacheDir = dir
-	cfg.Runtime = drivertest.StubRuntime()
+	cfg.CacheDir = dir // the real runtime (codegen/runtime), built into a fresh cache
 	rt, err := cfg.RuntimeLibrary()
 	if err != nil {
 		return err
