@@ -80,13 +80,9 @@ func (c Config) CompileParts(parts []string, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tmp, err := c.root(tmpDir)
+	build, err := c.newBuild(key[:16] + "-")
 	if err != nil {
 		return "", err
-	}
-	build, err := os.MkdirTemp(tmp, key[:16]+"-")
-	if err != nil {
-		return "", fmt.Errorf("compile cache: %v", err)
 	}
 	defer os.RemoveAll(build)
 	out := filepath.Join(build, name+".so")
@@ -160,6 +156,21 @@ func (c Config) compileModule(name string, args []string, source, key, pchDir st
 	return c.run(name, args, source, key)
 }
 
+// newBuild creates a private directory under tmp/ for a build (after
+// sweeping away what crashed builds left there).
+func (c Config) newBuild(prefix string) (string, error) {
+	tmp, err := c.root(tmpDir)
+	if err != nil {
+		return "", err
+	}
+	sweepTmp(tmp)
+	build, err := os.MkdirTemp(tmp, prefix)
+	if err != nil {
+		return "", fmt.Errorf("compile cache: %v", err)
+	}
+	return build, nil
+}
+
 // run runs the compiler with args; on failure it keeps source under
 // failed/ and returns a *CompileError.
 func (c Config) run(name string, args []string, source, key string) error {
@@ -172,7 +183,7 @@ func (c Config) run(name string, args []string, source, key string) error {
 	if _, statErr := os.Stat(c.CXX); statErr != nil && strings.ContainsRune(c.CXX, os.PathSeparator) {
 		return fmt.Errorf("no C++ compiler found: %v", statErr)
 	}
-	ce := &CompileError{Name: name, Command: c.CXX + " " + strings.Join(args, " "), Output: string(output), Err: err}
+	ce := &CompileError{Name: name, Command: c.CXX + " " + strings.Join(args, " "), Output: clip(string(output)), Err: err}
 	if dir, derr := c.root(failedDir); derr == nil && source != "" {
 		kept := filepath.Join(dir, fileStem(name)+"-"+key[:16]+".cpp")
 		if writeFileAtomic(kept, []byte(source)) == nil {
@@ -307,4 +318,15 @@ func fileStem(name string) string {
 		}
 		return '_'
 	}, name)
+}
+
+// maxOutput is the most compiler output an error keeps: the first errors
+// say what went wrong; a template cascade can run to megabytes.
+const maxOutput = 32 << 10
+
+func clip(out string) string {
+	if len(out) <= maxOutput {
+		return out
+	}
+	return out[:maxOutput] + fmt.Sprintf("\n[... %d more bytes of compiler output]", len(out)-maxOutput)
 }

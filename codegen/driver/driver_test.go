@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"theanogo/codegen/driver"
 	"theanogo/codegen/driver/drivertest"
@@ -403,5 +404,31 @@ func TestRealRuntimeLibrary(t *testing.T) {
 		if !defined[name] {
 			t.Errorf("%s does not define %s", so, name)
 		}
+	}
+}
+
+// What a crashed build left under tmp/ goes at the next build once it is
+// an hour old; a recent one (a build in progress elsewhere) stays.
+func TestStaleBuildsAreSwept(t *testing.T) {
+	cfg := drivertest.Config(t)
+	tmp := filepath.Join(cfg.CacheDir, "tmp")
+	old, recent := filepath.Join(tmp, "old-build"), filepath.Join(tmp, "recent-build")
+	for _, d := range []string{old, recent} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Error("the stale build is still there")
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("the recent build is gone: %v", err)
 	}
 }

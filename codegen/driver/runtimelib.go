@@ -46,13 +46,9 @@ func (c Config) RuntimeLibrary() (string, error) {
 		c.PrecompileHeaders() // normally there already: one stat
 		return so, nil
 	}
-	tmp, err := c.root(tmpDir)
+	build, err := c.newBuild(key[:16] + "-")
 	if err != nil {
 		return "", err
-	}
-	build, err := os.MkdirTemp(tmp, key[:16]+"-")
-	if err != nil {
-		return "", fmt.Errorf("compile cache: %v", err)
 	}
 	defer os.RemoveAll(build)
 	for _, files := range []map[string][]byte{headers, sources} {
