@@ -57,6 +57,7 @@ var compilerNames = []string{"g++", "c++", "clang++"}
 //
 //	THEANOGO_CXX        the compiler (else g++, c++ or clang++ found on PATH)
 //	THEANOGO_CACHE_DIR  the cache (else $XDG_CACHE_HOME/theanogo, else ~/.cache/theanogo)
+//	THEANOGO_BLAS       the BLAS library (else runtime.FindBLAS's search; "none": none)
 //
 // It fails with "no C++ compiler found" when there is none.
 func Default() (Config, error) {
@@ -64,6 +65,7 @@ func Default() (Config, error) {
 		Flags:   append([]string{}, DefaultFlags...),
 		Threads: runtime.NumCPU(),
 		Runtime: rtsrc.FS(),
+		BLAS:    rtsrc.FindBLAS(),
 	}
 	cxx, err := findCompiler(os.Getenv("THEANOGO_CXX"))
 	if err != nil {

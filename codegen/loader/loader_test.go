@@ -48,10 +48,10 @@ func setup(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := loader.LoadRuntime(rt, "", 2); err != nil {
+	if err := loader.LoadRuntime(rt, cfg.BLAS, 2); err != nil {
 		return err
 	}
-	if err := loader.LoadRuntime(rt, "", 2); err != nil {
+	if err := loader.LoadRuntime(rt, cfg.BLAS, 2); err != nil {
 		return fmt.Errorf("loading the same runtime again: %v", err)
 	}
 	so, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName)
