@@ -141,17 +141,15 @@ func (c Config) compileParts(parts []string, name, build, inc string, flags []st
 
 // compileModule runs the compiler with args, with the precompiled header
 // of pchDir when it is usable. A compile that fails with it runs again
-// without; when that succeeds, the header was at fault and is dropped.
+// without: the header is checksummed and the compiler checks its own
+// compatibility, so what is left is a source at odds with a header it did
+// not include itself (a name tg_loops.h defines, say), which compiles
+// without the header as the user wrote it.
 func (c Config) compileModule(name string, args []string, source, key, pchDir string) error {
 	if pch := c.usablePCH(pchDir); pch != "" {
 		if c.run(name, append([]string{"-include", pch}, args...), source, key) == nil {
 			return nil
 		}
-		if err := c.run(name, args, source, key); err != nil {
-			return err
-		}
-		c.dropPCH(pchDir)
-		return nil
 	}
 	return c.run(name, args, source, key)
 }

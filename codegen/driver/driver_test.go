@@ -432,3 +432,27 @@ func TestStaleBuildsAreSwept(t *testing.T) {
 		t.Errorf("the recent build is gone: %v", err)
 	}
 }
+
+// A source that clashes with a header of the precompiled one that it does
+// not include itself compiles without it, and the header stays.
+func TestSourceAtOddsWithPCH(t *testing.T) {
+	cfg, _, log := logging(t, drivertest.Config(t))
+	if _, err := cfg.RuntimeLibrary(); err != nil {
+		t.Fatal(err)
+	}
+	src := "#include \"tg_kernel.h\"\nstatic int tg_floordiv = 3;\nextern \"C\" int tg_fn_odd(tg_args *a) { return tg_floordiv + a->n_inputs; }\n"
+	if _, err := cfg.Compile(src, "tg_fn_odd"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(log)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "-include") {
+		t.Errorf("the precompiled header was dropped: %s", last)
+	}
+	if n := strings.Count(string(data), "tg_fn_odd.cpp"); n != 2 {
+		t.Errorf("%d compiles of tg_fn_odd, want 2 (with the header, failing, then without)", n)
+	}
+}

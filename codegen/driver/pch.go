@@ -109,8 +109,8 @@ func (c Config) usablePCH(dir string) string {
 	return filepath.Join(dir, pchName)
 }
 
-// dropPCH removes a precompiled header the compiler could not use, so the
-// next RuntimeLibrary builds it again.
+// dropPCH removes a corrupt precompiled header, so the next RuntimeLibrary
+// builds it again.
 func (c Config) dropPCH(dir string) {
 	if tmp, err := c.root(tmpDir); err == nil {
 		if stale, err := os.MkdirTemp(tmp, "stale-"); err == nil {
