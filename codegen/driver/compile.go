@@ -147,7 +147,7 @@ func (c Config) compileParts(parts []string, name, build, inc string, flags []st
 // without the header as the user wrote it.
 func (c Config) compileModule(name string, args []string, source, key, pchDir string) error {
 	if pch := c.usablePCH(pchDir); pch != "" {
-		if c.run(name, append([]string{"-include", pch}, args...), source, key) == nil {
+		if c.run(name, append([]string{"-include", pch}, args...), "", key) == nil { // "": keep no source yet
 			return nil
 		}
 	}
