@@ -335,6 +335,7 @@ func TestPrecompiledHeader(t *testing.T) {
 	if _, err := cfg.Compile(drivertest.AddOneSource+"// 3\n", drivertest.AddOneName); err != nil || !strings.Contains(lastRun(), "-include") {
 		t.Errorf("the rebuilt header is not used: %v %s", err, lastRun())
 	}
+	sourceAtOddsWithPCH(t, cfg, log)
 	cfg.NoPCH = true
 	if _, err := cfg.Compile(drivertest.AddOneSource+"// 4\n", drivertest.AddOneName); err != nil || strings.Contains(lastRun(), "-include") {
 		t.Errorf("NoPCH: %v %s", err, lastRun())
@@ -435,16 +436,12 @@ func TestStaleBuildsAreSwept(t *testing.T) {
 
 // A source that clashes with a header of the precompiled one that it does
 // not include itself compiles without it, and the header stays.
-func TestSourceAtOddsWithPCH(t *testing.T) {
-	cfg, _, log := logging(t, drivertest.Config(t))
-	if _, err := cfg.RuntimeLibrary(); err != nil {
-		t.Fatal(err)
-	}
+func sourceAtOddsWithPCH(t *testing.T, cfg driver.Config, log string) {
 	src := "#include \"tg_kernel.h\"\nstatic int tg_floordiv = 3;\nextern \"C\" int tg_fn_odd(tg_args *a) { return tg_floordiv + a->n_inputs; }\n"
 	if _, err := cfg.Compile(src, "tg_fn_odd"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName); err != nil {
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// odd\n", drivertest.AddOneName); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(log)
