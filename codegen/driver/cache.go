@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // The cache's layout under CacheDir (every directory 0700, every file
@@ -174,4 +175,22 @@ func publish(built, final string, valid func() bool) error {
 func exists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil
+}
+
+// staleAge is how old a directory under tmp/ must be before sweepTmp takes
+// it for the leftover of a crashed build (a compile never takes an hour).
+const staleAge = time.Hour
+
+// sweepTmp removes what crashed builds left under tmp/. It runs before a
+// build (the cold path) and reads one directory.
+func sweepTmp(tmp string) {
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleAge {
+			os.RemoveAll(filepath.Join(tmp, e.Name()))
+		}
+	}
 }

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // CompileError is a failed compile: the compiler's output and where the
@@ -35,8 +37,21 @@ func (e *CompileError) Error() string {
 // and CPU give the same library without running the compiler. The source
 // includes the runtime headers by name (#include "tg_rt.h").
 func (c Config) Compile(source, name string) (string, error) {
+	return c.CompileParts([]string{source}, name)
+}
+
+// CompileParts compiles a module made of several translation units, one
+// per part, at the same time (up to Threads compilers), and links them
+// into one shared library: a large function compiles in a fraction of the
+// time on several cores. The parts share nothing but what they declare; a
+// symbol one part defines for another should have hidden visibility. One
+// part is Compile.
+func (c Config) CompileParts(parts []string, name string) (string, error) {
 	if !validName(name) {
 		return "", fmt.Errorf("compile: invalid module name %q (letters, digits and '_' only)", name)
+	}
+	if len(parts) == 0 {
+		return "", fmt.Errorf("compile: module %s has no source", name)
 	}
 	flags := c.allFlags()
 	k, err := c.identity(flags)
@@ -47,7 +62,7 @@ func (c Config) Compile(source, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key := k.add("module", name, hkey, source).sum()
+	key := k.add("module", name, hkey).add(parts...).sum()
 	libs, err := c.root(libDir)
 	if err != nil {
 		return "", err
@@ -61,22 +76,27 @@ func (c Config) Compile(source, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tmp, err := c.root(tmpDir)
+	pchDir, err := c.pchDir(flags, headers, hkey)
 	if err != nil {
 		return "", err
 	}
-	build, err := os.MkdirTemp(tmp, key[:16]+"-")
+	build, err := c.newBuild(key[:16] + "-")
 	if err != nil {
-		return "", fmt.Errorf("compile cache: %v", err)
+		return "", err
 	}
 	defer os.RemoveAll(build)
-	src := filepath.Join(build, name+".cpp")
-	if err := os.WriteFile(src, []byte(source), 0o600); err != nil {
-		return "", fmt.Errorf("compile cache: %v", err)
-	}
 	out := filepath.Join(build, name+".so")
-	args := append(append([]string{}, flags...), "-I"+inc, "-o", out, src)
-	if err := c.run(name, args, source, key); err != nil {
+	if len(parts) == 1 {
+		src := filepath.Join(build, name+".cpp")
+		if err := os.WriteFile(src, []byte(parts[0]), 0o600); err != nil {
+			return "", fmt.Errorf("compile cache: %v", err)
+		}
+		args := append(append([]string{}, flags...), "-I"+inc, "-o", out, src)
+		err = c.compileModule(name, args, parts[0], key, pchDir)
+	} else {
+		err = c.compileParts(parts, name, build, inc, flags, key, pchDir)
+	}
+	if err != nil {
 		return "", err
 	}
 	if err := writeSum(out); err != nil {
@@ -86,6 +106,67 @@ func (c Config) Compile(source, name string) (string, error) {
 		return "", err
 	}
 	return so, nil
+}
+
+// compileParts compiles each part to an object file in build, Threads at
+// a time, and links them into build/<name>.so.
+func (c Config) compileParts(parts []string, name, build, inc string, flags []string, key, pchDir string) error {
+	objFlags := append(pchFlags(flags), "-c", "-I"+inc)
+	objs := make([]string, len(parts))
+	errs := make([]error, len(parts))
+	slots := make(chan struct{}, max(c.Threads, 1))
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		src := filepath.Join(build, fmt.Sprintf("%s_%d.cpp", name, i))
+		objs[i] = strings.TrimSuffix(src, ".cpp") + ".o"
+		if err := os.WriteFile(src, []byte(part), 0o600); err != nil {
+			return fmt.Errorf("compile cache: %v", err)
+		}
+		args := append(append([]string{}, objFlags...), "-o", objs[i], src)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[i] = c.compileModule(fmt.Sprintf("%s (part %d)", name, i), args, part, key, pchDir)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	args := append(append([]string{}, flags...), "-o", filepath.Join(build, name+".so"))
+	return c.run(name, append(args, objs...), "", key)
+}
+
+// compileModule runs the compiler with args, with the precompiled header
+// of pchDir when it is usable. A compile that fails with it runs again
+// without: the header is checksummed and the compiler checks its own
+// compatibility, so what is left is a source at odds with a header it did
+// not include itself (a name tg_loops.h defines, say), which compiles
+// without the header as the user wrote it.
+func (c Config) compileModule(name string, args []string, source, key, pchDir string) error {
+	if pch := c.usablePCH(pchDir); pch != "" {
+		if c.run(name, append([]string{"-include", pch}, args...), "", key) == nil { // "": keep no source yet
+			return nil
+		}
+	}
+	return c.run(name, args, source, key)
+}
+
+// newBuild creates a private directory under tmp/ for a build (after
+// sweeping away what crashed builds left there).
+func (c Config) newBuild(prefix string) (string, error) {
+	tmp, err := c.root(tmpDir)
+	if err != nil {
+		return "", err
+	}
+	sweepTmp(tmp)
+	build, err := os.MkdirTemp(tmp, prefix)
+	if err != nil {
+		return "", fmt.Errorf("compile cache: %v", err)
+	}
+	return build, nil
 }
 
 // run runs the compiler with args; on failure it keeps source under
@@ -100,9 +181,9 @@ func (c Config) run(name string, args []string, source, key string) error {
 	if _, statErr := os.Stat(c.CXX); statErr != nil && strings.ContainsRune(c.CXX, os.PathSeparator) {
 		return fmt.Errorf("no C++ compiler found: %v", statErr)
 	}
-	ce := &CompileError{Name: name, Command: c.CXX + " " + strings.Join(args, " "), Output: string(output), Err: err}
-	if dir, derr := c.root(failedDir); derr == nil {
-		kept := filepath.Join(dir, name+"-"+key[:16]+".cpp")
+	ce := &CompileError{Name: name, Command: c.CXX + " " + strings.Join(args, " "), Output: clip(string(output)), Err: err}
+	if dir, derr := c.root(failedDir); derr == nil && source != "" {
+		kept := filepath.Join(dir, fileStem(name)+"-"+key[:16]+".cpp")
 		if writeFileAtomic(kept, []byte(source)) == nil {
 			ce.SourcePath = kept
 		}
@@ -224,4 +305,26 @@ func validName(name string) bool {
 		}
 	}
 	return true
+}
+
+// fileStem is name with every character but letters, digits and '_'
+// replaced by '_'.
+func fileStem(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+// maxOutput is the most compiler output an error keeps: the first errors
+// say what went wrong; a template cascade can run to megabytes.
+const maxOutput = 32 << 10
+
+func clip(out string) string {
+	if len(out) <= maxOutput {
+		return out
+	}
+	return out[:maxOutput] + fmt.Sprintf("\n[... %d more bytes of compiler output]", len(out)-maxOutput)
 }

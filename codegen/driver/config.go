@@ -30,6 +30,14 @@ import (
 // changes results (NaN handling, reassociation).
 var DefaultFlags = []string{"-O3", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-std=c++17"}
 
+// GCCFlags are DefaultFlags for GCC, which Default picks when the compiler
+// is GCC: -O2 with the "cheap" vectorizer cost model vectorizes the
+// generated elementwise loops as -O3 does (the same speed on flat float32
+// and float64 loops, measured with g++ 12: 2 to 5 times faster than plain
+// -O2, whose "very cheap" model skips loops of unknown length) and compiles
+// the MLP training function's kernel in about 30% less time than -O3.
+var GCCFlags = []string{"-O2", "-fvect-cost-model=cheap", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-std=c++17"}
+
 // Config says how to compile: which compiler, which flags, where the cache
 // lives and how the runtime library sets itself up.
 type Config struct {
@@ -39,6 +47,7 @@ type Config struct {
 	CacheDir   string   // the compile cache's root directory
 	BLAS       string   // the BLAS shared library the runtime loads ("" for the runtime's own search)
 	Threads    int      // threads of the runtime's pool (parallel loops)
+	NoPCH      bool     // compile kernels without the precompiled runtime headers
 
 	// Runtime holds the runtime library's sources (*.h, *.c); Default sets
 	// the files embedded from codegen/runtime. Tests give a stub.
@@ -56,19 +65,25 @@ var compilerNames = []string{"g++", "c++", "clang++"}
 //
 //	THEANOGO_CXX        the compiler (else g++, c++ or clang++ found on PATH)
 //	THEANOGO_CACHE_DIR  the cache (else $XDG_CACHE_HOME/theanogo, else ~/.cache/theanogo)
+//	THEANOGO_BLAS       the BLAS library (else runtime.FindBLAS's search; "none": none)
 //
+// The flags are GCCFlags for GCC, else DefaultFlags.
 // It fails with "no C++ compiler found" when there is none.
 func Default() (Config, error) {
 	c := Config{
 		Flags:   append([]string{}, DefaultFlags...),
 		Threads: runtime.NumCPU(),
 		Runtime: rtsrc.FS(),
+		BLAS:    rtsrc.FindBLAS(),
 	}
 	cxx, err := findCompiler(os.Getenv("THEANOGO_CXX"))
 	if err != nil {
 		return c, err
 	}
 	c.CXX = cxx
+	if c.isGCC() {
+		c.Flags = append([]string{}, GCCFlags...)
+	}
 	dir, err := defaultCacheDir()
 	if err != nil {
 		return c, err

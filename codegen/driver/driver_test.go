@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,19 +10,28 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"theanogo/codegen/driver"
 	"theanogo/codegen/driver/drivertest"
 )
 
 // counting returns cfg with its compiler wrapped in a script that counts
-// its runs (the returned function reads the count).
+// its runs (the returned function reads the count) and logs their
+// arguments in the file runs.
 func counting(t *testing.T, cfg driver.Config) (driver.Config, func() int) {
+	cfg, runs, _ := logging(t, cfg)
+	return cfg, runs
+}
+
+// logging is counting that also returns the log's path: one line per
+// run, "run" and the arguments.
+func logging(t *testing.T, cfg driver.Config) (driver.Config, func() int, string) {
 	t.Helper()
 	dir := t.TempDir()
 	log := filepath.Join(dir, "runs")
 	script := filepath.Join(dir, "cxx")
-	body := fmt.Sprintf("#!/bin/sh\ncase \"$1\" in --version) ;; *) echo run >> %q ;; esac\nexec %q \"$@\"\n", log, cfg.CXX)
+	body := fmt.Sprintf("#!/bin/sh\ncase \"$1\" in --version) ;; *) echo run \"$@\" >> %q ;; esac\nexec %q \"$@\"\n", log, cfg.CXX)
 	if err := os.WriteFile(script, []byte(body), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +39,7 @@ func counting(t *testing.T, cfg driver.Config) (driver.Config, func() int) {
 	return cfg, func() int {
 		data, _ := os.ReadFile(log)
 		return strings.Count(string(data), "run")
-	}
+	}, log
 }
 
 func TestDefault(t *testing.T) {
@@ -93,7 +103,8 @@ func TestCompileIsCached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rt2, err := cfg.RuntimeLibrary(); err != nil || rt2 != rt || runs() != 4 {
+	// The runtime library and the precompiled header: two runs, once.
+	if rt2, err := cfg.RuntimeLibrary(); err != nil || rt2 != rt || runs() != 5 {
 		t.Errorf("runtime library rebuilt: %s %s %v, %d runs", rt, rt2, err, runs())
 	}
 }
@@ -283,4 +294,162 @@ func TestChildCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Printf("so=%s\n", so)
+}
+
+// After RuntimeLibrary, kernels compile with the precompiled header; a
+// corrupt one is not used (the kernel compiles without it) and the next
+// RuntimeLibrary builds it again.
+func TestPrecompiledHeader(t *testing.T) {
+	cfg, runs, log := logging(t, drivertest.Config(t))
+	if _, err := cfg.RuntimeLibrary(); err != nil {
+		t.Fatal(err)
+	}
+	lastRun := func() string {
+		data, _ := os.ReadFile(log)
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		return lines[len(lines)-1]
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(lastRun(), "-include") {
+		t.Errorf("compiled without the precompiled header: %s", lastRun())
+	}
+	gchs, _ := filepath.Glob(filepath.Join(cfg.CacheDir, "pch", "*", "tg_pch.h.gch"))
+	if len(gchs) != 1 {
+		t.Fatalf("precompiled headers: %v", gchs)
+	}
+	if err := os.Truncate(gchs[0], 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// 2\n", drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(lastRun(), "-include") {
+		t.Errorf("compiled with a corrupt precompiled header: %s", lastRun())
+	}
+	before := runs()
+	if _, err := cfg.RuntimeLibrary(); err != nil || runs() != before+1 {
+		t.Errorf("the corrupt header was not rebuilt: %v, %d runs", err, runs()-before)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// 3\n", drivertest.AddOneName); err != nil || !strings.Contains(lastRun(), "-include") {
+		t.Errorf("the rebuilt header is not used: %v %s", err, lastRun())
+	}
+	sourceAtOddsWithPCH(t, cfg, log)
+	cfg.NoPCH = true
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// 4\n", drivertest.AddOneName); err != nil || strings.Contains(lastRun(), "-include") {
+		t.Errorf("NoPCH: %v %s", err, lastRun())
+	}
+}
+
+// A module in two parts: the kernel in one, the function it calls in the
+// other; a compile error in a part names it and keeps its source.
+func TestCompileParts(t *testing.T) {
+	cfg := drivertest.Config(t)
+	main := `#include "tg_rt.h"
+__attribute__((visibility("hidden"))) double tg_part_twice(double);
+extern "C" int tg_fn_parts(tg_args *a) { return (int)tg_part_twice(a->n_inputs); }
+`
+	helper := `#include "tg_scalar.h"
+__attribute__((visibility("hidden"))) double tg_part_twice(double x) { return 2 * x; }
+`
+	so, err := cfg.CompileParts([]string{main, helper}, "tg_fn_parts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := cfg.CompileParts([]string{main, helper}, "tg_fn_parts"); err != nil || again != so {
+		t.Errorf("not cached: %s %v", again, err)
+	}
+	if one, err := cfg.Compile(main+helper, "tg_fn_parts"); err != nil || one == so {
+		t.Errorf("one part and two parts share an entry: %s %v", one, err)
+	}
+	_, err = cfg.CompileParts([]string{main, helper + "int broken = ;\n"}, "tg_fn_parts")
+	var ce *driver.CompileError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Name, "part 1") || !strings.Contains(ce.Output, "broken") {
+		t.Fatalf("a broken part: %v", err)
+	}
+	if kept, _ := os.ReadFile(ce.SourcePath); !strings.Contains(string(kept), "broken") {
+		t.Errorf("kept %s: %q", ce.SourcePath, kept)
+	}
+}
+
+// The real runtime (every .c file of codegen/runtime) builds into a library
+// that defines the functions the loader looks up.
+func TestRealRuntimeLibrary(t *testing.T) {
+	cfg := drivertest.Config(t)
+	real, err := driver.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Runtime = real.Runtime
+	so, err := cfg.RuntimeLibrary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.DynamicSymbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defined := map[string]bool{}
+	for _, s := range syms {
+		if s.Section != elf.SHN_UNDEF {
+			defined[s.Name] = true
+		}
+	}
+	for _, name := range []string{"tg_rt_init", "tg_state_new", "tg_state_free", "tg_set_error", "tg_parallel_for", "tg_dgemm"} {
+		if !defined[name] {
+			t.Errorf("%s does not define %s", so, name)
+		}
+	}
+}
+
+// What a crashed build left under tmp/ goes at the next build once it is
+// an hour old; a recent one (a build in progress elsewhere) stays.
+func TestStaleBuildsAreSwept(t *testing.T) {
+	cfg := drivertest.Config(t)
+	tmp := filepath.Join(cfg.CacheDir, "tmp")
+	old, recent := filepath.Join(tmp, "old-build"), filepath.Join(tmp, "recent-build")
+	for _, d := range []string{old, recent} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); err == nil {
+		t.Error("the stale build is still there")
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("the recent build is gone: %v", err)
+	}
+}
+
+// A source that clashes with a header of the precompiled one that it does
+// not include itself compiles without it, and the header stays.
+func sourceAtOddsWithPCH(t *testing.T, cfg driver.Config, log string) {
+	src := "#include \"tg_kernel.h\"\nstatic int tg_floordiv = 3;\nextern \"C\" int tg_fn_odd(tg_args *a) { return tg_floordiv + a->n_inputs; }\n"
+	if _, err := cfg.Compile(src, "tg_fn_odd"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cfg.Compile(drivertest.AddOneSource+"// odd\n", drivertest.AddOneName); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(log)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "-include") {
+		t.Errorf("the precompiled header was dropped: %s", last)
+	}
+	if n := strings.Count(string(data), "tg_fn_odd.cpp"); n != 2 {
+		t.Errorf("%d compiles of tg_fn_odd, want 2 (with the header, failing, then without)", n)
+	}
 }

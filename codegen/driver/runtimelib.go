@@ -43,15 +43,12 @@ func (c Config) RuntimeLibrary() (string, error) {
 	entry := filepath.Join(libs, key)
 	so := filepath.Join(entry, RuntimeLibraryName+".so")
 	if c.checkEntry(so) == nil {
+		c.PrecompileHeaders() // normally there already: one stat
 		return so, nil
 	}
-	tmp, err := c.root(tmpDir)
+	build, err := c.newBuild(key[:16] + "-")
 	if err != nil {
 		return "", err
-	}
-	build, err := os.MkdirTemp(tmp, key[:16]+"-")
-	if err != nil {
-		return "", fmt.Errorf("compile cache: %v", err)
 	}
 	defer os.RemoveAll(build)
 	for _, files := range []map[string][]byte{headers, sources} {
@@ -73,7 +70,13 @@ func (c Config) RuntimeLibrary() (string, error) {
 	for _, name := range sortedNames(sources) {
 		fmt.Fprintf(&all, "/* ---- %s ---- */\n%s\n", name, sources[name])
 	}
-	if err := c.run(RuntimeLibraryName, args, all.String(), key); err != nil {
+	// The precompiled header builds beside the library (both once per
+	// machine); it is an accelerator, so its failure is not the caller's.
+	pch := make(chan error, 1)
+	go func() { pch <- c.PrecompileHeaders() }()
+	err = c.run(RuntimeLibraryName, args, all.String(), key)
+	<-pch
+	if err != nil {
 		return "", err
 	}
 	if err := writeSum(out); err != nil {

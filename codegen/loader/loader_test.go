@@ -6,7 +6,9 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"unsafe"
 
 	"theanogo/codegen/driver"
 	"theanogo/codegen/driver/drivertest"
@@ -43,16 +45,15 @@ func setup(dir string) error {
 	if err != nil {
 		return err
 	}
-	cfg.CacheDir = dir
-	cfg.Runtime = drivertest.StubRuntime()
+	cfg.CacheDir = dir // the real runtime (codegen/runtime), built into a fresh cache
 	rt, err := cfg.RuntimeLibrary()
 	if err != nil {
 		return err
 	}
-	if err := loader.LoadRuntime(rt, "", 2); err != nil {
+	if err := loader.LoadRuntime(rt, cfg.BLAS, 2); err != nil {
 		return err
 	}
-	if err := loader.LoadRuntime(rt, "", 2); err != nil {
+	if err := loader.LoadRuntime(rt, cfg.BLAS, 2); err != nil {
 		return fmt.Errorf("loading the same runtime again: %v", err)
 	}
 	so, err := cfg.Compile(drivertest.AddOneSource, drivertest.AddOneName)
@@ -196,5 +197,25 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if err := loader.LoadRuntime("/nonexistent/other.so", "", 1); err == nil {
 		t.Error("a second runtime: no error")
+	}
+}
+
+// An input in memory Go does not own (a numpy buffer lent through the C
+// ABI; here an mmap) is passed as is.
+func TestCallForeignMemory(t *testing.T) {
+	st := newState(t)
+	mem, err := syscall.Mmap(-1, 0, 4096, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	in := tensor.View(dtype.Float64, []int{3}, unsafe.Pointer(&mem[0]))
+	copy(in.Data.([]float64), []float64{1, 2, 3})
+	out, err := loader.Call(kernel, st, []*tensor.Array{in}, addOneTypes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out[0].Float64s(); !slices.Equal(got, []float64{2, 3, 4}) {
+		t.Errorf("got %v", got)
 	}
 }

@@ -1,7 +1,7 @@
 // Package drivertest gives the driver's and loader's tests what they
-// compile: a stub runtime (the real headers plus a small tg_rt.c standing
-// in for codegen/runtime's until it lands) and tiny kernels implementing
-// tg_kernel.h.
+// compile: a stub runtime (the real headers plus a small tg_rt.c, quicker
+// to build than codegen/runtime's .c files, for the cache's tests) and a
+// tiny kernel implementing tg_kernel.h.
 package drivertest
 
 import (
