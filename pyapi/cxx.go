@@ -112,21 +112,19 @@ func keepSource(c *cxx.Callable) string {
 	return path
 }
 
-// kernelOf returns the function's C++ callable, or an error when it runs
-// in the evaluator.
+// kernelOf returns the function's C++ callable, or nil when it runs in
+// the evaluator.
 func kernelOf(fh C.int64_t) (*cxx.Callable, error) {
 	fn, err := getAs[*compile.Function](int64(fh), "function")
 	if err != nil {
 		return nil, err
 	}
-	c, ok := fn.Callable().(*cxx.Callable)
-	if !ok {
-		return nil, graph.ValueErrorf("this function runs in the %s, not in compiled C++", fn.Mode.Backend.Name())
-	}
+	c, _ := fn.Callable().(*cxx.Callable)
 	return c, nil
 }
 
-// tg_function_source returns the generated C++ of a compiled function.
+// tg_function_source returns the generated C++ of a compiled function
+// ("" when it runs in the evaluator).
 //
 //export tg_function_source
 func tg_function_source(fh C.int64_t, errOut **C.char) (out *C.char) {
@@ -135,14 +133,19 @@ func tg_function_source(fh C.int64_t, errOut **C.char) (out *C.char) {
 		if err != nil {
 			return err
 		}
-		out = cString(c.Kernel.Source)
+		source := ""
+		if c != nil {
+			source = c.Kernel.Source
+		}
+		out = cString(source)
 		return nil
 	})
 	return out
 }
 
 // tg_function_profile returns the per-node profile of a function compiled
-// with profile=True, as JSON: [{node, op, source, ns, calls}, ...].
+// with profile=True, as JSON: [{node, op, source, ns, calls}, ...] ([]
+// when it runs in the evaluator).
 //
 //export tg_function_profile
 func tg_function_profile(fh C.int64_t, errOut **C.char) (out *C.char) {
@@ -151,7 +154,11 @@ func tg_function_profile(fh C.int64_t, errOut **C.char) (out *C.char) {
 		if err != nil {
 			return err
 		}
-		text, err := json.Marshal(c.Profile())
+		records := []cxx.NodeProfile{}
+		if c != nil {
+			records = append(records, c.Profile()...)
+		}
+		text, err := json.Marshal(records)
 		if err != nil {
 			return err
 		}
