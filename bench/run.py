@@ -71,14 +71,17 @@ def header(title: str, settings: common.Settings) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("workloads", nargs="*", choices=list(TITLES),
-                        help="which workloads (default: all)")
+    parser.add_argument("workloads", nargs="*", metavar="WORKLOAD",
+                        help=f"which workloads, of {', '.join(TITLES)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (under 2 minutes)")
     parser.add_argument("--out", default=RESULTS, help="folder for the <workload>.txt files (default bench/results)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
     settings = common.Settings.make(args.quick)
     chosen = args.workloads or list(TITLES)
+    unknown = [w for w in chosen if w not in TITLES]
+    if unknown:
+        parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(TITLES)}")
     table = runners(settings)
     for name in chosen:
         start = time.perf_counter()

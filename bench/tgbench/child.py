@@ -6,9 +6,10 @@
 prints one JSON object on its last line. ``compile``: the import time of the
 peer and ``compile_s``, the time of the call that compiles the MLP training
 step (models.build). ``memory``: the resident set after the imports and the
-data (``baseline``), then the peak (VmHWM, reset through
-/proc/self/clear_refs before building) over building the step and running
-STEPS steps, and the live bytes (parameters + minibatch).
+data (``baseline``); the peak (VmHWM, reset through /proc/self/clear_refs)
+over building the step and its first call, then the peak over the next
+STEPS steps (reset again before them); and the live bytes (parameters +
+minibatch).
 
 JAX's persistent compilation cache is switched on when BENCH_JAX_CACHE names
 a folder (so a second process can be "warm"); theanogo's and pytensor's
@@ -35,6 +36,15 @@ def _status_kib(field: str) -> int:
     return -1
 
 
+def _reset_peak() -> None:
+    """Reset VmHWM (the peak RSS) to the current RSS (Linux 4.0+)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
 def main(argv: list[str]) -> None:
     task, peer, dtype, batch = argv[0], argv[1], argv[2], int(argv[3])
     start = time.perf_counter()
@@ -53,22 +63,24 @@ def main(argv: list[str]) -> None:
     warnings.simplefilter("ignore")
     if task == "compile":
         model = models.build(peer, dtype, batch)
+        start = time.perf_counter()
         model.step()
-        print(json.dumps({"import_s": import_s, "compile_s": model.compile_s, "backend": model.backend}))
+        first = time.perf_counter() - start
+        print(json.dumps({"import_s": import_s, "compile_s": model.compile_s, "first_call_s": first,
+                          "backend": model.backend}))
         return
     steps = int(argv[4])
     models.initial(dtype, batch)  # the data alone, to count in the baseline
     baseline = _status_kib("VmRSS")
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")  # reset VmHWM to the current RSS
-    except OSError:
-        pass
+    _reset_peak()
     model = models.build(peer, dtype, batch)
+    model.step()
+    peak_build = _status_kib("VmHWM")
+    _reset_peak()
     for _ in range(steps):
         model.step()
-    print(json.dumps({"baseline_kib": baseline, "peak_kib": _status_kib("VmHWM"), "live_bytes": model.live_bytes,
-                      "backend": model.backend}))
+    print(json.dumps({"baseline_kib": baseline, "peak_build_kib": peak_build, "peak_loop_kib": _status_kib("VmHWM"),
+                      "live_bytes": model.live_bytes, "backend": model.backend}))
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ import datetime
 import math
 import os
 import platform
+import sys
 import time
 from typing import Callable, Sequence
 
 TIMING_METHOD = ("time.perf_counter; one warm-up call, then the best of k repeats of n calls each "
-                 "(n chosen so that a repeat takes about budget/k seconds, at least 1 call); "
-                 "time per call = best repeat / n")
+                 "(n chosen so that a repeat takes about budget/k seconds, at least 1 call; "
+                 "k=3 when one call alone exceeds budget/k); time per call = best repeat / n")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Settings:
 
     @staticmethod
     def make(quick: bool) -> "Settings":
-        return Settings(quick=True, budget=0.08, repeats=3) if quick else Settings(quick=False, budget=0.3, repeats=5)
+        return Settings(quick=True, budget=0.05, repeats=3) if quick else Settings(quick=False, budget=0.15, repeats=5)
 
 
 def per_call(fn: Callable[..., object], args: Sequence[object] = (), *, budget: float, repeats: int) -> float:
@@ -45,6 +46,8 @@ def per_call(fn: Callable[..., object], args: Sequence[object] = (), *, budget: 
     fn(*args)
     one = max(time.perf_counter() - start, 1e-9)
     calls = max(1, int(budget / repeats / one))
+    if one * repeats > budget:  # slow calls: fewer repeats of one call each
+        repeats = min(repeats, 3)
     best = math.inf
     for _ in range(repeats):
         start = time.perf_counter()
@@ -52,6 +55,15 @@ def per_call(fn: Callable[..., object], args: Sequence[object] = (), *, budget: 
             fn(*args)
         best = min(best, (time.perf_counter() - start) / calls)
     return best
+
+
+_START = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    """One line on stderr with the seconds since the run started (the
+    tables go to stdout and the result files)."""
+    print(f"[{time.perf_counter() - _START:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def cpu_model() -> str:

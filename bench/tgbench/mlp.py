@@ -12,7 +12,7 @@ import math
 import warnings
 
 from . import models
-from .common import Settings, best_of, fmt_ratio, fmt_time, per_call, table
+from .common import Settings, best_of, fmt_ratio, fmt_time, per_call, progress, table
 from .floors import mlp_gemm_floor
 
 
@@ -31,12 +31,13 @@ def run(settings: Settings) -> str:
 
 def _one_table(settings: Settings, dtype: str) -> str:
     rows, notes = [], set()
-    for batch in (1, 60, 600):
+    for batch in (60,) if settings.quick else (1, 60, 600):
         floor, gflops = mlp_gemm_floor(batch, dtype)
         times: dict[str, float] = {}
         cells: dict[str, str] = {}
         reference = math.nan
-        for peer in models.PEERS:
+        for peer in models.peers_for(settings.quick):
+            progress(f"mlp {dtype} batch {batch}: {peer}")
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -61,9 +62,9 @@ def _one_table(settings: Settings, dtype: str) -> str:
             cells[peer] = f"{fmt_time(t)} ({batch / t / 1e3:.1f}k/s)" + ("" if ok else " !")
         ours = times.get("theanogo", math.nan)
         name, best = best_of({k: v for k, v in times.items() if k != "theanogo"})
-        rows.append([str(batch), f"{fmt_time(floor)} ({gflops:.0f} GFLOP/s)"] + [cells.get(p, "") for p in models.PEERS]
+        rows.append([str(batch), f"{fmt_time(floor)} ({gflops:.0f} GFLOP/s)"] + [cells.get(p, "") for p in models.peers_for(settings.quick)]
                     + [fmt_ratio(ours / floor), f"{fmt_ratio(ours / best)} ({name})" if name else ""])
-    header = ["batch", "gemm floor"] + list(models.PEERS) + ["theanogo / floor", "theanogo / best peer"]
+    header = ["batch", "gemm floor"] + list(models.peers_for(settings.quick)) + ["theanogo / floor", "theanogo / best peer"]
     text = [f"### {dtype} (ms per step)", "", table(header, rows)]
     if notes:
         text += [""] + [f"- {n}" for n in sorted(notes)]

@@ -25,6 +25,14 @@ from . import peers
 N_IN, N_HID, N_OUT = 784, 500, 10
 LR = 0.01
 PEERS = ("numpy", "torch", "jax.jit", "pytensor (default)", "pytensor (C, cvm)", "theanogo")
+# --quick leaves out PyTensor's default (Numba) mode here: compiling the MLP with Numba takes
+# about a minute on these machines.
+QUICK_PEERS = tuple(p for p in PEERS if p != "pytensor (default)")
+
+
+def peers_for(quick: bool) -> tuple[str, ...]:
+    """The MLP's columns, all of them or --quick's."""
+    return QUICK_PEERS if quick else PEERS
 
 
 @dataclasses.dataclass
@@ -80,6 +88,7 @@ def _numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Calla
     lr = x.dtype.type(LR)
 
     def step() -> float:
+        nonlocal w1, b1, w2, b2  # updated in place (-=), never rebound to new arrays
         h = np.tanh(x @ w1 + b1)
         z = h @ w2 + b2
         z -= z.max(axis=1, keepdims=True)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import peers
-from .common import Settings, fmt_ratio, fmt_time, per_call, table
+from .common import Settings, fmt_ratio, fmt_time, per_call, progress, table
 
 Entry = tuple[str, Callable[..., Any] | None, tuple[Any, ...], str]
 
@@ -77,6 +77,7 @@ def run(settings: Settings, calls: int | None = None) -> str:
     numpy_t: dict[str, float] = {}
     order: list[str] = []
     for label, a in cases:
+        progress(f"call overhead: {label}")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for name, fn, args, note in entries(a):
