@@ -225,7 +225,9 @@ def run(settings: Settings, bw: Bandwidth) -> str:
     base = {n: (rng.random(n), rng.random(n)) for n in sizes}
     sections = [f"- {bw.describe()}",
                 "- floor = (inputs + 1 output) x N x itemsize / bandwidth; ratios are theanogo's time over the "
-                "floor and over the fastest peer in the same row (named)", ""]
+                "floor and over the fastest peer in the same row (named)",
+                "- below about N=1e5 the arrays fit in the caches, where the DRAM floor is no bound (ratios under "
+                "1x are possible); the floor matters from N=1e6", ""]
     for dtype in dtypes:
         for reuse in (False, True):
             sections.append(_one_table(settings, bw, dtype, reuse, sizes, base))

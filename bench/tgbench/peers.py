@@ -22,10 +22,12 @@ NOT_INSTALLED = "n/a (not installed)"
 @functools.lru_cache(maxsize=None)
 def load(name: str) -> types.ModuleType | None:
     """Import a peer's module by name, or None when it is not installed or
-    fails to import (the reason is kept in ``failures``)."""
+    fails to import (then the reason is kept in ``failures``)."""
     try:
         module = importlib.import_module(name)
-    except Exception as exc:  # noqa: BLE001 - any import failure means "not available"
+    except ModuleNotFoundError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - any other import failure: installed but broken
         failures[name] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         return None
     if name == "jax":
