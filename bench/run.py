@@ -85,8 +85,9 @@ def main(argv: list[str] | None = None) -> None:
     table = runners(settings)
     for name in chosen:
         start = time.perf_counter()
+        head = header(TITLES[name], settings)  # before the body: its time and load average are the start's
         body = table[name]()
-        text = f"{header(TITLES[name], settings)}\n{body}\n_{name}: {time.perf_counter() - start:.0f} s_\n"
+        text = f"{head}\n{body}\n_{name}: {time.perf_counter() - start:.0f} s_\n"
         print(text, flush=True)
         if not args.no_write:
             os.makedirs(args.out, exist_ok=True)

@@ -8,7 +8,7 @@
   over the better of the two bandwidths.
 - gemm: the five matrix products of one MLP training step (forward x@W1,
   h@W2; backward gz@W2.T, h.T@gz, x.T@gh) timed with numpy's matmul at the
-  step's batch size and dtype, the best of k repeats; GFLOP/s = 2*m*n*k
+  step's batch size and dtype, the best of 15 repeats of about 20 ms; GFLOP/s = 2*m*n*k
   summed over the five, over that time. The MLP floor is that time, the
   same as 1.6 MFLOP per example x batch / GFLOP/s.
 """
@@ -70,7 +70,7 @@ def copy_bandwidth(repeats: int = 7, n: int = 10_000_000) -> Bandwidth:
 MLP_SHAPES = (784, 500, 10)
 
 
-def mlp_gemm_floor(batch: int, dtype: str, repeats: int = 7) -> tuple[float, float]:
+def mlp_gemm_floor(batch: int, dtype: str, repeats: int = 15) -> tuple[float, float]:
     """(seconds, GFLOP/s) of the five matmuls of one MLP step at ``batch``."""
     n_in, n_hid, n_out = MLP_SHAPES
     rng = np.random.default_rng(0)
@@ -91,7 +91,7 @@ def mlp_gemm_floor(batch: int, dtype: str, repeats: int = 7) -> tuple[float, flo
 
     for _ in range(3):
         step()
-    calls = max(1, int(0.05 / max(_time(step), 1e-9)))
+    calls = max(1, int(0.02 / max(_time(step), 1e-9)))
     best = math.inf
     for _ in range(repeats):
         start = time.perf_counter()

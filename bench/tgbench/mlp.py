@@ -20,7 +20,7 @@ def run(settings: Settings) -> str:
     """The tables, as markdown."""
     dtypes = ["float32"] if settings.quick else ["float32", "float64"]
     sections = ["- gemm floor: the five matmuls of a step (x@W1, h@W2, gz@W2.T, h.T@gz, x.T@gh) with numpy "
-                "at the step's batch and dtype, best of 7; GFLOP/s in parentheses (about 1.6 MFLOP per example)",
+                "at the step's batch and dtype, best of 15; GFLOP/s in parentheses (about 1.6 MFLOP per example)",
                 "- cells: ms per step (examples per second); ratios are theanogo's time over the floor and over "
                 "the fastest peer in the row", "- theanogo and pytensor compile one function per dtype (their "
                 "functions do not depend on the batch size) and reset the parameters before each batch", ""]

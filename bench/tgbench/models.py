@@ -154,7 +154,7 @@ def _jax_model(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, live: int
     compile_s = time.perf_counter() - start
     state[0] = [jax.device_put(p) for p in params]  # start again from the same parameters
     del first
-    return Model(step, compile_s, live)
+    return Model(step, compile_s, live, f"XLA {jax.default_backend()}")
 
 
 _compiled: dict[tuple[str, bool, str], tuple[Any, list[Any], float]] = {}
