@@ -42,3 +42,19 @@ lint: $(STATICCHECK)
 
 clean:
 	rm -rf $(VENV) .tools build python/theanogo.egg-info python/theanogo/libtheanogo.so
+
+# make bench: theanogo against its peers (bench/requirements.txt) in bench/.venv, apart from the
+# test venv; BENCH_ARGS passes options to bench/run.py, e.g. make bench BENCH_ARGS=--quick.
+BENCH_VENV := bench/.venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_ARGS ?=
+
+.PHONY: bench
+
+$(BENCH_PY):
+	$(PYTHON) -m venv $(BENCH_VENV)
+
+bench: $(BENCH_PY)
+	$(BENCH_PY) -m pip install -q -r bench/requirements.txt
+	$(BENCH_PY) -m pip install -q --no-build-isolation .
+	$(BENCH_PY) bench/run.py $(BENCH_ARGS)
