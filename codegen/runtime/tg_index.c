@@ -1,3 +1,5 @@
+//go:build ignore
+
 /*
  * tg_index.c: advanced indexing, inc/set_subtensor and arange for generated
  * kernels (tg_index.h). Plain C11.
