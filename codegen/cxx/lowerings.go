@@ -21,6 +21,11 @@ var lowerings = map[reflect.Type]Lowering{
 	// shapes (shapes.go)
 	reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape},
 	reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector},
+	// indexing (lower_index.go, lower_arange.go; runtime tg_index.h)
+	reflect.TypeOf(ops.IncSubtensorOp{}):         {Lower: lowerIncSubtensor, InPlace: incInPlace},
+	reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor},
+	reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace},
+	reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange},
 }
 
 // lookup returns n's lowering, if its op has one.
