@@ -62,9 +62,11 @@ func (c Config) RuntimeLibrary() (string, error) {
 		}
 	}
 	out := filepath.Join(build, RuntimeLibraryName+".so")
-	args := append(append([]string{}, flags...), "-I"+build, "-o", out, "-x", "c")
+	args := append(append([]string{}, flags...), "-I"+build, "-o", out)
 	for _, name := range sortedNames(sources) {
-		args = append(args, filepath.Join(build, name))
+		// -x c before each file: g++ 12 compiles the second and later .c
+		// files of one command as C++ otherwise
+		args = append(args, "-x", "c", filepath.Join(build, name))
 	}
 	args = append(args, "-x", "none", "-lm", "-lpthread", "-ldl")
 	var all strings.Builder
