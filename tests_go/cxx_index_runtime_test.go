@@ -231,9 +231,9 @@ func writeView(w *strings.Builder, r *rand.Rand, a *tensor.Array, contiguous boo
 	fmt.Fprintf(w, " %d %d %s\n", offset, len(buf), hex.EncodeToString(buf))
 }
 
-// randomArray has values in [lo, hi] for integers, two-decimal values in
+// indexArray has values in [lo, hi] for integers, two-decimal values in
 // [-10, 10] for floats (and both parts of complex numbers), 0/1 for bools.
-func randomArray(r *rand.Rand, dt dtype.DType, shape []int, lo, hi int) *tensor.Array {
+func indexArray(r *rand.Rand, dt dtype.DType, shape []int, lo, hi int) *tensor.Array {
 	n := tensor.Size(shape)
 	switch {
 	case dt == dtype.Bool:
@@ -326,7 +326,7 @@ func yFor(r *rand.Rand, x dtype.DType, sel []int) (graph.Type, *tensor.Array) {
 			dt = c
 		}
 	}
-	return graph.NewType(dt, static...), randomArray(r, dt, shape, -20, 20)
+	return graph.NewType(dt, static...), indexArray(r, dt, shape, -20, 20)
 }
 
 func writeFlags(w *strings.Builder, shape []int) {
@@ -382,7 +382,7 @@ func incSubtensorCase(r *rand.Rand) *indexCase {
 			sel = append(sel, length)
 		}
 		yType, y := yFor(r, xdt, sel)
-		x := randomArray(r, xdt, xShape, -20, 20)
+		x := indexArray(r, xdt, xShape, -20, 20)
 		b := graph.NewBuilder()
 		xv := b.Input(graph.NewType(xdt, unknownShape(len(xShape))...), "x")
 		yv := b.Input(yType, "y")
@@ -461,7 +461,7 @@ func advancedCase(r *rand.Rand, inc bool) *indexCase {
 			if n == 0 {
 				lo, hi = 0, 0
 			}
-			a := randomArray(r, dt, shape, lo, hi)
+			a := indexArray(r, dt, shape, lo, hi)
 			if r.IntN(25) == 0 && tensor.Size(shape) > 0 {
 				v := a.Int64s()
 				v[r.IntN(len(v))] = pick(r, []int64{int64(n), int64(-n - 1), 100, -1}) // -1 in uint64: 2^64-1, which the evaluator reads as -1
@@ -469,7 +469,7 @@ func advancedCase(r *rand.Rand, inc bool) *indexCase {
 			}
 			idx[i], idxTypes[i] = a, graph.NewType(dt, static...)
 		}
-		x := randomArray(r, xdt, xShape, -20, 20)
+		x := indexArray(r, xdt, xShape, -20, 20)
 		b := graph.NewBuilder()
 		xv := b.Input(graph.NewType(xdt, unknownShape(len(xShape))...), "x")
 		iv := make([]*graph.Variable, k)

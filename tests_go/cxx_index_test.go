@@ -5,12 +5,10 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"theanogo/codegen/cxx"
-	"theanogo/codegen/driver"
-	"theanogo/codegen/loader"
+	"theanogo/codegen/cxx/native"
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
@@ -18,154 +16,64 @@ import (
 	"theanogo/core/tensor"
 )
 
-// The graph-level indexing tests compile small functions with the C++
-// backend (Generate, the driver, the loader) and with the Go evaluator,
-// run both on the same random arguments and compare results and errors.
-// Each function's index ops must be lowered (not left to the evaluator
-// fallback) and appear in the generated source.
+// The graph-level indexing tests run small functions through cxx-core's
+// differential harness (checkCxxSpec: both backends, poisoned and guarded
+// result buffers, the same error class), then check what the harness does
+// not: the index ops are lowered (not left to the evaluator fallback), the
+// kernel calls the runtime function, and an error's message is the
+// evaluator's word for word.
 
 // indexOpTypes are the ops this area lowers.
-var indexOpTypes = map[reflect.Type]string{
-	reflect.TypeOf(ops.IncSubtensorOp{}):         "tg_inc_subtensor",
-	reflect.TypeOf(ops.AdvancedSubtensorOp{}):    "tg_advanced_subtensor",
-	reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): "tg_advanced_inc_subtensor",
-	reflect.TypeOf(ops.ARangeOp{}):               "tg_arange",
+var indexOpTypes = map[reflect.Type]bool{
+	reflect.TypeOf(ops.IncSubtensorOp{}):         true,
+	reflect.TypeOf(ops.AdvancedSubtensorOp{}):    true,
+	reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): true,
+	reflect.TypeOf(ops.ARangeOp{}):               true,
 }
 
-// cxxIndexBackend is a compile.Backend running generated C++ through the
-// loader, failing when an indexing node falls back to the evaluator.
-type cxxIndexBackend struct{ source *string }
-
-func (cxxIndexBackend) Name() string { return "cxx-index-test" }
-
-var runtimeOnce struct {
-	sync.Once
-	cfg driver.Config
-	err error
-}
-
-// loadRuntime builds and loads libtgrt once per test process.
-func loadRuntime() (driver.Config, error) {
-	runtimeOnce.Do(func() {
-		cfg, err := driver.Default()
-		if err == nil {
-			var lib string
-			if lib, err = cfg.RuntimeLibrary(); err == nil {
-				err = loader.LoadRuntime(lib, cfg.BLAS, 2)
-			}
-		}
-		runtimeOnce.cfg, runtimeOnce.err = cfg, err
-	})
-	return runtimeOnce.cfg, runtimeOnce.err
-}
-
-func (be cxxIndexBackend) Prepare(fg *compile.FunctionGraph) (compile.Callable, error) {
-	cfg, err := loadRuntime()
-	if err != nil {
-		return nil, err
-	}
-	k, err := cxx.Generate(fg, cxx.Options{})
-	if err != nil {
-		return nil, err
-	}
-	for i, n := range k.Fallback {
-		if _, ok := indexOpTypes[reflect.TypeOf(n.Op)]; ok {
-			return nil, fmt.Errorf("%s fell back to the evaluator: %s", graph.OpString(n.Op), k.FallbackErrors[i])
-		}
-	}
-	if be.source != nil {
-		*be.source = k.Source
-	}
-	so, err := cfg.Compile(k.Source, "index_test")
-	if err != nil {
-		return nil, err
-	}
-	m, err := loader.Open(so)
-	if err != nil {
-		return nil, err
-	}
-	kernel, err := m.Kernel(k.Symbol)
-	if err != nil {
-		return nil, err
-	}
-	st, err := loader.NewState(k.NumSlots, len(k.Nodes), false)
-	if err != nil {
-		return nil, err
-	}
-	if len(k.Fallback) > 0 {
-		h := loader.RegisterNodes(func(node int, in []*tensor.Array) ([]*tensor.Array, error) {
-			n := k.Fallback[node]
-			return n.Op.(graph.Evaluator).Evaluate(n, in)
-		})
-		loader.SetEvaluator(st, h)
-	}
-	types := make([]dtype.DType, len(fg.Results))
-	for i, r := range fg.Results {
-		types[i] = r.Type.DType
-	}
-	return &cxxIndexCallable{kernel: kernel, state: st, types: types}, nil
-}
-
-type cxxIndexCallable struct {
-	kernel, state uintptr
-	types         []dtype.DType
-}
-
-func (c *cxxIndexCallable) Run(args []*tensor.Array) ([]*tensor.Array, error) {
-	return loader.Call(c.kernel, c.state, args, c.types)
-}
-
-// indexFunction is one function to compile both ways and the arguments
-// to call it with.
+// indexFunction is one function to compile both ways and the calls to
+// make (explicit arguments; shared values in shared).
 type indexFunction struct {
 	label   string
 	b       *graph.Builder
 	spec    compile.FunctionSpec
-	args    [][]*tensor.Array // calls (explicit arguments, then shared values)
-	lowered []string          // runtime functions the source must call
+	calls   [][]*tensor.Array
+	shared  map[*graph.Variable]*tensor.Array
+	lowered []string // runtime functions the source must call
 }
 
-// checkBoth compiles f with the evaluator and with C++ and compares every call.
+// checkBoth runs every call of f through the harness and compares error messages.
 func checkBoth(t *testing.T, f indexFunction) {
 	t.Helper()
 	ref, err := compile.Compile(f.b, f.spec)
 	if err != nil {
 		t.Fatalf("%s: evaluator compile: %v", f.label, err)
 	}
-	var source string
-	spec := f.spec
-	spec.Backend = cxxIndexBackend{source: &source}
-	got, err := compile.Compile(f.b, spec)
-	if err != nil {
-		t.Fatalf("%s: C++ compile: %v", f.label, err)
-	}
-	for _, fn := range f.lowered {
-		if !strings.Contains(source, fn+"(") {
-			t.Errorf("%s: the kernel does not call %s:\n%s", f.label, fn, source)
-		}
-	}
-	for i, args := range f.args {
-		before := make([][]byte, len(args))
-		for j, a := range args {
-			before[j] = append([]byte{}, a.Bytes()...)
-		}
-		want, werr := ref.Run(args)
-		have, herr := got.Run(args)
-		for j, a := range args {
-			if string(a.Bytes()) != string(before[j]) {
-				t.Errorf("%s call %d: the kernel changed argument %d", f.label, i, j)
+	for i, values := range f.calls {
+		c := checkCxxSpec(t, f.b, f.spec, values, f.shared)
+		if i == 0 {
+			for j, n := range c.Kernel.Fallback {
+				if indexOpTypes[reflect.TypeOf(n.Op)] {
+					t.Errorf("%s: %s runs in the evaluator: %s", f.label, graph.OpString(n.Op), c.Kernel.FallbackErrors[j])
+				}
+			}
+			for _, fn := range f.lowered {
+				if !strings.Contains(c.Kernel.Source, fn+"(") {
+					t.Errorf("%s: the kernel does not call %s:\n%s", f.label, fn, c.Kernel.Source)
+				}
 			}
 		}
-		if werr != nil || herr != nil {
-			if werr == nil || herr == nil || errorText(werr) != errorText(herr) {
-				t.Errorf("%s call %d:\n got error %v\nwant error %v", f.label, i, herr, werr)
+		args := func(fg *compile.FunctionGraph) []*tensor.Array {
+			out := append([]*tensor.Array{}, values...)
+			for _, s := range fg.Shared {
+				out = append(out, f.shared[s].Clone())
 			}
-			continue
+			return out
 		}
-		for j := range want {
-			if msg := compareArrays(have[j], want[j]); msg != "" {
-				t.Errorf("%s call %d result %d: %s\n got %v\nwant %v", f.label, i, j, msg, have[j], want[j])
-			}
+		_, werr := ref.Run(args(ref.Graph))
+		_, herr := c.Run(args(c.Graph))
+		if (werr != nil || herr != nil) && (werr == nil || herr == nil || errorText(werr) != errorText(herr)) {
+			t.Errorf("%s call %d:\n got error %v\nwant error %v", f.label, i, herr, werr)
 		}
 	}
 }
@@ -191,17 +99,17 @@ func TestCxxIndexMLP(t *testing.T) {
 		}
 		var calls [][]*tensor.Array
 		for _, rows := range []int{600, 1, 0, 7} {
-			calls = append(calls, []*tensor.Array{randomArray(r, dtype.Float32, []int{rows, 10}, 0, 0),
-				randomArray(r, ydt, []int{rows}, 0, 9), randomArray(r, dtype.Float32, []int{rows}, 0, 0)})
+			calls = append(calls, []*tensor.Array{indexArray(r, dtype.Float32, []int{rows, 10}, 0, 0),
+				indexArray(r, ydt, []int{rows}, 0, 9), indexArray(r, dtype.Float32, []int{rows}, 0, 0)})
 		}
-		bad := randomArray(r, ydt, []int{5}, 0, 9)
+		bad := indexArray(r, ydt, []int{5}, 0, 9)
 		v := bad.Int64s()
 		v[3] = 10
-		calls = append(calls, []*tensor.Array{randomArray(r, dtype.Float32, []int{5, 10}, 0, 0), tensor.FromInt64s(ydt, []int{5}, v),
-			randomArray(r, dtype.Float32, []int{5}, 0, 0)})
+		calls = append(calls, []*tensor.Array{indexArray(r, dtype.Float32, []int{5, 10}, 0, 0), tensor.FromInt64s(ydt, []int{5}, v),
+			indexArray(r, dtype.Float32, []int{5}, 0, 0)})
 		checkBoth(t, indexFunction{label: fmt.Sprintf("mlp y %v", ydt), b: b,
 			spec:    compile.FunctionSpec{Inputs: []*graph.Variable{x, y, g}, Outputs: []*graph.Variable{picked, grad}},
-			args:    calls,
+			calls:   calls,
 			lowered: []string{"tg_arange", "tg_advanced_subtensor", "tg_advanced_inc_subtensor"}})
 	}
 }
@@ -211,54 +119,54 @@ func TestCxxIndexMLP(t *testing.T) {
 // and repeated indices, a broadcasting increment, and out-of-range calls.
 func TestCxxIndexAdvanced(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, xdt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Int64} {
-		for _, idt := range indexDTypes {
-			for _, mode := range []string{"get", "inc", "set"} {
-				b := graph.NewBuilder()
-				e := ops.NewExpr(b)
-				x := b.Input(graph.NewType(xdt, graph.Unknown, graph.Unknown), "x")
-				i := b.Input(graph.NewType(idt, graph.Unknown), "i")
-				xt := e.DimShuffle(x, []int{1, 0}) // x.T: strided
-				var out *graph.Variable
-				var extra []*graph.Variable
-				switch mode {
-				case "get":
-					out = e.AdvancedSubtensor(xt, i)
-				default:
-					y := b.Input(graph.NewType(xdt, 1, graph.Unknown), "y") // broadcasts over the index
-					extra = []*graph.Variable{y}
-					out = e.Apply(ops.AdvancedIncSubtensorOp{Set: mode == "set"}, xt, y, i)
-				}
-				if e.Err != nil {
-					t.Fatal(e.Err)
-				}
-				var calls [][]*tensor.Array
-				for _, c := range []struct{ rows, cols, n int }{{4, 5, 7}, {3, 1, 3}, {6, 2, 0}, {2, 3, 4}} {
-					lo := -c.cols
-					if idt.Kind() == dtype.KindUint {
-						lo = 0
-					}
-					idx := randomArray(r, idt, []int{c.n}, lo, c.cols-1)
-					args := []*tensor.Array{randomArray(r, xdt, []int{c.rows, c.cols}, -20, 20), idx}
-					if mode != "get" {
-						args = append(args, randomArray(r, xdt, []int{1, c.rows}, -20, 20))
-					}
-					calls = append(calls, args)
-				}
-				// out of range: index 5 into x.T's 5 rows
-				bad := []*tensor.Array{randomArray(r, xdt, []int{3, 5}, -20, 20), tensor.FromInt64s(idt, []int{3}, []int64{1, 5, 0})}
-				if mode != "get" {
-					bad = append(bad, randomArray(r, xdt, []int{1, 3}, -20, 20))
-				}
-				calls = append(calls, bad)
-				want := "tg_advanced_subtensor"
-				if mode != "get" {
-					want = "tg_advanced_inc_subtensor"
-				}
-				checkBoth(t, indexFunction{label: fmt.Sprintf("%s x.T %v idx %v", mode, xdt, idt), b: b,
-					spec: compile.FunctionSpec{Inputs: append([]*graph.Variable{x, i}, extra...), Outputs: []*graph.Variable{out}},
-					args: calls, lowered: []string{want}})
+	xdts := []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Int64}
+	for k, idt := range indexDTypes {
+		xdt := xdts[k%len(xdts)] // every index dtype once, the x dtypes in turn
+		for _, mode := range []string{"get", "inc", "set"} {
+			b := graph.NewBuilder()
+			e := ops.NewExpr(b)
+			x := b.Input(graph.NewType(xdt, graph.Unknown, graph.Unknown), "x")
+			i := b.Input(graph.NewType(idt, graph.Unknown), "i")
+			xt := e.DimShuffle(x, []int{1, 0}) // x.T: strided
+			var out *graph.Variable
+			var extra []*graph.Variable
+			switch mode {
+			case "get":
+				out = e.AdvancedSubtensor(xt, i)
+			default:
+				y := b.Input(graph.NewType(xdt, 1, graph.Unknown), "y") // broadcasts over the index
+				extra = []*graph.Variable{y}
+				out = e.Apply(ops.AdvancedIncSubtensorOp{Set: mode == "set"}, xt, y, i)
 			}
+			if e.Err != nil {
+				t.Fatal(e.Err)
+			}
+			var calls [][]*tensor.Array
+			for _, c := range []struct{ rows, cols, n int }{{4, 5, 7}, {3, 1, 3}, {6, 2, 0}, {2, 3, 4}} {
+				lo := -c.cols
+				if idt.Kind() == dtype.KindUint {
+					lo = 0
+				}
+				idx := indexArray(r, idt, []int{c.n}, lo, c.cols-1)
+				args := []*tensor.Array{indexArray(r, xdt, []int{c.rows, c.cols}, -20, 20), idx}
+				if mode != "get" {
+					args = append(args, indexArray(r, xdt, []int{1, c.rows}, -20, 20))
+				}
+				calls = append(calls, args)
+			}
+			// out of range: index 5 into x.T's 5 rows
+			bad := []*tensor.Array{indexArray(r, xdt, []int{3, 5}, -20, 20), tensor.FromInt64s(idt, []int{3}, []int64{1, 5, 0})}
+			if mode != "get" {
+				bad = append(bad, indexArray(r, xdt, []int{1, 3}, -20, 20))
+			}
+			calls = append(calls, bad)
+			want := "tg_advanced_subtensor"
+			if mode != "get" {
+				want = "tg_advanced_inc_subtensor"
+			}
+			checkBoth(t, indexFunction{label: fmt.Sprintf("%s x.T %v idx %v", mode, xdt, idt), b: b,
+				spec:  compile.FunctionSpec{Inputs: append([]*graph.Variable{x, i}, extra...), Outputs: []*graph.Variable{out}},
+				calls: calls, lowered: []string{want}})
 		}
 	}
 }
@@ -300,13 +208,13 @@ func TestCxxIndexIncSubtensor(t *testing.T) {
 				rows, cols, start, step, col, ylen int
 			}{{5, 3, 0, 1, 2, 5}, {5, 3, -2, -1, 0, 4}, {6, 4, 1, 2, 3, 3}, {4, 2, 10, 1, 1, 0}, {4, 2, 0, 1, 1, 1},
 				{4, 2, 0, 1, 2, 4}, {4, 2, 0, 0, 0, 4}, {4, 2, 0, 1, 0, 3}} {
-				calls = append(calls, []*tensor.Array{randomArray(r, xdt, []int{c.rows, c.cols}, -20, 20),
+				calls = append(calls, []*tensor.Array{indexArray(r, xdt, []int{c.rows, c.cols}, -20, 20),
 					scalar(dtype.Int32, int64(c.start)), scalar(dtype.Int8, int64(c.step)), scalar(dtype.Uint16, int64(c.col)),
-					randomArray(r, xdt, []int{c.ylen}, -20, 20)})
+					indexArray(r, xdt, []int{c.ylen}, -20, 20)})
 			}
 			checkBoth(t, indexFunction{label: fmt.Sprintf("inc_subtensor set %v %v", set, xdt), b: b,
-				spec: compile.FunctionSpec{Inputs: []*graph.Variable{x, start, step, col, y}, Outputs: []*graph.Variable{out}},
-				args: calls, lowered: []string{"tg_inc_subtensor"}})
+				spec:  compile.FunctionSpec{Inputs: []*graph.Variable{x, start, step, col, y}, Outputs: []*graph.Variable{out}},
+				calls: calls, lowered: []string{"tg_inc_subtensor"}})
 		}
 	}
 }
@@ -343,30 +251,67 @@ func TestCxxIndexARange(t *testing.T) {
 			calls = append(calls, args)
 		}
 		checkBoth(t, indexFunction{label: fmt.Sprintf("arange %v -> %v", c.in, c.out), b: b,
-			spec: compile.FunctionSpec{Inputs: v, Outputs: []*graph.Variable{out}}, args: calls, lowered: []string{"tg_arange"}})
+			spec: compile.FunctionSpec{Inputs: v, Outputs: []*graph.Variable{out}}, calls: calls, lowered: []string{"tg_arange"}})
 	}
 }
 
 // TestCxxIndexSharedUpdate: the embedding-table update
-// W <- inc_subtensor(W[idx], g) through the function layer: a call with an
-// out-of-range index fails with the evaluator's IndexError and leaves W's
-// value unchanged; a good call matches the evaluator.
+// W <- advanced_inc_subtensor(W, g, idx) through the function layer. The
+// kernel accepts the old W's memory for the new W (in place); called that
+// way (native.Call aliasing the result to W's argument), a good call
+// writes the evaluator's result into W, and a call with an out-of-range
+// index fails with the evaluator's IndexError and leaves W unchanged.
 func TestCxxIndexSharedUpdate(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
-	b := graph.NewBuilder()
-	w := b.Shared(graph.NewType(dtype.Float32, graph.Unknown, 4), "W")
-	idx := b.Input(graph.NewType(dtype.Int64, graph.Unknown), "idx")
-	g := b.Input(graph.NewType(dtype.Float32, graph.Unknown, 4), "g")
-	upd, err := ops.AdvancedIncSubtensor(b, w, g, idx)
-	if err != nil {
-		t.Fatal(err)
+	for _, set := range []bool{false, true} {
+		b := graph.NewBuilder()
+		w := b.Shared(graph.NewType(dtype.Float32, graph.Unknown, 4), "W")
+		idx := b.Input(graph.NewType(dtype.Int64, graph.Unknown), "idx")
+		g := b.Input(graph.NewType(dtype.Float32, graph.Unknown, 4), "g")
+		upd, err := b.Apply1(ops.AdvancedIncSubtensorOp{Set: set}, w, g, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec := compile.FunctionSpec{Inputs: []*graph.Variable{idx, g}, Updates: [][2]*graph.Variable{{w, upd}}}
+		shared := map[*graph.Variable]*tensor.Array{w: indexArray(r, dtype.Float32, []int{6, 4}, 0, 0)}
+		good := []*tensor.Array{tensor.FromInt64s(dtype.Int64, []int{4}, []int64{1, 1, -1, 0}), indexArray(r, dtype.Float32, []int{4, 4}, 0, 0)}
+		bad := []*tensor.Array{tensor.FromInt64s(dtype.Int64, []int{3}, []int64{0, 6, 1}), indexArray(r, dtype.Float32, []int{3, 4}, 0, 0)}
+		checkBoth(t, indexFunction{label: fmt.Sprintf("W update set %v", set), b: b, spec: spec, calls: [][]*tensor.Array{good, bad},
+			shared: shared, lowered: []string{"tg_advanced_inc_subtensor"}})
+
+		ref, err := compile.Compile(b, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := compile.Compile(b, compile.FunctionSpec{Inputs: spec.Inputs, Updates: spec.Updates, Backend: cxxBackend(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := f.Callable().(*cxx.Callable)
+		if len(f.InPlace) != 1 || !f.InPlace[0] {
+			t.Fatalf("the update of W is not in place (%v); kernel: %v", f.InPlace, c.Kernel.InPlace)
+		}
+		for _, call := range [][]*tensor.Array{good, bad} {
+			old := shared[w].Clone()
+			args := append(append([]*tensor.Array{}, call...), old.Clone())
+			want, werr := ref.Run(append(append([]*tensor.Array{}, call...), old.Clone()))
+			_, herr := native.Call(c.Address, c.State, args, resultTypes(f.Graph),
+				native.CallOptions{Poison: 0x7f, FailAlloc: -1, Alias: map[int]int{0: len(call)}})
+			switch {
+			case werr != nil:
+				if herr == nil || errorText(herr) != errorText(werr) {
+					t.Errorf("in place, set %v: got error %v, want %v", set, herr, werr)
+				}
+				if msg := compareArrays(args[len(call)], old); msg != "" {
+					t.Errorf("in place, set %v: the failed call changed W: %s", set, msg)
+				}
+			case herr != nil:
+				t.Errorf("in place, set %v: %v", set, herr)
+			default:
+				if msg := compareArrays(args[len(call)], want[0]); msg != "" {
+					t.Errorf("in place, set %v: W holds %v, want %v: %s", set, args[len(call)], want[0], msg)
+				}
+			}
+		}
 	}
-	spec := compile.FunctionSpec{Inputs: []*graph.Variable{idx, g}, Updates: [][2]*graph.Variable{{w, upd}}}
-	good := []*tensor.Array{tensor.FromInt64s(dtype.Int64, []int{4}, []int64{1, 1, -1, 0}), randomArray(r, dtype.Float32, []int{4, 4}, 0, 0),
-		randomArray(r, dtype.Float32, []int{6, 4}, 0, 0)}
-	bad := []*tensor.Array{tensor.FromInt64s(dtype.Int64, []int{3}, []int64{0, 6, 1}), randomArray(r, dtype.Float32, []int{3, 4}, 0, 0),
-		randomArray(r, dtype.Float32, []int{6, 4}, 0, 0)}
-	checkBoth(t, indexFunction{label: "W update", b: b, spec: spec, args: [][]*tensor.Array{good, bad},
-		lowered: []string{"tg_advanced_inc_subtensor"}})
-	// checkBoth checked that the failed call left W's value (its argument) unchanged.
 }
