@@ -632,7 +632,64 @@ func fixedIndexCases() []*indexCase {
 		return c
 	}
 	cases = append(cases, nanCase(math.NaN()), nanCase(math.Inf(1)), nanCase(1e300), nanCase(123456.7))
+	// x[rows, cols] and add.at(x, (rows, cols), g) with int32/int64 vectors
+	// (the fused path), repeated and negative indices, and out-of-range
+	// ones in the first and in the second vector.
+	for _, rdt := range []dtype.DType{dtype.Int64, dtype.Int32} {
+		for _, cdt := range []dtype.DType{dtype.Int64, dtype.Int32} {
+			for k, cols := range [][]int64{{0, 9, -1, 9, 3, -10}, {0, 10, 1, 2, 3, 4}, {-11, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}} {
+				rows := []int64{0, 1, 2, 2, -1, 5}
+				if k == 3 {
+					rows[2] = 6 // bad in the first vector and (not) the second
+				}
+				for _, inc := range []bool{false, true} {
+					cases = append(cases, pairCase(r, rdt, cdt, rows, cols, inc))
+				}
+			}
+		}
+	}
 	return cases
+}
+
+// pairCase is x[rows, cols] (or inc: x[rows, cols] += g, in place) on a
+// float32 (6, 10) matrix.
+func pairCase(r *rand.Rand, rdt, cdt dtype.DType, rows, cols []int64, inc bool) *indexCase {
+	x := indexArray(r, dtype.Float32, []int{6, 10}, 0, 0)
+	ri, ci := tensor.FromInt64s(rdt, []int{len(rows)}, rows), tensor.FromInt64s(cdt, []int{len(cols)}, cols)
+	g := indexArray(r, dtype.Float32, []int{len(rows)}, 0, 0)
+	b := graph.NewBuilder()
+	xv := b.Input(graph.NewType(dtype.Float32, graph.Unknown, graph.Unknown), "x")
+	rv, cv := b.Input(graph.NewType(rdt, graph.Unknown), "r"), b.Input(graph.NewType(cdt, graph.Unknown), "c")
+	gv := b.Input(graph.NewType(dtype.Float32, graph.Unknown), "g")
+	c := &indexCase{kind: "pair", outDType: dtype.Float32, inPlace: inc, xBytes: arrayBytes(x)}
+	c.label = fmt.Sprintf("x[%v %v, %v %v] inc %v", rdt, rows, cdt, cols, inc)
+	var w strings.Builder
+	var out *graph.Variable
+	var err error
+	ins := []*tensor.Array{x, ri, ci}
+	if inc {
+		out, err = ops.AdvancedIncSubtensor(b, xv, gv, rv, cv)
+		ins = []*tensor.Array{x, g, ri, ci}
+		fmt.Fprintf(&w, "2 0 1\n0\n2 0 0\n1 0\n")
+	} else {
+		out, err = ops.AdvancedSubtensor(b, xv, rv, cv)
+		fmt.Fprintf(&w, "1 0 0\n0\n2 0 0\n0\n")
+	}
+	if err != nil {
+		panic(err)
+	}
+	c.want, c.wantErr = evaluate(out.Owner, ins)
+	fmt.Fprintf(&w, "%d\n", len(ins))
+	for i, a := range ins {
+		writeView(&w, r, a, i == 0 && inc)
+	}
+	shape := []int{6, 10}
+	if !inc {
+		shape = []int{len(rows)}
+	}
+	writeOut(&w, dtype.Float32, shape)
+	c.input = w.String()
+	return c
 }
 
 // b2i is a C truth value.

@@ -805,23 +805,75 @@ static int broadcast_indices(int32_t k, const tg_view *const *idx, const uint8_t
     return 0;
 }
 
-/* OFFSETS(T) adds each index of an array of T, checked and normalized,
- * times the target stride, into off[q]. */
-#define OFFSETS(T)                                                               \
-    {                                                                            \
-        const T *base = (const T *)v->data;                                      \
-        for (int64_t q = 0; q < n; q++) {                                        \
-            int64_t i = (int64_t)base[ioff ? ioff[q] : q * is];                   \
-            if (i < -size || i >= size) {                                        \
-                bad = i;                                                         \
-                goto out_of_bounds;                                              \
-            }                                                                    \
-            if (i < 0)                                                           \
-                i += size;                                                       \
-            off[q] = (first ? 0 : off[q]) + i * ts;                              \
-        }                                                                        \
-    }                                                                            \
+/* OFFSETS(T) adds each index of an array of T, normalized, times the
+ * target stride, into off[q]; the loop is branch-free (it vectorizes) and
+ * only when some index is out of bounds does a second scan find the first
+ * one, for the message. */
+#define OFFSETS(T)                                                                     \
+    {                                                                                  \
+        const T *base = (const T *)v->data;                                            \
+        int any_bad = 0;                                                               \
+        for (int64_t q = 0; q < n; q++) {                                              \
+            int64_t i = (int64_t)base[ioff ? ioff[q] : q * is];                         \
+            any_bad |= (uint64_t)i + (uint64_t)size >= 2 * (uint64_t)size;             \
+            i += i < 0 ? size : 0;                                                     \
+            off[q] = (first ? 0 : off[q]) + i * ts;                                    \
+        }                                                                              \
+        for (int64_t q = 0; any_bad && q < n; q++) {                                   \
+            int64_t i = (int64_t)base[ioff ? ioff[q] : q * is];                         \
+            if (i < -size || i >= size) {                                              \
+                bad = i;                                                               \
+                goto out_of_bounds;                                                    \
+            }                                                                          \
+        }                                                                              \
+    }                                                                                  \
     break;
+
+/* FUSED2(name, T0, T1): the two-index-vector case of advanced_offsets in
+ * one pass (x[arange(n), y] and its gradient): returns 1, before any
+ * message, when some index is out of bounds, and the ordered pass then
+ * finds the one the evaluator reports. */
+#define FUSED2(name, T0, T1)                                                                               \
+    static int name(const char *p0, int64_t s0, int64_t n0, int64_t t0, const char *p1, int64_t s1, int64_t n1, \
+                    int64_t t1, int64_t n, int64_t *off) {                                                  \
+        const T0 *a = (const T0 *)p0;                                                                      \
+        const T1 *b = (const T1 *)p1;                                                                      \
+        int bad = 0; /* branch-free, so that the loop vectorizes */                                       \
+        for (int64_t q = 0; q < n; q++) {                                                                  \
+            int64_t i = (int64_t)a[q * s0], j = (int64_t)b[q * s1];                                        \
+            bad |= ((uint64_t)i + (uint64_t)n0 >= 2 * (uint64_t)n0) | ((uint64_t)j + (uint64_t)n1 >= 2 * (uint64_t)n1); \
+            i += i < 0 ? n0 : 0;                                                                           \
+            j += j < 0 ? n1 : 0;                                                                           \
+            off[q] = i * t0 + j * t1;                                                                      \
+        }                                                                                                  \
+        return bad;                                                                                        \
+    }
+FUSED2(fused_ll, int64_t, int64_t)
+FUSED2(fused_li, int64_t, int32_t)
+FUSED2(fused_il, int32_t, int64_t)
+FUSED2(fused_ii, int32_t, int32_t)
+
+typedef int (*fused_fn)(const char *, int64_t, int64_t, int64_t, const char *, int64_t, int64_t, int64_t, int64_t,
+                        int64_t *);
+
+/* The fused pass for two index vectors of int32 or int64 that each walk
+ * the broadcast shape as one run (stride step0, step1); NULL otherwise. */
+static fused_fn fused_for(int32_t k, const tg_view *const *idx, const broadcast *b, int64_t *step0, int64_t *step1) {
+    if (k != 2)
+        return NULL;
+    int64_t steps[2];
+    for (int32_t i = 0; i < 2; i++) {
+        walk w;
+        walk_init(&w, b->rank, b->shape, b->strides[i], NULL);
+        if (w.nd > 1 || (idx[i]->dtype != TG_INT64 && idx[i]->dtype != TG_INT32))
+            return NULL;
+        steps[i] = w.nd == 1 ? w.a[0] : 0;
+    }
+    *step0 = steps[0];
+    *step1 = steps[1];
+    int l0 = idx[0]->dtype == TG_INT64, l1 = idx[1]->dtype == TG_INT64;
+    return l0 ? (l1 ? fused_ll : fused_li) : (l1 ? fused_il : fused_ii);
+}
 
 /* off[q] = the element offset, by target strides ts, of position q of the
  * selection: the sum over the k index arrays. Checks every index, in the
@@ -835,6 +887,11 @@ static int advanced_offsets(const tg_view *x, const int64_t *target_strides, int
             off[q] = 0;
         return 0;
     }
+    int64_t step0, step1;
+    fused_fn fused = fused_for(k, idx, b, &step0, &step1);
+    if (fused && !fused(idx[0]->data, step0, x->shape[0], target_strides[0], idx[1]->data, step1, x->shape[1],
+                        target_strides[1], n, off))
+        return 0;
     for (int32_t axis = 0; axis < k; axis++) {
         const tg_view *v = idx[axis];
         int64_t size = x->shape[axis], ts = target_strides[axis], is = 0, bad = 0;
