@@ -1087,6 +1087,16 @@ static int float_length(double a, double z, double s, int64_t *n, char **err) {
 #endif
 static void arange_floats(tg_view *out, double a, double s, int64_t n) {
     int64_t es = elem_size(out->dtype), st = out->strides[0];
+    if (out->dtype == TG_FLOAT64 || out->dtype == TG_FLOAT32) { /* the common dtypes, without a switch per element */
+        for (int64_t i = 0; i < n; i++) {
+            double t = (double)i * s, v = a + t;
+            if (out->dtype == TG_FLOAT64)
+                ((double *)out->data)[i * st] = v;
+            else
+                ((float *)out->data)[i * st] = (float)v;
+        }
+        return;
+    }
     value v = {0};
     for (int64_t i = 0; i < n; i++) {
         double t = (double)i * s;
@@ -1118,6 +1128,25 @@ int tg_arange(tg_view *out, const tg_view *start, const tg_view *stop, const tg_
     }
     /* Exact: int64 start + i*step (wrapping), converted as FromInt64s. */
     int64_t es = elem_size(out->dtype), st = out->strides[0];
+    uint64_t a0 = (uint64_t)a.i, s0 = (uint64_t)s.i;
+    switch (out->dtype) { /* the common dtypes, without a switch per element */
+    case TG_INT64:
+        for (int64_t i = 0; i < n; i++)
+            ((int64_t *)out->data)[i * st] = (int64_t)(a0 + (uint64_t)i * s0);
+        return 0;
+    case TG_INT32:
+        for (int64_t i = 0; i < n; i++)
+            ((int32_t *)out->data)[i * st] = (int32_t)(uint32_t)(a0 + (uint64_t)i * s0);
+        return 0;
+    case TG_FLOAT64:
+        for (int64_t i = 0; i < n; i++)
+            ((double *)out->data)[i * st] = (double)(int64_t)(a0 + (uint64_t)i * s0);
+        return 0;
+    case TG_FLOAT32:
+        for (int64_t i = 0; i < n; i++)
+            ((float *)out->data)[i * st] = (float)(double)(int64_t)(a0 + (uint64_t)i * s0);
+        return 0;
+    }
     value v = {0};
     for (int64_t i = 0; i < n; i++) {
         v.i = (int64_t)((uint64_t)a.i + (uint64_t)i * (uint64_t)s.i);
