@@ -56,8 +56,24 @@ func (b *Backend) loadRuntime() error {
 	return nil
 }
 
-// Prepare generates, compiles (cached) and loads fg's kernel.
+// BuildError is a failure to build a function's kernel (generating,
+// compiling or loading it): the caller may fall back to the evaluator.
+type BuildError struct{ Err error }
+
+func (e *BuildError) Error() string { return "C++ backend: " + e.Err.Error() }
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Prepare generates, compiles (cached) and loads fg's kernel; its errors
+// are *BuildError.
 func (b *Backend) Prepare(fg *compile.FunctionGraph) (compile.Callable, error) {
+	c, err := b.prepare(fg)
+	if err != nil {
+		return nil, &BuildError{err}
+	}
+	return c, nil
+}
+
+func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 	k, err := Generate(fg, Options{Profile: b.Profile})
 	if err != nil {
 		return nil, err
