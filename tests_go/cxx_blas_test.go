@@ -124,16 +124,16 @@ func (c *compiledFn) check(t *testing.T, label string, values []*tensor.Array) {
 		return
 	}
 	for i := range want {
-		if msg := compareArrays(want[i], got[i]); msg != "" {
+		if msg := compareBlasArrays(want[i], got[i]); msg != "" {
 			t.Fatalf("%s: output %d (%v): %s", label, i, c.fg.Results[i], msg)
 		}
 	}
 }
 
-// compareArrays: same dtype and shape; integers and bool equal, floats
+// compareBlasArrays: same dtype and shape; integers and bool equal, floats
 // within a relative 1e-4 (float32, float16) or 1e-10 (float64) of the
 // largest magnitude, NaN where NaN.
-func compareArrays(want, got *tensor.Array) string {
+func compareBlasArrays(want, got *tensor.Array) string {
 	if want.DType != got.DType || fmt.Sprint(want.Shape) != fmt.Sprint(got.Shape) {
 		return fmt.Sprintf("got %v %v, want %v %v", got.DType, got.Shape, want.DType, want.Shape)
 	}

@@ -28,6 +28,11 @@ var lowerings = map[reflect.Type]Lowering{
 	reflect.TypeOf(ops.GemmOp{}): {Lower: blasCall("tg_gemm"), InPlace: accumulatedInPlace},
 	reflect.TypeOf(ops.GemvOp{}): {Lower: blasCall("tg_gemv"), InPlace: accumulatedInPlace},
 	reflect.TypeOf(ops.GerOp{}):  {Lower: blasCall("tg_ger"), InPlace: accumulatedInPlace},
+	// indexing (lower_index.go, lower_arange.go; runtime tg_index.h)
+	reflect.TypeOf(ops.IncSubtensorOp{}):         {Lower: lowerIncSubtensor, InPlace: incInPlace},
+	reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor},
+	reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace},
+	reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange},
 }
 
 // lookup returns n's lowering, if its op has one.
