@@ -53,9 +53,7 @@ static uint64_t round_shift(uint64_t x, unsigned shift)
     return q;
 }
 
-/* double_to_half rounds once from the double's bits, as the evaluator's
- * tensor.Float64ToHalf: too large is inf, NaN is 0x7e00. */
-static uint16_t double_to_half(double v)
+uint16_t tg_double_to_half(double v)
 {
     uint64_t b;
     memcpy(&b, &v, 8);
@@ -122,7 +120,7 @@ static void store_row(int32_t dtype, char *p, int64_t s, int64_t n, const double
     }
     default: {
         uint16_t *x = (uint16_t *)p;
-        for (int64_t i = 0; i < n; i++) x[i * s] = double_to_half(buf[i]);
+        for (int64_t i = 0; i < n; i++) x[i * s] = tg_double_to_half(buf[i]);
         break;
     }
     }

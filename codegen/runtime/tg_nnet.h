@@ -25,6 +25,12 @@
 extern "C" {
 #endif
 
+/* tg_double_to_half rounds a double to IEEE binary16 bits once, ties to
+ * even, as the evaluator's tensor.Float64ToHalf (going through float
+ * would round twice): too large is +-inf, NaN is 0x7e00. Generated
+ * reductions of float16 store their double results with it. */
+uint16_t tg_double_to_half(double v);
+
 /* out = softmax(x) along the last axis (log != 0: log(softmax(x))), each
  * row shifted by its maximum first: exp(x - max) / sum exp(x - max), or
  * (x - max) - log(sum exp(x - max)). x is float16, float32 or float64 of
