@@ -28,3 +28,11 @@ func (EvaluatorBackend) Name() string { return "evaluator" }
 func (EvaluatorBackend) Prepare(fg *FunctionGraph) (Callable, error) {
 	return eval.NewProgram(fg.AllInputs(), fg.Results)
 }
+
+// InPlaceLimiter is a Callable that cannot honour every in-place update
+// that compile offers (Function.InPlace): LimitInPlace turns off, in
+// inPlace, the updates whose new value it must not write into the old
+// value's storage (its schedule reads the old value after writing the new).
+type InPlaceLimiter interface {
+	LimitInPlace(inPlace []bool)
+}

@@ -20,6 +20,10 @@ type FunctionGraph struct {
 	Results       []*graph.Variable
 	NumOutputs    int
 	UpdateTargets []*graph.Variable
+	// Builder is the builder the graph's variables come from: a backend
+	// builds derived graphs (symbolic shapes) with it, so that variable
+	// numbers stay unique.
+	Builder *graph.Builder
 	// onRewrite, when set, is told of each node a pass over the whole
 	// graph (rewriteGraph) replaces (DebugMode records them).
 	onRewrite func(old *graph.Apply, news []*graph.Variable)
@@ -99,7 +103,7 @@ func newFunctionGraph(b *graph.Builder, spec FunctionSpec) (*FunctionGraph, []st
 		}
 		seen[in] = true
 	}
-	fg := &FunctionGraph{Inputs: spec.Inputs, NumOutputs: len(spec.Outputs)}
+	fg := &FunctionGraph{Inputs: spec.Inputs, NumOutputs: len(spec.Outputs), Builder: b}
 	results := append([]*graph.Variable{}, spec.Outputs...)
 	updated := map[*graph.Variable]bool{}
 	for _, u := range spec.Updates {

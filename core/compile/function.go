@@ -57,12 +57,16 @@ func Compile(b *graph.Builder, spec FunctionSpec) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
+	inPlace := inPlaceUpdates(fg)
+	if l, ok := c.(InPlaceLimiter); ok {
+		l.LimitInPlace(inPlace)
+	}
 	if pc.debug != nil {
 		if c, err = pc.debug.checker(fg, mode.Backend.Name(), c); err != nil {
 			return nil, err
 		}
 	}
-	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, RewriteHits: pc.hits, callable: c, InPlace: inPlaceUpdates(fg)}
+	f := &Function{Graph: fg, Mode: mode, Warnings: warnings, RewriteHits: pc.hits, callable: c, InPlace: inPlace}
 	if pc.verbose != nil {
 		f.OptimizerLog = pc.verbose.String()
 	}
@@ -128,6 +132,10 @@ func (f *Function) checkArgs(args []*tensor.Array) error {
 	}
 	return nil
 }
+
+// Callable returns the backend's callable (DebugMode's checker around it
+// in DebugMode).
+func (f *Function) Callable() Callable { return f.callable }
 
 // Call runs f with the shared values kept in store and, when the whole call
 // succeeded, stores the update values there: the function semantics for Go

@@ -128,6 +128,9 @@ func LookupMode(spec FunctionSpec) (Mode, error) {
 	m.Excluding = append(slices.Clone(m.Excluding), spec.Excluding...)
 	m.Requiring = append(slices.Clone(m.Requiring), spec.Requiring...)
 	m.Strict = m.Strict || spec.Strict
+	if spec.Backend != nil {
+		m.Backend = spec.Backend
+	}
 	if _, guarded := m.Backend.(NanGuardBackend); guarded && spec.NanGuard != nil {
 		m.Backend = *spec.NanGuard
 	}

@@ -43,4 +43,8 @@ type FunctionSpec struct {
 	// NanGuard, when set, replaces NanGuardMode's checks (which values are
 	// errors).
 	NanGuard *NanGuardBackend
+	// Backend, when set, replaces the mode's backend (the C++ backend of
+	// codegen/cxx, which core cannot import). DebugMode checks it against
+	// the evaluator.
+	Backend Backend
 }
