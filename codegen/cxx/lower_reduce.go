@@ -207,7 +207,7 @@ type reduceNest struct {
 
 // emitReduceLoops writes the body that plans and runs a reduction; the
 // caller has declared `int64_t shape[TG_MAXDIM]` (the index space) and
-// `int64_t st[NIN][TG_MAXDIM]` (each input's strides over it).
+// `int64_t strides[NIN][TG_MAXDIM]` (each input's strides over it).
 func emitReduceLoops(e *Emitter, r reduceNest) {
 	e.Include("tg_nnet.h")
 	e.Include("tg_scalar.h")
@@ -216,7 +216,7 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 	for i := 0; i < r.nin; i++ {
 		e.Line("plan.in[%d] = in%d->data;", i, i)
 	}
-	e.Line("tgr_plan_init(&plan, %d, shape, st, UINT64_C(%#x), out0);", r.ndim, uint64(r.axes))
+	e.Line("tgr_plan_init(&plan, %d, shape, strides, UINT64_C(%#x), out0);", r.ndim, uint64(r.axes))
 	if r.nonEmpty {
 		e.Line("if (plan.count == 0 && plan.n > 0) {")
 		e.Line(`return tg_set_error(err, "ValueError: %s: zero-size array to reduction operation %s which has no identity");`, r.op, r.op)
@@ -296,7 +296,7 @@ func lowerReduce(e *Emitter, n *graph.Apply) error {
 	ndim := x.Ndim()
 	e.Line("// %s over axes %v of %s, folded in %s", op.Kind.Name, op.Axes, x.DType, acc.ctype)
 	e.Line("int64_t shape[TG_MAXDIM] = {%s};", reduceList(ndim, "in0->shape[%d]"))
-	e.Line("int64_t st[1][TG_MAXDIM] = {{%s}};", reduceList(ndim, "in0->strides[%d]"))
+	e.Line("int64_t strides[1][TG_MAXDIM] = {{%s}};", reduceList(ndim, "in0->strides[%d]"))
 	emitReduceLoops(e, reduceNest{
 		op: op.Kind.Name, ndim: ndim, axes: op.Axes, nin: 1, inputs: []dtype.DType{x.DType},
 		element:  func(loads []string) string { return reduceLoad(x.DType, acc, loads[0]) },

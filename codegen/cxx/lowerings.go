@@ -21,6 +21,13 @@ var lowerings = map[reflect.Type]Lowering{
 	// shapes (shapes.go)
 	reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape},
 	reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector},
+	// reductions (lower_reduce.go)
+	reflect.TypeOf(ops.Reduce{}):       {Lower: lowerReduce},
+	reflect.TypeOf(ops.ReducedCount{}): {Lower: lowerReducedCount},
+	reflect.TypeOf(ops.ArgReduce{}):    {Lower: lowerArgReduce},
+	// softmax family (lower_softmax.go)
+	reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax},
+	reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad},
 }
 
 // lookup returns n's lowering, if its op has one.

@@ -13,6 +13,14 @@
  */
 #include "tg_nnet.h"
 
+/* No fused multiply-add: dot += g * p must round the product as the Go
+ * evaluator does (-march=native would otherwise contract it). */
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
