@@ -42,6 +42,17 @@ type modeOptions struct {
 	NanIsError *bool `json:"nan_is_error"`
 	InfIsError *bool `json:"inf_is_error"`
 	BigIsError *bool `json:"big_is_error"`
+	// The C++ backend (cxx.go): the compiler (absent: found as the driver
+	// finds it; "": none, the evaluator runs), extra flags, what a failed
+	// build does ("warn", the default, or "raise"), node profiling, the
+	// BLAS library, the compile cache and Theano's linker ("py": evaluator).
+	Cxx         *string `json:"cxx"`
+	Cxxflags    string  `json:"cxxflags"`
+	CxxFallback string  `json:"cxx_fallback"`
+	Profile     bool    `json:"profile"`
+	Blas        string  `json:"blas"`
+	CacheDir    string  `json:"cache_dir"`
+	Linker      string  `json:"linker"`
 }
 
 // nanGuard returns the NanGuardMode checks the options ask for, or nil.
@@ -104,7 +115,7 @@ func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, u
 		if err != nil {
 			return err
 		}
-		fn, err := compile.Compile(sess.builder, compile.FunctionSpec{
+		fn, err := compileFunction(sess.builder, compile.FunctionSpec{
 			Inputs:        ins,
 			Outputs:       outs,
 			Updates:       ups,
@@ -118,7 +129,7 @@ func tg_function(inputs *C.int64_t, nin C.int, outputs *C.int64_t, nout C.int, u
 			Verbose:       m.Verbose,
 			Strict:        m.Strict,
 			NanGuard:      m.nanGuard(),
-		})
+		}, m)
 		if err != nil {
 			return err
 		}
@@ -144,6 +155,13 @@ type functionInfo struct {
 	InPlace    []bool         `json:"inplace"`       // per update: may be written into the old value
 	Rewrites   map[string]int `json:"rewrites"`      // rewrites applied, by rule
 	Log        string         `json:"optimizer_log"` // one line per rewrite, with optimizer_verbose
+	// The C++ kernel (cxx.go): its tg_kernel_fn and tg_state addresses (0
+	// when the evaluator runs, or DebugMode's checker must), the nodes it
+	// hands to the evaluator, and its kept source.
+	KernelAddress  int64    `json:"kernel_address"`
+	KernelState    int64    `json:"kernel_state"`
+	EvaluatorNodes []string `json:"evaluator_nodes"`
+	SourcePath     string   `json:"source_path"`
 }
 
 type resultType struct {
@@ -164,6 +182,7 @@ func tg_function_info(fh C.int64_t, errOut **C.char) (out *C.char) {
 		info := functionInfo{NumOutputs: fg.NumOutputs, Warnings: append([]string{}, fn.Warnings...),
 			Mode: fn.Mode.Name, Optimizer: fn.Mode.Optimizer, Backend: fn.Mode.Backend.Name(), Updates: []int{}, Shared: []uint64{},
 			Rewrites: fn.RewriteHits, Log: fn.OptimizerLog, InPlace: append([]bool{}, fn.InPlace...)}
+		cxxInfo(fn, &info)
 		for _, s := range fg.Shared {
 			info.Shared = append(info.Shared, s.ID())
 		}

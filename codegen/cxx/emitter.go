@@ -56,6 +56,9 @@ type Emitter struct {
 	body   []string
 	indent int
 	fresh  int
+	// scratch is the workspace slot of a view that copies when its input
+	// is not contiguous (reshape, flatten); -1 when none.
+	scratch int
 }
 
 // unit is the translation unit's shared part.

@@ -18,6 +18,8 @@ var lowerings = map[reflect.Type]Lowering{
 	// views (views.go)
 	reflect.TypeOf(ops.DimShuffleOp{}): {Lower: lowerDimShuffle, View: true},
 	reflect.TypeOf(ops.SubtensorOp{}):  {Lower: lowerSubtensor, View: true},
+	reflect.TypeOf(ops.ReshapeOp{}):    {Lower: lowerReshape, View: true},
+	reflect.TypeOf(ops.FlattenOp{}):    {Lower: lowerReshape, View: true},
 	// shapes (shapes.go)
 	reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape},
 	reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector},

@@ -44,6 +44,16 @@ typedef struct tg_view {
     int32_t dtype;              /* enum tg_dtype */
 } tg_view;
 
+/* Initializes the runtime once per process (the loader calls it right
+ * after loading libtgrt.so, before any kernel runs): starts the thread pool
+ * with n_threads threads in all, the caller included (n_threads <= 0: the
+ * number of online CPUs), and loads the CBLAS library at blas_library
+ * (NULL or "": none; tg_sgemm/tg_dgemm then use portable blocked loops,
+ * correct but several times slower). Calling it again is a no-op returning
+ * 0. Returns 0, or 1 with *err set (an unloadable library, no cblas_sgemm
+ * in it, a thread that could not start). */
+int tg_rt_init(const char *blas_library, int n_threads, char **err);
+
 /* Sets *err to a malloc'ed message built with printf's format; returns 1,
  * so that `return tg_set_error(err, "IndexError: ...", ...);` fails. */
 int tg_set_error(char **err, const char *fmt, ...);

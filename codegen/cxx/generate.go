@@ -1,0 +1,605 @@
+package cxx
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"theanogo/core/compile"
+	"theanogo/core/graph"
+	"theanogo/core/shape"
+)
+
+// Kernel is one function graph's translation unit and what running it
+// needs.
+type Kernel struct {
+	Source string
+	Symbol string // tg_fn_<hash of the source>: the tg_kernel.h entry
+	// NumSlots is the number of workspace slots (tg_state_new).
+	NumSlots int
+	// Nodes are the phase-2 nodes in run order; profile counter i is
+	// Nodes[i]'s.
+	Nodes []*graph.Apply
+	// Fallback lists the nodes the Go evaluator runs (st->eval_node's node
+	// argument indexes it).
+	Fallback []*graph.Apply
+	// FallbackErrors says, per fallback node, why it has no C++ (no
+	// lowering, or the lowering's error).
+	FallbackErrors []string
+	// InPlace says, per update, whether the kernel lets the caller hand it
+	// the old value's buffer as the new value's.
+	InPlace []bool
+}
+
+// Options changes what Generate emits.
+type Options struct {
+	// Profile times each phase-2 node into st->prof_ns/prof_calls (when
+	// st->profile is set at run time).
+	Profile bool
+}
+
+// Generate writes fg's kernel.
+func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			k, err = nil, fmt.Errorf("cxx: generating the kernel: %v", r)
+		}
+	}()
+	if fg.Builder == nil {
+		return nil, fmt.Errorf("cxx: the function graph has no builder")
+	}
+	g := &gen{fg: fg, u: newUnit(), dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
+		slotOf: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}}
+	g.k = &Kernel{}
+	if err := g.run(opt); err != nil {
+		return nil, err
+	}
+	return g.k, nil
+}
+
+// gen is the state of one Generate.
+type gen struct {
+	fg       *compile.FunctionGraph
+	u        *unit
+	k        *Kernel
+	funcs    []string // node functions
+	consts   []string // static arrays
+	body     []string // the kernel body
+	declared map[string]bool
+	dims     map[*graph.Variable][]string // each variable's lengths as C expressions
+	slotOf   map[*graph.Variable]int      // intermediates: workspace slot
+	resultOf map[*graph.Variable]int      // variables computed into a result's buffer
+	scratch  map[*graph.Apply]int         // reshape-like views: a slot for the copy
+	stored   []*graph.Variable            // variables in slots, in step order
+	nslots   int
+	nfuncs   int
+	nshapes  int
+}
+
+func (g *gen) line(format string, args ...any) {
+	g.body = append(g.body, "    "+fmt.Sprintf(format, args...))
+}
+
+// name is v's tg_view local in phase (1: shapes, 2: values): roots have
+// one name; a computed variable may be computed in both phases.
+func name(v *graph.Variable, phase int) string {
+	if v.Owner == nil {
+		return fmt.Sprintf("v%d", v.ID())
+	}
+	if phase == 1 {
+		return fmt.Sprintf("s%d", v.ID())
+	}
+	return fmt.Sprintf("v%d", v.ID())
+}
+
+func (g *gen) run(opt Options) error {
+	fg := g.fg
+	inputs := fg.AllInputs()
+	nodes := fg.Toposort()
+	g.line("char **err = &args->error;")
+	g.line("if (args->n_inputs != %d || args->n_results != %d) return tg_set_error(err, \"TypeError: the kernel takes %d inputs and %d results, got %%d and %%d\", (int)args->n_inputs, (int)args->n_results);",
+		len(inputs), len(fg.Results), len(inputs), len(fg.Results))
+	for i, in := range inputs {
+		dt := int(in.Type.DType)
+		g.line("if (args->inputs[%d].ndim != %d || args->inputs[%d].dtype != %d) return tg_set_error(err, \"TypeError: input %d (%s) must be a %d-d array of dtype %s\");",
+			i, in.Type.Ndim(), i, dt, i, cFormat(in.String()), in.Type.Ndim(), in.Type.DType)
+		g.line("tg_view %s; tg_view_init(&%s, args->inputs[%d].data, %d, %d, args->inputs[%d].shape);", name(in, 2), name(in, 2), i, dt, in.Type.Ndim(), i)
+		g.declared[name(in, 2)] = true
+	}
+	if err := g.shapePhase(inputs, nodes); err != nil {
+		return err
+	}
+	g.elementwiseChecks(nodes)
+	steps, updates := g.plan(nodes)
+	inPlace := make([]bool, len(fg.UpdateTargets))
+	for i, v := range fg.UpdateValues() {
+		inPlace[i] = v.Owner != nil
+	}
+	order := schedule(steps, updates, inPlace, fg.NumOutputs)
+	g.k.InPlace = inPlace
+	g.memory(steps, order)
+	g.sizesAndResults()
+	if err := g.phase2(steps, order, opt); err != nil {
+		return err
+	}
+	g.line("return 0;")
+	g.k.NumSlots = g.nslots
+	g.render()
+	return nil
+}
+
+// shapePhase computes every variable's lengths: the symbolic shapes of
+// shape.Tracker, merged and folded, lowered as phase-1 nodes into small
+// local buffers, then read into int64 locals.
+func (g *gen) shapePhase(inputs []*graph.Variable, nodes []*graph.Apply) error {
+	tr := shape.NewTracker(g.fg.Builder)
+	var vars []*graph.Variable
+	seen := map[*graph.Variable]bool{}
+	add := func(v *graph.Variable) {
+		if !seen[v] {
+			seen[v] = true
+			vars = append(vars, v)
+		}
+	}
+	for _, v := range inputs {
+		add(v)
+	}
+	for _, n := range nodes {
+		for _, v := range n.Inputs {
+			add(v)
+		}
+		for _, v := range n.Outputs {
+			add(v)
+		}
+	}
+	for _, v := range g.fg.Results {
+		add(v)
+	}
+	var flat []*graph.Variable
+	counts := make([]int, len(vars))
+	for i, v := range vars {
+		d, err := tr.Of(v)
+		if err != nil {
+			return fmt.Errorf("cxx: the shape of %v: %w", v, err)
+		}
+		counts[i] = len(d)
+		flat = append(flat, d...)
+	}
+	simple, err := compile.SimplifyShapes(g.fg, flat)
+	if err != nil {
+		return fmt.Errorf("cxx: simplifying shapes: %w", err)
+	}
+	for _, n := range graph.Toposort(simple) {
+		if err := g.shapeNode(n); err != nil {
+			return err
+		}
+	}
+	local := map[*graph.Variable]string{}
+	dimOf := func(d *graph.Variable) string {
+		if d.IsConstant() {
+			return fmt.Sprintf("INT64_C(%d)", d.Value.Int64s()[0])
+		}
+		if s, ok := local[d]; ok {
+			return s
+		}
+		s := fmt.Sprintf("d%d", d.ID())
+		g.ensureView(d, 1)
+		g.line("const int64_t %s = tg_read_int(&%s);", s, name(d, 1))
+		local[d] = s
+		return s
+	}
+	k := 0
+	for i, v := range vars {
+		ds := make([]string, counts[i])
+		for j := range ds {
+			ds[j] = dimOf(simple[k])
+			k++
+		}
+		g.dims[v] = ds
+	}
+	return nil
+}
+
+// ensureView declares the view of a constant (a static array) the first
+// time a node reads it; inputs are declared up front.
+func (g *gen) ensureView(v *graph.Variable, phase int) {
+	n := name(v, phase)
+	if g.declared[n] {
+		return
+	}
+	if !v.IsConstant() {
+		panic(fmt.Sprintf("variable %v read before it is computed", v))
+	}
+	g.declared[n] = true
+	data, shp := g.constant(v)
+	g.line("tg_view %s; tg_view_init(&%s, %s, %d, %d, %s);", n, n, data, int(v.Type.DType), v.Type.Ndim(), shp)
+}
+
+// shapeNode lowers one node of the shape phase: its outputs have static
+// shapes, so they live in local buffers.
+func (g *gen) shapeNode(n *graph.Apply) error {
+	for _, in := range n.Inputs {
+		if in.Owner == nil {
+			g.ensureView(in, 1)
+		}
+	}
+	view := isView(n)
+	for _, o := range n.Outputs {
+		size := 1
+		for _, d := range o.Type.Shape {
+			if d == graph.Unknown {
+				return fmt.Errorf("cxx: shape expression %s has no static shape", graph.OpString(n.Op))
+			}
+			size *= d
+		}
+		nm := name(o, 1)
+		shp := g.staticShape(o.Type.Shape)
+		if view {
+			g.line("tg_view %s; tg_view_init(&%s, NULL, %d, %d, %s);", nm, nm, int(o.Type.DType), o.Type.Ndim(), shp)
+		} else {
+			bytes := max(size*o.Type.DType.Size(), 1)
+			g.line("alignas(64) char b%s[%d];", nm, bytes)
+			g.line("tg_view %s; tg_view_init(&%s, b%s, %d, %d, %s);", nm, nm, nm, int(o.Type.DType), o.Type.Ndim(), shp)
+		}
+		g.declared[nm] = true
+	}
+	fn := g.function(n, "s", g.nfuncs, true)
+	g.nfuncs++
+	g.line("if (%s) return 1;", g.call(fn, n, 1))
+	return nil
+}
+
+// staticShape returns the name of a static array holding a known shape.
+func (g *gen) staticShape(shape []int) string {
+	parts := make([]string, len(shape))
+	for i, d := range shape {
+		parts[i] = fmt.Sprintf("INT64_C(%d)", d)
+	}
+	return g.shapeArray(parts)
+}
+
+// shapeArray declares a local array of lengths (C expressions) in the
+// kernel body and returns its name; NULL for a 0-d shape.
+func (g *gen) shapeArray(dims []string) string {
+	if len(dims) == 0 {
+		return "(const int64_t *)NULL"
+	}
+	g.nshapes++
+	nm := fmt.Sprintf("shp%d", g.nshapes)
+	g.line("const int64_t %s[] = {%s};", nm, strings.Join(dims, ", "))
+	return nm
+}
+
+// call is the C call of node function fn on n's variables of phase.
+func (g *gen) call(fn string, n *graph.Apply, phase int) string {
+	var args []string
+	for _, in := range n.Inputs {
+		args = append(args, "&"+name(in, phase))
+	}
+	for _, o := range n.Outputs {
+		args = append(args, "&"+name(o, phase))
+	}
+	args = append(args, "st", "err")
+	return fn + "(" + strings.Join(args, ", ") + ")"
+}
+
+// function writes n's node function (its lowering's body, or a call of the
+// evaluator fallback) and returns its name.
+func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) string {
+	e := g.u.newEmitter()
+	e.scratch = -1
+	if s, ok := g.scratch[n]; ok && !shapePhase {
+		e.scratch = s
+	}
+	l, ok := lookup(n)
+	var why string
+	if ok {
+		if err := l.Lower(e, n); err != nil {
+			ok, why = false, err.Error()
+		}
+	} else {
+		why = "no C++ lowering for " + n.Op.Name()
+	}
+	fn := fmt.Sprintf("%s%d_%s", prefix, idx, cIdent(n.Op.Name()))
+	if !ok {
+		e = g.u.newEmitter()
+		f := len(g.k.Fallback)
+		g.k.Fallback = append(g.k.Fallback, n)
+		g.k.FallbackErrors = append(g.k.FallbackErrors, why)
+		var ins, outs []string
+		for i := range n.Inputs {
+			ins = append(ins, fmt.Sprintf("in%d", i))
+		}
+		for i := range n.Outputs {
+			outs = append(outs, fmt.Sprintf("out%d", i))
+		}
+		if len(ins) == 0 {
+			ins = []string{"NULL"}
+		}
+		e.Line("const tg_view *ins[] = {%s};", strings.Join(ins, ", "))
+		e.Line("tg_view *outs[] = {%s};", strings.Join(outs, ", "))
+		e.Line("return tg_eval_fallback(st, %d, %d, ins, %d, outs, err);", f, len(n.Inputs), len(n.Outputs))
+	}
+	var params []string
+	for i := range n.Inputs {
+		params = append(params, fmt.Sprintf("const tg_view *in%d", i))
+	}
+	for i := range n.Outputs {
+		params = append(params, fmt.Sprintf("tg_view *out%d", i))
+	}
+	params = append(params, "tg_state *st", "char **err")
+	var b strings.Builder
+	where := ""
+	if n.Source != "" {
+		where = "  (" + cComment(n.Source) + ")"
+	}
+	kind := ""
+	if !ok {
+		kind = " [evaluator: " + cComment(why) + "]"
+	}
+	fmt.Fprintf(&b, "// node %s%d: %s%s%s\n", prefix, idx, cComment(graph.OpString(n.Op)), where, kind)
+	fmt.Fprintf(&b, "static int %s(%s) {\n", fn, strings.Join(params, ", "))
+	b.WriteString("    (void)st; (void)err;\n")
+	for i := range n.Inputs {
+		fmt.Fprintf(&b, "    (void)in%d;\n", i)
+	}
+	if body := e.String(); body != "" {
+		b.WriteString(body + "\n")
+	}
+	b.WriteString("    return 0;\n}\n")
+	g.funcs = append(g.funcs, b.String())
+	return fn
+}
+
+// constant emits v's value as a static array and returns the C
+// expressions of its data and shape.
+func (g *gen) constant(v *graph.Variable) (data, shp string) {
+	a := v.Value
+	nm := fmt.Sprintf("c%d", v.ID())
+	ct := cTypeOf(v.Type.DType)
+	lits := make([]string, a.Size())
+	for i := range lits {
+		lits[i] = literal(a, i)
+	}
+	if len(lits) == 0 {
+		lits = []string{"{}"}
+		if !v.Type.DType.IsComplex() {
+			lits = []string{"0"}
+		}
+	}
+	g.consts = append(g.consts, fmt.Sprintf("alignas(64) static const %s %s[] = {%s};", ct.Storage, nm, strings.Join(lits, ", ")))
+	return nm, g.staticShape(a.Shape)
+}
+
+// elementwiseChecks emits, for every elementwise node, the check that its
+// inputs broadcast (the evaluator's ValueError), before anything is
+// written: elementwise node functions then never fail.
+func (g *gen) elementwiseChecks(nodes []*graph.Apply) {
+	for _, n := range nodes {
+		opName, ndim, ok := elementwiseOf(n)
+		if !ok {
+			continue
+		}
+		for d := 0; d < ndim; d++ {
+			first, firstIdx := "", -1
+			for i, in := range n.Inputs {
+				k := d - (ndim - in.Type.Ndim())
+				if k < 0 || in.Type.Shape[k] == 1 {
+					continue
+				}
+				ld := g.dims[in][k]
+				if first == "" {
+					first, firstIdx = ld, i
+					continue
+				}
+				if ld == first {
+					continue
+				}
+				g.line("if (%s != %s) return tg_set_error(err, \"ValueError: %s: input dimension mismatch: dimension %d has length %%lld in input %d and %%lld in input %d\", (long long)%s, (long long)%s);",
+					first, ld, cFormat(opName), d, firstIdx, i, first, ld)
+			}
+		}
+	}
+}
+
+// plan lists the phase-2 steps and decides where each variable lives:
+// in a result's buffer (the first result it is), a workspace slot (other
+// computed variables), or another variable's memory (views).
+func (g *gen) plan(nodes []*graph.Apply) ([]step, []inPlaceUpdate) {
+	var steps []step
+	stepOf := map[*graph.Apply]int{}
+	for _, n := range nodes {
+		stepOf[n] = len(steps)
+		steps = append(steps, step{node: n, copyOf: -1})
+	}
+	fg := g.fg
+	writer := make([]int, len(fg.Results))
+	for j, r := range fg.Results {
+		if _, taken := g.resultOf[r]; !taken && r.Owner != nil && !isView(r.Owner) {
+			g.resultOf[r] = j
+			writer[j] = stepOf[r.Owner]
+			continue
+		}
+		writer[j] = len(steps)
+		steps = append(steps, step{copyOf: j, source: r})
+	}
+	shared := fg.SharedIndex()
+	var updates []inPlaceUpdate
+	for i := range fg.UpdateTargets {
+		j := fg.NumOutputs + i
+		updates = append(updates, inPlaceUpdate{result: j, target: fg.Shared[shared[i]], writer: writer[j]})
+	}
+	return steps, updates
+}
+
+// memory gives every intermediate a workspace slot, reusing the slots of
+// variables no later step reads (a view keeps its base alive).
+func (g *gen) memory(steps []step, order []int) {
+	last := map[*graph.Variable]int{}
+	for p, i := range order {
+		for _, v := range steps[i].reads() {
+			last[aliasRoot(v)] = p
+		}
+	}
+	var free []int
+	take := func() int {
+		if len(free) > 0 {
+			s := free[len(free)-1]
+			free = free[:len(free)-1]
+			return s
+		}
+		g.nslots++
+		return g.nslots - 1
+	}
+	release := map[int][]int{} // position -> slots free after it
+	for p, i := range order {
+		n := steps[i].node
+		if n == nil {
+			continue
+		}
+		if scratchView(n) {
+			s := take()
+			g.scratch[n] = s
+			g.stored = append(g.stored, n.Outputs[0])
+			release[lastUse(last, n.Outputs[0], p)] = append(release[lastUse(last, n.Outputs[0], p)], s)
+		}
+		if isView(n) {
+			for _, s := range release[p] {
+				free = append(free, s)
+			}
+			continue
+		}
+		for _, o := range n.Outputs {
+			if _, ok := g.resultOf[o]; ok {
+				continue
+			}
+			s := take()
+			g.slotOf[o] = s
+			g.stored = append(g.stored, o)
+			at := lastUse(last, o, p)
+			release[at] = append(release[at], s)
+		}
+		for _, s := range release[p] {
+			free = append(free, s)
+		}
+	}
+}
+
+// lastUse is the position of the last step reading v's memory, p when none.
+func lastUse(last map[*graph.Variable]int, v *graph.Variable, p int) int {
+	if at, ok := last[v]; ok && at > p {
+		return at
+	}
+	return p
+}
+
+// sizesAndResults checks every stored variable's size, then allocates the
+// results through args->alloc.
+func (g *gen) sizesAndResults() {
+	check := func(v *graph.Variable, what string) string {
+		nm := fmt.Sprintf("n%d", v.ID())
+		if g.declared[nm] {
+			return nm
+		}
+		g.declared[nm] = true
+		ds := g.dims[v]
+		shp := g.shapeArray(ds)
+		g.line("int64_t %s; if (!tg_size_ok(%d, %s, %d, &%s)) return tg_set_error(err, \"ValueError: %s: the shape has a negative length or a size that overflows int64\");",
+			nm, len(ds), shp, v.Type.DType.Size(), nm, cFormat(what))
+		return nm
+	}
+	for _, v := range g.stored {
+		check(v, v.String())
+	}
+	for j, r := range g.fg.Results {
+		nm := check(r, fmt.Sprintf("result %d (%v)", j, r))
+		ds := g.dims[r]
+		shp := "NULL"
+		if len(ds) > 0 {
+			g.line("const int64_t sh%d[] = {%s};", j, strings.Join(ds, ", "))
+			shp = fmt.Sprintf("sh%d", j)
+		}
+		g.line("char *r%d = (char *)args->alloc(args->alloc_ctx, %d, %d, %s);", j, j, len(ds), shp)
+		g.line("if (!r%d && %s > 0) return tg_set_error(err, \"MemoryError: cannot allocate result %d (%s)\");", j, nm, j, cFormat(r.String()))
+	}
+}
+
+// phase2 emits the steps in order.
+func (g *gen) phase2(steps []step, order []int, opt Options) error {
+	for _, i := range order {
+		s := steps[i]
+		if s.node == nil {
+			r := g.fg.Results[s.copyOf]
+			g.ensureView(s.source, 2)
+			shp := "NULL"
+			if r.Type.Ndim() > 0 {
+				shp = fmt.Sprintf("sh%d", s.copyOf)
+			}
+			g.line("{ tg_view dst; tg_view_init(&dst, r%d, %d, %d, %s); tg_copy(&dst, &%s); }", s.copyOf, int(r.Type.DType), r.Type.Ndim(), shp, name(s.source, 2))
+			continue
+		}
+		n := s.node
+		for _, in := range n.Inputs {
+			g.ensureView(in, 2)
+		}
+		for _, o := range n.Outputs {
+			nm := name(o, 2)
+			g.declared[nm] = true
+			ds := g.dims[o]
+			shp := g.shapeArray(ds)
+			g.line("tg_view %s; tg_view_init(&%s, NULL, %d, %d, %s);", nm, nm, int(o.Type.DType), len(ds), shp)
+			if j, ok := g.resultOf[o]; ok {
+				g.line("%s.data = r%d;", nm, j)
+			} else if slot, ok := g.slotOf[o]; ok {
+				g.line("%s.data = (char *)tg_slot_get(st, %d, (size_t)(n%d * %d > 0 ? n%d * %d : 1));", nm, slot, o.ID(), o.Type.DType.Size(), o.ID(), o.Type.DType.Size())
+				g.line("if (!%s.data) return tg_set_error(err, \"MemoryError: no memory for %s\");", nm, cFormat(o.String()))
+			}
+		}
+		idx := len(g.k.Nodes)
+		g.k.Nodes = append(g.k.Nodes, n)
+		fn := g.function(n, "k", idx, false)
+		if opt.Profile {
+			g.line("{ int64_t t0 = st->profile ? tg_now_ns() : 0;")
+			g.line("  if (%s) return 1;", g.call(fn, n, 2))
+			g.line("  if (st->profile) { st->prof_ns[%d] += tg_now_ns() - t0; st->prof_calls[%d]++; } }", idx, idx)
+		} else {
+			g.line("if (%s) return 1;", g.call(fn, n, 2))
+		}
+	}
+	return nil
+}
+
+// render assembles the translation unit.
+func (g *gen) render() {
+	var b strings.Builder
+	b.WriteString("// generated by theanogo codegen/cxx: one compiled function\n")
+	b.WriteString("#include \"tg_rt.h\"\n#include \"tg_scalar.h\"\n#include \"tg_loops.h\"\n")
+	for _, h := range g.u.includes {
+		fmt.Fprintf(&b, "#include \"%s\"\n", cFormat(h))
+	}
+	b.WriteString("\n")
+	for _, c := range g.consts {
+		b.WriteString(c + "\n")
+	}
+	for _, h := range g.u.helpers {
+		b.WriteString("\n" + h + "\n")
+	}
+	for _, f := range g.funcs {
+		b.WriteString("\n" + f)
+	}
+	b.WriteString("\nstatic int tg_run(tg_args *args, tg_state *st) {\n")
+	b.WriteString(strings.Join(g.body, "\n"))
+	b.WriteString("\n}\n\n")
+	b.WriteString("extern \"C\" int TG_SYMBOL(tg_args *args) {\n")
+	b.WriteString("    tg_state *shared = (tg_state *)(intptr_t)args->function;\n")
+	b.WriteString("    tg_state *st = tg_state_acquire(shared);\n")
+	b.WriteString("    if (!st) return tg_set_error(&args->error, \"MemoryError: no memory for a private workspace\");\n")
+	b.WriteString("    int rc = tg_run(args, st);\n")
+	b.WriteString("    tg_state_release(shared, st);\n")
+	b.WriteString("    return rc;\n}\n")
+	src := b.String()
+	sum := sha256.Sum256([]byte(src))
+	g.k.Symbol = "tg_fn_" + hex.EncodeToString(sum[:8])
+	g.k.Source = strings.ReplaceAll(src, "TG_SYMBOL", g.k.Symbol)
+}

@@ -1,0 +1,178 @@
+// Package loader loads what codegen/driver compiled and calls it from Go:
+// the runtime library (dlopen RTLD_GLOBAL, once per process, before any
+// kernel), kernel modules (dlopen, dlsym), per-function states, and kernel
+// calls through the tg_kernel.h ABI. It also exports tg_eval_node, the Go
+// evaluator fallback a kernel calls for a node with no C++ lowering.
+//
+//	err := loader.LoadRuntime(rtPath, "", 2)
+//	m, err := loader.Open(soPath)
+//	k, err := m.Kernel("tg_fn_1f2e")
+//	st, err := loader.NewState(nSlots, nNodes, false)
+//	out, err := loader.Call(k, st, inputs, []dtype.DType{dtype.Float64})
+//
+// Modules are never unloaded: a kernel's address may be held anywhere.
+package loader
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../runtime
+#cgo LDFLAGS: -ldl
+#include <stdlib.h>
+#include "helpers.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+)
+
+// runtimeLib is the process's runtime library, loaded once.
+var runtimeLib struct {
+	sync.Mutex
+	path      string
+	stateNew  unsafe.Pointer
+	stateFree unsafe.Pointer
+}
+
+// LoadRuntime loads the runtime library at path (driver's RuntimeLibrary)
+// with RTLD_NOW|RTLD_GLOBAL, so kernel modules resolve its symbols, and
+// initializes it: blas names the BLAS library to load ("" lets the runtime
+// search), threads the size of its pool. Loading the same path again does
+// nothing; a process has one runtime, so another path is an error.
+func LoadRuntime(path string, blas string, threads int) error {
+	runtimeLib.Lock()
+	defer runtimeLib.Unlock()
+	if runtimeLib.path != "" {
+		if runtimeLib.path == path {
+			return nil
+		}
+		return fmt.Errorf("loader: the runtime %s is loaded; cannot load a second one (%s)", runtimeLib.path, path)
+	}
+	h, err := dlopen(path, true)
+	if err != nil {
+		return err
+	}
+	init, err := dlsym(h, path, "tg_rt_init")
+	if err != nil {
+		return err
+	}
+	stateNew, err := dlsym(h, path, "tg_state_new")
+	if err != nil {
+		return err
+	}
+	stateFree, err := dlsym(h, path, "tg_state_free")
+	if err != nil {
+		return err
+	}
+	var cblas *C.char
+	if blas != "" {
+		cblas = C.CString(blas)
+		defer C.free(unsafe.Pointer(cblas))
+	}
+	var cerr *C.char
+	if C.tgl_call_rt_init(init, cblas, C.int(threads), &cerr) != 0 {
+		return fmt.Errorf("loader: initializing the runtime %s: %s", path, takeString(cerr, "tg_rt_init failed"))
+	}
+	runtimeLib.path, runtimeLib.stateNew, runtimeLib.stateFree = path, stateNew, stateFree
+	return nil
+}
+
+// Module is a loaded kernel module.
+type Module struct {
+	path   string
+	handle unsafe.Pointer
+}
+
+// Open loads the kernel module at path (RTLD_NOW|RTLD_LOCAL: every symbol
+// resolves now, against the runtime library loaded before).
+func Open(path string) (*Module, error) {
+	h, err := dlopen(path, false)
+	if err != nil {
+		return nil, err
+	}
+	return &Module{path: path, handle: h}, nil
+}
+
+// Kernel returns the address of the module's function symbol, a
+// tg_kernel_fn for Call.
+func (m *Module) Kernel(symbol string) (uintptr, error) {
+	p, err := dlsym(m.handle, m.path, symbol)
+	return uintptr(p), err
+}
+
+// NewState allocates a function's state (tg_rt.h tg_state_new): nSlots
+// workspace slots and nNodes profile counters. The runtime must be loaded.
+func NewState(nSlots, nNodes int, profile bool) (uintptr, error) {
+	runtimeLib.Lock()
+	fn := runtimeLib.stateNew
+	runtimeLib.Unlock()
+	if fn == nil {
+		return 0, errors.New("loader: NewState before LoadRuntime")
+	}
+	if nSlots < 0 || nNodes < 0 || nSlots > 1<<30 || nNodes > 1<<30 {
+		return 0, fmt.Errorf("loader: NewState(%d, %d): counts out of range", nSlots, nNodes)
+	}
+	prof := C.int32_t(0)
+	if profile {
+		prof = 1
+	}
+	st := C.tgl_call_state_new(fn, C.int32_t(nSlots), C.int32_t(nNodes), prof)
+	if st == nil {
+		return 0, errors.New("MemoryError: cannot allocate a function state")
+	}
+	return uintptr(st), nil
+}
+
+// SetEvaluator points state's evaluator fallback (tg_state.eval_node) at
+// the Go evaluator with handle, from RegisterNodes.
+func SetEvaluator(state uintptr, handle int64) {
+	C.tgl_state_set_eval(C.uintptr_t(state), C.int64_t(handle))
+}
+
+// FreeState frees a state from NewState.
+func FreeState(state uintptr) {
+	runtimeLib.Lock()
+	fn := runtimeLib.stateFree
+	runtimeLib.Unlock()
+	if fn != nil && state != 0 {
+		C.tgl_call_state_free(fn, C.uintptr_t(state))
+	}
+}
+
+func dlopen(path string, global bool) (unsafe.Pointer, error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	g := C.int(0)
+	if global {
+		g = 1
+	}
+	var cerr *C.char
+	h := C.tgl_dlopen(cpath, g, &cerr)
+	if h == nil {
+		return nil, fmt.Errorf("loader: cannot load %s: %s", path, takeString(cerr, "dlopen failed"))
+	}
+	return h, nil
+}
+
+func dlsym(h unsafe.Pointer, path, symbol string) (unsafe.Pointer, error) {
+	csym := C.CString(symbol)
+	defer C.free(unsafe.Pointer(csym))
+	var cerr *C.char
+	p := C.tgl_dlsym(h, csym, &cerr)
+	if p == nil {
+		return nil, fmt.Errorf("loader: %s has no symbol %s: %s", path, symbol, takeString(cerr, "dlsym failed"))
+	}
+	return p, nil
+}
+
+// takeString returns the malloc'ed C string s as a Go string and frees it
+// (def when s is NULL).
+func takeString(s *C.char, def string) string {
+	if s == nil {
+		return def
+	}
+	defer C.free(unsafe.Pointer(s))
+	return C.GoString(s)
+}

@@ -1,0 +1,280 @@
+/*
+ * tg_loops.h: static inline helpers that generated kernels (codegen/cxx)
+ * use around their loops: views (sizes, contiguity, broadcast strides),
+ * strided copies, size checks, numpy's astype conversions, basic index
+ * resolution and the evaluator fallback's call. C++17, header only.
+ */
+#ifndef TG_LOOPS_H
+#define TG_LOOPS_H
+
+#include <cmath>
+#include <complex>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+
+#include "tg_rt.h"
+#include "tg_scalar.h"
+
+/* Bytes per element of each enum tg_dtype. */
+static inline int64_t tg_dtype_size(int32_t dt) {
+    switch (dt) {
+    case TG_BOOL: case TG_INT8: case TG_UINT8: return 1;
+    case TG_INT16: case TG_UINT16: case TG_FLOAT16: return 2;
+    case TG_INT32: case TG_UINT32: case TG_FLOAT32: return 4;
+    case TG_INT64: case TG_UINT64: case TG_FLOAT64: case TG_COMPLEX64: return 8;
+    case TG_COMPLEX128: return 16;
+    }
+    return 1;
+}
+
+static inline int64_t tg_view_size(const tg_view *v) {
+    int64_t n = 1;
+    for (int d = 0; d < v->ndim; d++) n *= v->shape[d];
+    return n;
+}
+
+/* Fills v's strides for a C-contiguous layout of its shape. */
+static inline void tg_contiguous_strides(tg_view *v) {
+    int64_t s = 1;
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        v->strides[d] = s;
+        s *= v->shape[d];
+    }
+}
+
+/* Whether v is C-contiguous (dimensions of length 1 may have any stride). */
+static inline bool tg_is_contiguous(const tg_view *v) {
+    int64_t s = 1;
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        if (v->shape[d] != 1 && v->strides[d] != s) return false;
+        s *= v->shape[d];
+    }
+    return true;
+}
+
+/* Sets a view over a C-contiguous buffer. */
+static inline void tg_view_init(tg_view *v, const void *data, int32_t dtype, int32_t ndim, const int64_t *shape) {
+    v->data = (char *)data;
+    v->dtype = dtype;
+    v->ndim = ndim;
+    for (int d = 0; d < ndim; d++) v->shape[d] = shape[d];
+    tg_contiguous_strides(v);
+}
+
+/* The strides (elements) with which an elementwise loop over out reads in:
+ * in's dimensions aligned right (missing leading ones read as length 1),
+ * 0 where in has length 1 (broadcast). */
+static inline void tg_bstrides(const tg_view *in, const tg_view *out, int64_t *s) {
+    int k = out->ndim - in->ndim;
+    for (int d = 0; d < out->ndim; d++) {
+        int j = d - k;
+        s[d] = (j < 0 || in->shape[j] == 1) ? 0 : in->strides[j];
+    }
+}
+
+/* 1 when strides s read out's positions in order (contiguous, same shape),
+ * 0 when they read one element (all 0), -1 otherwise. */
+static inline int tg_flat_step(const int64_t *s, const tg_view *out) {
+    bool zero = true, contiguous = true;
+    int64_t c = 1;
+    for (int d = out->ndim - 1; d >= 0; d--) {
+        if (out->shape[d] != 1) {
+            if (s[d] != 0) zero = false;
+            if (s[d] != c) contiguous = false;
+        }
+        c *= out->shape[d];
+    }
+    return contiguous ? 1 : zero ? 0 : -1;
+}
+
+/* Copies src into dst element by element (same shape and dtype; any
+ * strides). */
+static inline void tg_copy(tg_view *dst, const tg_view *src) {
+    int64_t n = tg_view_size(dst), es = tg_dtype_size(dst->dtype);
+    if (n == 0) return;
+    if (tg_is_contiguous(dst) && tg_is_contiguous(src)) {
+        if (dst->data != src->data) memmove(dst->data, src->data, (size_t)(n * es));
+        return;
+    }
+    int nd = dst->ndim;
+    int64_t idx[TG_MAXDIM] = {0};
+    int64_t od = 0, os = 0;
+    for (int64_t k = 0; k < n; k++) {
+        memcpy(dst->data + od * es, src->data + os * es, (size_t)es);
+        for (int d = nd - 1; d >= 0; d--) {
+            idx[d]++;
+            od += dst->strides[d];
+            os += src->strides[d];
+            if (idx[d] < dst->shape[d]) break;
+            od -= idx[d] * dst->strides[d];
+            os -= idx[d] * src->strides[d];
+            idx[d] = 0;
+        }
+    }
+}
+
+/* Copies src's elements in C order into the contiguous buffer dst. */
+static inline void tg_gather(char *dst, const tg_view *src) {
+    tg_view d;
+    tg_view_init(&d, dst, src->dtype, src->ndim, src->shape);
+    tg_copy(&d, src);
+}
+
+/* Whether an integer view has a negative element (any strides). */
+static inline bool tg_any_negative(const tg_view *v) {
+    int64_t n = tg_view_size(v), es = tg_dtype_size(v->dtype);
+    if (v->dtype == TG_BOOL || v->dtype == TG_UINT8 || v->dtype == TG_UINT16 || v->dtype == TG_UINT32 || v->dtype == TG_UINT64)
+        return false;
+    int64_t idx[TG_MAXDIM] = {0};
+    int64_t off = 0;
+    for (int64_t k = 0; k < n; k++) {
+        const char *p = v->data + off * es;
+        int64_t x = es == 1 ? *(const int8_t *)p : es == 2 ? *(const int16_t *)p : es == 4 ? *(const int32_t *)p : *(const int64_t *)p;
+        if (x < 0) return true;
+        for (int d = v->ndim - 1; d >= 0; d--) {
+            idx[d]++;
+            off += v->strides[d];
+            if (idx[d] < v->shape[d]) break;
+            off -= idx[d] * v->strides[d];
+            idx[d] = 0;
+        }
+    }
+    return false;
+}
+
+/* The element count of a shape and its size in bytes; 0 when a length is
+ * negative or the size overflows int64. */
+static inline int tg_size_ok(int32_t ndim, const int64_t *shape, int64_t itemsize, int64_t *count) {
+    int64_t n = 1, b;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] < 0) return 0;
+        if (__builtin_mul_overflow(n, shape[d], &n)) return 0;
+    }
+    if (__builtin_mul_overflow(n, itemsize, &b)) return 0;
+    *count = n;
+    return 1;
+}
+
+/* --- numpy's astype (the Go evaluator's tensor.Array.Astype) ------------ */
+
+template <class T> struct tg_is_complex : std::false_type {};
+template <class T> struct tg_is_complex<std::complex<T>> : std::true_type {};
+
+/* A float to int64 as the evaluator converts: [2^63, 2^64) through uint64,
+ * NaN, infinities and other out-of-range values to INT64_MIN. */
+static inline int64_t tg_float_to_int64(double v) {
+    if (v >= 9.223372036854775807e18 && v < 1.8446744073709552e19) return (int64_t)(uint64_t)v;
+    if (!(v > -9.223372036854775808e18 - 1025.0 && v < 9.223372036854775807e18)) return INT64_MIN;
+    return (int64_t)v;
+}
+
+/* tg_astype<To>(x) converts between compute types as astype does. */
+template <class To, class From>
+static inline To tg_astype(From x) {
+    if constexpr (std::is_same<To, bool>::value) {
+        return tg_convert<bool>(x);
+    } else if constexpr (tg_is_complex<From>::value && !tg_is_complex<To>::value) {
+        return tg_astype<To>(x.real());
+    } else if constexpr (std::is_integral<To>::value && std::is_floating_point<From>::value) {
+        return (To)tg_float_to_int64((double)x);
+    } else if constexpr (std::is_floating_point<To>::value && std::is_integral<From>::value) {
+        return (To)(double)x;
+    } else {
+        return tg_convert<To>(x);
+    }
+}
+
+/* --- basic indexing ------------------------------------------------------- */
+
+/* Python's slice(start, stop, step).indices(n) and the slice's length;
+ * has says which entries were given. 1 and *err set when step is 0. */
+static inline int tg_slice(int64_t n, int64_t start, int64_t stop, int64_t step, int has_start, int has_stop, int has_step,
+                           int64_t *out_start, int64_t *out_step, int64_t *out_len, const char *op, char **err) {
+    if (!has_step) step = 1;
+    if (step == 0) return tg_set_error(err, "ValueError: %s: slice step cannot be zero", op);
+    int64_t lower = 0, upper = n;
+    if (step < 0) { lower = -1; upper = n - 1; }
+#define TG_BOUND(x, has, def) (!(has) ? (def) : (x) < 0 ? ((x) + n > lower ? (x) + n : lower) : ((x) < upper ? (x) : upper))
+    int64_t s, e;
+    if (step > 0) { s = TG_BOUND(start, has_start, lower); e = TG_BOUND(stop, has_stop, upper); }
+    else { s = TG_BOUND(start, has_start, upper); e = TG_BOUND(stop, has_stop, lower); }
+#undef TG_BOUND
+    int64_t len = 0;
+    if (step > 0 && e > s) len = (e - s - 1) / step + 1;
+    else if (step < 0 && s > e) len = (s - e - 1) / (-step) + 1;
+    *out_start = s; *out_step = step; *out_len = len;
+    return 0;
+}
+
+/* Reads a 0-d integer (or bool) view as int64. */
+static inline int64_t tg_read_int(const tg_view *v) {
+    switch (v->dtype) {
+    case TG_BOOL: return *(const bool *)v->data;
+    case TG_INT8: return *(const int8_t *)v->data;
+    case TG_INT16: return *(const int16_t *)v->data;
+    case TG_INT32: return *(const int32_t *)v->data;
+    case TG_UINT8: return *(const uint8_t *)v->data;
+    case TG_UINT16: return *(const uint16_t *)v->data;
+    case TG_UINT32: return *(const uint32_t *)v->data;
+    case TG_UINT64: return (int64_t) * (const uint64_t *)v->data;
+    }
+    return *(const int64_t *)v->data;
+}
+
+/* --- the evaluator fallback ---------------------------------------------- */
+
+struct tg_fallback_ctx {
+    tg_view **outs;
+    int32_t n_outs;
+    int bad;
+};
+
+/* The alloc callback of a fallback node: hands out the output buffers the
+ * kernel planned, after checking the evaluator's shape against them. */
+static void *tg_fallback_alloc(void *vctx, int32_t index, int32_t ndim, const int64_t *shape) {
+    tg_fallback_ctx *c = (tg_fallback_ctx *)vctx;
+    if (index < 0 || index >= c->n_outs || c->outs[index]->ndim != ndim) { c->bad = 1; return NULL; }
+    tg_view *o = c->outs[index];
+    for (int d = 0; d < ndim; d++)
+        if (o->shape[d] != shape[d]) { c->bad = 1; return NULL; }
+    return o->data;
+}
+
+/* Runs node `node` in the Go evaluator (st->eval_node) on contiguous
+ * copies of its inputs, writing into the planned outputs. */
+static inline int tg_eval_fallback(tg_state *st, int32_t node, int32_t n_in, const tg_view *const *ins, int32_t n_out,
+                                   tg_view **outs, char **err) {
+    if (!st->eval_node) return tg_set_error(err, "RuntimeError: node %d has no C++ lowering and no evaluator is attached", node);
+    tg_buffer bufs[64];
+    void *copies[64];
+    if (n_in > 64) return tg_set_error(err, "RuntimeError: node %d has too many inputs", node);
+    for (int i = 0; i < n_in; i++) {
+        const tg_view *v = ins[i];
+        copies[i] = NULL;
+        bufs[i].data = v->data;
+        bufs[i].shape = v->shape;
+        bufs[i].ndim = v->ndim;
+        bufs[i].dtype = v->dtype;
+        if (!tg_is_contiguous(v)) {
+            int64_t n = tg_view_size(v), es = tg_dtype_size(v->dtype);
+            copies[i] = malloc((size_t)(n * es > 0 ? n * es : 1));
+            if (!copies[i]) {
+                for (int j = 0; j < i; j++) free(copies[j]);
+                return tg_set_error(err, "MemoryError: no memory for a copy of input %d of node %d", i, node);
+            }
+            tg_view c;
+            tg_view_init(&c, copies[i], v->dtype, v->ndim, v->shape);
+            tg_copy(&c, v);
+            bufs[i].data = copies[i];
+        }
+    }
+    tg_fallback_ctx ctx = {outs, n_out, 0};
+    int rc = st->eval_node(st->go_handle, node, bufs, n_in, tg_fallback_alloc, &ctx, err);
+    for (int i = 0; i < n_in; i++) free(copies[i]);
+    if (rc == 0 && ctx.bad) return tg_set_error(err, "RuntimeError: node %d: the evaluator's output shape differs from the symbolic shape", node);
+    return rc;
+}
+
+#endif /* TG_LOOPS_H */
