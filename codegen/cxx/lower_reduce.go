@@ -1,6 +1,8 @@
 package cxx
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/bits"
 	"strings"
@@ -357,4 +359,165 @@ func lowerArgReduce(e *Emitter, n *graph.Apply) error {
 	e.Line("// %s over axes %v", op.Name(), op.Axes)
 	e.Line("if (tg_argreduce(in0, UINT64_C(%#x), %d, out0, err) != 0) return 1;", uint64(op.Axes), isMin)
 	return nil
+}
+
+// lowerFusedReduce folds a fused map (ops.FusedReduceOp) without storing
+// it: the map's element function (as FusedOp computes it, each instruction
+// rounded to its dtype) is called inside the reduction loops, and its
+// value, in the map dtype's storage, is folded as Reduce folds the stored
+// map. Inputs of lower rank are padded on the left; their statically
+// length-1 dimensions broadcast (stride 0).
+func lowerFusedReduce(e *Emitter, n *graph.Apply) error {
+	op := n.Op.(ops.FusedReduceOp)
+	var kind *ops.Reduction
+	for _, k := range ops.Reductions() {
+		if k.Name == op.Kind {
+			kind = k
+		}
+	}
+	if kind == nil {
+		return fmt.Errorf("cxx: composite_reduce: no reduction is called %q", op.Kind)
+	}
+	prog, err := parseProgram(op.Program)
+	if err != nil {
+		return err
+	}
+	if prog.nInputs != len(n.Inputs) {
+		return fmt.Errorf("cxx: composite_reduce takes %d inputs, got %d", prog.nInputs, len(n.Inputs))
+	}
+	inDT := make([]dtype.DType, len(n.Inputs))
+	for i, in := range n.Inputs {
+		inDT[i] = in.Type.DType
+	}
+	fn, mapDT, err := fusedElementFunction(e, prog, inDT)
+	if err != nil {
+		return err
+	}
+	out := n.Outputs[0].Type.DType
+	acc := newReduceAccumulator(kind, out)
+	e.Include("tg_loops.h")
+	e.Line("// %s over axes %v of the map %s, folded in %s", kind.Name, op.Axes, op.Program, acc.ctype)
+	// The map's shape: each dimension's length from the first input that
+	// does not broadcast there (1 if all do); the others must agree.
+	e.Line("int64_t shape[TG_MAXDIM];")
+	e.Line("int64_t strides[%d][TG_MAXDIM];", max(len(n.Inputs), 1))
+	for d := 0; d < op.Ndim; d++ {
+		e.Line("shape[%d] = 1;", d)
+	}
+	for i, in := range n.Inputs {
+		t := in.Type
+		pad := op.Ndim - t.Ndim()
+		for d := 0; d < op.Ndim; d++ {
+			if d < pad || t.Shape[d-pad] == 1 {
+				e.Line("strides[%d][%d] = 0;", i, d)
+				continue
+			}
+			e.Line("strides[%d][%d] = in%d->strides[%d];", i, d, i, d-pad)
+		}
+	}
+	first := make([]int, op.Ndim)
+	for d := range first {
+		first[d] = -1
+	}
+	for i, in := range n.Inputs {
+		t := in.Type
+		pad := op.Ndim - t.Ndim()
+		for d := pad; d < op.Ndim; d++ {
+			if t.Shape[d-pad] == 1 {
+				continue
+			}
+			if first[d] < 0 {
+				first[d] = i
+				e.Line("shape[%d] = in%d->shape[%d];", d, i, d-pad)
+				continue
+			}
+			e.Line("if (in%d->shape[%d] != shape[%d]) {", i, d-pad, d)
+			e.Line(`return tg_set_error(err, "ValueError: composite: input dimension mismatch: dimension %d has length %%lld in input %d and %%lld in input %d", (long long)shape[%d], (long long)in%d->shape[%d]);`,
+				d, first[d], i, d, i, d-pad)
+			e.Line("}")
+		}
+	}
+	nin := len(n.Inputs)
+	element := func(loads []string) string {
+		return reduceLoad(mapDT, acc, fn+"("+strings.Join(loads, ", ")+")")
+	}
+	if nin == 0 { // a constant map: one pseudo-input that is never read
+		nin = 1
+		inDT = []dtype.DType{dtype.Bool}
+		e.Line("for (int d = 0; d < TG_MAXDIM; d++) strides[0][d] = 0;")
+		e.Line("const tg_view *in0 = out0;")
+		element = func([]string) string { return reduceLoad(mapDT, acc, fn+"()") }
+	}
+	emitReduceLoops(e, reduceNest{
+		op: kind.Name, ndim: op.Ndim, axes: op.Axes, nin: nin, inputs: inDT,
+		element: element, acc: acc, nonEmpty: kind.NonEmpty, out: out,
+	})
+	return nil
+}
+
+// fusedElementFunction adds the helper computing one element of a fused
+// program from its inputs' stored values, each instruction rounded to its
+// dtype's storage as the Elemwise or cast it replaced would store it (as
+// lowerFused's element function), and returns its name and the dtype of
+// the value it returns.
+func fusedElementFunction(e *Emitter, prog *program, inDT []dtype.DType) (string, dtype.DType, error) {
+	tdt := make([]dtype.DType, len(prog.instrs))
+	argDT := func(a progArg) dtype.DType {
+		switch a.kind {
+		case 'i':
+			return inDT[a.index]
+		case 'k':
+			return a.dt
+		}
+		return tdt[a.index]
+	}
+	argExpr := func(a progArg) (string, error) {
+		switch a.kind {
+		case 'i':
+			return load(inDT[a.index], fmt.Sprintf("a%d", a.index)), nil
+		case 'k':
+			lit, err := constLiteral(a.dt, a.text)
+			return load(a.dt, lit), err
+		}
+		return load(tdt[a.index], fmt.Sprintf("t%d", a.index)), nil
+	}
+	var body []string
+	for t, in := range prog.instrs {
+		dts := make([]dtype.DType, len(in.args))
+		operands := make([]string, len(in.args))
+		for i, a := range in.args {
+			var err error
+			dts[i] = argDT(a)
+			if operands[i], err = argExpr(a); err != nil {
+				return "", 0, err
+			}
+		}
+		var value string
+		if in.row == nil {
+			tdt[t] = in.cast
+			value = fmt.Sprintf("tg_astype<%s>(%s)", cTypeOf(in.cast).Compute, operands[0])
+		} else {
+			var err error
+			if tdt[t], err = in.row.OutputDType(dts); err != nil {
+				return "", 0, err
+			}
+			if in.row.CheckI64 != nil && in.row.ComputeDType(dts) == dtype.Int64 {
+				return "", 0, fmt.Errorf("cxx: integer %s inside a composite runs in the evaluator (its check)", in.row.Name)
+			}
+			value = fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(tdt[t]).Compute, scalarExpr(in.row, dts, operands))
+		}
+		body = append(body, fmt.Sprintf("const %s t%d = %s;", cTypeOf(tdt[t]).Storage, t, store(tdt[t], value)))
+	}
+	out := tdt[len(tdt)-1]
+	body = append(body, fmt.Sprintf("return t%d;", len(prog.instrs)-1))
+	params := make([]string, len(inDT))
+	for i, d := range inDT {
+		params[i] = fmt.Sprintf("%s a%d", cTypeOf(d).Storage, i)
+		body = append([]string{fmt.Sprintf("(void)a%d;", i)}, body...)
+	}
+	sig := fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(out).Storage, strings.Join(params, ", "), strings.Join(body, "\n    "))
+	sum := sha256.Sum256([]byte(sig))
+	fn := "tg_elem_" + hex.EncodeToString(sum[:6])
+	e.Helper(fn, strings.Replace(sig, "NAME", fn, 1))
+	return fn, out, nil
 }

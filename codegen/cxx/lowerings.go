@@ -24,9 +24,10 @@ var lowerings = map[reflect.Type]Lowering{
 	reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape},
 	reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector},
 	// reductions (lower_reduce.go)
-	reflect.TypeOf(ops.Reduce{}):       {Lower: lowerReduce},
-	reflect.TypeOf(ops.ReducedCount{}): {Lower: lowerReducedCount},
-	reflect.TypeOf(ops.ArgReduce{}):    {Lower: lowerArgReduce},
+	reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce},
+	reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount},
+	reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce},
+	reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce},
 	// softmax family (lower_softmax.go)
 	reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax},
 	reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad},
