@@ -391,38 +391,65 @@ static void task_start(const arg_plan *p, int64_t t, int64_t *xoff, int64_t *oof
 }
 
 /* ARG_KERNEL defines one task loop for element type T read with LOAD, BETTER
- * saying whether v replaces the best b (NaN handling included). */
-#define ARG_KERNEL(NAME, T, LOAD, BETTER)                                                     \
-    static void NAME(void *ctx, int64_t begin, int64_t end)                                   \
-    {                                                                                          \
-        const arg_plan *p = (const arg_plan *)ctx;                                            \
-        const char *data = p->x->data;                                                        \
-        int64_t *out = (int64_t *)p->out->data;                                               \
-        int64_t kstride = p->nk ? p->ks[p->nk - 1] : 0, ostride = p->nk ? p->ko[p->nk - 1] : 0; \
-        T best[ARG_BLOCK];                                                                     \
-        int64_t where[ARG_BLOCK], idx[TG_MAXDIM];                                             \
-        for (int64_t t = begin; t < end; t++) {                                                \
-            int64_t xoff, ooff, w;                                                             \
-            task_start(p, t, &xoff, &ooff, &w);                                                \
-            int64_t roff = 0;                                                                  \
-            for (int32_t d = 0; d < p->nr; d++) idx[d] = 0;                                   \
-            for (int64_t r = 0; r < p->count; r++) {                                           \
-                for (int64_t j = 0; j < w; j++) {                                              \
-                    T v = LOAD(data, xoff + roff + j * kstride);                              \
-                    if (r == 0 || BETTER(v, best[j])) {                                        \
-                        best[j] = v;                                                           \
-                        where[j] = r;                                                          \
-                    }                                                                          \
-                }                                                                              \
-                for (int32_t d = p->nr - 1; d >= 0; d--) { /* the next reduced position */    \
-                    roff += p->rs[d];                                                          \
-                    if (++idx[d] < p->rl[d]) break;                                            \
-                    roff -= idx[d] * p->rs[d];                                                 \
-                    idx[d] = 0;                                                                \
-                }                                                                              \
-            }                                                                                  \
-            for (int64_t j = 0; j < w; j++) out[ooff + j * ostride] = where[j];                \
-        }                                                                                      \
+ * saying whether v replaces the best b (NaN handling included). Each output
+ * starts at its first element (position 0) and visits every position in C
+ * order, the last reduced axis as the inner loop; tasks never see an empty
+ * reduction (tg_argreduce rejects it first). */
+#define ARG_KERNEL(NAME, T, LOAD, BETTER)                                                        \
+    static void NAME(void *ctx, int64_t begin, int64_t end)                                      \
+    {                                                                                             \
+        const arg_plan *p = (const arg_plan *)ctx;                                               \
+        const char *data = p->x->data;                                                           \
+        int64_t *out = (int64_t *)p->out->data;                                                  \
+        int64_t kstride = p->nk ? p->ks[p->nk - 1] : 0, ostride = p->nk ? p->ko[p->nk - 1] : 0;  \
+        int32_t outer = p->nr > 0 ? p->nr - 1 : 0; /* reduced axes around the inner one */      \
+        int64_t len = p->nr > 0 ? p->rl[p->nr - 1] : 1, step = p->nr > 0 ? p->rs[p->nr - 1] : 0; \
+        int64_t runs = p->count / len;                                                           \
+        T best[ARG_BLOCK];                                                                        \
+        int64_t where[ARG_BLOCK], idx[TG_MAXDIM];                                                \
+        for (int64_t t = begin; t < end; t++) {                                                   \
+            int64_t xoff, ooff, w;                                                                \
+            task_start(p, t, &xoff, &ooff, &w);                                                   \
+            for (int64_t j = 0; j < w; j++) {                                                     \
+                best[j] = LOAD(data, xoff + j * kstride);                                         \
+                where[j] = 0;                                                                     \
+            }                                                                                     \
+            int64_t roff = 0, pos = 0;                                                            \
+            for (int32_t d = 0; d < outer; d++) idx[d] = 0;                                      \
+            for (int64_t q = 0; q < runs; q++, pos += len) {                                      \
+                int64_t base = xoff + roff;                                                       \
+                if (w == 1) {                                                                     \
+                    T b = best[0];                                                                \
+                    int64_t at = where[0];                                                        \
+                    for (int64_t l = 0; l < len; l++) {                                           \
+                        T v = LOAD(data, base + l * step);                                        \
+                        if (BETTER(v, b)) {                                                       \
+                            b = v;                                                                \
+                            at = pos + l;                                                         \
+                        }                                                                         \
+                    }                                                                             \
+                    best[0] = b;                                                                  \
+                    where[0] = at;                                                                \
+                } else {                                                                          \
+                    for (int64_t l = 0; l < len; l++) {                                           \
+                        for (int64_t j = 0; j < w; j++) {                                         \
+                            T v = LOAD(data, base + l * step + j * kstride);                      \
+                            if (BETTER(v, best[j])) {                                             \
+                                best[j] = v;                                                      \
+                                where[j] = pos + l;                                               \
+                            }                                                                     \
+                        }                                                                         \
+                    }                                                                             \
+                }                                                                                 \
+                for (int32_t d = outer - 1; d >= 0; d--) { /* the next run */                    \
+                    roff += p->rs[d];                                                             \
+                    if (++idx[d] < p->rl[d]) break;                                               \
+                    roff -= idx[d] * p->rs[d];                                                    \
+                    idx[d] = 0;                                                                   \
+                }                                                                                 \
+            }                                                                                     \
+            for (int64_t j = 0; j < w; j++) out[ooff + j * ostride] = where[j];                   \
+        }                                                                                         \
     }
 
 #define LOAD_U8(d, i) (((const uint8_t *)(d))[i])
