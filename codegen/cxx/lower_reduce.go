@@ -32,11 +32,16 @@ import (
 //     reordering any sum;
 //   - otherwise (sum over the last axis) blocks have four positions, so
 //     four independent sums advance together instead of one chain waiting
-//     on the adder's latency; each still folds in order.
+//     on the adder's latency; each still folds in order;
+//   - a block of one position (a reduction over every axis) keeps its
+//     accumulator in a register along the last reduced axis, where integer
+//     folds vectorize; sums of float32 and float16 (folded in double) use
+//     four partial sums there (reduceLanesAllowed), the one place the
+//     order of a fold differs from the evaluator's.
 //
 // Blocks are tasks; large reductions spread them over the pool with
 // tg_parallel_for. A reduction over every axis is one task: splitting it
-// would change the order of the fold, and so the rounding.
+// would change the order of the fold, and so the rounding of float64 sums.
 
 // reduceHelper is the C++ plan shared by every reduction of a translation
 // unit: from the map's shape, each input's strides over it, the reduced
@@ -205,6 +210,7 @@ type reduceNest struct {
 	acc      reduceAccumulator
 	nonEmpty bool // max and min: an empty fold is a ValueError
 	out      dtype.DType
+	lanes    bool // reduceLanesAllowed
 }
 
 // emitReduceLoops writes the body that plans and runs a reduction; the
@@ -238,13 +244,20 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 		e.Line("const %s *x%d = (const %s *)p->in[%d] + off[%d];", st, i, st, i, i)
 		e.Line("const int64_t k%d = p->ks[%d][last];", i, i)
 	}
-	// Three copies of the nest: a contiguous block (vectorizes), four
-	// positions (unrolled: four chains), anything else.
+	// Copies of the nest: one output at a time (a scalar accumulator), a
+	// contiguous block (vectorizes), four positions (unrolled: four
+	// chains), anything else.
 	unit := make([]string, r.nin)
 	for i := range unit {
 		unit[i] = fmt.Sprintf("k%d == 1", i)
 	}
-	e.Line("if (%s) {", strings.Join(unit, " && "))
+	if bits.OnesCount64(uint64(r.axes)) > 0 {
+		e.Line("if (w == 1) {")
+		emitReduceScalarNest(e, r)
+		e.Line("} else if (%s) {", strings.Join(unit, " && "))
+	} else {
+		e.Line("if (%s) {", strings.Join(unit, " && "))
+	}
 	emitReduceNest(e, r, "w", func(i int) string { return "j" })
 	e.Line("} else if (w == tgr_narrow) {")
 	emitReduceNest(e, r, "tgr_narrow", func(i int) string { return fmt.Sprintf("j * k%d", i) })
@@ -284,6 +297,66 @@ func emitReduceNest(e *Emitter, r reduceNest, w string, index func(i int) string
 	}
 }
 
+// emitReduceScalarNest writes the reduced loops for a single output, its
+// accumulator in a register and the last reduced axis as the inner loop
+// (integer folds vectorize there: wrapping add, mul, max and min are
+// associative). With r.lanes, four accumulators take every fourth element
+// and are combined at the end: four chains instead of one.
+func emitReduceScalarNest(e *Emitter, r reduceNest) {
+	nr := bits.OnesCount64(uint64(r.axes))
+	combine := func(a, x string) string { return reduceTemplate(r.acc.combine, a, x) }
+	e.Line("%s a0 = acc[0];", r.acc.ctype)
+	if r.lanes {
+		e.Line("%s a1 = %s, a2 = a1, a3 = a1;", r.acc.ctype, r.acc.identity)
+	}
+	for d := 0; d < nr-1; d++ {
+		e.Line("for (int64_t r%d = 0; r%d < p->rl[%d]; r%d++) {", d, d, d, d)
+	}
+	at := func(l string) string {
+		loads := make([]string, r.nin)
+		for i := range loads {
+			loads[i] = fmt.Sprintf("y%d[(%s) * s%d]", i, l, i)
+		}
+		return r.element(loads)
+	}
+	for i := 0; i < r.nin; i++ {
+		terms := []string{fmt.Sprintf("x%d", i)}
+		for d := 0; d < nr-1; d++ {
+			terms = append(terms, fmt.Sprintf("r%d * p->rs[%d][%d]", d, i, d))
+		}
+		e.Line("const %s *y%d = %s;", ops.CTypeOf(r.inputs[i]).Storage, i, strings.Join(terms, " + "))
+		e.Line("const int64_t s%d = p->rs[%d][%d];", i, i, nr-1)
+	}
+	e.Line("const int64_t len = p->rl[%d];", nr-1)
+	e.Line("int64_t l = 0;")
+	if r.lanes {
+		e.Line("for (; l + 4 <= len; l += 4) {")
+		for k := 0; k < 4; k++ {
+			e.Line("a%d = %s;", k, combine(fmt.Sprintf("a%d", k), at(fmt.Sprintf("l + %d", k))))
+		}
+		e.Line("}")
+	}
+	e.Line("for (; l < len; l++) a0 = %s;", combine("a0", at("l")))
+	for d := 0; d < nr-1; d++ {
+		e.Line("}")
+	}
+	if r.lanes {
+		e.Line("a0 = %s;", combine(combine("a0", "a1"), combine("a2", "a3")))
+	}
+	e.Line("acc[0] = a0;")
+}
+
+// reduceLanesAllowed says whether a fold may keep four partial
+// accumulators, which changes the order of the fold: only for sums of
+// float32 and float16 elements in double, where the reordering moves the
+// double result by a few of its ulps, far below the float32 rounding of
+// the result (the evaluator's sequential fold is reproduced within float32
+// precision, not bit for bit). Integer folds are exact in any order (the
+// compiler vectorizes them itself); float64 sums keep the evaluator's order.
+func reduceLanesAllowed(k *ops.Reduction, acc reduceAccumulator, element dtype.DType) bool {
+	return acc.ctype == "double" && k.Scalar.Name == "add" && (element == dtype.Float32 || element == dtype.Float16)
+}
+
 // reduceLoad converts a stored element of dtype d to the accumulator's type.
 func reduceLoad(d dtype.DType, acc reduceAccumulator, stored string) string {
 	return "static_cast<" + acc.ctype + ">(" + reduceTemplate(ops.CTypeOf(d).Load, stored) + ")"
@@ -305,6 +378,7 @@ func lowerReduce(e *Emitter, n *graph.Apply) error {
 		acc:      acc,
 		nonEmpty: op.Kind.NonEmpty,
 		out:      out,
+		lanes:    reduceLanesAllowed(op.Kind, acc, x.DType),
 	})
 	return nil
 }
@@ -451,6 +525,7 @@ func lowerFusedReduce(e *Emitter, n *graph.Apply) error {
 	emitReduceLoops(e, reduceNest{
 		op: kind.Name, ndim: op.Ndim, axes: op.Axes, nin: nin, inputs: inDT,
 		element: element, acc: acc, nonEmpty: kind.NonEmpty, out: out,
+		lanes: reduceLanesAllowed(kind, acc, mapDT),
 	})
 	return nil
 }
