@@ -29,34 +29,40 @@ func TestCxxElemwiseDTypes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	dts := []dtype.DType{dtype.Bool, dtype.Int32, dtype.Int64, dtype.Float32, dtype.Float64}
 	shapes := [][2][]int{{{4, 5}, {1, 5}}, {{0, 3}, {1, 3}}, {{1, 1}, {1, 1}}, {{3, 1}, {1, 7}}, {{40000, 2}, {1, 2}}}
-	for _, row := range []string{"add", "mul", "sub", "maximum", "lt", "true_div", "int_div", "mod"} {
-		for i, da := range dts {
-			for j, db := range dts {
-				for _, sh := range [][2][]int{shapes[(i+j)%len(shapes)]} {
-					b := graph.NewBuilder()
-					sa, sb := staticOnes(sh[0]), staticOnes(sh[1])
-					x := b.Input(graph.NewType(da, sa...), "x")
-					y := b.Input(graph.NewType(db, sb...), "y")
-					z, err := ops.Scalar(b, row, x, y)
-					if err != nil {
-						continue // the row rejects these dtypes
-					}
-					checkCxx(t, b, []*graph.Variable{z}, []*graph.Variable{x, y},
-						[]*tensor.Array{randomArray(rng, da, sh[0]...), randomArray(rng, db, sh[1]...)})
+	rows := []string{"add", "mul", "sub", "maximum", "lt", "true_div", "int_div", "mod", "pow"}
+	for i, da := range dts {
+		for j, db := range dts {
+			sh := shapes[(i+j)%len(shapes)]
+			b := graph.NewBuilder()
+			x := b.Input(graph.NewType(da, staticOnes(sh[0])...), "x")
+			y := b.Input(graph.NewType(db, staticOnes(sh[1])...), "y")
+			var outs []*graph.Variable
+			for _, row := range rows {
+				if z, err := ops.Scalar(b, row, x, y); err == nil { // else the row rejects these dtypes
+					outs = append(outs, z)
 				}
 			}
+			xv, yv := randomArray(rng, da, sh[0]...), randomArray(rng, db, sh[1]...)
+			if db != dtype.Bool && !db.IsFloat() {
+				yv = yv.Astype(dtype.Int64)
+				for k, v := range yv.Int64s() { // integer powers need non-negative exponents
+					yv.Int64s()[k] = v * v
+				}
+				yv = tensor.FromInt64s(db, yv.Shape, yv.Int64s())
+			}
+			checkCxx(t, b, outs, []*graph.Variable{x, y}, []*tensor.Array{xv, yv})
 		}
 	}
-	for _, row := range []string{"exp", "tanh", "neg", "abs", "sqr", "sigmoid", "log1p", "invert"} {
-		for _, d := range dts {
-			b := graph.NewBuilder()
-			x := b.Input(graph.NewType(d, -1, -1), "x")
-			z, err := ops.Scalar(b, row, x)
-			if err != nil {
-				continue
+	for _, d := range dts {
+		b := graph.NewBuilder()
+		x := b.Input(graph.NewType(d, -1, -1), "x")
+		var outs []*graph.Variable
+		for _, row := range []string{"exp", "tanh", "neg", "abs", "sqr", "sigmoid", "log1p", "invert"} {
+			if z, err := ops.Scalar(b, row, x); err == nil {
+				outs = append(outs, z)
 			}
-			checkCxx(t, b, []*graph.Variable{z}, []*graph.Variable{x}, []*tensor.Array{randomArray(rng, d, 3, 4)})
 		}
+		checkCxx(t, b, outs, []*graph.Variable{x}, []*tensor.Array{randomArray(rng, d, 3, 4)})
 	}
 }
 

@@ -50,7 +50,7 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 		return nil, fmt.Errorf("cxx: the function graph has no builder")
 	}
 	g := &gen{fg: fg, u: newUnit(), dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
-		slotOf: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}}
+		slotOf: map[*graph.Variable]int{}, ids: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}}
 	g.k = &Kernel{}
 	if err := g.run(opt); err != nil {
 		return nil, err
@@ -75,6 +75,7 @@ type gen struct {
 	nslots   int
 	nfuncs   int
 	nshapes  int
+	ids      map[*graph.Variable]int
 }
 
 func (g *gen) line(format string, args ...any) {
@@ -83,14 +84,25 @@ func (g *gen) line(format string, args ...any) {
 
 // name is v's tg_view local in phase (1: shapes, 2: values): roots have
 // one name; a computed variable may be computed in both phases.
-func name(v *graph.Variable, phase int) string {
+func (g *gen) name(v *graph.Variable, phase int) string {
 	if v.Owner == nil {
-		return fmt.Sprintf("v%d", v.ID())
+		return fmt.Sprintf("v%d", g.id(v))
 	}
 	if phase == 1 {
-		return fmt.Sprintf("s%d", v.ID())
+		return fmt.Sprintf("s%d", g.id(v))
 	}
-	return fmt.Sprintf("v%d", v.ID())
+	return fmt.Sprintf("v%d", g.id(v))
+}
+
+// id numbers variables in the order the generator meets them, so that the
+// same graph gives the same source (and cache entry) whatever the
+// builder's variable numbers are.
+func (g *gen) id(v *graph.Variable) int {
+	if k, ok := g.ids[v]; ok {
+		return k
+	}
+	g.ids[v] = len(g.ids)
+	return g.ids[v]
 }
 
 func (g *gen) run(opt Options) error {
@@ -104,8 +116,8 @@ func (g *gen) run(opt Options) error {
 		dt := int(in.Type.DType)
 		g.line("if (args->inputs[%d].ndim != %d || args->inputs[%d].dtype != %d) return tg_set_error(err, \"TypeError: input %d (%s) must be a %d-d array of dtype %s\");",
 			i, in.Type.Ndim(), i, dt, i, cFormat(in.String()), in.Type.Ndim(), in.Type.DType)
-		g.line("tg_view %s; tg_view_init(&%s, args->inputs[%d].data, %d, %d, args->inputs[%d].shape);", name(in, 2), name(in, 2), i, dt, in.Type.Ndim(), i)
-		g.declared[name(in, 2)] = true
+		g.line("tg_view %s; tg_view_init(&%s, args->inputs[%d].data, %d, %d, args->inputs[%d].shape);", g.name(in, 2), g.name(in, 2), i, dt, in.Type.Ndim(), i)
+		g.declared[g.name(in, 2)] = true
 	}
 	if err := g.shapePhase(inputs, nodes); err != nil {
 		return err
@@ -183,9 +195,9 @@ func (g *gen) shapePhase(inputs []*graph.Variable, nodes []*graph.Apply) error {
 		if s, ok := local[d]; ok {
 			return s
 		}
-		s := fmt.Sprintf("d%d", d.ID())
+		s := fmt.Sprintf("d%d", g.id(d))
 		g.ensureView(d, 1)
-		g.line("const int64_t %s = tg_read_int(&%s);", s, name(d, 1))
+		g.line("const int64_t %s = tg_read_int(&%s);", s, g.name(d, 1))
 		local[d] = s
 		return s
 	}
@@ -204,7 +216,7 @@ func (g *gen) shapePhase(inputs []*graph.Variable, nodes []*graph.Apply) error {
 // ensureView declares the view of a constant (a static array) the first
 // time a node reads it; inputs are declared up front.
 func (g *gen) ensureView(v *graph.Variable, phase int) {
-	n := name(v, phase)
+	n := g.name(v, phase)
 	if g.declared[n] {
 		return
 	}
@@ -233,7 +245,7 @@ func (g *gen) shapeNode(n *graph.Apply) error {
 			}
 			size *= d
 		}
-		nm := name(o, 1)
+		nm := g.name(o, 1)
 		shp := g.staticShape(o.Type.Shape)
 		if view {
 			g.line("tg_view %s; tg_view_init(&%s, NULL, %d, %d, %s);", nm, nm, int(o.Type.DType), o.Type.Ndim(), shp)
@@ -275,10 +287,10 @@ func (g *gen) shapeArray(dims []string) string {
 func (g *gen) call(fn string, n *graph.Apply, phase int) string {
 	var args []string
 	for _, in := range n.Inputs {
-		args = append(args, "&"+name(in, phase))
+		args = append(args, "&"+g.name(in, phase))
 	}
 	for _, o := range n.Outputs {
-		args = append(args, "&"+name(o, phase))
+		args = append(args, "&"+g.name(o, phase))
 	}
 	args = append(args, "st", "err")
 	return fn + "(" + strings.Join(args, ", ") + ")"
@@ -356,7 +368,7 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 // expressions of its data and shape.
 func (g *gen) constant(v *graph.Variable) (data, shp string) {
 	a := v.Value
-	nm := fmt.Sprintf("c%d", v.ID())
+	nm := fmt.Sprintf("c%d", g.id(v))
 	ct := cTypeOf(v.Type.DType)
 	lits := make([]string, a.Size())
 	for i := range lits {
@@ -465,9 +477,7 @@ func (g *gen) memory(steps []step, order []int) {
 			release[lastUse(last, n.Outputs[0], p)] = append(release[lastUse(last, n.Outputs[0], p)], s)
 		}
 		if isView(n) {
-			for _, s := range release[p] {
-				free = append(free, s)
-			}
+			free = append(free, release[p]...)
 			continue
 		}
 		for _, o := range n.Outputs {
@@ -480,9 +490,7 @@ func (g *gen) memory(steps []step, order []int) {
 			at := lastUse(last, o, p)
 			release[at] = append(release[at], s)
 		}
-		for _, s := range release[p] {
-			free = append(free, s)
-		}
+		free = append(free, release[p]...)
 	}
 }
 
@@ -498,7 +506,7 @@ func lastUse(last map[*graph.Variable]int, v *graph.Variable, p int) int {
 // results through args->alloc.
 func (g *gen) sizesAndResults() {
 	check := func(v *graph.Variable, what string) string {
-		nm := fmt.Sprintf("n%d", v.ID())
+		nm := fmt.Sprintf("n%d", g.id(v))
 		if g.declared[nm] {
 			return nm
 		}
@@ -536,7 +544,7 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 			if r.Type.Ndim() > 0 {
 				shp = fmt.Sprintf("sh%d", s.copyOf)
 			}
-			g.line("{ tg_view dst; tg_view_init(&dst, r%d, %d, %d, %s); tg_copy(&dst, &%s); }", s.copyOf, int(r.Type.DType), r.Type.Ndim(), shp, name(s.source, 2))
+			g.line("{ tg_view dst; tg_view_init(&dst, r%d, %d, %d, %s); tg_copy(&dst, &%s); }", s.copyOf, int(r.Type.DType), r.Type.Ndim(), shp, g.name(s.source, 2))
 			continue
 		}
 		n := s.node
@@ -544,7 +552,7 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 			g.ensureView(in, 2)
 		}
 		for _, o := range n.Outputs {
-			nm := name(o, 2)
+			nm := g.name(o, 2)
 			g.declared[nm] = true
 			ds := g.dims[o]
 			shp := g.shapeArray(ds)
@@ -552,7 +560,7 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 			if j, ok := g.resultOf[o]; ok {
 				g.line("%s.data = r%d;", nm, j)
 			} else if slot, ok := g.slotOf[o]; ok {
-				g.line("%s.data = (char *)tg_slot_get(st, %d, (size_t)(n%d * %d > 0 ? n%d * %d : 1));", nm, slot, o.ID(), o.Type.DType.Size(), o.ID(), o.Type.DType.Size())
+				g.line("%s.data = (char *)tg_slot_get(st, %d, (size_t)(n%d * %d > 0 ? n%d * %d : 1));", nm, slot, g.id(o), o.Type.DType.Size(), g.id(o), o.Type.DType.Size())
 				g.line("if (!%s.data) return tg_set_error(err, \"MemoryError: no memory for %s\");", nm, cFormat(o.String()))
 			}
 		}
