@@ -33,6 +33,14 @@ var lowerings = map[reflect.Type]Lowering{
 	reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor},
 	reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace},
 	reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange},
+	// reductions (lower_reduce.go)
+	reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce},
+	reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount},
+	reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce},
+	reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce},
+	// softmax family (lower_softmax.go)
+	reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax},
+	reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad},
 }
 
 // lookup returns n's lowering, if its op has one.
