@@ -1,10 +1,16 @@
 package testsgo
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"theanogo/codegen/cxx"
 	"theanogo/codegen/loader"
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
@@ -39,11 +45,10 @@ func compileCxxB(bm *testing.B, b *graph.Builder, spec compile.FunctionSpec) (ke
 	return cc.Address, cc.State
 }
 
-// TestCxxMLPCompileTime compiles the MLP training step (784-500-10, the
-// graph of core/compile's benchmarks) with the C++ backend, with a fresh
-// cache directory, and logs the time (no assertion on it).
-func TestCxxMLPCompileTime(t *testing.T) {
-	b := graph.NewBuilder()
+// mlpTrainingSpec builds the MLP training step (784-500-10 tanh, softmax
+// NLL, SGD updates; the graph of core/compile's benchmarks) and returns
+// its spec (no backend) and parameters.
+func mlpTrainingSpec(t testing.TB, b *graph.Builder) (compile.FunctionSpec, []*graph.Variable) {
 	f32 := dtype.Float32
 	params := []*graph.Variable{
 		b.Shared(graph.NewType(f32, -1, -1), "W1"), b.Shared(graph.NewType(f32, -1), "b1"),
@@ -67,7 +72,16 @@ func TestCxxMLPCompileTime(t *testing.T) {
 	for i, v := range params {
 		updates = append(updates, [2]*graph.Variable{v, e.Sub(v, e.Mul(e.ConstOf(0.01, f32), grads[i]))})
 	}
-	spec := compile.FunctionSpec{Inputs: []*graph.Variable{x, tg}, Outputs: []*graph.Variable{cost}, Updates: updates}
+	return compile.FunctionSpec{Inputs: []*graph.Variable{x, tg}, Outputs: []*graph.Variable{cost}, Updates: updates}, params
+}
+
+// TestCxxMLPCompileTime compiles the MLP training step with the C++
+// backend, with a fresh cache directory, and logs the time (no assertion
+// on it).
+func TestCxxMLPCompileTime(t *testing.T) {
+	b := graph.NewBuilder()
+	f32 := dtype.Float32
+	spec, params := mlpTrainingSpec(t, b)
 	be := *cxxBackend(t)
 	be.Config.CacheDir = t.TempDir()
 	spec.Backend = &be
@@ -77,8 +91,8 @@ func TestCxxMLPCompileTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cxxCallable(f)
-	t.Logf("MLP training step: C++ compile %v (fresh cache, runtime library included); %d nodes, %d in the evaluator: %v",
-		time.Since(start), len(c.Kernel.Nodes), len(c.Kernel.Fallback), c.EvaluatorNodes())
+	t.Logf("MLP training step: C++ compile %v (fresh cache, runtime library included); %d nodes, %d in the evaluator: %v; %d bytes of C++ in %d part(s)",
+		time.Since(start), len(c.Kernel.Nodes), len(c.Kernel.Fallback), c.EvaluatorNodes(), len(c.Kernel.Source), len(c.Kernel.Parts))
 	start = time.Now()
 	if _, err := compile.Compile(b, spec); err != nil {
 		t.Fatal(err)
@@ -88,7 +102,92 @@ func TestCxxMLPCompileTime(t *testing.T) {
 	shared := map[*graph.Variable]*tensor.Array{params[0]: randomArray(rng, f32, 784, 500), params[1]: randomArray(rng, f32, 500),
 		params[2]: randomArray(rng, f32, 500, 10), params[3]: randomArray(rng, f32, 10)}
 	spec.Backend = nil
-	checkCxxSpec(t, b, spec, []*tensor.Array{randomArray(rng, f32, 60, 784), randomArray(rng, f32, 60, 10)}, shared)
+	for _, batch := range []int{1, 60} {
+		checkCxxSpec(t, b, spec, []*tensor.Array{randomArray(rng, f32, batch, 784), randomArray(rng, f32, batch, 10)}, shared)
+	}
+}
+
+// BenchmarkCxxMLPColdCompile compiles the MLP training step's kernel as a
+// cold cache would (the runtime library and the precompiled header
+// already built): each iteration salts the source so that the compiler
+// runs. cpu-s/op is the compilers' CPU time (user + system), the number
+// that does not depend on how busy the machine is.
+func BenchmarkCxxMLPColdCompile(bm *testing.B) {
+	b := graph.NewBuilder()
+	spec, _ := mlpTrainingSpec(bm, b)
+	be := cxxBackend(bm)
+	spec.Backend = be
+	f, err := compile.Compile(b, spec)
+	if err != nil {
+		bm.Fatal(err)
+	}
+	fg := cxxCallable(f).Graph
+	var cpu time.Duration
+	i := 0
+	for bm.Loop() {
+		i++
+		k, err := cxx.Generate(fg, cxx.Options{})
+		if err != nil {
+			bm.Fatal(err)
+		}
+		salt := fmt.Sprintf("// cold compile %d %d\n", time.Now().UnixNano(), i)
+		parts := make([]string, len(k.Parts))
+		for j, p := range k.Parts {
+			parts[j] = salt + p
+		}
+		before := childCPU()
+		if _, err := be.Config.CompileParts(parts, k.Symbol); err != nil {
+			bm.Fatal(err)
+		}
+		cpu += childCPU() - before
+	}
+	bm.ReportMetric(cpu.Seconds()/float64(i), "cpu-s/op")
+}
+
+// childCPU is the CPU time the process's finished children used.
+func childCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestCxxMLPWarmCompile times, in a fresh process (this test binary run
+// again), the compile of the MLP training step whose kernel is in the
+// cache: optimizer, generation, hashing, the cache lookup and the loads.
+// It logs the time (no assertion on it).
+func TestCxxMLPWarmCompile(t *testing.T) {
+	if os.Getenv("THEANOGO_WARM_CHILD") != "" {
+		b := graph.NewBuilder()
+		spec, _ := mlpTrainingSpec(t, b)
+		spec.Backend = cxxBackend(t)
+		start := time.Now()
+		if _, err := compile.Compile(b, spec); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("warm compile: %v\n", time.Since(start))
+		return
+	}
+	b := graph.NewBuilder()
+	spec, _ := mlpTrainingSpec(t, b)
+	spec.Backend = cxxBackend(t)
+	if _, err := compile.Compile(b, spec); err != nil { // now in the cache
+		t.Fatal(err)
+	}
+	for range 3 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCxxMLPWarmCompile$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "THEANOGO_WARM_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(l, "warm compile") {
+				t.Logf("MLP training step, fresh process, %s", l)
+			}
+		}
+	}
 }
 
 // TestCxxAddOneProfile logs the kernel's own time for x + 1 on 10⁷

@@ -84,7 +84,7 @@ func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 	if err := b.loadRuntime(); err != nil {
 		return nil, err
 	}
-	so, err := b.Config.Compile(k.Source, k.Symbol)
+	so, err := b.Config.CompileParts(k.Parts, k.Symbol)
 	if err != nil {
 		return nil, err
 	}

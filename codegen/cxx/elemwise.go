@@ -16,19 +16,10 @@ import (
 
 // Elementwise nodes (Elemwise, FusedOp, CastOp, CopyOp) lower to one
 // element function (a helper taking each input's stored value and
-// returning the output's) and the loops that map it over the output:
-//
-//   - a flat loop with __restrict pointers when every input is contiguous
-//     with the output's shape or a statically known scalar (the compiler
-//     vectorizes it);
-//   - a flat loop with a step of 0 or 1 per input when some inputs are
-//     broadcast scalars at run time;
-//   - otherwise a strided nest: the innermost dimension as a tight loop,
-//     the outer ones as a counter.
-//
-// Above parallelThreshold elements the loop runs through tg_parallel_for
-// in chunks of parallelGrain. Broadcast compatibility is checked in phase
-// 1 (generate.go's elementwiseChecks), so the loops never fail.
+// returning the output's) and the loops that map it over the output
+// (loops.go), chosen at generation time from what the types say about
+// each operand's layout. Broadcast compatibility is checked in phase 1
+// (generate.go's elementwiseChecks), so the loops never fail.
 
 // parallelThreshold is the output size from which an elementwise loop is
 // split across the pool's threads; parallelGrain is the smallest chunk.
@@ -85,127 +76,25 @@ func elementwiseInPlace(n *graph.Apply, i int) bool {
 // returns the output's storage value) and returns its name; equal bodies
 // share one helper.
 func elementFunction(e *Emitter, n *graph.Apply, body []string) string {
-	var params []string
-	for i, in := range n.Inputs {
-		params = append(params, fmt.Sprintf("%s a%d", cTypeOf(in.Type.DType).Storage, i))
+	in := make([]dtype.DType, len(n.Inputs))
+	for i, v := range n.Inputs {
+		in[i] = v.Type.DType
 	}
-	sig := fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(n.Outputs[0].Type.DType).Storage, strings.Join(params, ", "), strings.Join(body, "\n    "))
+	return elementHelper(e, in, n.Outputs[0].Type.DType, body)
+}
+
+// elementHelper adds the element function of parameters a0, a1, ... (the
+// storage types of in) returning out's storage, named by its text.
+func elementHelper(e *Emitter, in []dtype.DType, out dtype.DType, body []string) string {
+	params := make([]string, len(in))
+	for i, d := range in {
+		params[i] = fmt.Sprintf("%s a%d", cTypeOf(d).Storage, i)
+	}
+	sig := fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(out).Storage, strings.Join(params, ", "), strings.Join(body, "\n    "))
 	sum := sha256.Sum256([]byte(sig))
 	fn := "tg_elem_" + hex.EncodeToString(sum[:6])
 	e.Helper(fn, strings.Replace(sig, "NAME", fn, 1))
 	return fn
-}
-
-// staticScalar reports whether every dimension of t is statically 1.
-func staticScalar(t graph.Type) bool {
-	for _, d := range t.Shape {
-		if d != 1 {
-			return false
-		}
-	}
-	return true
-}
-
-// emitLoops writes the loops applying element function fn over out0.
-func emitLoops(e *Emitter, n *graph.Apply, fn string) {
-	out := n.Outputs[0].Type
-	r := out.Ndim()
-	os := cTypeOf(out.DType).Storage
-	e.Line("const int64_t size = tg_view_size(out0);")
-	e.Line("if (size == 0) return 0;")
-	var fields []string
-	fields = append(fields, os+" *o;")
-	var vector []int
-	for i, in := range n.Inputs {
-		fields = append(fields, fmt.Sprintf("const %s *p%d;", cTypeOf(in.Type.DType).Storage, i))
-		if !staticScalar(in.Type) {
-			vector = append(vector, i)
-			if r > 0 {
-				fields = append(fields, fmt.Sprintf("int64_t s%d[%d];", i, r))
-			}
-			fields = append(fields, fmt.Sprintf("int64_t f%d;", i))
-		}
-	}
-	if r > 0 {
-		fields = append(fields, fmt.Sprintf("int64_t shape[%d];", r))
-	}
-	fields = append(fields, "int mode;")
-	e.Line("struct ctx_t { %s };", strings.Join(fields, " "))
-	e.Line("ctx_t c;")
-	e.Line("c.o = (%s *)out0->data;", os)
-	for i, in := range n.Inputs {
-		e.Line("c.p%d = (const %s *)in%d->data;", i, cTypeOf(in.Type.DType).Storage, i)
-	}
-	if r > 0 {
-		e.Line("for (int d = 0; d < %d; d++) c.shape[d] = out0->shape[d];", r)
-	}
-	e.Line("c.mode = 1;")
-	for _, i := range vector {
-		if r > 0 {
-			e.Line("tg_bstrides(in%d, out0, c.s%d);", i, i)
-			e.Line("c.f%d = tg_flat_step(c.s%d, out0);", i, i)
-		} else {
-			e.Line("c.f%d = 1;", i)
-		}
-		e.Line("if (c.f%d < 0) c.mode = 3; else if (c.f%d == 0 && c.mode == 1) c.mode = 2;", i, i)
-	}
-	e.Line("tg_range_fn body = [](void *vc, int64_t b, int64_t end) {")
-	e.Line("ctx_t *c = (ctx_t *)vc;")
-	e.Line("%s *__restrict o = c->o;", os)
-	args := func(at func(i int) string) string {
-		var a []string
-		for i := range n.Inputs {
-			if staticScalar(n.Inputs[i].Type) {
-				a = append(a, fmt.Sprintf("x%d", i))
-			} else {
-				a = append(a, at(i))
-			}
-		}
-		return strings.Join(a, ", ")
-	}
-	for i, in := range n.Inputs {
-		st := cTypeOf(in.Type.DType).Storage
-		e.Line("const %s *__restrict p%d = c->p%d;", st, i, i)
-		if staticScalar(in.Type) {
-			e.Line("const %s x%d = p%d[0];", st, i, i)
-		}
-	}
-	e.Line("if (c->mode == 1) {")
-	e.Line("for (int64_t k = b; k < end; k++) o[k] = %s(%s);", fn, args(func(i int) string { return fmt.Sprintf("p%d[k]", i) }))
-	e.Line("} else if (c->mode == 2) {")
-	for _, i := range vector {
-		e.Line("const int64_t f%d = c->f%d;", i, i)
-	}
-	e.Line("for (int64_t k = b; k < end; k++) o[k] = %s(%s);", fn, args(func(i int) string { return fmt.Sprintf("p%d[k * f%d]", i, i) }))
-	e.Line("} else {")
-	if r > 0 {
-		e.Line("int64_t idx[%d];", r)
-		e.Line("int64_t rest = b;")
-		e.Line("for (int d = %d; d >= 0; d--) { idx[d] = rest %% c->shape[d]; rest /= c->shape[d]; }", r-1)
-		for _, i := range vector {
-			e.Line("int64_t off%d = 0; for (int d = 0; d < %d; d++) off%d += idx[d] * c->s%d[d];", i, r, i, i)
-			e.Line("const int64_t t%d = c->s%d[%d];", i, i, r-1)
-		}
-		e.Line("int64_t k = b;")
-		e.Line("while (k < end) {")
-		e.Line("int64_t len = c->shape[%d] - idx[%d];", r-1, r-1)
-		e.Line("if (len > end - k) len = end - k;")
-		e.Line("for (int64_t j = 0; j < len; j++) o[k + j] = %s(%s);", fn, args(func(i int) string { return fmt.Sprintf("p%d[off%d + j * t%d]", i, i, i) }))
-		var adv []string
-		for _, i := range vector {
-			adv = append(adv, fmt.Sprintf("off%d += len * t%d;", i, i))
-		}
-		e.Line("k += len; idx[%d] += len; %s", r-1, strings.Join(adv, " "))
-		var carry []string
-		for _, i := range vector {
-			carry = append(carry, fmt.Sprintf("off%d += c->s%d[d - 1] - idx[d] * c->s%d[d];", i, i, i))
-		}
-		e.Line("for (int d = %d; d > 0 && idx[d] == c->shape[d]; d--) { %s idx[d] = 0; idx[d - 1]++; }", r-1, strings.Join(carry, " "))
-		e.Line("}")
-	}
-	e.Line("}")
-	e.Line("};")
-	e.Line("if (size >= %d) tg_parallel_for(size, %d, body, &c); else body(&c, 0, size);", parallelThreshold, parallelGrain)
 }
 
 // scalarExpr applies row's C template to operand expressions, each in its
@@ -257,7 +146,8 @@ func lowerCopy(e *Emitter, n *graph.Apply) error {
 }
 
 // lowerFused computes the program's instructions in order, each rounded to
-// its dtype's storage as the Elemwise or cast it replaced would store it.
+// its dtype's storage as the Elemwise or cast it replaced would store it
+// (fusedElementFunction).
 func lowerFused(e *Emitter, n *graph.Apply) error {
 	op := n.Op.(ops.FusedOp)
 	prog, err := parseProgram(op.Program)
@@ -271,6 +161,23 @@ func lowerFused(e *Emitter, n *graph.Apply) error {
 	for i, in := range n.Inputs {
 		inDT[i] = in.Type.DType
 	}
+	fn, out, err := fusedElementFunction(e, prog, inDT)
+	if err != nil {
+		return err
+	}
+	if out != n.Outputs[0].Type.DType {
+		return fmt.Errorf("cxx: composite computes %v, its output is %v", out, n.Outputs[0].Type.DType)
+	}
+	emitLoops(e, n, fn)
+	return nil
+}
+
+// fusedElementFunction adds the helper computing one element of a fused
+// program from its inputs' stored values, each instruction rounded to its
+// dtype's storage as the Elemwise or cast it replaced would store it (as
+// lowerFused's element function), and returns its name and the dtype of
+// the value it returns.
+func fusedElementFunction(e *Emitter, prog *program, inDT []dtype.DType) (string, dtype.DType, error) {
 	tdt := make([]dtype.DType, len(prog.instrs))
 	argDT := func(a progArg) dtype.DType {
 		switch a.kind {
@@ -296,9 +203,10 @@ func lowerFused(e *Emitter, n *graph.Apply) error {
 		dts := make([]dtype.DType, len(in.args))
 		operands := make([]string, len(in.args))
 		for i, a := range in.args {
+			var err error
 			dts[i] = argDT(a)
 			if operands[i], err = argExpr(a); err != nil {
-				return err
+				return "", 0, err
 			}
 		}
 		var value string
@@ -306,25 +214,44 @@ func lowerFused(e *Emitter, n *graph.Apply) error {
 			tdt[t] = in.cast
 			value = fmt.Sprintf("tg_astype<%s>(%s)", cTypeOf(in.cast).Compute, operands[0])
 		} else {
+			var err error
 			if tdt[t], err = in.row.OutputDType(dts); err != nil {
-				return err
+				return "", 0, err
 			}
 			if in.row.CheckI64 != nil && in.row.ComputeDType(dts) == dtype.Int64 {
-				return fmt.Errorf("cxx: integer %s inside a composite runs in the evaluator (its check)", in.row.Name)
+				return "", 0, fmt.Errorf("cxx: integer %s inside a composite runs in the evaluator (its check)", in.row.Name)
 			}
-			value = fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(tdt[t]).Compute, scalarExpr(in.row, dts, operands))
+			if k, ok := powiExponent(in); ok && in.row.ComputeDType(dts).IsFloat() {
+				value = fmt.Sprintf("tg_convert<%s>(tg_powi<%d>(tg_convert<double>(%s)))", cTypeOf(tdt[t]).Compute, k, operands[0])
+			} else {
+				value = fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(tdt[t]).Compute, scalarExpr(in.row, dts, operands))
+			}
 		}
 		body = append(body, fmt.Sprintf("const %s t%d = %s;", cTypeOf(tdt[t]).Storage, t, store(tdt[t], value)))
 	}
-	if last := tdt[len(tdt)-1]; last != n.Outputs[0].Type.DType {
-		return fmt.Errorf("cxx: composite computes %v, its output is %v", last, n.Outputs[0].Type.DType)
-	}
+	out := tdt[len(tdt)-1]
 	body = append(body, fmt.Sprintf("return t%d;", len(prog.instrs)-1))
-	for i := range n.Inputs {
+	for i := range inDT {
 		body = append([]string{fmt.Sprintf("(void)a%d;", i)}, body...)
 	}
-	emitLoops(e, n, elementFunction(e, n, body))
-	return nil
+	return elementHelper(e, inDT, out, body), out, nil
+}
+
+// maxPowi is the largest |k| of a constant integer exponent computed by
+// multiplications (tg_powi) rather than pow().
+const maxPowi = 64
+
+// powiExponent reports whether a program instruction is x ** k with a
+// constant integer k (|k| <= maxPowi), and k.
+func powiExponent(in progInstr) (int, bool) {
+	if in.row == nil || in.row.Name != "pow" || len(in.args) != 2 || in.args[1].kind != 'k' {
+		return 0, false
+	}
+	k, err := strconv.ParseFloat(in.args[1].text, 64)
+	if err != nil || k != math.Trunc(k) || math.Abs(k) > maxPowi {
+		return 0, false
+	}
+	return int(k), true
 }
 
 // program is a FusedOp's program (core/ops/fused.go documents the text):

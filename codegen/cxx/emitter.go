@@ -59,14 +59,17 @@ type Emitter struct {
 	// scratch is the workspace slot of a view that copies when its input
 	// is not contiguous (reshape, flatten); -1 when none.
 	scratch int
+	// used names the helpers the body uses (a part of a split translation
+	// unit holds those of its functions).
+	used []string
 }
 
 // unit is the translation unit's shared part.
 type unit struct {
 	includes    []string
 	hasInclude  map[string]bool
-	helpers     []string
-	helperNames map[string]string
+	order       []string          // helper names, in the order first added
+	helperNames map[string]string // name -> code
 }
 
 func newUnit() *unit {
@@ -94,11 +97,12 @@ func (e *Emitter) Line(format string, args ...any) {
 // once per translation unit: a second call with the same name is ignored.
 // Helpers render before the node functions, in the order first added.
 func (e *Emitter) Helper(name, code string) {
+	e.used = append(e.used, name)
 	if _, ok := e.unit.helperNames[name]; ok {
 		return
 	}
 	e.unit.helperNames[name] = code
-	e.unit.helpers = append(e.unit.helpers, code)
+	e.unit.order = append(e.unit.order, name)
 }
 
 // Include adds `#include "header"` once per translation unit; header is

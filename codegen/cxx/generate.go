@@ -8,13 +8,19 @@ import (
 
 	"theanogo/core/compile"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 	"theanogo/core/shape"
 )
 
 // Kernel is one function graph's translation unit and what running it
 // needs.
 type Kernel struct {
+	// Source is the whole translation unit.
 	Source string
+	// Parts are the translation units the backend compiles (at the same
+	// time) into the module: Source itself, or Source split in two
+	// (split.go).
+	Parts  []string
 	Symbol string // tg_fn_<hash of the source>: the tg_kernel.h entry
 	// NumSlots is the number of workspace slots (tg_state_new).
 	NumSlots int
@@ -63,7 +69,7 @@ type gen struct {
 	fg       *compile.FunctionGraph
 	u        *unit
 	k        *Kernel
-	funcs    []string // node functions
+	funcs    []nodeFunc
 	consts   []string // static arrays
 	body     []string // the kernel body
 	declared map[string]bool
@@ -182,7 +188,8 @@ func (g *gen) shapePhase(inputs []*graph.Variable, nodes []*graph.Apply) error {
 	if err != nil {
 		return fmt.Errorf("cxx: simplifying shapes: %w", err)
 	}
-	for _, n := range graph.Toposort(simple) {
+	direct := g.directDims(simple)
+	for _, n := range g.shapeNodes(simple, direct) {
 		if err := g.shapeNode(n); err != nil {
 			return err
 		}
@@ -196,8 +203,12 @@ func (g *gen) shapePhase(inputs []*graph.Variable, nodes []*graph.Apply) error {
 			return s
 		}
 		s := fmt.Sprintf("d%d", g.id(d))
-		g.ensureView(d, 1)
-		g.line("const int64_t %s = tg_read_int(&%s);", s, g.name(d, 1))
+		if x, ok := direct[d]; ok {
+			g.line("const int64_t %s = %s;", s, x)
+		} else {
+			g.ensureView(d, 1)
+			g.line("const int64_t %s = tg_read_int(&%s);", s, g.name(d, 1))
+		}
 		local[d] = s
 		return s
 	}
@@ -211,6 +222,64 @@ func (g *gen) shapePhase(inputs []*graph.Variable, nodes []*graph.Apply) error {
 		g.dims[v] = ds
 	}
 	return nil
+}
+
+// directDims finds the lengths that are a root's length, shape(x)[i] with
+// a constant i in range: phase 1 reads them straight from x's view
+// (x.shape[i]) instead of running the shape and subtensor nodes.
+func (g *gen) directDims(dims []*graph.Variable) map[*graph.Variable]string {
+	direct := map[*graph.Variable]string{}
+	for _, n := range graph.Toposort(dims) {
+		sub, ok := n.Op.(ops.SubtensorOp)
+		if !ok || len(n.Inputs) != 1 || n.Inputs[0].Owner == nil {
+			continue
+		}
+		items := sub.Items.List()
+		if len(items) != 1 || items[0].Slice || items[0].Entries[0].Kind != ops.EntryConst {
+			continue
+		}
+		sh := n.Inputs[0].Owner
+		if _, ok := sh.Op.(ops.ShapeOp); !ok || sh.Inputs[0].Owner != nil {
+			continue
+		}
+		x := sh.Inputs[0]
+		i, nd := items[0].Entries[0].Value, x.Type.Ndim()
+		if i < 0 {
+			i += nd
+		}
+		if i < 0 || i >= nd {
+			continue // the subtensor node reports the IndexError
+		}
+		g.ensureView(x, 1)
+		direct[n.Outputs[0]] = fmt.Sprintf("%s.shape[%d]", g.name(x, 1), i)
+	}
+	return direct
+}
+
+// shapeNodes lists, in order, the phase-1 nodes the lengths dims need
+// beyond the direct ones.
+func (g *gen) shapeNodes(dims []*graph.Variable, direct map[*graph.Variable]string) []*graph.Apply {
+	needed := map[*graph.Apply]bool{}
+	var mark func(v *graph.Variable)
+	mark = func(v *graph.Variable) {
+		if _, ok := direct[v]; ok || v.Owner == nil || needed[v.Owner] {
+			return
+		}
+		needed[v.Owner] = true
+		for _, in := range v.Owner.Inputs {
+			mark(in)
+		}
+	}
+	for _, d := range dims {
+		mark(d)
+	}
+	var out []*graph.Apply
+	for _, n := range graph.Toposort(dims) {
+		if needed[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // ensureView declares the view of a constant (a static array) the first
@@ -351,7 +420,8 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 		kind = " [evaluator: " + cComment(why) + "]"
 	}
 	fmt.Fprintf(&b, "// node %s%d: %s%s%s\n", prefix, idx, cComment(graph.OpString(n.Op)), where, kind)
-	fmt.Fprintf(&b, "static int %s(%s) {\n", fn, strings.Join(params, ", "))
+	sig := fmt.Sprintf("int %s(%s)", fn, strings.Join(params, ", "))
+	fmt.Fprintf(&b, "TG_LINKAGE %s {\n", sig)
 	b.WriteString("    (void)st; (void)err;\n")
 	for i := range n.Inputs {
 		fmt.Fprintf(&b, "    (void)in%d;\n", i)
@@ -360,7 +430,7 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 		b.WriteString(body + "\n")
 	}
 	b.WriteString("    return 0;\n}\n")
-	g.funcs = append(g.funcs, b.String())
+	g.funcs = append(g.funcs, nodeFunc{text: b.String(), sig: sig, helpers: e.used})
 	return fn
 }
 
@@ -388,6 +458,7 @@ func (g *gen) constant(v *graph.Variable) (data, shp string) {
 // inputs broadcast (the evaluator's ValueError), before anything is
 // written: elementwise node functions then never fail.
 func (g *gen) elementwiseChecks(nodes []*graph.Apply) {
+	checked := map[[2]string]bool{} // a pair compared once: the first check is the one that fails
 	for _, n := range nodes {
 		opName, ndim, ok := elementwiseOf(n)
 		if !ok {
@@ -405,9 +476,10 @@ func (g *gen) elementwiseChecks(nodes []*graph.Apply) {
 					first, firstIdx = ld, i
 					continue
 				}
-				if ld == first {
+				if ld == first || checked[[2]string{first, ld}] || checked[[2]string{ld, first}] {
 					continue
 				}
+				checked[[2]string{first, ld}] = true
 				g.line("if (%s != %s) return tg_set_error(err, \"ValueError: %s: input dimension mismatch: dimension %d has length %%lld in input %d and %%lld in input %d\", (long long)%s, (long long)%s);",
 					first, ld, cFormat(opName), d, firstIdx, i, first, ld)
 			}
@@ -578,8 +650,31 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 	return nil
 }
 
-// render assembles the translation unit.
+// render assembles the translation unit, and its parts when it is large
+// enough to compile faster split (split.go).
 func (g *gen) render() {
+	all := make([]int, len(g.funcs))
+	for i := range all {
+		all[i] = i
+	}
+	src := g.renderPart(all, nil, true)
+	sum := sha256.Sum256([]byte(src))
+	g.k.Symbol = "tg_fn_" + hex.EncodeToString(sum[:8])
+	g.k.Source = strings.ReplaceAll(src, "TG_SYMBOL", g.k.Symbol)
+	g.k.Parts = []string{g.k.Source}
+	if main, other := g.split(); len(other) > 0 {
+		g.k.Parts = []string{
+			strings.ReplaceAll(g.renderPart(main, other, true), "TG_SYMBOL", g.k.Symbol),
+			g.renderPart(other, nil, false),
+		}
+	}
+}
+
+// renderPart writes a translation unit holding node functions funcs (and
+// the helpers they use); the main part also holds the constants, the
+// declarations of the functions extern defines in the other part, and the
+// kernel.
+func (g *gen) renderPart(funcs, extern []int, main bool) string {
 	var b strings.Builder
 	b.WriteString("// generated by theanogo codegen/cxx: one compiled function\n")
 	b.WriteString("#include \"tg_rt.h\"\n#include \"tg_scalar.h\"\n#include \"tg_loops.h\"\n")
@@ -587,14 +682,37 @@ func (g *gen) render() {
 		fmt.Fprintf(&b, "#include \"%s\"\n", cFormat(h))
 	}
 	b.WriteString("\n")
-	for _, c := range g.consts {
-		b.WriteString(c + "\n")
+	if main {
+		for _, c := range g.consts {
+			b.WriteString(c + "\n")
+		}
 	}
-	for _, h := range g.u.helpers {
-		b.WriteString("\n" + h + "\n")
+	used := map[string]bool{}
+	for _, f := range funcs {
+		for _, h := range g.funcs[f].helpers {
+			used[h] = true
+		}
 	}
-	for _, f := range g.funcs {
-		b.WriteString("\n" + f)
+	for _, h := range g.u.order {
+		if used[h] {
+			b.WriteString("\n" + g.u.helperNames[h] + "\n")
+		}
+	}
+	linkage := "static"
+	if !main {
+		linkage = hidden
+	}
+	for _, f := range funcs {
+		b.WriteString("\n" + strings.Replace(g.funcs[f].text, "TG_LINKAGE", linkage, 1))
+	}
+	if !main {
+		return b.String()
+	}
+	if len(extern) > 0 {
+		b.WriteString("\n// defined in the other part\n")
+		for _, f := range extern {
+			fmt.Fprintf(&b, "%s %s;\n", hidden, g.funcs[f].sig)
+		}
 	}
 	b.WriteString("\nstatic int tg_run(tg_args *args, tg_state *st) {\n")
 	b.WriteString(strings.Join(g.body, "\n"))
@@ -606,8 +724,5 @@ func (g *gen) render() {
 	b.WriteString("    int rc = tg_run(args, st);\n")
 	b.WriteString("    tg_state_release(shared, st);\n")
 	b.WriteString("    return rc;\n}\n")
-	src := b.String()
-	sum := sha256.Sum256([]byte(src))
-	g.k.Symbol = "tg_fn_" + hex.EncodeToString(sum[:8])
-	g.k.Source = strings.ReplaceAll(src, "TG_SYMBOL", g.k.Symbol)
+	return b.String()
 }

@@ -1,8 +1,6 @@
 package cxx
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math/bits"
 	"strings"
@@ -528,71 +526,4 @@ func lowerFusedReduce(e *Emitter, n *graph.Apply) error {
 		lanes: reduceLanesAllowed(kind, acc, mapDT),
 	})
 	return nil
-}
-
-// fusedElementFunction adds the helper computing one element of a fused
-// program from its inputs' stored values, each instruction rounded to its
-// dtype's storage as the Elemwise or cast it replaced would store it (as
-// lowerFused's element function), and returns its name and the dtype of
-// the value it returns.
-func fusedElementFunction(e *Emitter, prog *program, inDT []dtype.DType) (string, dtype.DType, error) {
-	tdt := make([]dtype.DType, len(prog.instrs))
-	argDT := func(a progArg) dtype.DType {
-		switch a.kind {
-		case 'i':
-			return inDT[a.index]
-		case 'k':
-			return a.dt
-		}
-		return tdt[a.index]
-	}
-	argExpr := func(a progArg) (string, error) {
-		switch a.kind {
-		case 'i':
-			return load(inDT[a.index], fmt.Sprintf("a%d", a.index)), nil
-		case 'k':
-			lit, err := constLiteral(a.dt, a.text)
-			return load(a.dt, lit), err
-		}
-		return load(tdt[a.index], fmt.Sprintf("t%d", a.index)), nil
-	}
-	var body []string
-	for t, in := range prog.instrs {
-		dts := make([]dtype.DType, len(in.args))
-		operands := make([]string, len(in.args))
-		for i, a := range in.args {
-			var err error
-			dts[i] = argDT(a)
-			if operands[i], err = argExpr(a); err != nil {
-				return "", 0, err
-			}
-		}
-		var value string
-		if in.row == nil {
-			tdt[t] = in.cast
-			value = fmt.Sprintf("tg_astype<%s>(%s)", cTypeOf(in.cast).Compute, operands[0])
-		} else {
-			var err error
-			if tdt[t], err = in.row.OutputDType(dts); err != nil {
-				return "", 0, err
-			}
-			if in.row.CheckI64 != nil && in.row.ComputeDType(dts) == dtype.Int64 {
-				return "", 0, fmt.Errorf("cxx: integer %s inside a composite runs in the evaluator (its check)", in.row.Name)
-			}
-			value = fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(tdt[t]).Compute, scalarExpr(in.row, dts, operands))
-		}
-		body = append(body, fmt.Sprintf("const %s t%d = %s;", cTypeOf(tdt[t]).Storage, t, store(tdt[t], value)))
-	}
-	out := tdt[len(tdt)-1]
-	body = append(body, fmt.Sprintf("return t%d;", len(prog.instrs)-1))
-	params := make([]string, len(inDT))
-	for i, d := range inDT {
-		params[i] = fmt.Sprintf("%s a%d", cTypeOf(d).Storage, i)
-		body = append([]string{fmt.Sprintf("(void)a%d;", i)}, body...)
-	}
-	sig := fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(out).Storage, strings.Join(params, ", "), strings.Join(body, "\n    "))
-	sum := sha256.Sum256([]byte(sig))
-	fn := "tg_elem_" + hex.EncodeToString(sum[:6])
-	e.Helper(fn, strings.Replace(sig, "NAME", fn, 1))
-	return fn, out, nil
 }

@@ -186,6 +186,34 @@ static inline To tg_astype(From x) {
     }
 }
 
+/* --- constant integer powers -------------------------------------------- */
+
+/* a * x ** N by squaring, low bits first: the order of Go's math.Pow for an
+ * integer exponent (the evaluator's), whose mantissa products round as
+ * these do away from overflow and subnormals. */
+template <unsigned N>
+static inline double tg_powu(double a, double x) {
+    if constexpr (N == 0) {
+        return a;
+    } else if constexpr (N == 1) {
+        return a * x;
+    } else if constexpr ((N & 1) != 0) {
+        return tg_powu<(N >> 1)>(a * x, x * x);
+    } else {
+        return tg_powu<(N >> 1)>(a, x * x);
+    }
+}
+
+/* x ** N for a constant integer N: multiplications instead of pow(). */
+template <int N>
+static inline double tg_powi(double x) {
+    if constexpr (N < 0) {
+        return 1.0 / tg_powu<(unsigned)(-N)>(1.0, x);
+    } else {
+        return tg_powu<(unsigned)N>(1.0, x);
+    }
+}
+
 /* --- basic indexing ------------------------------------------------------- */
 
 /* Python's slice(start, stop, step).indices(n) and the slice's length;
