@@ -134,6 +134,9 @@ func BenchmarkCxxMLPColdCompile(bm *testing.B) {
 		parts := make([]string, len(k.Parts))
 		for j, p := range k.Parts {
 			parts[j] = salt + p
+			if dir := os.Getenv("THEANOGO_TEST_KEEP_SOURCE"); dir != "" {
+				_ = os.WriteFile(fmt.Sprintf("%s/mlp_part%d.cpp", dir, j), []byte(p), 0o644)
+			}
 		}
 		before := childCPU()
 		if _, err := be.Config.CompileParts(parts, k.Symbol); err != nil {

@@ -90,11 +90,16 @@ func elementHelper(e *Emitter, in []dtype.DType, out dtype.DType, body []string)
 	for i, d := range in {
 		params[i] = fmt.Sprintf("%s a%d", cTypeOf(d).Storage, i)
 	}
-	sig := fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(out).Storage, strings.Join(params, ", "), strings.Join(body, "\n    "))
-	sum := sha256.Sum256([]byte(sig))
-	fn := "tg_elem_" + hex.EncodeToString(sum[:6])
-	e.Helper(fn, strings.Replace(sig, "NAME", fn, 1))
-	return fn
+	return sharedHelper(e, "tg_elem", fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(out).Storage, strings.Join(params, ", "), strings.Join(body, "\n    ")))
+}
+
+// sharedHelper adds the helper code, named prefix_<hash of code> (NAME in
+// code), and returns its name: equal code is one helper.
+func sharedHelper(e *Emitter, prefix, code string) string {
+	sum := sha256.Sum256([]byte(code))
+	name := prefix + "_" + hex.EncodeToString(sum[:6])
+	e.Helper(name, strings.ReplaceAll(code, "NAME", name))
+	return name
 }
 
 // scalarExpr applies row's C template to operand expressions, each in its

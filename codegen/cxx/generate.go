@@ -261,8 +261,8 @@ func (g *gen) directDims(dims []*graph.Variable) map[*graph.Variable]string {
 func (g *gen) shapeNodes(dims []*graph.Variable, direct map[*graph.Variable]string) []*graph.Apply {
 	needed := map[*graph.Apply]bool{}
 	var mark func(v *graph.Variable)
-	mark = func(v *graph.Variable) {
-		if _, ok := direct[v]; ok || v.Owner == nil || needed[v.Owner] {
+	mark = func(v *graph.Variable) { // v's view is read: its node runs
+		if v.Owner == nil || needed[v.Owner] {
 			return
 		}
 		needed[v.Owner] = true
@@ -271,7 +271,9 @@ func (g *gen) shapeNodes(dims []*graph.Variable, direct map[*graph.Variable]stri
 		}
 	}
 	for _, d := range dims {
-		mark(d)
+		if _, ok := direct[d]; !ok {
+			mark(d)
+		}
 	}
 	var out []*graph.Apply
 	for _, n := range graph.Toposort(dims) {

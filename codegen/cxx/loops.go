@@ -167,8 +167,6 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 		g = innerGroup(out, operands)
 	}
 	strides := !allFlat || unknown // the nests read strides and the shape
-	e.Line("const int64_t size = tg_view_size(out0);")
-	e.Line("if (size == 0) return 0;")
 	fields := []string{os + " *o;"}
 	for i, in := range n.Inputs {
 		fields = append(fields, fmt.Sprintf("const %s *p%d;", cTypeOf(in.Type.DType).Storage, i))
@@ -179,21 +177,9 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 	if strides {
 		fields = append(fields, fmt.Sprintf("int64_t shape[%d];", r), "int64_t inner;")
 	}
-	e.Line("struct ctx_t { %s };", strings.Join(fields, " "))
-	e.Line("ctx_t c;")
-	e.Line("c.o = (%s *)out0->data;", os)
-	for i, in := range n.Inputs {
-		e.Line("c.p%d = (const %s *)in%d->data;", i, cTypeOf(in.Type.DType).Storage, i)
-	}
-	if strides {
-		e.Line("for (int d = 0; d < %d; d++) c.shape[d] = out0->shape[d];", r)
-		e.Line("c.inner = 1; for (int d = %d; d < %d; d++) c.inner *= out0->shape[d];", g, r)
-		for i, o := range operands {
-			if !o.scalar {
-				e.Line("tg_bstrides(in%d, out0, c.s%d);", i, i)
-			}
-		}
-	}
+	// The context type and the loop bodies are helpers: nodes that loop
+	// alike (the same element function over the same layouts) share them.
+	ctx := sharedHelper(e, "tg_ctx", fmt.Sprintf("struct NAME { %s };", strings.Join(fields, " ")))
 	// call is fn on each operand's element: scalars read once (x<i>),
 	// the others through at(i).
 	call := func(at func(i int) string) string {
@@ -207,29 +193,51 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 		}
 		return fn + "(" + strings.Join(a, ", ") + ")"
 	}
-	open := func() {
-		e.Line("[](void *vc, int64_t b, int64_t end) {")
-		e.Line("const ctx_t *c = (const ctx_t *)vc;")
+	loop := func(write func(b *Emitter)) string {
+		b := e.unit.newEmitter()
+		b.Line("const %s *c = (const %s *)vc;", ctx, ctx)
 		for i, in := range n.Inputs {
 			if operands[i].scalar {
-				e.Line("const %s x%d = c->p%d[0];", cTypeOf(in.Type.DType).Storage, i, i)
+				b.Line("const %s x%d = c->p%d[0];", cTypeOf(in.Type.DType).Storage, i, i)
 			}
 		}
+		write(b)
+		return sharedHelper(e, "tg_loop", "static void NAME(void *vc, int64_t b, int64_t end) {\n"+b.String()+"\n}")
 	}
-	e.Line("tg_range_fn body =")
-	open()
-	if allFlat {
-		e.Line("%s *__restrict o = c->o;", os)
+	body := loop(func(b *Emitter) {
+		if !allFlat {
+			emitGroupNest(b, n, operands, g, os, call)
+			return
+		}
+		b.Line("%s *__restrict o = c->o;", os)
 		for i, in := range n.Inputs {
 			if !operands[i].scalar {
-				e.Line("const %s *__restrict p%d = c->p%d;", cTypeOf(in.Type.DType).Storage, i, i)
+				b.Line("const %s *__restrict p%d = c->p%d;", cTypeOf(in.Type.DType).Storage, i, i)
 			}
 		}
-		e.Line("for (int64_t k = b; k < end; k++) o[k] = %s;", call(func(i int) string { return fmt.Sprintf("p%d[k]", i) }))
-	} else {
-		emitGroupNest(e, n, operands, g, os, call)
+		b.Line("for (int64_t k = b; k < end; k++) o[k] = %s;", call(func(i int) string { return fmt.Sprintf("p%d[k]", i) }))
+	})
+	strided := ""
+	if unknown {
+		strided = loop(func(b *Emitter) { emitStridedNest(b, n, operands, os, call) })
 	}
-	e.Line("};")
+	e.Line("const int64_t size = tg_view_size(out0);")
+	e.Line("if (size == 0) return 0;")
+	e.Line("%s c;", ctx)
+	e.Line("c.o = (%s *)out0->data;", os)
+	for i, in := range n.Inputs {
+		e.Line("c.p%d = (const %s *)in%d->data;", i, cTypeOf(in.Type.DType).Storage, i)
+	}
+	if strides {
+		e.Line("for (int d = 0; d < %d; d++) c.shape[d] = out0->shape[d];", r)
+		e.Line("c.inner = 1; for (int d = %d; d < %d; d++) c.inner *= out0->shape[d];", g, r)
+		for i, o := range operands {
+			if !o.scalar {
+				e.Line("tg_bstrides(in%d, out0, c.s%d);", i, i)
+			}
+		}
+	}
+	e.Line("tg_range_fn body = %s;", body)
 	if unknown {
 		var checks []string
 		for i, o := range operands {
@@ -237,10 +245,7 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 				checks = append(checks, fmt.Sprintf("tg_is_contiguous(in%d)", i))
 			}
 		}
-		e.Line("if (!(%s)) body =", strings.Join(checks, " && "))
-		open()
-		emitStridedNest(e, n, operands, os, call)
-		e.Line("};")
+		e.Line("if (!(%s)) body = %s;", strings.Join(checks, " && "), strided)
 	}
 	e.Line("if (size >= %d) tg_parallel_for(size, %d, body, &c); else body(&c, 0, size);", parallelThreshold, parallelGrain)
 }

@@ -211,7 +211,9 @@ type reduceNest struct {
 	lanes    bool // reduceLanesAllowed
 }
 
-// emitReduceLoops writes the body that plans and runs a reduction; the
+// emitReduceLoops writes the body that plans and runs a reduction (its
+// task body is a helper, which the reductions of a kernel that fold alike
+// share: one copy to compile); the
 // caller has declared `int64_t shape[TG_MAXDIM]` (the index space) and
 // `int64_t strides[NIN][TG_MAXDIM]` (each input's strides over it).
 func emitReduceLoops(e *Emitter, r reduceNest) {
@@ -228,7 +230,8 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 		e.Line(`return tg_set_error(err, "ValueError: %s: zero-size array to reduction operation %s which has no identity");`, r.op, r.op)
 		e.Line("}")
 	}
-	e.Line("tgr_run(&plan, [](void *ctx, int64_t t0, int64_t t1) {")
+	node := e
+	e = e.unit.newEmitter() // the task body: a helper, shared by the nodes that fold alike
 	e.Line("const tgr_plan<%d> *p = (const tgr_plan<%d> *)ctx;", r.nin, r.nin)
 	e.Line("%s acc[tgr_wide];", r.acc.ctype)
 	e.Line("%s *out = (%s *)p->out;", ops.CTypeOf(r.out).Storage, ops.CTypeOf(r.out).Storage)
@@ -268,7 +271,7 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 	}
 	e.Line("for (int64_t j = 0; j < w; j++) out[oo + j * p->ko[last]] = %s;", reduceTemplate(r.acc.store, result))
 	e.Line("}")
-	e.Line("});")
+	node.Line("tgr_run(&plan, %s);", sharedHelper(node, "tgr_body", "static void NAME(void *ctx, int64_t t0, int64_t t1) {\n"+e.String()+"\n}"))
 }
 
 // emitReduceNest writes the reduced loops (C order) around the block loop
