@@ -26,9 +26,11 @@ import (
 // DefaultFlags are the compiler flags of a kernel module. -O3 vectorizes
 // the elementwise loops; -fwrapv and -fno-math-errno keep integer overflow
 // and math functions as the Go evaluator computes them (numpy semantics)
-// while letting the compiler inline sqrt and friends. Never -ffast-math: it
-// changes results (NaN handling, reassociation).
-var DefaultFlags = []string{"-O3", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-std=c++17"}
+// while letting the compiler inline sqrt and friends; -ffp-contract=off
+// keeps a*b+c two roundings, as Go computes it (with -march=native on a
+// CPU with FMA, GCC would fuse it into one and the last bits would differ).
+// Never -ffast-math: it changes results (NaN handling, reassociation).
+var DefaultFlags = []string{"-O3", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-ffp-contract=off", "-std=c++17"}
 
 // GCCFlags are DefaultFlags for GCC, which Default picks when the compiler
 // is GCC: -O2 with the "cheap" vectorizer cost model vectorizes the
@@ -36,7 +38,7 @@ var DefaultFlags = []string{"-O3", "-march=native", "-fPIC", "-shared", "-fwrapv
 // and float64 loops, measured with g++ 12: 2 to 5 times faster than plain
 // -O2, whose "very cheap" model skips loops of unknown length) and compiles
 // the MLP training function's kernel in about 30% less time than -O3.
-var GCCFlags = []string{"-O2", "-fvect-cost-model=cheap", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-std=c++17"}
+var GCCFlags = []string{"-O2", "-fvect-cost-model=cheap", "-march=native", "-fPIC", "-shared", "-fwrapv", "-fno-math-errno", "-ffp-contract=off", "-std=c++17"}
 
 // Config says how to compile: which compiler, which flags, where the cache
 // lives and how the runtime library sets itself up.
