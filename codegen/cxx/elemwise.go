@@ -21,12 +21,47 @@ import (
 // each operand's layout. Broadcast compatibility is checked in phase 1
 // (generate.go's elementwiseChecks), so the loops never fail.
 
-// parallelThreshold is the output size from which an elementwise loop is
-// split across the pool's threads; parallelGrain is the smallest chunk.
-const (
-	parallelThreshold = 32768
-	parallelGrain     = 16384
-)
+// An elementwise loop runs through the pool when its work, the output
+// size times the element's cost (elementCost), reaches parallelWork, in
+// chunks of at least half that work. Measured on the 2-core machine of
+// BENCHMARKS.md (BenchmarkCxxElementwise): a fork/join whose worker sleeps
+// costs about 40 µs, what a serial a+1 takes on 1e5 float64 in cache; a
+// worker still spinning from the previous loop (tg_pool.c) joins in a few
+// microseconds.
+const parallelWork = 1 << 17
+
+// expensiveScalars are the scalar ops that call a math function (tens of
+// cycles per element where arithmetic takes one or two).
+var expensiveScalars = map[string]bool{
+	"pow": true, "exp": true, "log": true, "log1p": true, "expm1": true, "sin": true, "cos": true,
+	"tanh": true, "sigmoid": true, "softplus": true, "true_div": true, "int_div": true, "mod": true,
+}
+
+// expensiveCost is the cost of one of expensiveScalars against 1 for the
+// memory traffic and arithmetic of an element.
+const expensiveCost = 8
+
+// elementCost estimates the cost of one element of an elementwise node.
+func elementCost(n *graph.Apply) int {
+	cost := 1
+	switch op := n.Op.(type) {
+	case ops.Elemwise:
+		if expensiveScalars[op.Scalar.Name] {
+			cost += expensiveCost
+		}
+	case ops.FusedOp:
+		prog, err := parseProgram(op.Program)
+		if err != nil {
+			return cost
+		}
+		for _, in := range prog.instrs {
+			if _, powi := powiExponent(in); in.row != nil && expensiveScalars[in.row.Name] && !powi {
+				cost += expensiveCost
+			}
+		}
+	}
+	return cost
+}
 
 // cTypeOf is ops.CTypeOf.
 func cTypeOf(d dtype.DType) ops.CType { return ops.CTypeOf(d) }
@@ -106,11 +141,21 @@ func sharedHelper(e *Emitter, prefix, code string) string {
 // input's compute type, converting them to the row's operand types.
 func scalarExpr(row *ops.ScalarOp, dts []dtype.DType, operands []string) string {
 	expr := row.C
+	if c, ok := vectorScalars[row.Name]; ok && row.OperandDType(dts, 0) == dtype.Float32 {
+		expr = c
+	}
 	for i := len(operands) - 1; i >= 0; i-- {
 		conv := fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(row.OperandDType(dts, i)).Compute, operands[i])
 		expr = strings.ReplaceAll(expr, fmt.Sprintf("$%d", i), conv)
 	}
 	return expr
+}
+
+// vectorScalars replace a scalar row's C template for float32 operands by
+// a branch-free version (tg_loops.h) that the compiler vectorizes, where
+// the libm call does not vectorize.
+var vectorScalars = map[string]string{
+	"tanh": "tg_tanh_f32($0)",
 }
 
 // lowerElemwise maps the scalar row's template over the inputs.

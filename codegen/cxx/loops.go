@@ -31,8 +31,8 @@ import (
 // through its run-time strides; the kernel takes it when such an operand
 // is not contiguous at run time.
 //
-// Above parallelThreshold elements the loop runs through tg_parallel_for
-// in chunks of at least parallelGrain.
+// Above a size that depends on the element's cost (elemwise.go's
+// parallelWork) the loop runs through tg_parallel_for.
 
 // operand is what the generator knows about input i of an elementwise
 // node whose output has rank r.
@@ -247,7 +247,8 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 		}
 		e.Line("if (!(%s)) body = %s;", strings.Join(checks, " && "), strided)
 	}
-	e.Line("if (size >= %d) tg_parallel_for(size, %d, body, &c); else body(&c, 0, size);", parallelThreshold, parallelGrain)
+	cost := elementCost(n)
+	e.Line("if (size >= %d) tg_parallel_for(size, %d, body, &c); else body(&c, 0, size);", max(parallelWork/cost, 2), max(parallelWork/2/cost, 1))
 }
 
 // emitGroupNest writes the body of a loop over contiguous operands some of

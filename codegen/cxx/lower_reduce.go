@@ -145,11 +145,11 @@ static inline void tgr_task(const tgr_plan<NIN> *p, int64_t t, int64_t *off, int
 template <int NIN>
 static void tgr_run(tgr_plan<NIN> *p, tg_range_fn body) {
     int64_t per_task = p->block * (p->count > 0 ? p->count : 1);
-    if (p->tasks < 2 || per_task * p->tasks < 32768) {
+    if (p->tasks < 2 || per_task * p->tasks < 131072) {
         body(p, 0, p->tasks);
         return;
     }
-    int64_t grain = 16384 / per_task;
+    int64_t grain = 65536 / per_task;
     tg_parallel_for(p->tasks, grain > 0 ? grain : 1, body, p);
 }
 `

@@ -10,12 +10,15 @@
  * (chunk 0 to the caller). Static chunks suit the loops kernels run
  * (elementwise bodies of equal cost per index) and need no shared counter.
  *
- * Sleeping, not spinning: between loops every worker waits on a condition
- * variable, so a finished loop leaves its cores to whoever needs them next
- * (OpenBLAS's own threads, another process). The price is the wake-up
- * latency of a condition variable on each loop (tens of microseconds; see
- * the measurement in the runtime tests), which is why loops below a size
- * threshold run serially.
+ * Spinning briefly, then sleeping: after a loop each worker watches for
+ * the next one for about SPIN_NS (a kernel runs its loops back to back, so
+ * the next one usually comes within that time and starts without a
+ * wake-up), then waits on a condition variable, so that an idle pool
+ * leaves its cores to whoever needs them (OpenBLAS's own threads, another
+ * process). The caller likewise watches for the workers to finish before
+ * it sleeps. A loop that finds the workers asleep pays the wake-up of a
+ * condition variable (tens of microseconds), which is why loops below a
+ * size threshold run serially.
  *
  * Reentrancy: one parallel loop runs at a time. A loop started while the
  * pool is busy (another caller thread is in a parallel loop) does not wait
@@ -27,9 +30,12 @@
  * After fork() the child has no workers: a pthread_atfork handler turns the
  * child's pool into a serial one.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include "tg_rt_internal.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 typedef struct pool {
     int n_threads;            /* workers + 1; 1 means serial */
@@ -46,13 +52,58 @@ typedef struct pool {
     int64_t n;
     int64_t nchunks;
     int pending;              /* workers still running the loop (atomic) */
+    int sleepers;             /* workers waiting on work_cv (under mu) */
+    int caller_waits;         /* the caller waits on done_cv (under mu) */
 
     pthread_mutex_t call_mu;  /* held by the caller for the whole loop */
 } pool;
 
 /* Serial (one thread) until tg_pool_start; positional, in field order. */
 static pool the_pool = {1, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-                        0, NULL, NULL, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER};
+                        0, NULL, NULL, 0, 0, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER};
+
+/* How long a worker watches for the next loop, and the caller for the end
+ * of one, before sleeping. */
+#define SPIN_NS 50000
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static inline int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Spins until *word differs from old (generation) or is zero (pending),
+ * for at most SPIN_NS; returns whether it happened. */
+static int spin_until(const void *word, uint64_t old, int is_gen)
+{
+    int64_t deadline = 0;
+    for (int i = 0;; i++) {
+        int done = is_gen ? __atomic_load_n((const uint64_t *)word, __ATOMIC_ACQUIRE) != old
+                          : __atomic_load_n((const int *)word, __ATOMIC_ACQUIRE) == 0;
+        if (done) {
+            return 1;
+        }
+        if ((i & 63) == 0) {
+            int64_t t = now_ns();
+            if (deadline == 0) {
+                deadline = t + SPIN_NS;
+            } else if (t > deadline) {
+                return 0;
+            }
+        }
+        cpu_relax();
+    }
+}
 
 /* Nonzero on a thread that is running a loop body: a nested loop on it
  * runs serially. Workers set it once for good. */
@@ -74,9 +125,12 @@ static void *worker_main(void *arg)
     in_loop = 1;
     uint64_t seen = 0;
     for (;;) {
+        spin_until(&p->gen, seen, 1);
         pthread_mutex_lock(&p->mu);
         while (p->gen == seen) {
+            p->sleepers++;
             pthread_cond_wait(&p->work_cv, &p->mu);
+            p->sleepers--;
         }
         seen = p->gen;
         tg_range_fn body = p->body;
@@ -93,10 +147,12 @@ static void *worker_main(void *arg)
         chunk_bounds(n, nchunks, chunk, &begin, &end);
         body(ctx, begin, end);
         if (__atomic_sub_fetch(&p->pending, 1, __ATOMIC_ACQ_REL) == 0) {
-            /* The last one out wakes the caller; taking mu orders the
-             * signal after the caller's check of pending. */
+            /* The last one out wakes the caller if it sleeps; taking mu
+             * orders this after the caller's check of pending. */
             pthread_mutex_lock(&p->mu);
-            pthread_cond_signal(&p->done_cv);
+            if (p->caller_waits) {
+                pthread_cond_signal(&p->done_cv);
+            }
             pthread_mutex_unlock(&p->mu);
         }
     }
@@ -115,6 +171,8 @@ static void atfork_child(void)
     pthread_cond_init(&p->work_cv, NULL);
     pthread_cond_init(&p->done_cv, NULL);
     p->pending = 0;
+    p->sleepers = 0;
+    p->caller_waits = 0;
 }
 
 int tg_pool_start(int n_threads, char **err)
@@ -175,8 +233,10 @@ void tg_parallel_for(int64_t n, int64_t grain, tg_range_fn body, void *ctx)
     p->n = n;
     p->nchunks = nchunks;
     __atomic_store_n(&p->pending, (int)nchunks - 1, __ATOMIC_RELAXED);
-    p->gen++;
-    pthread_cond_broadcast(&p->work_cv);
+    __atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_RELEASE); /* spinning workers see it */
+    if (p->sleepers > 0) {
+        pthread_cond_broadcast(&p->work_cv);
+    }
     pthread_mutex_unlock(&p->mu);
 
     int64_t begin, end;
@@ -185,11 +245,13 @@ void tg_parallel_for(int64_t n, int64_t grain, tg_range_fn body, void *ctx)
     body(ctx, begin, end);
     in_loop = 0;
 
-    if (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) != 0) {
+    if (!spin_until(&p->pending, 0, 0)) {
         pthread_mutex_lock(&p->mu);
+        p->caller_waits = 1;
         while (__atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) != 0) {
             pthread_cond_wait(&p->done_cv, &p->mu);
         }
+        p->caller_waits = 0;
         pthread_mutex_unlock(&p->mu);
     }
     pthread_mutex_unlock(&p->call_mu);
