@@ -24,11 +24,18 @@ import (
 // An elementwise loop runs through the pool when its work, the output
 // size times the element's cost (elementCost), reaches parallelWork, in
 // chunks of at least half that work. Measured on the 2-core machine of
-// BENCHMARKS.md (BenchmarkCxxElementwise): a fork/join whose worker sleeps
-// costs about 40 µs, what a serial a+1 takes on 1e5 float64 in cache; a
-// worker still spinning from the previous loop (tg_pool.c) joins in a few
-// microseconds.
-const parallelWork = 1 << 17
+// BENCHMARKS.md (BenchmarkCxxElementwise, BenchmarkCxxMLPStep): a
+// fork/join whose worker sleeps costs about 40 µs, what a serial a+1 takes
+// on 1e5 float64 in cache, and one whose worker still spins from the
+// previous loop (tg_pool.c) a few microseconds; but in a kernel that calls
+// BLAS, OpenBLAS's threads spin on the cores for a long while after each
+// product, and a parallel loop there ran slower than a serial one (tanh
+// of 3e4 float32 after the MLP's first product: 260 µs against 50; of
+// 3e5: 600-750 against 530-550), hence parallelWorkBLAS.
+const (
+	parallelWork     = 1 << 18
+	parallelWorkBLAS = 1 << 22
+)
 
 // expensiveScalars are the scalar ops that call a math function (tens of
 // cycles per element where arithmetic takes one or two).

@@ -70,6 +70,7 @@ type unit struct {
 	hasInclude  map[string]bool
 	order       []string          // helper names, in the order first added
 	helperNames map[string]string // name -> code
+	blas        bool              // the kernel calls BLAS (its threads spin around our loops)
 }
 
 func newUnit() *unit {

@@ -247,8 +247,11 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 		}
 		e.Line("if (!(%s)) body = %s;", strings.Join(checks, " && "), strided)
 	}
-	cost := elementCost(n)
-	e.Line("if (size >= %d) tg_parallel_for(size, %d, body, &c); else body(&c, 0, size);", max(parallelWork/cost, 2), max(parallelWork/2/cost, 1))
+	work, cost := parallelWork, elementCost(n)
+	if e.unit.blas {
+		work = parallelWorkBLAS
+	}
+	e.Line("if (size >= %d) tg_parallel_for(size, %d, body, &c); else body(&c, 0, size);", max(work/cost, 2), max(work/2/cost, 1))
 }
 
 // emitGroupNest writes the body of a loop over contiguous operands some of

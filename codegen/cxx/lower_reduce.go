@@ -141,15 +141,16 @@ static inline void tgr_task(const tgr_plan<NIN> *p, int64_t t, int64_t *off, int
     }
 }
 
-// tgr_run runs the tasks, over the pool when there is enough work.
+// tgr_run runs the tasks, over the pool when there are at least work
+// elements to fold.
 template <int NIN>
-static void tgr_run(tgr_plan<NIN> *p, tg_range_fn body) {
+static void tgr_run(tgr_plan<NIN> *p, tg_range_fn body, int64_t work) {
     int64_t per_task = p->block * (p->count > 0 ? p->count : 1);
-    if (p->tasks < 2 || per_task * p->tasks < 131072) {
+    if (p->tasks < 2 || per_task * p->tasks < work) {
         body(p, 0, p->tasks);
         return;
     }
-    int64_t grain = 65536 / per_task;
+    int64_t grain = work / 2 / per_task;
     tg_parallel_for(p->tasks, grain > 0 ? grain : 1, body, p);
 }
 `
@@ -271,7 +272,11 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 	}
 	e.Line("for (int64_t j = 0; j < w; j++) out[oo + j * p->ko[last]] = %s;", reduceTemplate(r.acc.store, result))
 	e.Line("}")
-	node.Line("tgr_run(&plan, %s);", sharedHelper(node, "tgr_body", "static void NAME(void *ctx, int64_t t0, int64_t t1) {\n"+e.String()+"\n}"))
+	work := parallelWork
+	if node.unit.blas {
+		work = parallelWorkBLAS
+	}
+	node.Line("tgr_run(&plan, %s, %d);", sharedHelper(node, "tgr_body", "static void NAME(void *ctx, int64_t t0, int64_t t1) {\n"+e.String()+"\n}"), work)
 }
 
 // emitReduceNest writes the reduced loops (C order) around the block loop
