@@ -9,7 +9,9 @@ import "sort"
 // calls them inside the module and nothing else sees them. Each part
 // repeats the helpers its functions use. The parts are balanced by the
 // size of their source, a fair proxy of the compiler's time on code of
-// one style.
+// one style: the glue (node functions and the kernel, compiled at -O1,
+// generate.go's glueOptimize) counts a quarter of its size, the helpers
+// (loops at -O2) their whole size.
 
 // nodeFunc is one node's C++ function: its text (TG_LINKAGE where its
 // linkage goes), its signature and the helpers it uses.
@@ -19,6 +21,9 @@ type nodeFunc struct {
 	helpers []string
 }
 
+// glueShare: glue code counts 1/glueShare of its size.
+const glueShare = 4
+
 // hidden is the linkage of a function one part defines for the other.
 const hidden = `__attribute__((visibility("hidden")))`
 
@@ -26,7 +31,7 @@ const hidden = `__attribute__((visibility("hidden")))`
 // from which a kernel is split: a part costs a compiler start, the
 // precompiled header's load and a link, about 0.1 s of CPU with g++ 12,
 // which a small kernel does not win back.
-const splitMin = 24 << 10
+const splitMin = 12 << 10
 
 // split assigns the node functions to two parts: it returns the indexes of
 // those in the main part and in the other (empty when the kernel is not
@@ -36,9 +41,10 @@ func (g *gen) split() (main, other []int) {
 	for _, l := range g.body {
 		body += len(l) + 1
 	}
+	body /= glueShare
 	total := body
 	for _, f := range g.funcs {
-		total += len(f.text)
+		total += len(f.text) / glueShare
 	}
 	for _, h := range g.u.order {
 		total += len(g.u.helperNames[h])
@@ -53,16 +59,25 @@ func (g *gen) split() (main, other []int) {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return len(g.funcs[order[a]].text) > len(g.funcs[order[b]].text) })
+	size := func(f int) int {
+		n := len(g.funcs[f].text) / glueShare
+		for _, h := range g.funcs[f].helpers {
+			n += len(g.u.helperNames[h])
+		}
+		return n
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size(order[a]) > size(order[b]) })
 	weight := [2]int{body, 0}
 	has := [2]map[string]bool{{}, {}}
 	part := make([]int, len(g.funcs))
 	for _, f := range order {
 		cost := [2]int{}
 		for p := range cost {
-			cost[p] = weight[p] + len(g.funcs[f].text)
+			cost[p] = weight[p] + len(g.funcs[f].text)/glueShare
+			seen := map[string]bool{}
 			for _, h := range g.funcs[f].helpers {
-				if !has[p][h] {
+				if !has[p][h] && !seen[h] {
+					seen[h] = true
 					cost[p] += len(g.u.helperNames[h])
 				}
 			}
