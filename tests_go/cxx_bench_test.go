@@ -94,6 +94,9 @@ func TestCxxMLPCompileTime(t *testing.T) {
 	c := cxxCallable(f)
 	t.Logf("MLP training step: C++ compile %v (fresh cache, runtime library included); %d nodes, %d in the evaluator: %v; %d bytes of C++ in %d part(s)",
 		time.Since(start), len(c.Kernel.Nodes), len(c.Kernel.Fallback), c.EvaluatorNodes(), len(c.Kernel.Source), len(c.Kernel.Parts))
+	if len(c.Kernel.Parts) != 2 {
+		t.Errorf("the MLP kernel compiles as %d part(s), want 2 (codegen/cxx/split.go)", len(c.Kernel.Parts))
+	}
 	start = time.Now()
 	if _, err := compile.Compile(b, spec); err != nil {
 		t.Fatal(err)

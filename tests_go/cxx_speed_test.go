@@ -1,0 +1,109 @@
+package testsgo
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"theanogo/core/compile"
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/ops"
+	"theanogo/core/tensor"
+)
+
+// The loop versions codegen/cxx chooses from the types (loops.go): a flat
+// loop, a nest over a trailing group of dimensions with broadcast
+// operands, and the generic strided nest when an operand is a view that
+// may be strided (a transpose). Each runs small and above the parallel
+// threshold (chunks that start inside a row).
+func TestCxxLoopVersions(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, -1, -1), "x")
+	v := b.Input(graph.NewType(dtype.Float64, -1), "v")
+	w := b.Input(graph.NewType(dtype.Float64, -1), "w")
+	y := b.Input(graph.NewType(dtype.Float64, -1, -1, -1), "y")
+	e := ops.NewExpr(b)
+	xt := e.DimShuffle(x, []int{1, 0})
+	outs := []*graph.Variable{
+		e.Add(xt, v),         // strided and a broadcast row
+		e.Mul(e.Exp(xt), xt), // strided only
+		e.Add(x, e.DimShuffle(v, []int{0, ops.Broadcast})),    // a broadcast column
+		e.Sub(y, e.DimShuffle(x, []int{0, ops.Broadcast, 1})), // a broadcast middle dimension
+		e.Add(y, w), // a broadcast over the two leading dimensions
+		e.Mul(x, x), // flat
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{3, 2, 4}, {600, 3, 500}} {
+		values := []*tensor.Array{
+			randomArray(rng, dtype.Float64, s[0], s[2]), randomArray(rng, dtype.Float64, s[0]),
+			randomArray(rng, dtype.Float64, s[2]), randomArray(rng, dtype.Float64, s[0], s[1], s[2]),
+		}
+		c := checkCxx(t, b, outs, []*graph.Variable{x, v, w, y}, values)
+		for _, want := range []string{"tg_is_contiguous(in", "const int64_t inner = c->inner;", "for (int64_t k = b; k < end; k++)"} {
+			if !strings.Contains(c.Kernel.Source, want) {
+				t.Errorf("no %q in the kernel: a loop version is missing\n%s", want, c.Kernel.Source)
+			}
+		}
+	}
+}
+
+// A constant integer exponent becomes multiplications (tg_powi), as Go's
+// math.Pow computes it; other exponents still call pow.
+func TestCxxConstantPowers(t *testing.T) {
+	for _, dt := range []dtype.DType{dtype.Float64, dtype.Float32} {
+		b := graph.NewBuilder()
+		x := b.Input(graph.NewType(dt, -1), "x")
+		y := b.Input(graph.NewType(dt, -1), "y")
+		e := ops.NewExpr(b)
+		var outs []*graph.Variable
+		for _, k := range []float64{10, 2, 3, -3, 0, 1, 0.5} {
+			outs = append(outs, e.Add(e.Mul(e.Const(2, x), y), e.Call("pow", x, e.Const(k, x))))
+		}
+		special := []float64{0, math.Copysign(0, -1), 1, -1, math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, 1e300, -2.5, 3}
+		xs := make([]float64, 64)
+		for i := range xs {
+			xs[i] = float64(i%13)/3 - 2
+		}
+		copy(xs, special)
+		c := checkCxx(t, b, outs, []*graph.Variable{x, y}, []*tensor.Array{tensor.FromFloat64s(dt, []int{64}, xs), tensor.FromFloat64s(dt, []int{64}, xs)})
+		if !strings.Contains(c.Kernel.Source, "tg_powi<10>") || !strings.Contains(c.Kernel.Source, "tg_powi<-3>") {
+			t.Errorf("%v: x ** 10 and x ** -3 do not use tg_powi:\n%s", dt, c.Kernel.Source)
+		}
+	}
+}
+
+// float32 tanh runs as tg_tanh_f32 (vectorizable); it must round as the
+// evaluator's float32(math.Tanh(x)), signed zeros, infinities and NaN
+// included.
+func TestCxxTanhFloat32(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float32, -1), "x")
+	e := ops.NewExpr(b)
+	xs := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e-30, -1e-30, 9.01, 9.02, 20, -20, 1e30, 0.625, -0.3}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 5000 {
+		xs = append(xs, (rng.Float64()-0.5)*math.Exp2(float64(rng.IntN(12)-8)))
+	}
+	c := checkCxx(t, b, []*graph.Variable{e.Call("tanh", x)}, []*graph.Variable{x}, []*tensor.Array{tensor.FromFloat64s(dtype.Float32, []int{len(xs)}, xs)})
+	if !strings.Contains(c.Kernel.Source, "tg_tanh_f32") {
+		t.Errorf("float32 tanh does not use tg_tanh_f32:\n%s", c.Kernel.Source)
+	}
+	f, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{e.Call("tanh", x)}, Backend: cxxBackend(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := tensor.FromFloat64s(dtype.Float32, []int{len(xs)}, xs)
+	got, err := f.Run([]*tensor.Array{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := got[0].Data.([]float32)
+	for i, v := range in.Data.([]float32) {
+		want := float32(math.Tanh(float64(v)))
+		if math.Float32bits(g[i]) != math.Float32bits(want) && !(want != want && g[i] != g[i]) {
+			t.Fatalf("tanh(%g) = %g (%#x), want %g (%#x)", v, g[i], math.Float32bits(g[i]), want, math.Float32bits(want))
+		}
+	}
+}
