@@ -30,7 +30,17 @@ type Kernel struct {
 	// InPlace says, per update, whether the kernel lets the caller hand it
 	// the old value's buffer as the new value's.
 	InPlace []bool
+	// Consts are the large constants the kernel reads through
+	// st->consts[k] instead of static arrays in its source: the caller
+	// points the state at their memory (loader.SetConsts) and keeps it
+	// alive and unmoved.
+	Consts []*graph.Variable
 }
+
+// bigConstBytes is the size above which a constant is not written into
+// the source: a large table in the source costs compile time (and the
+// module's memory would duplicate the graph's copy).
+const bigConstBytes = 4096
 
 // Options changes what Generate emits.
 type Options struct {
@@ -368,8 +378,13 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 // expressions of its data and shape.
 func (g *gen) constant(v *graph.Variable) (data, shp string) {
 	a := v.Value
-	nm := fmt.Sprintf("c%d", g.id(v))
 	ct := cTypeOf(v.Type.DType)
+	if len(a.Bytes()) > bigConstBytes {
+		k := len(g.k.Consts)
+		g.k.Consts = append(g.k.Consts, v)
+		return fmt.Sprintf("((const %s *)st->consts[%d])", ct.Storage, k), g.staticShape(a.Shape)
+	}
+	nm := fmt.Sprintf("c%d", g.id(v))
 	lits := make([]string, a.Size())
 	for i := range lits {
 		lits[i] = literal(a, i)
