@@ -30,6 +30,9 @@ type Backend struct {
 	// PrintSource writes the optimized graph and the generated source to
 	// stderr at compile (THEANOGO_FLAGS=cxx_print_source=True sets it too).
 	PrintSource bool
+	// Evaluate names ops whose nodes run in the Go evaluator inside the
+	// kernel although they lower (Options.Evaluate; tests of the fallback).
+	Evaluate map[string]bool
 }
 
 func (b *Backend) Name() string { return "cxx" }
@@ -75,7 +78,7 @@ func (b *Backend) Prepare(fg *compile.FunctionGraph) (compile.Callable, error) {
 }
 
 func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
-	k, err := Generate(fg, Options{Profile: b.Profile})
+	k, err := Generate(fg, Options{Profile: b.Profile, Evaluate: b.Evaluate})
 	if err != nil {
 		return nil, err
 	}
