@@ -60,7 +60,9 @@ func checkCxxSpec(t *testing.T, b *graph.Builder, spec compile.FunctionSpec, val
 	if err != nil {
 		t.Fatalf("evaluator compile: %v", err)
 	}
-	spec.Backend = cxxBackend(t)
+	if spec.Backend == nil {
+		spec.Backend = cxxBackend(t)
+	}
 	f, err := compile.Compile(b, spec)
 	if err != nil {
 		t.Fatalf("C++ compile: %v", err)

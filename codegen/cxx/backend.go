@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"theanogo/codegen/cxx/native"
 	"theanogo/codegen/driver"
@@ -29,6 +30,9 @@ type Backend struct {
 	// PrintSource writes the optimized graph and the generated source to
 	// stderr at compile (THEANOGO_FLAGS=cxx_print_source=True sets it too).
 	PrintSource bool
+	// Evaluate names ops whose nodes run in the Go evaluator inside the
+	// kernel although they lower (Options.Evaluate; tests of the fallback).
+	Evaluate map[string]bool
 }
 
 func (b *Backend) Name() string { return "cxx" }
@@ -74,7 +78,7 @@ func (b *Backend) Prepare(fg *compile.FunctionGraph) (compile.Callable, error) {
 }
 
 func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
-	k, err := Generate(fg, Options{Profile: b.Profile})
+	k, err := Generate(fg, Options{Profile: b.Profile, Evaluate: b.Evaluate})
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +105,21 @@ func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 		return nil, err
 	}
 	c := &Callable{Kernel: k, Address: addr, State: st, LibraryPath: so, Graph: fg}
+	if len(k.Consts) > 0 {
+		// The graph's constants are Go memory: pinned for the callable's
+		// life, so the state may point at them (one copy, no source text).
+		ptrs := make([]unsafe.Pointer, len(k.Consts))
+		for i, v := range k.Consts {
+			raw := v.Value.Bytes()
+			c.pins.Pin(&raw[0])
+			ptrs[i] = unsafe.Pointer(&raw[0])
+		}
+		if err := loader.SetConsts(st, ptrs); err != nil {
+			c.pins.Unpin()
+			loader.FreeState(st)
+			return nil, err
+		}
+	}
 	for _, r := range fg.Results {
 		c.resultTypes = append(c.resultTypes, r.Type.DType)
 	}
@@ -120,7 +139,8 @@ type Callable struct {
 	LibraryPath string  // the compiled module in the cache
 	Graph       *compile.FunctionGraph
 	resultTypes []dtype.DType
-	handle      int64 // the evaluator fallback's registry handle (0: none)
+	handle      int64          // the evaluator fallback's registry handle (0: none)
+	pins        runtime.Pinner // the large constants the state points at
 }
 
 // Run calls the kernel through the loader.
@@ -203,6 +223,7 @@ func (c *Callable) free() {
 	if c.State != 0 {
 		loader.FreeState(c.State)
 	}
+	c.pins.Unpin()
 }
 
 // PrintSourceFlag reports whether THEANOGO_FLAGS (or THEANO_FLAGS) holds

@@ -36,13 +36,27 @@ type Kernel struct {
 	// InPlace says, per update, whether the kernel lets the caller hand it
 	// the old value's buffer as the new value's.
 	InPlace []bool
+	// Consts are the large constants the kernel reads through
+	// st->consts[k] instead of static arrays in its source: the caller
+	// points the state at their memory (loader.SetConsts) and keeps it
+	// alive and unmoved.
+	Consts []*graph.Variable
 }
+
+// bigConstBytes is the size above which a constant is not written into
+// the source: a large table in the source costs compile time (and the
+// module's memory would duplicate the graph's copy).
+const bigConstBytes = 4096
 
 // Options changes what Generate emits.
 type Options struct {
 	// Profile times each phase-2 node into st->prof_ns/prof_calls (when
 	// st->profile is set at run time).
 	Profile bool
+	// Evaluate names ops (by Op.Name) whose nodes run in the Go evaluator
+	// even though they have a lowering: tests of the fallback use it. View
+	// ops always lower.
+	Evaluate map[string]bool
 }
 
 // Generate writes fg's kernel.
@@ -58,6 +72,7 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 	g := &gen{fg: fg, u: newUnit(), dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
 		slotOf: map[*graph.Variable]int{}, ids: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}}
 	g.k = &Kernel{}
+	g.evaluate = opt.Evaluate
 	if err := g.run(opt); err != nil {
 		return nil, err
 	}
@@ -67,6 +82,7 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 // gen is the state of one Generate.
 type gen struct {
 	fg       *compile.FunctionGraph
+	evaluate map[string]bool // Options.Evaluate
 	u        *unit
 	k        *Kernel
 	funcs    []nodeFunc
@@ -383,6 +399,9 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 	}
 	l, ok := lookup(n)
 	var why string
+	if ok && !l.View && g.evaluate[n.Op.Name()] {
+		ok, why = false, "the evaluator was asked for "+n.Op.Name()
+	}
 	if ok {
 		if err := l.Lower(e, n); err != nil {
 			ok, why = false, err.Error()
@@ -446,8 +465,13 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 // expressions of its data and shape.
 func (g *gen) constant(v *graph.Variable) (data, shp string) {
 	a := v.Value
-	nm := fmt.Sprintf("c%d", g.id(v))
 	ct := cTypeOf(v.Type.DType)
+	if len(a.Bytes()) > bigConstBytes {
+		k := len(g.k.Consts)
+		g.k.Consts = append(g.k.Consts, v)
+		return fmt.Sprintf("((const %s *)st->consts[%d])", ct.Storage, k), g.staticShape(a.Shape)
+	}
+	nm := fmt.Sprintf("c%d", g.id(v))
 	lits := make([]string, a.Size())
 	for i := range lits {
 		lits[i] = literal(a, i)

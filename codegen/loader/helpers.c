@@ -83,3 +83,29 @@ void tgl_state_set_eval(uintptr_t state, int64_t handle) {
     s->go_handle = handle;
     s->eval_node = (tg_eval_node_fn)tg_eval_node;
 }
+
+int tgl_state_set_consts(uintptr_t state, int32_t n) {
+    tg_state *s = (tg_state *)state;
+    const void **p = (const void **)calloc(n > 0 ? (size_t)n : 1, sizeof *p);
+    if (p == NULL) {
+        return 1;
+    }
+    free((void *)s->consts);
+    s->consts = p;
+    s->n_consts = n;
+    return 0;
+}
+
+void tgl_state_set_const(uintptr_t state, int32_t i, const void *data) {
+    tg_state *s = (tg_state *)state;
+    if (i >= 0 && i < s->n_consts) {
+        ((const void **)s->consts)[i] = data;
+    }
+}
+
+void tgl_state_free_consts(uintptr_t state) {
+    tg_state *s = (tg_state *)state;
+    free((void *)s->consts);
+    s->consts = NULL;
+    s->n_consts = 0;
+}

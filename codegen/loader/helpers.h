@@ -34,4 +34,10 @@ void tgl_call_state_free(void *fn, uintptr_t state);
  * with the registry handle. */
 void tgl_state_set_eval(uintptr_t state, int64_t handle);
 
+/* The state's table of large constants (tg_state.consts): allocate n
+ * empty entries, set entry i, free the table. */
+int tgl_state_set_consts(uintptr_t state, int32_t n);
+void tgl_state_set_const(uintptr_t state, int32_t i, const void *data);
+void tgl_state_free_consts(uintptr_t state);
+
 #endif

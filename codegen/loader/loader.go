@@ -131,12 +131,30 @@ func SetEvaluator(state uintptr, handle int64) {
 	C.tgl_state_set_eval(C.uintptr_t(state), C.int64_t(handle))
 }
 
+// SetConsts points a state at the memory of the kernel's large constants
+// (tg_state.consts; cxx.Kernel.Consts). The caller keeps that memory alive
+// and unmoved (pinned, for Go memory) until it frees the state; FreeState
+// frees the pointer array.
+func SetConsts(state uintptr, ptrs []unsafe.Pointer) error {
+	if state == 0 {
+		return fmt.Errorf("loader: SetConsts on a nil state")
+	}
+	if C.tgl_state_set_consts(C.uintptr_t(state), C.int32_t(len(ptrs))) != 0 {
+		return fmt.Errorf("loader: out of C memory for %d constants", len(ptrs))
+	}
+	for i, p := range ptrs {
+		C.tgl_state_set_const(C.uintptr_t(state), C.int32_t(i), p)
+	}
+	return nil
+}
+
 // FreeState frees a state from NewState.
 func FreeState(state uintptr) {
 	runtimeLib.Lock()
 	fn := runtimeLib.stateFree
 	runtimeLib.Unlock()
 	if fn != nil && state != 0 {
+		C.tgl_state_free_consts(C.uintptr_t(state))
 		C.tgl_call_state_free(fn, C.uintptr_t(state))
 	}
 }

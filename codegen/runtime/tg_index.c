@@ -669,7 +669,8 @@ static int fit_update(const tg_view *y, const uint8_t *y_static1, int32_t sel_nd
         if (y->shape[d] != sel_shape[lead + d] && !y_static1[d])
             ok = 0;
     if (!ok) {
-        text t = {.n = 0};
+        text t;
+        memset(&t, 0, sizeof t);
         put(&t, "ValueError: %s: y of shape ", op);
         put_shape(&t, y->ndim, y->shape);
         put(&t, " does not fit the selection of shape ");
@@ -732,7 +733,8 @@ static int copy_x_into(tg_view *out, const tg_view *x, char **err) {
 int tg_inc_subtensor(tg_view *out, const tg_view *x, const tg_view *y, const uint8_t *y_static1, int32_t n_items,
                      const int64_t *items, int32_t set, char **err) {
     const char *op = set ? "set_subtensor" : "inc_subtensor";
-    tg_view sel = {0}, yb, ready;
+    tg_view sel, yb, ready;
+    memset(&sel, 0, sizeof sel);
     void *mem;
     if (select_basic(out, n_items, items, &sel, op, err) || fit_update(y, y_static1, sel.ndim, sel.shape, &yb, op, err))
         return 1;
@@ -787,7 +789,8 @@ static int broadcast_indices(int32_t k, const tg_view *const *idx, const uint8_t
                 first[at] = i;
                 b->shape[at] = n;
             } else if (n != b->shape[at]) {
-                text t = {.n = 0};
+                text t;
+                memset(&t, 0, sizeof t);
                 put(&t,
                     "ValueError: %s: shape mismatch: the index arrays cannot be broadcast together: dimension %d has "
                     "length %lld in index %d and %lld in index %d (shapes [",
@@ -1058,7 +1061,8 @@ static int float_length(double a, double z, double s, int64_t *n, char **err) {
         return tg_set_error(err, "ValueError: arange: step cannot be zero");
     double q = ceil((z - a) / s);
     if (isnan(q) || isinf(q) || q >= 9.223372036854775807e18) {
-        text t = {.n = 0};
+        text t;
+        memset(&t, 0, sizeof t);
         put(&t, isnan(q) || isinf(q) ? "ValueError: arange: cannot compute the length of arange("
                                      : "ValueError: arange: the length ");
         if (!(isnan(q) || isinf(q))) {
@@ -1097,7 +1101,8 @@ static void arange_floats(tg_view *out, double a, double s, int64_t n) {
         }
         return;
     }
-    value v = {0};
+    value v;
+    memset(&v, 0, sizeof v);
     for (int64_t i = 0; i < n; i++) {
         double t = (double)i * s;
         v.re = a + t;
@@ -1147,7 +1152,8 @@ int tg_arange(tg_view *out, const tg_view *start, const tg_view *stop, const tg_
             ((float *)out->data)[i * st] = (float)(double)(int64_t)(a0 + (uint64_t)i * s0);
         return 0;
     }
-    value v = {0};
+    value v;
+    memset(&v, 0, sizeof v);
     for (int64_t i = 0; i < n; i++) {
         v.i = (int64_t)((uint64_t)a.i + (uint64_t)i * (uint64_t)s.i);
         v.re = (double)v.i;

@@ -148,6 +148,8 @@ tg_state *tg_state_acquire(tg_state *s)
     }
     p->go_handle = s->go_handle;
     p->eval_node = s->eval_node;
+    p->n_consts = s->n_consts;
+    p->consts = s->consts;
     p->busy = 1;
     return p;
 }

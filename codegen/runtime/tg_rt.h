@@ -110,6 +110,11 @@ typedef struct tg_state {
     int64_t *prof_ns;
     int64_t *prof_calls;
     int32_t profile;            /* nonzero: kernels time their nodes */
+    /* Large constants of the graph, not written into the source: the
+     * function's owner (Go) keeps their memory alive and unmoved for the
+     * state's lifetime; the kernel reads consts[k]. Not owned. */
+    int32_t n_consts;
+    const void *const *consts;
 } tg_state;
 
 /* Allocates a state with n_slots empty slots and n_nodes profile counters. */
