@@ -40,6 +40,15 @@ class BuildPyWithGo(build_py):
         header = os.path.join(target_dir, "libtheanogo.h")  # cgo's header: not needed by ctypes
         if os.path.exists(header):
             os.remove(header)
+        # The C++ backend's runtime library and precompiled header, built now
+        # for this machine (a seed of the compile cache), so that the first
+        # function compiled does not build them. Without a C++ compiler the
+        # package still works (on the Go evaluator): no seed then.
+        seed = os.path.join(target_dir, "rtseed")
+        shutil.rmtree(seed, ignore_errors=True)
+        if subprocess.call([find_go(), "run", "./codegen/driver/cmd/tgseed", seed], cwd=HERE, env=env) != 0:
+            shutil.rmtree(seed, ignore_errors=True)
+            print("theanogo: no C++ runtime seed built (no C++ compiler?); the first compile builds it")
 
 
 class BuildExtWithNumpy(build_ext):

@@ -61,7 +61,7 @@ def sgd_optimization_digits(learning_rate=0.5, n_epochs=30, batch_size=20):
         costs = [train_model(i) for i in range(n_train_batches)]
         print(f"epoch {epoch:3d}, minibatch cost {np.mean(costs):.4f}, test error {100 * float(test_model()):.2f} %")
     accuracy = 1.0 - float(test_model())
-    print(f"training took {time.time() - start:.1f}s")
+    print(f"training took {time.time() - start:.3f}s")
     print(f"final test accuracy {100 * accuracy:.2f} %")
     return accuracy
 

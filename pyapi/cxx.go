@@ -51,6 +51,7 @@ func (m modeOptions) cxxBackend() (*cxx.Backend, error) {
 	if m.CacheDir != "" {
 		cfg.CacheDir = m.CacheDir
 	}
+	cfg.Seed = m.Seed
 	return &cxx.Backend{Config: cfg, Profile: m.Profile}, nil
 }
 

@@ -52,6 +52,7 @@ type modeOptions struct {
 	Profile     bool    `json:"profile"`
 	Blas        string  `json:"blas"`
 	CacheDir    string  `json:"cache_dir"`
+	Seed        string  `json:"runtime_seed"` // the cache seed built at install (driver.Config.Seed)
 	Linker      string  `json:"linker"`
 }
 

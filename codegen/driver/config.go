@@ -50,6 +50,9 @@ type Config struct {
 	BLAS       string   // the BLAS shared library the runtime loads ("" for the runtime's own search)
 	Threads    int      // threads of the runtime's pool (parallel loops)
 	NoPCH      bool     // compile kernels without the precompiled runtime headers
+	// Seed is a cache root built at install (seed.go): the runtime library
+	// and precompiled header are copied from it into an empty cache.
+	Seed string
 
 	// Runtime holds the runtime library's sources (*.h, *.c); Default sets
 	// the files embedded from codegen/runtime. Tests give a stub.

@@ -125,7 +125,7 @@ func (c Config) dropPCH(dir string) {
 // is there (Compile verifies its checksum before it uses it, and drops a
 // corrupt one, which the next call builds again).
 func (c Config) buildPCH(dir string, flags []string, inc string, contents []string) error {
-	if dir == "" || exists(filepath.Join(dir, pchName+".gch"+sumSuffix)) {
+	if dir == "" || exists(filepath.Join(dir, pchName+".gch"+sumSuffix)) || c.fromSeed(dir, pchName+".gch") {
 		return nil
 	}
 	tmp, err := c.root(tmpDir)

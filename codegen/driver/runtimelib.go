@@ -42,7 +42,7 @@ func (c Config) RuntimeLibrary() (string, error) {
 	}
 	entry := filepath.Join(libs, key)
 	so := filepath.Join(entry, RuntimeLibraryName+".so")
-	if c.checkEntry(so) == nil {
+	if c.checkEntry(so) == nil || c.fromSeed(entry, RuntimeLibraryName+".so") {
 		c.PrecompileHeaders() // normally there already: one stat
 		return so, nil
 	}

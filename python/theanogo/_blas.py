@@ -15,8 +15,8 @@ The environment variable THEANOGO_BLAS overrides the search: a path, or
 "none" for the portable loops.
 """
 
-import ctypes.util
 import glob
+import importlib.util
 import os
 
 __all__ = ["blas_library"]
@@ -26,15 +26,22 @@ _SYSTEM_NAMES = ("openblas", "blis", "cblas")
 
 
 def _wheel_library():
+    # find_spec locates the wheel without importing it: its __init__ reads
+    # package metadata, which costs about 50 ms of every cold function().
     try:
-        import scipy_openblas32
-    except ImportError:
+        spec = importlib.util.find_spec("scipy_openblas32")
+    except (ImportError, ValueError):
         return ""
-    libs = sorted(glob.glob(os.path.join(scipy_openblas32.get_lib_dir(), "libscipy_openblas*.so*")))
-    return libs[0] if libs else ""
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        libs = sorted(glob.glob(os.path.join(folder, "lib", "libscipy_openblas*.so*")))
+        if libs:
+            return libs[0]
+    return ""
 
 
 def _system_library():
+    import ctypes.util  # only here: it imports subprocess and friends (ms)
+
     for name in _SYSTEM_NAMES:
         found = ctypes.util.find_library(name)
         if found:

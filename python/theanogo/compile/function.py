@@ -59,6 +59,10 @@ def _pairs(spec: Any, what: str) -> list[tuple[TensorVariable, TensorVariable]]:
     return pairs
 
 
+# The compile-cache seed setup.py builds beside the package (codegen/driver/seed.go).
+_RUNTIME_SEED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rtseed")
+
+
 @functools.lru_cache(maxsize=None)
 def _blas_library() -> str:
     """The BLAS shared library the generated code loads (theanogo._blas
@@ -73,9 +77,13 @@ def _blas_library() -> str:
 def _backend_options(profile: bool) -> dict:
     """The C++ backend's part of tg_function's mode options, from config:
     cxx (only once set: unset, Go finds a compiler; '' means none),
-    cxxflags, cxx_fallback, profile, blas and cache_dir."""
+    cxxflags, cxx_fallback, profile, blas, cache_dir and runtime_seed (the
+    runtime library and precompiled header built at install, copied into an
+    empty cache instead of being built again)."""
     options: dict[str, Any] = {"cxxflags": config.gcc__cxxflags, "cxx_fallback": config.cxx_fallback,
                                "profile": bool(profile), "blas": _blas_library()}
+    if os.path.isdir(_RUNTIME_SEED):
+        options["runtime_seed"] = _RUNTIME_SEED
     if config.is_set("cxx"):
         options["cxx"] = config.cxx
     if config.compiledir:
