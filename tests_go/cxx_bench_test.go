@@ -47,10 +47,14 @@ func compileCxxB(bm *testing.B, b *graph.Builder, spec compile.FunctionSpec) (ke
 }
 
 // mlpTrainingSpec builds the MLP training step (784-500-10 tanh, softmax
-// NLL, SGD updates; the graph of core/compile's benchmarks) and returns
-// its spec (no backend) and parameters.
+// NLL, SGD updates; the graph of core/compile's benchmarks) in float32
+// and returns its spec (no backend) and parameters.
 func mlpTrainingSpec(t testing.TB, b *graph.Builder) (compile.FunctionSpec, []*graph.Variable) {
-	f32 := dtype.Float32
+	return mlpTrainingSpecOf(t, b, dtype.Float32)
+}
+
+// mlpTrainingSpecOf is mlpTrainingSpec in dtype f32 (float32 or float64).
+func mlpTrainingSpecOf(t testing.TB, b *graph.Builder, f32 dtype.DType) (compile.FunctionSpec, []*graph.Variable) {
 	params := []*graph.Variable{
 		b.Shared(graph.NewType(f32, -1, -1), "W1"), b.Shared(graph.NewType(f32, -1), "b1"),
 		b.Shared(graph.NewType(f32, -1, -1), "W2"), b.Shared(graph.NewType(f32, -1), "b2"),
@@ -224,7 +228,7 @@ func TestCxxAddOneProfile(t *testing.T) {
 }
 
 // BenchmarkCxxElementwise times the kernels of the paper's elementwise
-// formulae on float64 vectors with an output buffer reused across calls
+// formulae on float64 and float32 vectors with an output buffer reused across calls
 // (the result aliases a spare input, as an in-place update would), from
 // the node's profile counter, and reports them against the
 // memory-bandwidth floor: bytes read and written over the copy bandwidth
@@ -252,128 +256,137 @@ func BenchmarkCxxElementwise(bm *testing.B) {
 		for i := range src {
 			src[i], dst[i] = float64(i), 1 // touch every page: untouched memory reads as the zero page
 		}
-		for _, fm := range formulae {
-			bm.Run(fmt.Sprintf("%s/N=%d", fm.name, n), func(bm *testing.B) {
-				b := graph.NewBuilder()
-				a := b.Input(graph.NewType(dtype.Float64, -1), "a")
-				bb := b.Input(graph.NewType(dtype.Float64, -1), "b")
-				o := b.Input(graph.NewType(dtype.Float64, -1), "o")
-				e := ops.NewExpr(b)
-				be := *cxxBackend(bm)
-				be.Profile = true
-				f, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{a, bb, o}, Outputs: []*graph.Variable{fm.f(e, a, bb)}, OnUnusedInput: "ignore", Backend: &be})
-				if err != nil {
-					bm.Fatal(err)
-				}
-				c := cxxCallable(f)
-				rng := rand.New(rand.NewPCG(1, 2))
-				args := []*tensor.Array{randomArray(rng, dtype.Float64, n), randomArray(rng, dtype.Float64, n), randomArray(rng, dtype.Float64, n)}
-				// the result aliases o; an output of 0 elements is not copied back
-				call := func() {
-					if _, err := native.Call(c.Address, c.State, args, resultTypes(f.Graph), native.CallOptions{Alias: map[int]int{0: 2}, FailAlloc: -1}); err != nil {
-						bm.Fatal(err)
-					}
-				}
-				call()
-				ns0, calls0 := native.Profile(c.State)
-				for bm.Loop() {
-					call()
-				}
-				ns, calls := native.Profile(c.State)
-				var kernel float64
-				for i := range ns {
-					if calls[i] > calls0[i] {
-						kernel += float64(ns[i]-ns0[i]) / float64(calls[i]-calls0[i])
-					}
-				}
-				best := time.Duration(1 << 62)
-				for range 5 {
-					start := time.Now()
-					copy(dst, src)
-					best = min(best, time.Since(start))
-				}
-				bw := float64(16*n) / best.Seconds() // bytes read + written per second
-				floor := float64(8*(fm.n+1)*n) / bw * 1e9
-				bm.ReportMetric(kernel/1e6, "kernel-ms")
-				bm.ReportMetric(floor/1e6, "floor-ms")
-				bm.ReportMetric(kernel/floor, "x-floor")
-			})
+		for _, dt := range []dtype.DType{dtype.Float64, dtype.Float32} {
+			for _, fm := range formulae {
+				bm.Run(fmt.Sprintf("%v/%s/N=%d", dt, fm.name, n), func(bm *testing.B) { benchElementwise(bm, dt, n, fm.n, fm.f, src, dst) })
+			}
 		}
 	}
 }
 
-// BenchmarkCxxMLPStep runs the MLP training step's kernel (float32) with
-// the updates in place (the new parameters written over the old, as
-// theanogo._rt hands them), at batch 1, 60 and 600; -v logs each node's
-// share of the kernel's time (the profile counters).
+// benchElementwise is one case of BenchmarkCxxElementwise: formula of
+// nIn inputs on n elements of dt.
+func benchElementwise(bm *testing.B, dt dtype.DType, n, nIn int, formula func(e *ops.Expr, a, b *graph.Variable) *graph.Variable, src, dst []float64) {
+	b := graph.NewBuilder()
+	a := b.Input(graph.NewType(dt, -1), "a")
+	bb := b.Input(graph.NewType(dt, -1), "b")
+	o := b.Input(graph.NewType(dt, -1), "o")
+	e := ops.NewExpr(b)
+	be := *cxxBackend(bm)
+	be.Profile = true
+	f, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{a, bb, o}, Outputs: []*graph.Variable{formula(e, a, bb)}, OnUnusedInput: "ignore", Backend: &be})
+	if err != nil {
+		bm.Fatal(err)
+	}
+	c := cxxCallable(f)
+	rng := rand.New(rand.NewPCG(1, 2))
+	args := []*tensor.Array{randomArray(rng, dt, n), randomArray(rng, dt, n), randomArray(rng, dt, n)}
+	// the result aliases o; an output of 0 elements is not copied back
+	call := func() {
+		if _, err := native.Call(c.Address, c.State, args, resultTypes(f.Graph), native.CallOptions{Alias: map[int]int{0: 2}, FailAlloc: -1}); err != nil {
+			bm.Fatal(err)
+		}
+	}
+	call()
+	ns0, calls0 := native.Profile(c.State)
+	for bm.Loop() {
+		call()
+	}
+	ns, calls := native.Profile(c.State)
+	var kernel float64
+	for i := range ns {
+		if calls[i] > calls0[i] {
+			kernel += float64(ns[i]-ns0[i]) / float64(calls[i]-calls0[i])
+		}
+	}
+	best := time.Duration(1 << 62)
+	for range 5 {
+		start := time.Now()
+		copy(dst, src)
+		best = min(best, time.Since(start))
+	}
+	bw := float64(16*n) / best.Seconds() // bytes read + written per second
+	floor := float64(dt.Size()*(nIn+1)*n) / bw * 1e9
+	bm.ReportMetric(kernel/1e6, "kernel-ms")
+	bm.ReportMetric(floor/1e6, "floor-ms")
+	bm.ReportMetric(kernel/floor, "x-floor")
+}
+
+// BenchmarkCxxMLPStep runs the MLP training step's kernel (float32 and
+// float64) with the updates in place (the new parameters written over the
+// old, as theanogo._rt hands them), at batch 1, 60 and 600; -v logs each
+// node's share of the kernel's time (the profile counters).
 func BenchmarkCxxMLPStep(bm *testing.B) {
-	for _, batch := range []int{1, 60, 600} {
-		bm.Run(fmt.Sprintf("batch=%d", batch), func(bm *testing.B) {
-			b := graph.NewBuilder()
-			spec, _ := mlpTrainingSpec(bm, b)
-			be := *cxxBackend(bm)
-			be.Profile = true
-			spec.Backend = &be
-			f, err := compile.Compile(b, spec)
-			if err != nil {
-				bm.Fatal(err)
-			}
-			c := cxxCallable(f)
-			rng := rand.New(rand.NewPCG(5, 6))
-			f32 := dtype.Float32
-			args := []*tensor.Array{randomArray(rng, f32, batch, 784), randomArray(rng, f32, batch, 10)}
-			for _, s := range c.Graph.Shared {
-				shape := []int{784, 500}
-				switch s.Name {
-				case "b1":
-					shape = []int{500}
-				case "W2":
-					shape = []int{500, 10}
-				case "b2":
-					shape = []int{10}
-				}
-				v := make([]float64, tensor.Size(shape))
-				for i := range v {
-					v[i] = 0.1 * (rng.Float64() - 0.5)
-				}
-				args = append(args, tensor.FromFloat64s(f32, shape, v))
-			}
-			alias := map[int]int{}
-			for i := range c.Graph.UpdateTargets {
-				if c.Kernel.InPlace[i] {
-					alias[c.Graph.NumOutputs+i] = 2 + c.Graph.SharedIndex()[i]
-				}
-			}
-			call := func() {
-				if _, err := native.Call(c.Address, c.State, args, resultTypes(c.Graph), native.CallOptions{Alias: alias, FailAlloc: -1}); err != nil {
-					bm.Fatal(err)
-				}
-			}
-			call()
-			ns0, calls0 := native.Profile(c.State)
-			start := time.Now()
-			for bm.Loop() {
-				call()
-			}
-			wall := time.Since(start)
-			ns, calls := native.Profile(c.State)
-			var total float64
-			per := make([]float64, len(ns))
-			for i := range ns {
-				if calls[i] > calls0[i] {
-					per[i] = float64(ns[i]-ns0[i]) / float64(calls[i]-calls0[i])
-					total += per[i]
-				}
-			}
-			bm.ReportMetric(total/1e6, "nodes-ms")
-			bm.ReportMetric(wall.Seconds()*1e3/float64(bm.N), "call-ms")
-			if testing.Verbose() {
-				var lines []string
-				for i, n := range c.Kernel.Nodes {
-					lines = append(lines, fmt.Sprintf("%8.1f µs  %s", per[i]/1e3, graph.OpString(n.Op)))
-				}
-				bm.Logf("batch %d, per node:\n%s", batch, strings.Join(lines, "\n"))
-			}
-		})
+	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64} {
+		for _, batch := range []int{1, 60, 600} {
+			bm.Run(fmt.Sprintf("%v/batch=%d", dt, batch), func(bm *testing.B) { benchMLPStep(bm, dt, batch) })
+		}
+	}
+}
+
+func benchMLPStep(bm *testing.B, dt dtype.DType, batch int) {
+	b := graph.NewBuilder()
+	spec, _ := mlpTrainingSpecOf(bm, b, dt)
+	be := *cxxBackend(bm)
+	be.Profile = true
+	spec.Backend = &be
+	f, err := compile.Compile(b, spec)
+	if err != nil {
+		bm.Fatal(err)
+	}
+	c := cxxCallable(f)
+	rng := rand.New(rand.NewPCG(5, 6))
+	args := []*tensor.Array{randomArray(rng, dt, batch, 784), randomArray(rng, dt, batch, 10)}
+	for _, s := range c.Graph.Shared {
+		shape := []int{784, 500}
+		switch s.Name {
+		case "b1":
+			shape = []int{500}
+		case "W2":
+			shape = []int{500, 10}
+		case "b2":
+			shape = []int{10}
+		}
+		v := make([]float64, tensor.Size(shape))
+		for i := range v {
+			v[i] = 0.1 * (rng.Float64() - 0.5)
+		}
+		args = append(args, tensor.FromFloat64s(dt, shape, v))
+	}
+	alias := map[int]int{}
+	for i := range c.Graph.UpdateTargets {
+		if c.Kernel.InPlace[i] {
+			alias[c.Graph.NumOutputs+i] = 2 + c.Graph.SharedIndex()[i]
+		}
+	}
+	call := func() {
+		if _, err := native.Call(c.Address, c.State, args, resultTypes(c.Graph), native.CallOptions{Alias: alias, FailAlloc: -1}); err != nil {
+			bm.Fatal(err)
+		}
+	}
+	call()
+	ns0, calls0 := native.Profile(c.State)
+	start := time.Now()
+	for bm.Loop() {
+		call()
+	}
+	wall := time.Since(start)
+	ns, calls := native.Profile(c.State)
+	var total float64
+	per := make([]float64, len(ns))
+	for i := range ns {
+		if calls[i] > calls0[i] {
+			per[i] = float64(ns[i]-ns0[i]) / float64(calls[i]-calls0[i])
+			total += per[i]
+		}
+	}
+	bm.ReportMetric(total/1e6, "nodes-ms")
+	bm.ReportMetric(wall.Seconds()*1e3/float64(bm.N), "call-ms")
+	if testing.Verbose() {
+		var lines []string
+		for i, n := range c.Kernel.Nodes {
+			lines = append(lines, fmt.Sprintf("%8.1f µs  %s", per[i]/1e3, graph.OpString(n.Op)))
+		}
+		bm.Logf("%v batch %d, per node:\n%s", dt, batch, strings.Join(lines, "\n"))
 	}
 }

@@ -107,3 +107,62 @@ func TestCxxTanhFloat32(t *testing.T) {
 		}
 	}
 }
+
+// float64 tanh runs as tg_tanh_f64 (vectorizable); it must stay within a
+// few ulp of the evaluator's math.Tanh, and equal it on signed zeros,
+// infinities, NaN, tiny and large arguments.
+func TestCxxTanhFloat64(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
+	e := ops.NewExpr(b)
+	// equal to math.Tanh's bits: tanh(x) = x for tiny x, ±1 from 19.1
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 5e-324, -5e-324, 1e-300, -1e-300, 1e-200, -1e-200,
+		19.1, 21.9, 22, -22, 22.1, 44, 44.02, -45, 710, 1e300, -1e300, math.MaxFloat64}
+	xs := append([]float64{}, special...)
+	xs = append(xs, 1e-9, -1e-9, 0.625, -0.625, 0.6249999999999999, 19.05, -19.05, 0.5, 1, 2, 10)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 100_000 {
+		xs = append(xs, (rng.Float64()-0.5)*math.Exp2(float64(rng.IntN(70)-50)))
+	}
+	c := checkCxx(t, b, []*graph.Variable{e.Call("tanh", x)}, []*graph.Variable{x}, []*tensor.Array{tensor.FromFloat64s(dtype.Float64, []int{len(xs)}, xs)})
+	if !strings.Contains(c.Kernel.Source, "tg_tanh_f64") {
+		t.Errorf("float64 tanh does not use tg_tanh_f64:\n%s", c.Kernel.Source)
+	}
+	f, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{e.Call("tanh", x)}, Backend: cxxBackend(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Run([]*tensor.Array{tensor.FromFloat64s(dtype.Float64, []int{len(xs)}, xs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ordered maps float64 bits to integers in the order of the values
+	// (-0 and +0 adjacent), so that their difference counts ulps.
+	ordered := func(v float64) int64 {
+		if b := int64(math.Float64bits(v)); b >= 0 {
+			return b
+		} else {
+			return math.MinInt64 - b
+		}
+	}
+	worst, at := int64(0), 0.0
+	for i, v := range xs {
+		g, want := got[0].Data.([]float64)[i], math.Tanh(v)
+		if math.IsNaN(want) || math.IsNaN(g) {
+			if math.IsNaN(want) != math.IsNaN(g) {
+				t.Fatalf("tanh(%g) = %g, want %g", v, g, want)
+			}
+			continue
+		}
+		if i < len(special) && math.Float64bits(g) != math.Float64bits(want) {
+			t.Errorf("tanh(%g) = %v (%#x), want %v (%#x)", v, g, math.Float64bits(g), want, math.Float64bits(want))
+		}
+		if d := ordered(g) - ordered(want); d > worst || -d > worst {
+			worst, at = max(d, -d), v
+		}
+	}
+	t.Logf("tg_tanh_f64: at most %d ulp from math.Tanh (at %v)", worst, at)
+	if worst > 4 {
+		t.Errorf("tg_tanh_f64 is %d ulp from math.Tanh at %v, want at most 4", worst, at)
+	}
+}

@@ -31,7 +31,11 @@ import (
 // BLAS, OpenBLAS's threads spin on the cores for a long while after each
 // product, and a parallel loop there ran slower than a serial one (tanh
 // of 3e4 float32 after the MLP's first product: 260 µs against 50; of
-// 3e5: 600-750 against 530-550), hence parallelWorkBLAS.
+// 3e5: 600-750 against 530-550; float64 tanh by tg_tanh_f64 of 3e5 after
+// the first product, on a loaded machine: 930-1780 against 530-760),
+// hence parallelWorkBLAS. A constant integer power (tg_powi) counts as
+// arithmetic (cost 1): counted as 3, float32 2a + b**10 on 1e5 ran
+// parallel in 200-310 µs against 25-29 serially.
 const (
 	parallelWork     = 1 << 18
 	parallelWorkBLAS = 1 << 22
@@ -148,7 +152,7 @@ func sharedHelper(e *Emitter, prefix, code string) string {
 // input's compute type, converting them to the row's operand types.
 func scalarExpr(row *ops.ScalarOp, dts []dtype.DType, operands []string) string {
 	expr := row.C
-	if c, ok := vectorScalars[row.Name]; ok && row.OperandDType(dts, 0) == dtype.Float32 {
+	if c, ok := vectorScalars[vectorScalar{row.Name, row.OperandDType(dts, 0)}]; ok {
 		expr = c
 	}
 	for i := len(operands) - 1; i >= 0; i-- {
@@ -158,11 +162,18 @@ func scalarExpr(row *ops.ScalarOp, dts []dtype.DType, operands []string) string 
 	return expr
 }
 
-// vectorScalars replace a scalar row's C template for float32 operands by
-// a branch-free version (tg_loops.h) that the compiler vectorizes, where
-// the libm call does not vectorize.
-var vectorScalars = map[string]string{
-	"tanh": "tg_tanh_f32($0)",
+// vectorScalar names a scalar row and its first operand's dtype.
+type vectorScalar struct {
+	name string
+	dt   dtype.DType
+}
+
+// vectorScalars replace a scalar row's C template for float32 or float64
+// operands by a branch-free version (tg_loops.h) that the compiler
+// vectorizes, where the libm call does not vectorize.
+var vectorScalars = map[vectorScalar]string{
+	{"tanh", dtype.Float32}: "tg_tanh_f32($0)",
+	{"tanh", dtype.Float64}: "tg_tanh_f64($0)",
 }
 
 // lowerElemwise maps the scalar row's template over the inputs.
