@@ -276,3 +276,20 @@ def test_two_processes_compile_the_same_function(tmp_path):
         assert p.returncode == 0, err
     backends = {out.strip() for out, _ in outs}
     assert backends == ({"cxx"} if HAS_CXX else {"evaluator"})
+
+
+def test_unoptimized_graphs_compile_to_cxx():
+    # optimizer=None keeps shape(softmax(z)) nodes (from the gradient of
+    # categorical_crossentropy): the kernel's shape phase must read them
+    # from the symbolic shapes, not compute softmax, so no fallback.
+    z, y = T.dmatrix("z"), T.lvector("y")
+    cost = T.mean(T.nnet.categorical_crossentropy(T.nnet.softmax(z), y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = theanogo.function([z, y], [cost, theanogo.grad(cost, z)], mode=theanogo.Mode(optimizer=None))
+    assert f.backend == "cxx" and f.maker.evaluator_nodes == []
+    zv = np.array([[1.0, -1.0, 0.5], [-0.5, 0.0, 1.0]])
+    c, g = f(zv, np.array([1, 0]))
+    p = np.exp(zv) / np.exp(zv).sum(1, keepdims=True)
+    np.testing.assert_allclose(c, -np.log(p[[0, 1], [1, 0]]).mean())
+    np.testing.assert_allclose(g, (p - np.eye(3)[[1, 0]]) / 2, atol=1e-12)
