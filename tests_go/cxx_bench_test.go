@@ -15,9 +15,9 @@ import (
 	"theanogo/codegen/loader"
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
-	"theanogo/core/grad"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
+	"theanogo/core/opstest"
 	"theanogo/core/tensor"
 )
 
@@ -55,29 +55,8 @@ func mlpTrainingSpec(t testing.TB, b *graph.Builder) (compile.FunctionSpec, []*g
 
 // mlpTrainingSpecOf is mlpTrainingSpec in dtype f32 (float32 or float64).
 func mlpTrainingSpecOf(t testing.TB, b *graph.Builder, f32 dtype.DType) (compile.FunctionSpec, []*graph.Variable) {
-	params := []*graph.Variable{
-		b.Shared(graph.NewType(f32, -1, -1), "W1"), b.Shared(graph.NewType(f32, -1), "b1"),
-		b.Shared(graph.NewType(f32, -1, -1), "W2"), b.Shared(graph.NewType(f32, -1), "b2"),
-	}
-	x := b.Input(graph.NewType(f32, -1, -1), "x")
-	tg := b.Input(graph.NewType(f32, -1, -1), "t")
-	e := ops.NewExpr(b)
-	h := e.Call("tanh", e.Add(e.Dot(x, params[0]), params[1]))
-	z := e.Add(e.Dot(h, params[2]), params[3])
-	p, err := ops.Softmax(b, z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cost := e.Neg(e.Sum(e.Sum(e.Mul(tg, e.Log(p)), []int{1}, false), nil, false))
-	grads, _, err := grad.Grad(b, cost, params, grad.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var updates [][2]*graph.Variable
-	for i, v := range params {
-		updates = append(updates, [2]*graph.Variable{v, e.Sub(v, e.Mul(e.ConstOf(0.01, f32), grads[i]))})
-	}
-	return compile.FunctionSpec{Inputs: []*graph.Variable{x, tg}, Outputs: []*graph.Variable{cost}, Updates: updates}, params
+	m := opstest.MLPTrainingStep(t, b, f32)
+	return compile.FunctionSpec{Inputs: m.Inputs, Outputs: []*graph.Variable{m.Cost}, Updates: m.Updates}, m.Params
 }
 
 // TestCxxMLPCompileTime compiles the MLP training step with the C++

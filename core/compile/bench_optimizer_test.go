@@ -17,9 +17,9 @@ import (
 
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
-	"theanogo/core/grad"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
+	"theanogo/core/opstest"
 	"theanogo/core/rewrite"
 )
 
@@ -95,36 +95,11 @@ func bigGraph(tb testing.TB, b *graph.Builder, n int) compile.FunctionSpec {
 	return compile.FunctionSpec{Inputs: inputs, Outputs: outputs, OnUnusedInput: "ignore"}
 }
 
-// mlpTrainingSpec is the 784-500-10 MLP's SGD step in float32: inputs x
-// and t, the cost as output, the four parameters updated.
+// mlpTrainingSpec is the 784-500-10 MLP's SGD step in float32
+// (opstest.MLPTrainingStep).
 func mlpTrainingSpec(tb testing.TB, b *graph.Builder) compile.FunctionSpec {
-	f32 := dtype.Float32
-	params := []*graph.Variable{
-		b.Shared(graph.NewType(f32, -1, -1), "W1"), b.Shared(graph.NewType(f32, -1), "b1"),
-		b.Shared(graph.NewType(f32, -1, -1), "W2"), b.Shared(graph.NewType(f32, -1), "b2"),
-	}
-	x := b.Input(graph.NewType(f32, -1, -1), "x")
-	t := b.Input(graph.NewType(f32, -1, -1), "t")
-	e := ops.NewExpr(b)
-	h := e.Call("tanh", e.Add(e.Dot(x, params[0]), params[1]))
-	z := e.Add(e.Dot(h, params[2]), params[3])
-	p, err := ops.Softmax(b, z)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cost := e.Neg(e.Sum(e.Sum(e.Mul(t, e.Log(p)), []int{1}, false), nil, false))
-	grads, _, err := grad.Grad(b, cost, params, grad.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var updates [][2]*graph.Variable
-	for i, v := range params {
-		updates = append(updates, [2]*graph.Variable{v, e.Sub(v, e.Mul(e.ConstOf(0.01, f32), grads[i]))})
-	}
-	if e.Err != nil {
-		tb.Fatal(e.Err)
-	}
-	return compile.FunctionSpec{Inputs: []*graph.Variable{x, t}, Outputs: []*graph.Variable{cost}, Updates: updates}
+	m := opstest.MLPTrainingStep(tb, b, dtype.Float32)
+	return compile.FunctionSpec{Inputs: m.Inputs, Outputs: []*graph.Variable{m.Cost}, Updates: m.Updates}
 }
 
 // BenchmarkOptimizer times FAST_RUN's passes (optimize) and the whole

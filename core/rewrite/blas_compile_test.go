@@ -7,7 +7,6 @@ import (
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
 	"theanogo/core/eval"
-	"theanogo/core/grad"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/opstest"
@@ -48,37 +47,12 @@ func TestFastRunCompilesScaledAccumulationToOneGemm(t *testing.T) {
 	}
 }
 
-// mlpStep is core/compile/step_bench_test.go's training step: a 784-500-10
-// MLP in float32, cost, and SGD updates `p - 0.01*grad` of W1, b1, W2, b2.
+// mlpStep is the MLP training step in float32 (opstest.MLPTrainingStep),
+// compiled strict.
 func mlpStep(t testing.TB) (*graph.Builder, compile.FunctionSpec, []*graph.Variable) {
 	b := graph.NewBuilder()
-	f32 := dtype.Float32
-	params := []*graph.Variable{
-		b.Shared(graph.NewType(f32, -1, -1), "W1"), b.Shared(graph.NewType(f32, -1), "b1"),
-		b.Shared(graph.NewType(f32, -1, -1), "W2"), b.Shared(graph.NewType(f32, -1), "b2"),
-	}
-	x := b.Input(graph.NewType(f32, -1, -1), "x")
-	tgt := b.Input(graph.NewType(f32, -1, -1), "t")
-	e := ops.NewExpr(b)
-	h := e.Call("tanh", e.Add(e.Dot(x, params[0]), params[1]))
-	z := e.Add(e.Dot(h, params[2]), params[3])
-	p, err := ops.Softmax(b, z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cost := e.Neg(e.Sum(e.Sum(e.Mul(tgt, e.Log(p)), []int{1}, false), nil, false))
-	grads, _, err := grad.Grad(b, cost, params, grad.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var updates [][2]*graph.Variable
-	for i, v := range params {
-		updates = append(updates, [2]*graph.Variable{v, e.Sub(v, e.Mul(e.ConstOf(0.01, f32), grads[i]))})
-	}
-	if e.Err != nil {
-		t.Fatal(e.Err)
-	}
-	return b, compile.FunctionSpec{Inputs: []*graph.Variable{x, tgt}, Outputs: []*graph.Variable{cost}, Updates: updates, Strict: true}, params
+	m := opstest.MLPTrainingStep(t, b, dtype.Float32)
+	return b, compile.FunctionSpec{Inputs: m.Inputs, Outputs: []*graph.Variable{m.Cost}, Updates: m.Updates, Strict: true}, m.Params
 }
 
 // After FAST_RUN the MLP step updates W1 and W2 with a gemm each (W
