@@ -140,6 +140,16 @@ func writeSum(so string) error {
 	return os.WriteFile(so+sumSuffix, []byte(hex.EncodeToString(sum[:])+"\n"), 0o600)
 }
 
+// finishEntry records the checksum of the module out, built in the
+// directory build, and publishes build as the cache entry entry (whose
+// module is so).
+func (c Config) finishEntry(out, build, entry, so string) error {
+	if err := writeSum(out); err != nil {
+		return fmt.Errorf("compile cache: %v", err)
+	}
+	return publish(build, entry, func() bool { return c.checkEntry(so) == nil })
+}
+
 // publish moves the finished directory built into its place final. When
 // final already exists (another process published the same key first) and
 // valid accepts it, built is dropped and final kept; an invalid final (a

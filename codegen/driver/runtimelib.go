@@ -79,10 +79,7 @@ func (c Config) RuntimeLibrary() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeSum(out); err != nil {
-		return "", fmt.Errorf("compile cache: %v", err)
-	}
-	if err := publish(build, entry, func() bool { return c.checkEntry(so) == nil }); err != nil {
+	if err := c.finishEntry(out, build, entry, so); err != nil {
 		return "", err
 	}
 	return so, nil

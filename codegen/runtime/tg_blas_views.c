@@ -19,18 +19,6 @@
 
 /* --- elements -------------------------------------------------------------- */
 
-static size_t elem_size(int32_t dt)
-{
-    switch (dt) {
-    case TG_BOOL: case TG_INT8: case TG_UINT8: return 1;
-    case TG_INT16: case TG_UINT16: case TG_FLOAT16: return 2;
-    case TG_INT32: case TG_UINT32: case TG_FLOAT32: return 4;
-    case TG_INT64: case TG_UINT64: case TG_FLOAT64: case TG_COMPLEX64: return 8;
-    case TG_COMPLEX128: return 16;
-    default: return 0;
-    }
-}
-
 static const char *dtype_name(int32_t dt)
 {
     static const char *const names[] = {"?", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
@@ -156,7 +144,7 @@ typedef struct mat {
 
 static char *mat_at(const mat *a, int64_t i, int64_t j)
 {
-    return a->data + (i * a->rs + j * a->cs) * (int64_t)elem_size(a->dtype);
+    return a->data + (i * a->rs + j * a->cs) * tg_dtype_size(a->dtype);
 }
 
 /* A view of rank 0, 1 or 2 as a matrix; a vector is a row (as_row) or a
@@ -209,7 +197,7 @@ static int mat_range(const mat *a, const char **lo, const char **hi)
     if (a->rows <= 0 || a->cols <= 0) {
         return 0;
     }
-    int64_t es = (int64_t)elem_size(a->dtype), low = 0, high = 0;
+    int64_t es = tg_dtype_size(a->dtype), low = 0, high = 0;
     int64_t r = (a->rows - 1) * a->rs, c = (a->cols - 1) * a->cs;
     low += r < 0 ? r : 0, high += r > 0 ? r : 0;
     low += c < 0 ? c : 0, high += c > 0 ? c : 0;
@@ -238,7 +226,7 @@ static int same_mat(const mat *a, const mat *b)
 static mat mat_new(int64_t rows, int64_t cols, int32_t dt)
 {
     mat m = {NULL, rows, cols, cols, 1, dt};
-    size_t bytes = (size_t)max1(rows) * (size_t)max1(cols) * elem_size(dt);
+    size_t bytes = (size_t)max1(rows) * (size_t)max1(cols) * (size_t)tg_dtype_size(dt);
     m.data = (char *)malloc(bytes);
     return m;
 }
@@ -247,7 +235,7 @@ static mat mat_new(int64_t rows, int64_t cols, int32_t dt)
  * or copied as bytes when the dtypes match. */
 static void mat_copy(const mat *dst, const mat *src)
 {
-    size_t es = elem_size(dst->dtype);
+    size_t es = (size_t)tg_dtype_size(dst->dtype);
     for (int64_t i = 0; i < src->rows; i++) {
         for (int64_t j = 0; j < src->cols; j++) {
             char *d = mat_at(dst, i, j);
@@ -499,11 +487,11 @@ int tg_dot(const tg_view *x, const tg_view *y, tg_view *out, char **err)
     if (y->ndim == 2) {
         want[w++] = y->shape[1];
     }
-    int shape_ok = out->ndim == want_ndim && elem_size(out->dtype) != 0;
+    int shape_ok = out->ndim == want_ndim && tg_dtype_size(out->dtype) != 0;
     for (int d = 0; shape_ok && d < want_ndim; d++) {
         shape_ok = out->shape[d] == want[d];
     }
-    if (!shape_ok || elem_size(x->dtype) == 0 || elem_size(y->dtype) == 0) {
+    if (!shape_ok || tg_dtype_size(x->dtype) == 0 || tg_dtype_size(y->dtype) == 0) {
         return tg_set_error(err, "ValueError: dot: output of shape [%s] (%s) for inputs of shapes [%s] and [%s]",
                             SHAPE(out, so), dtype_name(out->dtype), SHAPE(x, sx), SHAPE(y, sy));
     }

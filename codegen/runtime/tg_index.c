@@ -24,18 +24,6 @@ typedef struct { float re, im; } tg_c64;
 typedef struct { double re, im; } tg_c128;
 typedef struct { uint64_t lo, hi; } tg_b16;
 
-/* The size in bytes of one element of dtype; 0 if unknown. */
-static int64_t elem_size(int32_t dtype) {
-    switch (dtype) {
-    case TG_BOOL: case TG_INT8: case TG_UINT8: return 1;
-    case TG_INT16: case TG_UINT16: case TG_FLOAT16: return 2;
-    case TG_INT32: case TG_UINT32: case TG_FLOAT32: return 4;
-    case TG_INT64: case TG_UINT64: case TG_FLOAT64: case TG_COMPLEX64: return 8;
-    case TG_COMPLEX128: return 16;
-    }
-    return 0;
-}
-
 /* binary16 <-> float, as tg_scalar.h does it (round to nearest even). */
 static inline float half_to_float(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff;
@@ -157,7 +145,7 @@ static run_fn copy_run(int64_t es) {
 /* The run that stores (set) or adds (inc) elements of dtype. */
 static run_fn update_run(int32_t dtype, int set) {
     if (set)
-        return copy_run(elem_size(dtype));
+        return copy_run(tg_dtype_size(dtype));
     switch (dtype) {
     case TG_BOOL: return add_bool;
     case TG_INT8: return add_i8;
@@ -248,7 +236,7 @@ SCATTER(scatter_c128, tg_c128, ADD_CPLX)
 
 static scatter_fn scatter_run(int32_t dtype, int set) {
     if (set) {
-        switch (elem_size(dtype)) {
+        switch (tg_dtype_size(dtype)) {
         case 1: return set_1;
         case 2: return set_2;
         case 4: return set_4;
@@ -370,7 +358,7 @@ static int64_t count(int32_t nd, const int64_t *shape) {
 
 /* The bytes [lo, hi) a view touches; lo == hi when it is empty. */
 static void extent(const tg_view *v, const char **lo, const char **hi) {
-    int64_t es = elem_size(v->dtype), min = 0, max = 0;
+    int64_t es = tg_dtype_size(v->dtype), min = 0, max = 0;
     for (int32_t d = 0; d < v->ndim; d++) {
         if (v->shape[d] == 0) {
             *lo = *hi = v->data;
@@ -419,7 +407,7 @@ static void contiguous_like(const tg_view *v, int32_t dtype, char *mem, tg_view 
 /* dst = src elementwise (same shape and element size). */
 static void copy_view(tg_view *dst, const tg_view *src) {
     walk w;
-    int64_t es = elem_size(dst->dtype);
+    int64_t es = tg_dtype_size(dst->dtype);
     walk_init(&w, dst->ndim, dst->shape, dst->strides, src->strides);
     walk_run(&w, dst->data, es, src->data, es, copy_run(es));
 }
@@ -485,7 +473,7 @@ static void store_value(int32_t dtype, char *p, const value *v) {
 
 /* dst (contiguous, dtype dst->dtype) = src converted elementwise. */
 static void convert_view(tg_view *dst, const tg_view *src) {
-    int64_t n = count(src->ndim, src->shape), es = elem_size(dst->dtype), ss = elem_size(src->dtype);
+    int64_t n = count(src->ndim, src->shape), es = tg_dtype_size(dst->dtype), ss = tg_dtype_size(src->dtype);
     if (n == 0)
         return;
     int64_t idx[TG_MAXDIM] = {0}, off = 0;
@@ -623,7 +611,7 @@ static int slice_span(int64_t n, const int64_t *e, int64_t *start, int64_t *step
  * drop their dimension). Checks in dimension order, as resolveSpans. */
 static int select_basic(const tg_view *v, int32_t n_items, const int64_t *items, tg_view *sel, const char *op,
                         char **err) {
-    int64_t es = elem_size(v->dtype);
+    int64_t es = tg_dtype_size(v->dtype);
     char *data = v->data;
     int32_t nd = 0;
     for (int32_t d = 0; d < v->ndim; d++) {
@@ -695,7 +683,7 @@ static int prepare_update(const tg_view *out, const tg_view *y, tg_view *ready, 
     *ready = *y;
     if (y->dtype == out->dtype && !overlaps(out, y))
         return 0;
-    int64_t n = count(y->ndim, y->shape), es = elem_size(out->dtype);
+    int64_t n = count(y->ndim, y->shape), es = tg_dtype_size(out->dtype);
     *mem = malloc(n > 0 ? (size_t)(n * es) : 1);
     if (!*mem)
         return tg_set_error(err, "MemoryError: cannot allocate %lld bytes for an increment", (long long)(n * es));
@@ -718,7 +706,7 @@ static int copy_x_into(tg_view *out, const tg_view *x, char **err) {
         copy_view(out, x);
         return 0;
     }
-    int64_t n = count(x->ndim, x->shape), es = elem_size(x->dtype);
+    int64_t n = count(x->ndim, x->shape), es = tg_dtype_size(x->dtype);
     char *mem = (char *)malloc(n > 0 ? (size_t)(n * es) : 1);
     if (!mem)
         return tg_set_error(err, "MemoryError: cannot allocate %lld bytes for a copy", (long long)(n * es));
@@ -746,7 +734,7 @@ int tg_inc_subtensor(tg_view *out, const tg_view *x, const tg_view *y, const uin
     }
     fit_update(&ready, y_static1, sel.ndim, sel.shape, &yb, op, err); /* checked above */
     walk w;
-    int64_t es = elem_size(out->dtype);
+    int64_t es = tg_dtype_size(out->dtype);
     walk_init(&w, sel.ndim, sel.shape, sel.strides, yb.strides);
     walk_run(&w, sel.data, es, yb.data, es, update_run(out->dtype, set));
     free(mem);
@@ -958,7 +946,7 @@ int tg_advanced_subtensor(tg_view *out, const tg_view *x, int32_t k, const tg_vi
     }
     /* out[q, r...] = x[off[q] + r...]: out is contiguous, the rest of x strided. */
     int32_t rest = x->ndim - k;
-    int64_t inner = count(rest, x->shape + k), es = elem_size(x->dtype);
+    int64_t inner = count(rest, x->shape + k), es = tg_dtype_size(x->dtype);
     walk w;
     walk_init(&w, rest, x->shape + k, out->strides + b.rank, x->strides + k);
     if (inner == 1) {
@@ -1006,7 +994,7 @@ int tg_advanced_inc_subtensor(tg_view *out, const tg_view *x, const tg_view *y, 
     }
     /* Every check is done: write. */
     fit_update(&ready, y_static1, sel_nd, sel_shape, &yb, op, err);
-    int64_t es = elem_size(out->dtype), inner = count(rest, sel_shape + b.rank);
+    int64_t es = tg_dtype_size(out->dtype), inner = count(rest, sel_shape + b.rank);
     /* y's offset at position q: one stride when y walks the broadcast
      * dimensions as one run, else listed. */
     walk wy;
@@ -1090,7 +1078,7 @@ static int float_length(double a, double z, double s, int64_t *n, char **err) {
 #pragma GCC optimize("fp-contract=off")
 #endif
 static void arange_floats(tg_view *out, double a, double s, int64_t n) {
-    int64_t es = elem_size(out->dtype), st = out->strides[0];
+    int64_t es = tg_dtype_size(out->dtype), st = out->strides[0];
     if (out->dtype == TG_FLOAT64 || out->dtype == TG_FLOAT32) { /* the common dtypes, without a switch per element */
         for (int64_t i = 0; i < n; i++) {
             double t = (double)i * s, v = a + t;
@@ -1132,7 +1120,7 @@ int tg_arange(tg_view *out, const tg_view *start, const tg_view *stop, const tg_
         return 0;
     }
     /* Exact: int64 start + i*step (wrapping), converted as FromInt64s. */
-    int64_t es = elem_size(out->dtype), st = out->strides[0];
+    int64_t es = tg_dtype_size(out->dtype), st = out->strides[0];
     uint64_t a0 = (uint64_t)a.i, s0 = (uint64_t)s.i;
     switch (out->dtype) { /* the common dtypes, without a switch per element */
     case TG_INT64:

@@ -17,18 +17,6 @@
 #include "tg_rt.h"
 #include "tg_scalar.h"
 
-/* Bytes per element of each enum tg_dtype. */
-static inline int64_t tg_dtype_size(int32_t dt) {
-    switch (dt) {
-    case TG_BOOL: case TG_INT8: case TG_UINT8: return 1;
-    case TG_INT16: case TG_UINT16: case TG_FLOAT16: return 2;
-    case TG_INT32: case TG_UINT32: case TG_FLOAT32: return 4;
-    case TG_INT64: case TG_UINT64: case TG_FLOAT64: case TG_COMPLEX64: return 8;
-    case TG_COMPLEX128: return 16;
-    }
-    return 1;
-}
-
 static inline int64_t tg_view_size(const tg_view *v) {
     int64_t n = 1;
     for (int d = 0; d < v->ndim; d++) n *= v->shape[d];

@@ -134,17 +134,6 @@ static void store_row(int32_t dtype, char *p, int64_t s, int64_t n, const double
     }
 }
 
-static size_t elem_size(int32_t dtype)
-{
-    switch (dtype) {
-    case TG_BOOL: case TG_INT8: case TG_UINT8: return 1;
-    case TG_INT16: case TG_UINT16: case TG_FLOAT16: return 2;
-    case TG_INT32: case TG_UINT32: case TG_FLOAT32: return 4;
-    case TG_COMPLEX128: return 16;
-    default: return 8;
-    }
-}
-
 /* go_max is Go's math.Max: +inf beats NaN, NaN beats the rest, +0 beats -0. */
 static double go_max(double x, double y)
 {
@@ -180,7 +169,7 @@ static int64_t row_offset(const tg_view *v, int64_t r)
 
 static const char *row_ptr(const tg_view *v, int64_t r)
 {
-    return v->data + row_offset(v, r) * (int64_t)elem_size(v->dtype);
+    return v->data + row_offset(v, r) * tg_dtype_size(v->dtype);
 }
 
 static void format_shape(const tg_view *v, char *buf, size_t size)
@@ -217,7 +206,7 @@ static void softmax_row(const softmax_job *j, int64_t r, double *buf)
 {
     const tg_view *x = j->x;
     int64_t n = x->shape[x->ndim - 1], xs = x->strides[x->ndim - 1], os = j->out->strides[j->out->ndim - 1];
-    size_t xe = elem_size(x->dtype), oe = elem_size(j->out->dtype);
+    size_t xe = (size_t)tg_dtype_size(x->dtype), oe = (size_t)tg_dtype_size(j->out->dtype);
     const char *xp = row_ptr(x, r);
     char *op = (char *)row_ptr(j->out, r);
     double top = -INFINITY, sum = 0;
@@ -303,7 +292,7 @@ static void softmax_grad_range(void *ctx, int64_t begin, int64_t end)
     int32_t last = j->s->ndim - 1;
     int64_t n = j->s->shape[last];
     int64_t gs = j->gz->strides[last], ss = j->s->strides[last], os = j->out->strides[last];
-    size_t e = elem_size(j->s->dtype);
+    size_t e = (size_t)tg_dtype_size(j->s->dtype);
     double g[ROW_CHUNK], p[ROW_CHUNK];
     for (int64_t r = begin; r < end; r++) {
         const char *gp = row_ptr(j->gz, r), *sp = row_ptr(j->s, r);

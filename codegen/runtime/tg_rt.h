@@ -54,6 +54,19 @@ typedef struct tg_view {
  * in it, a thread that could not start). */
 int tg_rt_init(const char *blas_library, int n_threads, char **err);
 
+/* Bytes per element of a dtype (enum tg_dtype); 0 for an unknown code. */
+static inline int64_t tg_dtype_size(int32_t dt)
+{
+    switch (dt) {
+    case TG_BOOL: case TG_INT8: case TG_UINT8: return 1;
+    case TG_INT16: case TG_UINT16: case TG_FLOAT16: return 2;
+    case TG_INT32: case TG_UINT32: case TG_FLOAT32: return 4;
+    case TG_INT64: case TG_UINT64: case TG_FLOAT64: case TG_COMPLEX64: return 8;
+    case TG_COMPLEX128: return 16;
+    default: return 0;
+    }
+}
+
 /* Sets *err to a malloc'ed message built with printf's format; returns 1,
  * so that `return tg_set_error(err, "IndexError: ...", ...);` fails. */
 int tg_set_error(char **err, const char *fmt, ...);
