@@ -552,10 +552,19 @@ func (g *gen) plan(nodes []*graph.Apply) ([]step, []inPlaceUpdate) {
 // memory gives every intermediate a workspace slot, reusing the slots of
 // variables no later step reads (a view keeps its base alive).
 func (g *gen) memory(steps []step, order []int) {
+	// A read of v is a read of every variable along v's chain of views:
+	// the root's memory, and the scratch copy a reshape on the way may
+	// have made (keying liveness by the root alone freed that copy right
+	// after the reshape, while later steps still read it).
 	last := map[*graph.Variable]int{}
 	for p, i := range order {
 		for _, v := range steps[i].reads() {
-			last[aliasRoot(v)] = p
+			for u := v; ; u = u.Owner.Inputs[0] {
+				last[u] = p
+				if u.Owner == nil || !isView(u.Owner) {
+					break
+				}
+			}
 		}
 	}
 	var free []int
