@@ -43,6 +43,31 @@ type Lowering struct {
 	// element of it (elementwise ops). The kernel then may write an
 	// update's new value into the old value's buffer. Nil: never.
 	InPlace func(n *graph.Apply, i int) bool
+	// Fails says when the body can return an error at run time, once the
+	// shape phase has checked the shapes and reserved the workspace. Nil:
+	// failsAnywhere. The scheduler lets no step that can fail run after a
+	// shared variable's new value has been written into its old buffer, so
+	// that a failed call changes no shared variable (schedule.go).
+	Fails func(n *graph.Apply) Failure
+}
+
+// Failure is when a lowered node may fail at run time.
+type Failure int
+
+const (
+	// failsAnywhere: the body may fail after writing part of its outputs
+	// (the evaluator fallback, and any lowering that does not say).
+	failsAnywhere Failure = iota
+	// failsBeforeWriting: the body checks everything (indices, its own
+	// temporary memory) before it writes any element of its outputs.
+	failsBeforeWriting
+	// neverFails: the body cannot fail once the shape phase has passed.
+	neverFails
+)
+
+// always returns a Fails function that answers f for every node.
+func always(f Failure) func(*graph.Apply) Failure {
+	return func(*graph.Apply) Failure { return f }
 }
 
 // Emitter collects the C++ of one translation unit: the includes and

@@ -70,50 +70,97 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 		return nil, fmt.Errorf("cxx: the function graph has no builder")
 	}
 	g := &gen{fg: fg, u: newUnit(), dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
-		slotOf: map[*graph.Variable]int{}, ids: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}}
+		slotOf: map[*graph.Variable]int{}, ids: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}, views: map[viewKey]int{}, slotUsers: map[int][]string{}}
 	g.k = &Kernel{}
 	g.evaluate = opt.Evaluate
+	if err := checkRanks(fg); err != nil {
+		return nil, err
+	}
 	if err := g.run(opt); err != nil {
 		return nil, err
 	}
 	return g.k, nil
 }
 
+// MaxRank is the largest rank the runtime's tg_view holds (TG_MAXDIM in
+// tg_rt.h; a test keeps the two equal). numpy allows 64 dimensions: a
+// function with a variable of higher rank than this is refused here, with
+// an error naming the variable, and runs on the evaluator (or raises, with
+// cxx_fallback=raise), never on arrays that overflow a tg_view.
+const MaxRank = 32
+
+// checkRanks refuses a graph with a variable of rank above MaxRank.
+func checkRanks(fg *compile.FunctionGraph) error {
+	check := func(v *graph.Variable) error {
+		if nd := v.Type.Ndim(); nd > MaxRank {
+			return fmt.Errorf("cxx: %v has rank %d, above the C++ backend's maximum of %d dimensions", v, nd, MaxRank)
+		}
+		return nil
+	}
+	for _, v := range fg.AllInputs() {
+		if err := check(v); err != nil {
+			return err
+		}
+	}
+	for _, n := range fg.Toposort() {
+		for _, v := range append(append([]*graph.Variable{}, n.Inputs...), n.Outputs...) {
+			if err := check(v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // gen is the state of one Generate.
 type gen struct {
-	fg       *compile.FunctionGraph
-	evaluate map[string]bool // Options.Evaluate
-	u        *unit
-	k        *Kernel
-	funcs    []nodeFunc
-	consts   []string // static arrays
-	body     []string // the kernel body
-	declared map[string]bool
-	dims     map[*graph.Variable][]string // each variable's lengths as C expressions
-	slotOf   map[*graph.Variable]int      // intermediates: workspace slot
-	resultOf map[*graph.Variable]int      // variables computed into a result's buffer
-	scratch  map[*graph.Apply]int         // reshape-like views: a slot for the copy
-	stored   []*graph.Variable            // variables in slots, in step order
-	nslots   int
-	nfuncs   int
-	nshapes  int
-	ids      map[*graph.Variable]int
+	fg        *compile.FunctionGraph
+	evaluate  map[string]bool // Options.Evaluate
+	u         *unit
+	k         *Kernel
+	funcs     []nodeFunc
+	consts    []string // static arrays
+	body      []string // the kernel body
+	declared  map[string]bool
+	dims      map[*graph.Variable][]string // each variable's lengths as C expressions
+	slotOf    map[*graph.Variable]int      // intermediates: workspace slot
+	views     map[viewKey]int              // the index of each tg_view in the table V
+	slotUsers map[int][]string             // per workspace slot, the bytes (C expressions) each of its users needs
+	resultOf  map[*graph.Variable]int      // variables computed into a result's buffer
+	scratch   map[*graph.Apply]int         // reshape-like views: a slot for the copy
+	stored    []*graph.Variable            // variables in slots, in step order
+	nslots    int
+	nfuncs    int
+	nshapes   int
+	ids       map[*graph.Variable]int
 }
 
 func (g *gen) line(format string, args ...any) {
 	g.body = append(g.body, "    "+fmt.Sprintf(format, args...))
 }
 
-// name is v's tg_view local in phase (1: shapes, 2: values): roots have
-// one name; a computed variable may be computed in both phases.
+// name is v's tg_view in phase (1: shapes, 2: values): roots have one
+// view; a computed variable may be computed in both phases. Views live in
+// the table V (a workspace slot, viewTable), not on the stack: a tg_view is
+// about 530 bytes, and a kernel of 10,000 nodes would otherwise need
+// megabytes of stack in tg_run.
 func (g *gen) name(v *graph.Variable, phase int) string {
+	key := viewKey{v, phase}
 	if v.Owner == nil {
-		return fmt.Sprintf("v%d", g.id(v))
+		key.phase = 2
 	}
-	if phase == 1 {
-		return fmt.Sprintf("s%d", g.id(v))
+	k, ok := g.views[key]
+	if !ok {
+		k = len(g.views)
+		g.views[key] = k
 	}
-	return fmt.Sprintf("v%d", g.id(v))
+	return fmt.Sprintf("V[%d]", k)
+}
+
+// viewKey names one tg_view of the table: a variable in a phase.
+type viewKey struct {
+	v     *graph.Variable
+	phase int
 }
 
 // id numbers variables in the order the generator meets them, so that the
@@ -144,27 +191,36 @@ func (g *gen) run(opt Options) error {
 		dt := int(in.Type.DType)
 		g.line("if (args->inputs[%d].ndim != %d || args->inputs[%d].dtype != %d) return tg_set_error(err, \"TypeError: input %d (%s) must be a %d-d array of dtype %s\");",
 			i, in.Type.Ndim(), i, dt, i, cFormat(in.String()), in.Type.Ndim(), in.Type.DType)
-		g.line("tg_view %s; tg_view_init(&%s, args->inputs[%d].data, %d, %d, args->inputs[%d].shape);", g.name(in, 2), g.name(in, 2), i, dt, in.Type.Ndim(), i)
+		g.line("tg_view_init(&%s, args->inputs[%d].data, %d, %d, args->inputs[%d].shape);", g.name(in, 2), i, dt, in.Type.Ndim(), i)
 		g.declared[g.name(in, 2)] = true
 	}
 	if err := g.shapePhase(inputs, nodes); err != nil {
 		return err
 	}
 	g.elementwiseChecks(nodes)
+	g.blasChecks(nodes)
 	steps, updates := g.plan(nodes)
 	inPlace := make([]bool, len(fg.UpdateTargets))
 	for i, v := range fg.UpdateValues() {
 		inPlace[i] = v.Owner != nil
 	}
-	order := schedule(steps, updates, inPlace, fg.NumOutputs)
+	fails := make([]Failure, len(steps))
+	for i, s := range steps {
+		fails[i] = neverFails // a copy into a result
+		if s.node != nil {
+			fails[i] = g.failure(s.node)
+		}
+	}
+	order := schedule(steps, updates, inPlace, fg.NumOutputs, fails)
 	g.k.InPlace = inPlace
 	g.memory(steps, order)
 	g.sizesAndResults()
+	g.reserveSlots()
 	if err := g.phase2(steps, order, opt); err != nil {
 		return err
 	}
 	g.line("return 0;")
-	g.k.NumSlots = g.nslots
+	g.viewTable()
 	g.render()
 	return nil
 }
@@ -318,7 +374,7 @@ func (g *gen) ensureView(v *graph.Variable, phase int) {
 	}
 	g.declared[n] = true
 	data, shp := g.constant(v)
-	g.line("tg_view %s; tg_view_init(&%s, %s, %d, %d, %s);", n, n, data, int(v.Type.DType), v.Type.Ndim(), shp)
+	g.line("tg_view_init(&%s, %s, %d, %d, %s);", n, data, int(v.Type.DType), v.Type.Ndim(), shp)
 }
 
 // shapeNode lowers one node of the shape phase: its outputs have static
@@ -341,11 +397,12 @@ func (g *gen) shapeNode(n *graph.Apply) error {
 		nm := g.name(o, 1)
 		shp := g.staticShape(o.Type.Shape)
 		if view {
-			g.line("tg_view %s; tg_view_init(&%s, NULL, %d, %d, %s);", nm, nm, int(o.Type.DType), o.Type.Ndim(), shp)
+			g.line("tg_view_init(&%s, NULL, %d, %d, %s);", nm, int(o.Type.DType), o.Type.Ndim(), shp)
 		} else {
 			bytes := max(size*o.Type.DType.Size(), 1)
-			g.line("alignas(64) char b%s[%d];", nm, bytes)
-			g.line("tg_view %s; tg_view_init(&%s, b%s, %d, %d, %s);", nm, nm, nm, int(o.Type.DType), o.Type.Ndim(), shp)
+			buf := fmt.Sprintf("bs%d", g.id(o))
+			g.line("alignas(64) char %s[%d];", buf, bytes)
+			g.line("tg_view_init(&%s, %s, %d, %d, %s);", nm, buf, int(o.Type.DType), o.Type.Ndim(), shp)
 		}
 		g.declared[nm] = true
 	}
@@ -355,25 +412,32 @@ func (g *gen) shapeNode(n *graph.Apply) error {
 	return nil
 }
 
-// staticShape returns the name of a static array holding a known shape.
+// staticShape declares a static array holding a known shape and returns
+// its name (no stack used); NULL for a 0-d shape.
 func (g *gen) staticShape(shape []int) string {
+	if len(shape) == 0 {
+		return "(const int64_t *)NULL"
+	}
 	parts := make([]string, len(shape))
 	for i, d := range shape {
 		parts[i] = fmt.Sprintf("INT64_C(%d)", d)
 	}
-	return g.shapeArray(parts)
-}
-
-// shapeArray declares a local array of lengths (C expressions) in the
-// kernel body and returns its name; NULL for a 0-d shape.
-func (g *gen) shapeArray(dims []string) string {
-	if len(dims) == 0 {
-		return "(const int64_t *)NULL"
-	}
 	g.nshapes++
 	nm := fmt.Sprintf("shp%d", g.nshapes)
-	g.line("const int64_t %s[] = {%s};", nm, strings.Join(dims, ", "))
+	g.line("static const int64_t %s[] = {%s};", nm, strings.Join(parts, ", "))
 	return nm
+}
+
+// scoped emits stmt (a format with one %s for a shape array) in a block
+// that declares the array of lengths dims (C expressions): the array is
+// stack memory only for that statement, so tg_run's frame does not grow
+// with the number of nodes. A 0-d shape is NULL.
+func (g *gen) scoped(dims []string, stmt string) {
+	if len(dims) == 0 {
+		g.line(stmt, "(const int64_t *)NULL")
+		return
+	}
+	g.line("{ const int64_t shp[] = {%s}; %s }", strings.Join(dims, ", "), fmt.Sprintf(stmt, "shp"))
 }
 
 // call is the C call of node function fn on n's variables of phase.
@@ -459,6 +523,23 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 	b.WriteString("    return 0;\n}\n")
 	g.funcs = append(g.funcs, nodeFunc{text: b.String(), sig: sig, helpers: e.used})
 	return fn
+}
+
+// failure says when node n may fail at run time: as its lowering says, or
+// anywhere when the evaluator runs it (no lowering, Options.Evaluate, or a
+// lowering that refuses the node, which a trial lowering into a
+// throwaway unit finds).
+func (g *gen) failure(n *graph.Apply) Failure {
+	l, ok := lookup(n)
+	if !ok || l.Fails == nil || (!l.View && g.evaluate[n.Op.Name()]) {
+		return failsAnywhere
+	}
+	e := newUnit().newEmitter()
+	e.scratch = 0
+	if err := l.Lower(e, n); err != nil {
+		return failsAnywhere
+	}
+	return l.Fails(n)
 }
 
 // constant emits v's value as a static array and returns the C
@@ -583,9 +664,16 @@ func (g *gen) memory(steps []step, order []int) {
 		if n == nil {
 			continue
 		}
+		if blasNode(n) { // the arena of its copies: free again after the node
+			s := take()
+			g.scratch[n] = s
+			g.slotUsers[s] = append(g.slotUsers[s], g.blasArenaBytes(n))
+			release[p] = append(release[p], s)
+		}
 		if scratchView(n) {
 			s := take()
 			g.scratch[n] = s
+			g.slotUsers[s] = append(g.slotUsers[s], g.slotBytes(n.Outputs[0]))
 			g.stored = append(g.stored, n.Outputs[0])
 			release[lastUse(last, n.Outputs[0], p)] = append(release[lastUse(last, n.Outputs[0], p)], s)
 		}
@@ -599,12 +687,66 @@ func (g *gen) memory(steps []step, order []int) {
 			}
 			s := take()
 			g.slotOf[o] = s
+			g.slotUsers[s] = append(g.slotUsers[s], g.slotBytes(o))
 			g.stored = append(g.stored, o)
 			at := lastUse(last, o, p)
 			release[at] = append(release[at], s)
 		}
 		free = append(free, release[p]...)
 	}
+}
+
+// reserveSlots grows every workspace slot, before phase 2 writes anything,
+// to the largest size any of its variables needs: phase 2's tg_slot_get
+// calls then return the slot's buffer and cannot fail, so no step fails
+// for memory after an update has been written in place.
+func (g *gen) reserveSlots() {
+	for s := 0; s < g.nslots; s++ {
+		sizes := g.slotUsers[s]
+		if len(sizes) == 0 {
+			continue
+		}
+		g.line("{ size_t b = 1; const size_t sz[] = {%s}; for (size_t i = 0; i < %d; i++) b = sz[i] > b ? sz[i] : b;", strings.Join(sizes, ", "), len(sizes))
+		g.line("  if (!tg_slot_get(st, %d, b)) return tg_set_error(err, \"MemoryError: no memory for the workspace (slot %d, %%llu bytes)\", (unsigned long long)b); }", s, s)
+	}
+}
+
+// slotBytes is the C expression of the bytes variable v needs in a slot
+// (its size nN is checked by sizesAndResults).
+func (g *gen) slotBytes(v *graph.Variable) string {
+	return fmt.Sprintf("(size_t)n%d * %d", g.id(v), v.Type.DType.Size())
+}
+
+// blasArenaBytes is the C expression of the arena a matrix product needs
+// for its copies and temporary (tg_blas_arena): 64 + size(x) + size(y) +
+// size(out) elements of the output's dtype, plus 64 bytes of rounding per
+// matrix, x and y being the two operands it multiplies.
+func (g *gen) blasArenaBytes(n *graph.Apply) string {
+	out := n.Outputs[0]
+	terms := []string{"64"}
+	for _, v := range append(append([]*graph.Variable{}, blasOperands(n)...), out) {
+		t := "(size_t)1"
+		for _, d := range g.dims[v] {
+			t += fmt.Sprintf(" * (size_t)%s", d)
+		}
+		terms = append(terms, "("+t+")")
+	}
+	return fmt.Sprintf("(%s) * %d + %d", strings.Join(terms, " + "), out.Type.DType.Size(), 64*3)
+}
+
+// viewTable puts, at the top of tg_run, the table V of every tg_view the
+// kernel uses: the last workspace slot, allocated on the first call and
+// kept by the state.
+func (g *gen) viewTable() {
+	slot := g.nslots
+	g.k.NumSlots = g.nslots + 1
+	n := max(len(g.views), 1)
+	head := []string{
+		g.body[0],
+		fmt.Sprintf("    tg_view *V = (tg_view *)tg_slot_get(st, %d, %d * sizeof(tg_view));", slot, n),
+		"    if (!V) return tg_set_error(err, \"MemoryError: no memory for the kernel's views\");",
+	}
+	g.body = append(head, g.body[1:]...)
 }
 
 // lastUse is the position of the last step reading v's memory, p when none.
@@ -625,9 +767,9 @@ func (g *gen) sizesAndResults() {
 		}
 		g.declared[nm] = true
 		ds := g.dims[v]
-		shp := g.shapeArray(ds)
-		g.line("int64_t %s; if (!tg_size_ok(%d, %s, %d, &%s)) return tg_set_error(err, \"ValueError: %s: the shape has a negative length or a size that overflows int64\");",
-			nm, len(ds), shp, v.Type.DType.Size(), nm, cFormat(what))
+		g.line("int64_t %s;", nm)
+		g.scoped(ds, fmt.Sprintf("if (!tg_size_ok(%d, %%s, %d, &%s)) return tg_set_error(err, \"ValueError: %s: the shape has a negative length or a size that overflows int64\");",
+			len(ds), v.Type.DType.Size(), nm, cFormat(what)))
 		return nm
 	}
 	for _, v := range g.stored {
@@ -668,8 +810,7 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 			nm := g.name(o, 2)
 			g.declared[nm] = true
 			ds := g.dims[o]
-			shp := g.shapeArray(ds)
-			g.line("tg_view %s; tg_view_init(&%s, NULL, %d, %d, %s);", nm, nm, int(o.Type.DType), len(ds), shp)
+			g.scoped(ds, fmt.Sprintf("tg_view_init(&%s, NULL, %d, %d, %%s);", nm, int(o.Type.DType), len(ds)))
 			if j, ok := g.resultOf[o]; ok {
 				g.line("%s.data = r%d;", nm, j)
 			} else if slot, ok := g.slotOf[o]; ok {

@@ -1,9 +1,11 @@
 package cxx
 
 import (
+	"fmt"
 	"strconv"
 
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 )
 
 // The matrix products call the runtime's view-level BLAS entries
@@ -16,6 +18,11 @@ import (
 //	gemm(Z, a, X, Y, b) -> tg_gemm(in0, in1, in2, in3, in4, out0, err)
 //	gemv(y, a, A, x, b) -> tg_gemv(in0, in1, in2, in3, in4, out0, err)
 //	ger(A, a, x, y)     -> tg_ger(in0, in1, in2, in3, out0, err)
+//
+// Each call runs with the node's arena (tg_blas_arena: a workspace slot the
+// kernel reserves before phase 2) for the copies it makes, and the shape
+// phase has checked the products' lengths (blasChecks): the calls then
+// cannot fail, so they may follow an in-place update (schedule.go).
 
 // blasCall returns a lowering whose body is one call of the runtime
 // function fn with the node's inputs, then its output and err.
@@ -26,7 +33,13 @@ func blasCall(fn string) func(e *Emitter, n *graph.Apply) error {
 		for i := range n.Inputs {
 			args += "in" + strconv.Itoa(i) + ", "
 		}
-		e.Line("if (%s(%sout0, err) != 0) return 1;", fn, args)
+		if e.scratch < 0 {
+			return fmt.Errorf("cxx: %s has no arena slot", n.Op.Name())
+		}
+		e.Line("tg_blas_arena(st->slots[%d].data, st->slots[%d].bytes);", e.scratch, e.scratch)
+		e.Line("const int rc = %s(%sout0, err);", fn, args)
+		e.Line("tg_blas_arena(NULL, 0);")
+		e.Line("if (rc != 0) return 1;")
 		return nil
 	}
 }
@@ -37,3 +50,68 @@ func blasCall(fn string) func(e *Emitter, n *graph.Apply) error {
 // writing that element (BLAS's beta*C), and detects the alias itself: it
 // then updates in place without copying.
 func accumulatedInPlace(_ *graph.Apply, i int) bool { return i == 0 }
+
+// blasNode reports whether n is a matrix product (it gets an arena slot).
+func blasNode(n *graph.Apply) bool {
+	switch n.Op.(type) {
+	case ops.DotOp, ops.GemmOp, ops.GemvOp, ops.GerOp:
+		return true
+	}
+	return false
+}
+
+// blasOperands are the two operands a product multiplies: dot(x, y),
+// gemm's X and Y, gemv's A and x, ger's x and y (the accumulated input has
+// the output's shape). The slice is n's own inputs, capacity cut: an
+// append to it cannot write into the node.
+func blasOperands(n *graph.Apply) []*graph.Variable {
+	switch n.Op.(type) {
+	case ops.DotOp:
+		return n.Inputs[0:2:2]
+	case ops.GemmOp, ops.GemvOp, ops.GerOp:
+		return n.Inputs[2:4:4]
+	}
+	return nil
+}
+
+// blasChecks emits, in the shape phase, the length checks of every matrix
+// product (the runtime's ValueErrors), so that none fails in phase 2:
+//
+//	dot(x, y):           x[-1] == y[0]
+//	gemm(Z, a, X, Y, b): Z = (m, n), X = (m, k), Y = (k, n)
+//	gemv(y, a, A, x, b): y = (m), A = (m, k), x = (k)
+//	ger(A, a, x, y):     A = (m, n), x = (m), y = (n)
+func (g *gen) blasChecks(nodes []*graph.Apply) {
+	for _, n := range nodes {
+		d := func(i, k int) string { return g.dims[n.Inputs[i]][k] }
+		var pairs [][2]string
+		var op string
+		switch n.Op.(type) {
+		case ops.DotOp:
+			op = "dot"
+			x := g.dims[n.Inputs[0]]
+			if len(x) == 0 || len(g.dims[n.Inputs[1]]) == 0 {
+				continue
+			}
+			pairs = [][2]string{{x[len(x)-1], d(1, 0)}}
+		case ops.GemmOp:
+			op = "gemm"
+			pairs = [][2]string{{d(0, 0), d(2, 0)}, {d(0, 1), d(3, 1)}, {d(2, 1), d(3, 0)}}
+		case ops.GemvOp:
+			op = "gemv"
+			pairs = [][2]string{{d(0, 0), d(2, 0)}, {d(2, 1), d(3, 0)}}
+		case ops.GerOp:
+			op = "ger"
+			pairs = [][2]string{{d(0, 0), d(2, 0)}, {d(0, 1), d(3, 0)}}
+		default:
+			continue
+		}
+		for _, p := range pairs {
+			if p[0] == p[1] {
+				continue
+			}
+			g.line("if (%s != %s) return tg_set_error(err, \"ValueError: %s: shapes not aligned: %%lld != %%lld\", (long long)%s, (long long)%s);",
+				p[0], p[1], op, p[0], p[1])
+		}
+	}
+}

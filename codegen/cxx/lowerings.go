@@ -17,37 +17,56 @@ func init() { lowerings = loweringTable() }
 func loweringTable() map[reflect.Type]Lowering {
 	return map[reflect.Type]Lowering{
 		// elementwise (elemwise.go)
-		reflect.TypeOf(ops.Elemwise{}): {Lower: lowerElemwise, InPlace: elementwiseInPlace},
-		reflect.TypeOf(ops.FusedOp{}):  {Lower: lowerFused, InPlace: elementwiseInPlace},
-		reflect.TypeOf(ops.CastOp{}):   {Lower: lowerCast, InPlace: elementwiseInPlace},
-		reflect.TypeOf(ops.CopyOp{}):   {Lower: lowerCopy, InPlace: elementwiseInPlace},
+		reflect.TypeOf(ops.Elemwise{}): {Lower: lowerElemwise, InPlace: elementwiseInPlace, Fails: elemwiseFails},
+		reflect.TypeOf(ops.FusedOp{}):  {Lower: lowerFused, InPlace: elementwiseInPlace, Fails: always(neverFails)},
+		reflect.TypeOf(ops.CastOp{}):   {Lower: lowerCast, InPlace: elementwiseInPlace, Fails: always(neverFails)},
+		reflect.TypeOf(ops.CopyOp{}):   {Lower: lowerCopy, InPlace: elementwiseInPlace, Fails: always(neverFails)},
 		// views (views.go)
-		reflect.TypeOf(ops.DimShuffleOp{}): {Lower: lowerDimShuffle, View: true},
-		reflect.TypeOf(ops.SubtensorOp{}):  {Lower: lowerSubtensor, View: true},
-		reflect.TypeOf(ops.ReshapeOp{}):    {Lower: lowerReshape, View: true},
-		reflect.TypeOf(ops.FlattenOp{}):    {Lower: lowerReshape, View: true},
+		reflect.TypeOf(ops.DimShuffleOp{}): {Lower: lowerDimShuffle, View: true, Fails: always(neverFails)},
+		reflect.TypeOf(ops.SubtensorOp{}):  {Lower: lowerSubtensor, View: true, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.ReshapeOp{}):    {Lower: lowerReshape, View: true, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.FlattenOp{}):    {Lower: lowerReshape, View: true, Fails: always(failsBeforeWriting)},
 		// shapes (shapes.go)
-		reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape},
-		reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector},
+		reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape, Fails: always(neverFails)},
+		reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector, Fails: always(neverFails)},
 		// matrix products (lower_blas.go)
-		reflect.TypeOf(ops.DotOp{}):  {Lower: blasCall("tg_dot")},
-		reflect.TypeOf(ops.GemmOp{}): {Lower: blasCall("tg_gemm"), InPlace: accumulatedInPlace},
-		reflect.TypeOf(ops.GemvOp{}): {Lower: blasCall("tg_gemv"), InPlace: accumulatedInPlace},
-		reflect.TypeOf(ops.GerOp{}):  {Lower: blasCall("tg_ger"), InPlace: accumulatedInPlace},
+		reflect.TypeOf(ops.DotOp{}):  {Lower: blasCall("tg_dot"), Fails: always(neverFails)},
+		reflect.TypeOf(ops.GemmOp{}): {Lower: blasCall("tg_gemm"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
+		reflect.TypeOf(ops.GemvOp{}): {Lower: blasCall("tg_gemv"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
+		reflect.TypeOf(ops.GerOp{}):  {Lower: blasCall("tg_ger"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
 		// indexing (lower_index.go, lower_arange.go; runtime tg_index.h)
-		reflect.TypeOf(ops.IncSubtensorOp{}):         {Lower: lowerIncSubtensor, InPlace: incInPlace},
-		reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor},
-		reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace},
-		reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange},
+		reflect.TypeOf(ops.IncSubtensorOp{}):         {Lower: lowerIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange, Fails: always(failsBeforeWriting)},
 		// reductions (lower_reduce.go)
-		reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce},
-		reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount},
-		reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce},
-		reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce},
+		reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce, Fails: reduceFails},
+		reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount, Fails: always(neverFails)},
+		reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce, Fails: always(failsBeforeWriting)},
 		// softmax family (lower_softmax.go)
-		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax},
-		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad},
+		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad, Fails: always(failsBeforeWriting)},
 	}
+}
+
+// elemwiseFails: an elementwise node whose scalar op checks its int64
+// operands (integer pow, negative exponents) fails before its loop; the
+// others never fail (the shape phase checked the broadcast).
+func elemwiseFails(n *graph.Apply) Failure {
+	if op, ok := n.Op.(ops.Elemwise); ok && op.Scalar.CheckI64 != nil {
+		return failsBeforeWriting
+	}
+	return neverFails
+}
+
+// reduceFails: max and min of an empty selection fail before writing;
+// every other reduction has an identity and never fails.
+func reduceFails(n *graph.Apply) Failure {
+	if op, ok := n.Op.(ops.Reduce); ok && op.Kind.NonEmpty {
+		return failsBeforeWriting
+	}
+	return neverFails
 }
 
 // lookup returns n's lowering, if its op has one.

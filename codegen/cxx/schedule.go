@@ -51,7 +51,14 @@ type inPlaceUpdate struct {
 // An update whose writer cannot follow all those readers, or whose writer
 // reads the old value other than elementwise, is dropped from inPlace
 // (inPlace[i] for update i) and the steps are ordered again.
-func schedule(steps []step, updates []inPlaceUpdate, inPlace []bool, numOutputs int) []int {
+//
+// A failed call changes no shared variable: once the first in-place write
+// has run, every later step must be one that cannot fail (fails[i] ==
+// neverFails), and that first writer itself may fail only before it
+// writes (failsBeforeWriting). Otherwise the first writer's update is
+// dropped from inPlace (it writes a fresh buffer, which the caller commits
+// only after success) and the steps are ordered again.
+func schedule(steps []step, updates []inPlaceUpdate, inPlace []bool, numOutputs int, fails []Failure) []int {
 	producer := map[*graph.Apply]int{}
 	for i, s := range steps {
 		if s.node != nil {
@@ -97,10 +104,43 @@ func schedule(steps []step, updates []inPlaceUpdate, inPlace []bool, numOutputs 
 				}
 			}
 		}
-		if !dropped {
+		if !dropped && !dropFirstWriter(order, writer, fails, updates, inPlace, numOutputs) {
 			return order
 		}
 	}
+}
+
+// dropFirstWriter drops the in-place updates of the first in-place writer
+// in order when a step after it can fail, or when it can fail after
+// writing; it reports whether it dropped any.
+func dropFirstWriter(order []int, writer map[int]bool, fails []Failure, updates []inPlaceUpdate, inPlace []bool, numOutputs int) bool {
+	first := -1
+	for p, i := range order {
+		if writer[i] {
+			first = p
+			break
+		}
+	}
+	if first < 0 {
+		return false
+	}
+	w := order[first]
+	safe := fails[w] != failsAnywhere
+	for _, i := range order[first+1:] {
+		if fails[i] != neverFails {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return false
+	}
+	for _, u := range updates {
+		if u.writer == w {
+			inPlace[u.result-numOutputs] = false
+		}
+	}
+	return true
 }
 
 // kahn is a topological order of the steps (deps[i]: the steps i needs)

@@ -32,6 +32,14 @@
 extern "C" {
 #endif
 
+/* Gives the calling thread's view-level calls below `bytes` of memory at
+ * mem (64-byte aligned) for the copies and temporaries they make, instead
+ * of malloc: a kernel reserves it before its first write, so that its matrix
+ * products cannot fail for memory once shapes are checked. NULL, 0 ends it.
+ * Enough for any call: 64 + size(x) + size(y) + size(out) elements of the
+ * output's dtype, plus 64 bytes per matrix. */
+void tg_blas_arena(void *mem, size_t bytes);
+
 /* --- view level: 0, or 1 with *err set ----------------------------------- */
 
 /* out = numpy.dot(x, y) for vectors and matrices: (k,)·(k,) -> (),

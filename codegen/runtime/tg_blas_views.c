@@ -221,14 +221,41 @@ static int same_mat(const mat *a, const mat *b)
            (a->rows <= 1 || a->rs == b->rs) && (a->cols <= 1 || a->cs == b->cs);
 }
 
-/* A contiguous rows x cols matrix of dtype dt in new memory (NULL data:
- * out of memory). */
+/* The calling thread's BLAS arena (tg_blas_arena): memory reserved before
+ * a kernel writes anything, from which the copies and temporaries below are
+ * taken, so that a matrix product inside a kernel cannot fail for memory. */
+static __thread struct {
+    char *base, *next, *end;
+} arena;
+
+void tg_blas_arena(void *mem, size_t bytes)
+{
+    arena.base = arena.next = (char *)mem;
+    arena.end = mem != NULL ? (char *)mem + bytes : NULL;
+}
+
+/* A contiguous rows x cols matrix of dtype dt in new memory: from the
+ * arena when it has room, else malloc (NULL data: out of memory). */
 static mat mat_new(int64_t rows, int64_t cols, int32_t dt)
 {
     mat m = {NULL, rows, cols, cols, 1, dt};
     size_t bytes = (size_t)max1(rows) * (size_t)max1(cols) * (size_t)tg_dtype_size(dt);
+    size_t rounded = (bytes + 63) & ~(size_t)63;
+    if (arena.next != NULL && rounded >= bytes && rounded <= (size_t)(arena.end - arena.next)) {
+        m.data = arena.next;
+        arena.next += rounded;
+        return m;
+    }
     m.data = (char *)malloc(bytes);
     return m;
+}
+
+/* Frees memory from mat_new (arena memory is the caller's). */
+static void mat_free(void *p)
+{
+    if (p != NULL && !(arena.base != NULL && (char *)p >= arena.base && (char *)p < arena.end)) {
+        free(p);
+    }
 }
 
 /* dst = src converted to dst's dtype (float32 or float64: a packing copy),
@@ -310,7 +337,7 @@ static int matmul_float(double alpha, const mat *a, const mat *b, double beta, c
         return tg_set_error(err, "MemoryError: %s: cannot allocate a %lld x %lld copy", op, (long long)m, (long long)k);
     }
     if (operand_of(b, dt, &B) != 0) {
-        free(A.owned);
+        mat_free(A.owned);
         return tg_set_error(err, "MemoryError: %s: cannot allocate a %lld x %lld copy", op, (long long)k, (long long)n);
     }
     int64_t ldc = max1(c->rows <= 1 ? c->cols : c->rs);
@@ -342,8 +369,8 @@ static int matmul_float(double alpha, const mat *a, const mat *b, double beta, c
         tg_dgemm(A.trans, B.trans, m, n, k, alpha, (const double *)A.data, A.ld, (const double *)B.data, B.ld,
                  beta, (double *)c->data, ldc);
     }
-    free(A.owned);
-    free(B.owned);
+    mat_free(A.owned);
+    mat_free(B.owned);
     return 0;
 }
 
@@ -433,7 +460,7 @@ static void finish_temp(const mat *out, mat *t)
 {
     if (t->data != NULL) {
         mat_copy(out, t);
-        free(t->data);
+        mat_free(t->data);
         t->data = NULL;
     }
 }
@@ -518,7 +545,7 @@ int tg_dot(const tg_view *x, const tg_view *y, tg_view *out, char **err)
     if (rc == 0) {
         finish_temp(&c, &temp);
     }
-    free(temp.data);
+    mat_free(temp.data);
     return rc;
 }
 
@@ -568,7 +595,7 @@ static int accumulate(const char *op, const tg_view *acc, double alpha, const ma
     if (rc == 0) {
         finish_temp(&c, &temp);
     }
-    free(temp.data);
+    mat_free(temp.data);
     return rc;
 }
 
