@@ -133,7 +133,7 @@ AXES = [None, 0, 1, (0, 1), -1]
 def test_reduction_ties(op, axis, keepdims, mode, dtype):
     x = T.matrix("x", dtype=dtype)
     npred = getattr(np, op)
-    ties = np.array([[3, 1, 0, 2], [3, 1, 2, 2], [-1, 1, 5, 2]], dtype=dtype)
+    ties = np.array([[3, 1, 0, 3], [3, 1, 1, 2], [-1, 5, 5, -1]], dtype=dtype)  # ties along every axis set
     distinct = (np.random.default_rng(4).permutation(12).reshape(3, 4) / 4.0 - 1).astype(dtype)
     w = np.random.default_rng(1).uniform(0.5, 1.5, size=npred(ties, axis=axis, keepdims=keepdims).shape).astype(dtype)
     out = getattr(T, op)(x, axis=axis, keepdims=keepdims)
