@@ -106,7 +106,7 @@ var scalarTable = []*ScalarOp{
 		},
 		C128: func(x, _, _ complex128) complex128 { return complex(cmplx.Abs(x), 0) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
-			return []*graph.Variable{e.Mul(gz, e.Call("sgn", in[0]))}
+			return []*graph.Variable{e.Mul(gz, e.Call("sgn", in[0]))} // 0 at 0: the mean of -1 and 1 (tieSplitGrad)
 		}},
 	{Name: "sgn", Arity: 1, Out: outUpcast, Doc: "sign(x): -1, 0 or 1",
 		C: "tg_sgn($0)",
@@ -209,7 +209,7 @@ var scalarTable = []*ScalarOp{
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, e.Call("sigmoid", in[0]))}
 		}},
-	{Name: "maximum", Arity: 2, Out: outUpcast, Doc: "max(x, y), NaN wins",
+	{Name: "maximum", Arity: 2, Out: outUpcast, Doc: "max(x, y), NaN wins; a tie splits the gradient evenly",
 		C: "tg_max($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			if x >= y || math.IsNaN(x) {
@@ -221,7 +221,7 @@ var scalarTable = []*ScalarOp{
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return tieSplitGrad(e, "gt", in, gz)
 		}},
-	{Name: "minimum", Arity: 2, Out: outUpcast, Doc: "min(x, y), NaN wins",
+	{Name: "minimum", Arity: 2, Out: outUpcast, Doc: "min(x, y), NaN wins; a tie splits the gradient evenly",
 		C: "tg_min($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			if x <= y || math.IsNaN(x) {
