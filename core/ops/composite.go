@@ -9,7 +9,9 @@ import (
 // generated code are those of the rows they are made of.
 
 // Clip is x limited to [lo, hi], numpy.clip's value (lo wins where lo > hi):
-// minimum(maximum(x, lo), hi).
+// minimum(maximum(x, lo), hi). Its gradient is theirs: at a bound (x == lo
+// or x == hi) it is split evenly between x and that bound (tieSplitGrad),
+// so clip(a, a, hi) has derivative 1 in a.
 //
 //	clip([-2, 0.5, 3], 0, 1) -> [0, 0.5, 1]
 func Clip(b *graph.Builder, x, lo, hi *graph.Variable) (*graph.Variable, error) {
@@ -18,7 +20,9 @@ func Clip(b *graph.Builder, x, lo, hi *graph.Variable) (*graph.Variable, error) 
 }
 
 // Relu is max(x, 0); with alpha (not nil, not a constant 0) it is the leaky
-// version switch(x > 0, x, alpha · x), as Theano's relu(x, alpha):
+// version switch(x > 0, x, alpha · x), as Theano's relu(x, alpha). The
+// gradient of max(x, 0) at 0 is 1/2 (tieSplitGrad), as Theano's
+// 0.5 · (x + |x|) gives; the leaky version's is alpha there.
 //
 //	relu([-2, 3]) -> [0, 3]        relu([-2, 3], 0.1) -> [-0.2, 3]
 func Relu(b *graph.Builder, x, alpha *graph.Variable) (*graph.Variable, error) {

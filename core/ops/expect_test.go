@@ -190,7 +190,7 @@ func wantArray(t *testing.T, got, want *tensor.Array) {
 		tol = 1e-3 // float16 and float32 round
 	}
 	for i := range w {
-		if !(math.IsNaN(g[i]) && math.IsNaN(w[i])) && !(g[i] == w[i]) && math.Abs(g[i]-w[i]) > tol*(1+math.Abs(w[i])) {
+		if !(math.IsNaN(g[i]) && math.IsNaN(w[i])) && !(g[i] == w[i]) && !(math.Abs(g[i]-w[i]) <= tol*(1+math.Abs(w[i]))) { // a NaN where a number is wanted fails
 			t.Errorf("element %d: got %v, want %v", i, g[i], w[i])
 		}
 	}

@@ -235,8 +235,9 @@ func foldInto[T any](n int, target []int, xs []T, identity T, combine func(acc, 
 }
 
 // Pullback: sum and mean spread the gradient over the reduced axes (mean
-// divides by the count); max and min send it to the elements equal to the
-// result; prod multiplies by the product of the other elements.
+// divides by the count); max and min split it evenly among the elements
+// equal to the result; prod multiplies by the product of the other elements
+// (prodGrad, exact with zeros).
 func (op Reduce) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	x, z, gz := node.Inputs[0], node.Outputs[0], gouts[0]
 	if gz == nil || x.Type.DType.IsDiscrete() {
@@ -265,13 +266,36 @@ func (op Reduce) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Va
 		count := e.Apply(ReducedCount{Axes: op.Axes}, x)
 		g = e.Div(g, count)
 	case reductionTable["max"], reductionTable["min"]:
-		// gz where x equals the extremum (every tie gets it, as Theano)
-		g = e.Mul(g, e.Cast(e.Call("eq", x, expand(z)), x.Type.DType))
+		// gz split evenly among the entries equal to the extremum: the
+		// shares of tied entries add up to exactly gz (see tieSplitGrad)
+		at := e.Cast(e.Call("eq", x, expand(z)), x.Type.DType)
+		ties := e.Sum(at, op.Axes.Axes(), true)
+		ties = e.Call("maximum", ties, e.Const(1, ties)) // 0 only where the result is NaN
+		g = e.Mul(g, e.Div(at, ties))
 	case reductionTable["prod"]:
-		// ∂Πx/∂xᵢ = Πx / xᵢ (not defined where xᵢ = 0)
-		g = e.Mul(g, e.Div(expand(e.Cast(z, x.Type.DType)), x))
+		g = e.Mul(g, prodGrad(e, x, expand(z), op.Axes))
 	}
 	return []*graph.Variable{g}, e.Err
+}
+
+// prodGrad is ∂Πx/∂xᵢ for the product z over axes (z with the reduced axes
+// put back as length 1), exact where x has zeros:
+//
+//	no zero in the product:  z / xᵢ                 (as accurate as the product)
+//	one zero:                Π of the others at it, 0 elsewhere
+//	two or more zeros:       0 everywhere
+//
+// from the zero count and the product of the non-zero entries over the same
+// axes; no intermediate divides by zero.
+func prodGrad(e *Expr, x, z *graph.Variable, axes graph.AxisSet) *graph.Variable {
+	isZero := e.Call("eq", x, e.Const(0, x))
+	zeros := e.Sum(isZero, axes.Axes(), true)             // int64 count per product
+	nonZero := e.Call("switch", isZero, e.Const(1, x), x) // x with its zeros as 1
+	others := e.Apply(Reduce{Kind: reductionTable["prod"], Axes: axes, KeepDims: true}, nonZero)
+	zero := e.Const(0, x)
+	atZero := e.Call("switch", e.Call("eq", zeros, e.Const(1, zeros)), others, zero)
+	atOther := e.Call("switch", e.Call("eq", zeros, e.Const(0, zeros)), e.Div(e.Cast(z, x.Type.DType), nonZero), zero)
+	return e.Call("switch", isZero, atZero, atOther)
 }
 
 // ReducedCount is the number of elements a reduction over Axes folds into

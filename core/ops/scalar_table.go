@@ -106,7 +106,7 @@ var scalarTable = []*ScalarOp{
 		},
 		C128: func(x, _, _ complex128) complex128 { return complex(cmplx.Abs(x), 0) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
-			return []*graph.Variable{e.Mul(gz, e.Call("sgn", in[0]))}
+			return []*graph.Variable{e.Mul(gz, e.Call("sgn", in[0]))} // 0 at 0: the mean of -1 and 1 (tieSplitGrad)
 		}},
 	{Name: "sgn", Arity: 1, Out: outUpcast, Doc: "sign(x): -1, 0 or 1",
 		C: "tg_sgn($0)",
@@ -209,7 +209,7 @@ var scalarTable = []*ScalarOp{
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{e.Mul(gz, e.Call("sigmoid", in[0]))}
 		}},
-	{Name: "maximum", Arity: 2, Out: outUpcast, Doc: "max(x, y), NaN wins",
+	{Name: "maximum", Arity: 2, Out: outUpcast, Doc: "max(x, y), NaN wins; a tie splits the gradient evenly",
 		C: "tg_max($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			if x >= y || math.IsNaN(x) {
@@ -219,12 +219,9 @@ var scalarTable = []*ScalarOp{
 		},
 		I64: func(x, y, _ int64) int64 { return max(x, y) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
-			// the gradient goes to whichever input is the maximum (both on ties, as Theano)
-			return []*graph.Variable{
-				e.Mul(gz, e.Cast(e.Call("eq", out, in[0]), gz.Type.DType)),
-				e.Mul(gz, e.Cast(e.Call("eq", out, in[1]), gz.Type.DType))}
+			return tieSplitGrad(e, "gt", in, gz)
 		}},
-	{Name: "minimum", Arity: 2, Out: outUpcast, Doc: "min(x, y), NaN wins",
+	{Name: "minimum", Arity: 2, Out: outUpcast, Doc: "min(x, y), NaN wins; a tie splits the gradient evenly",
 		C: "tg_min($0, $1)",
 		F64: func(x, y, _ float64) float64 {
 			if x <= y || math.IsNaN(x) {
@@ -234,9 +231,7 @@ var scalarTable = []*ScalarOp{
 		},
 		I64: func(x, y, _ int64) int64 { return min(x, y) },
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
-			return []*graph.Variable{
-				e.Mul(gz, e.Cast(e.Call("eq", out, in[0]), gz.Type.DType)),
-				e.Mul(gz, e.Cast(e.Call("eq", out, in[1]), gz.Type.DType))}
+			return tieSplitGrad(e, "lt", in, gz)
 		}},
 	{Name: "lt", Arity: 2, Out: outBool, Doc: "x < y",
 		C:   "($0 < $1)",
@@ -309,6 +304,23 @@ var scalarTable = []*ScalarOp{
 		Grad: func(e *Expr, in []*graph.Variable, out, gz *graph.Variable) []*graph.Variable {
 			return []*graph.Variable{nil, gz}
 		}},
+}
+
+// tieSplitGrad is the gradient of maximum (wins "gt") and minimum (wins
+// "lt") of x and y: gz goes to the input that wins, and at a tie x == y it
+// is split evenly, gz/2 to each, so that the two shares always add up to gz
+// (maximum(a, a) has derivative 1, not 2). This is the tie convention of every
+// gradient here (JAX's too): where a function has a kink, the gradient is
+// the mean of its one-sided derivatives (abs' (0) = 0, relu'(0) = 1/2, clip at
+// a bound gives 1/2 to x and 1/2 to the bound), and a max or min reduction
+// divides the gradient evenly among the entries equal to the result. Where x
+// or y is NaN (the result is NaN) neither gets a gradient.
+func tieSplitGrad(e *Expr, wins string, in []*graph.Variable, gz *graph.Variable) []*graph.Variable {
+	x, y, dt := in[0], in[1], gz.Type.DType
+	half := e.Mul(e.Const(0.5, gz), e.Cast(e.Call("eq", x, y), dt)) // 1/2 at a tie, else 0
+	return []*graph.Variable{
+		e.Mul(gz, e.Add(e.Cast(e.Call(wins, x, y), dt), half)),
+		e.Mul(gz, e.Add(e.Cast(e.Call(wins, y, x), dt), half))}
 }
 
 func sigmoid(x, _, _ float64) float64 {

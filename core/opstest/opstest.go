@@ -133,7 +133,7 @@ func CheckGrad(t testing.TB, build BuildFunc, values ...*tensor.Array) {
 			vp := replaceAt(values, i, tensor.FromFloat64s(values[i].DType, values[i].Shape, plus))
 			vm := replaceAt(values, i, tensor.FromFloat64s(values[i].DType, values[i].Shape, minus))
 			numeric := (costAt(vp) - costAt(vm)) / (2 * eps)
-			if math.Abs(numeric-g[j]) > 1e-5*(1+math.Abs(numeric)) {
+			if !(math.Abs(numeric-g[j]) <= 1e-5*(1+math.Abs(numeric))) { // NaN fails
 				t.Errorf("input %d element %d: symbolic gradient %.9g, finite differences %.9g", i, j, g[j], numeric)
 			}
 		}

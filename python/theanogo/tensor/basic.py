@@ -164,7 +164,10 @@ def cast(x: Any, dtype: str) -> TensorVariable:
 
 
 def clip(x: Any, lo: Any, hi: Any) -> TensorVariable:
-    """x limited to [lo, hi]: ``minimum(maximum(x, lo), hi)``."""
+    """x limited to [lo, hi]: ``minimum(maximum(x, lo), hi)``.
+
+    Its gradient at a bound is split evenly between x and the bound (0.5 each).
+    """
     return apply_op("clip", x, lo, hi)
 
 
@@ -176,7 +179,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False, **_: Any) -> TensorVar
 
 
 def prod(x: Any, axis: Any = None, keepdims: bool = False, **_: Any) -> TensorVariable:
-    """Product over axis."""
+    """Product over axis; its gradient is exact where x has zeros."""
     return _reduce("prod", x, axis, keepdims)
 
 
@@ -186,12 +189,12 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False, **_: Any) -> TensorVa
 
 
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
-    """Maximum over axis."""
+    """Maximum over axis; its gradient is split evenly among the entries equal to the maximum."""
     return _reduce("max", x, axis, keepdims)
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
-    """Minimum over axis."""
+    """Minimum over axis; its gradient is split evenly among the entries equal to the minimum."""
     return _reduce("min", x, axis, keepdims)
 
 

@@ -31,7 +31,10 @@ def softmax(x: Any) -> TensorVariable:
 
 
 def relu(x: Any, alpha: Any = 0) -> TensorVariable:
-    """max(x, 0); with alpha, the leaky version ``switch(x > 0, x, alpha * x)``."""
+    """max(x, 0); with alpha, the leaky version ``switch(x > 0, x, alpha * x)``.
+
+    The gradient of max(x, 0) at x = 0 is 0.5, as Theano's ``0.5 * (x + abs(x))``.
+    """
     return apply_op("relu", x, alpha)
 
 
