@@ -89,11 +89,15 @@ func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 	if err := b.loadRuntime(); err != nil {
 		return nil, err
 	}
-	so, err := b.Config.CompileParts(k.Parts, k.Symbol)
+	// The lease keeps the cache's eviction away from the module until it
+	// is loaded; then the mapping holds it, whatever happens to the file.
+	lease, err := b.Config.CompileLease(k.Parts, k.Symbol)
 	if err != nil {
 		return nil, err
 	}
+	so := lease.Path
 	m, err := loader.Open(so)
+	lease.Release()
 	if err != nil {
 		return nil, err
 	}
