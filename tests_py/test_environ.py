@@ -31,16 +31,21 @@ COMPILE = """
 
 
 def test_cache_dir_set_in_os_environ(tmp_path):
-    # The process starts with another cache; the program changes it before
-    # the import.
+    # The process starts without THEANOGO_CACHE_DIR (its default cache is
+    # under XDG_CACHE_HOME); the program sets it before the import. (A
+    # variable the process started with and that the program changes was
+    # seen before, by accident: glibc overwrites the original environment
+    # array in place, which Go copied at load; a new one or a deletion was
+    # not.)
     wanted, started = str(tmp_path / "wanted"), str(tmp_path / "started")
-    env = dict(os.environ, THEANOGO_CACHE_DIR=started)
+    env = dict(os.environ, XDG_CACHE_HOME=started)
+    env.pop("THEANOGO_CACHE_DIR", None)
     run(env, f"""
         import os
         os.environ["THEANOGO_CACHE_DIR"] = {wanted!r}
     """, COMPILE)
     assert kernels(wanted)
-    assert not kernels(started)
+    assert not kernels(os.path.join(started, "theanogo"))
 
 
 def test_variable_deleted_from_os_environ(tmp_path):
