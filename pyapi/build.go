@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"unsafe"
 
+	"theanogo/core/compile"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/pyapi/optable"
@@ -221,9 +222,17 @@ func tg_scalar_ops(errOut **C.char) (out *C.char) {
 	return out
 }
 
-// tg_release drops a handle of any kind. Releasing twice is harmless.
+// tg_release drops a handle of any kind. Releasing twice is harmless. A
+// compiled function's handle is its only one (Python's _Compiled holds it
+// while any Function object over it lives, and so while any call of its
+// kernel runs): releasing it frees the kernel's state and workspace and
+// unloads its module when no other function uses that module, at once
+// rather than when Go's collector gets to it (compile.Function.Close).
 //
 //export tg_release
 func tg_release(h C.int64_t) {
-	sess.handles.release(int64(h))
+	obj := sess.handles.release(int64(h))
+	if fn, ok := obj.(*compile.Function); ok {
+		protect(func() error { fn.Close(); return nil })
+	}
 }

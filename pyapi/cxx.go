@@ -51,6 +51,9 @@ func (m modeOptions) cxxBackend() (*cxx.Backend, error) {
 	if m.CacheDir != "" {
 		cfg.CacheDir = m.CacheDir
 	}
+	if m.CacheMaxBytes != nil {
+		cfg.MaxBytes = *m.CacheMaxBytes
+	}
 	cfg.Seed = m.Seed
 	return &cxx.Backend{Config: cfg, Profile: m.Profile}, nil
 }

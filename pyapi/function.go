@@ -52,8 +52,11 @@ type modeOptions struct {
 	Profile     bool    `json:"profile"`
 	Blas        string  `json:"blas"`
 	CacheDir    string  `json:"cache_dir"`
-	Seed        string  `json:"runtime_seed"` // the cache seed built at install (driver.Config.Seed)
-	Linker      string  `json:"linker"`
+	// CacheMaxBytes is the compile cache's size limit (compiledir_max_size;
+	// 0: none); absent, the driver's default.
+	CacheMaxBytes *int64 `json:"cache_max_bytes"`
+	Seed          string `json:"runtime_seed"` // the cache seed built at install (driver.Config.Seed)
+	Linker        string `json:"linker"`
 }
 
 // nanGuard returns the NanGuardMode checks the options ask for, or nil.

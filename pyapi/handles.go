@@ -27,12 +27,15 @@ func (t *handleTable) get(h int64) (any, error) {
 	return obj, nil
 }
 
-// release forgets handle h; releasing an unknown handle is a no-op, so a
-// finalizer running twice is harmless.
-func (t *handleTable) release(h int64) {
+// release forgets handle h and returns what it named (nil for an unknown
+// handle: releasing one is a no-op, so a finalizer running twice is
+// harmless).
+func (t *handleTable) release(h int64) any {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	obj := t.objects[h]
 	delete(t.objects, h)
+	return obj
 }
 
 // len is the number of live handles, for leak tests.

@@ -1,6 +1,7 @@
 package cxx
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -88,23 +89,29 @@ func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 	if err := b.loadRuntime(); err != nil {
 		return nil, err
 	}
-	so, err := b.Config.CompileParts(k.Parts, k.Symbol)
+	// The lease keeps the cache's eviction away from the module until it
+	// is loaded; then the mapping holds it, whatever happens to the file.
+	lease, err := b.Config.CompileLease(k.Parts, k.Symbol)
 	if err != nil {
 		return nil, err
 	}
+	so := lease.Path
 	m, err := loader.Open(so)
+	lease.Release()
 	if err != nil {
 		return nil, err
 	}
 	addr, err := m.Kernel(k.Symbol)
 	if err != nil {
+		m.Close()
 		return nil, err
 	}
 	st, err := loader.NewState(k.NumSlots, len(k.Nodes), b.Profile)
 	if err != nil {
+		m.Close()
 		return nil, err
 	}
-	c := &Callable{Kernel: k, Address: addr, State: st, LibraryPath: so, Graph: fg}
+	c := &Callable{Kernel: k, Address: addr, State: st, LibraryPath: so, Graph: fg, module: m}
 	if len(k.Consts) > 0 {
 		// The graph's constants are Go memory: pinned for the callable's
 		// life, so the state may point at them (one copy, no source text).
@@ -115,8 +122,7 @@ func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 			ptrs[i] = unsafe.Pointer(&raw[0])
 		}
 		if err := loader.SetConsts(st, ptrs); err != nil {
-			c.pins.Unpin()
-			loader.FreeState(st)
+			c.Close()
 			return nil, err
 		}
 	}
@@ -127,7 +133,9 @@ func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 		c.handle = loader.RegisterNodes(c.evalNode)
 		loader.SetEvaluator(st, c.handle)
 	}
-	runtime.SetFinalizer(c, (*Callable).free)
+	// Close is the way out (compile.Function.Close, when Python releases
+	// the function); the finalizer is for callables nobody closes.
+	runtime.SetFinalizer(c, (*Callable).Close)
 	return c, nil
 }
 
@@ -141,10 +149,24 @@ type Callable struct {
 	resultTypes []dtype.DType
 	handle      int64          // the evaluator fallback's registry handle (0: none)
 	pins        runtime.Pinner // the large constants the state points at
+	module      *loader.Module // the loaded module Address lies in
+	// mu orders Close after the runs through Go (Run, Profile): they hold
+	// it shared. Calls straight to Address (theanogo._rt's) are the
+	// caller's to finish before it closes the callable.
+	mu     sync.RWMutex
+	closed bool
 }
+
+// errClosed is a call of a closed callable.
+var errClosed = errors.New("the function's kernel was released (Close)")
 
 // Run calls the kernel through the loader.
 func (c *Callable) Run(args []*tensor.Array) ([]*tensor.Array, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return nil, errClosed
+	}
 	out, err := loader.Call(c.Address, c.State, args, c.resultTypes)
 	runtime.KeepAlive(c)
 	return out, err
@@ -191,7 +213,12 @@ type NodeProfile struct {
 
 // Profile returns every phase-2 node's time and call count.
 func (c *Callable) Profile() []NodeProfile {
-	ns, calls := native.Profile(c.State)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var ns, calls []int64
+	if !c.closed {
+		ns, calls = native.Profile(c.State)
+	}
 	runtime.KeepAlive(c)
 	out := make([]NodeProfile, len(c.Kernel.Nodes))
 	for i, n := range c.Kernel.Nodes {
@@ -216,7 +243,21 @@ func (c *Callable) evalNode(i int, inputs []*tensor.Array) ([]*tensor.Array, err
 	return ev.Evaluate(n, inputs)
 }
 
-func (c *Callable) free() {
+// Close frees what the callable holds outside the Go heap, at once: its
+// kernel state with the workspace buffers, the evaluator fallback's
+// registry entry, the pins of its constants, and its reference to the
+// module (the module is unloaded when no other callable uses it). It waits
+// for runs through Go to finish; the caller guarantees that nothing calls
+// Address any more (theanogo._rt holds the function while it calls it).
+// Closing twice is harmless; the callable's finalizer closes it too.
+func (c *Callable) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.closed = true
+	runtime.SetFinalizer(c, nil)
 	if c.handle != 0 {
 		loader.Unregister(c.handle)
 	}
@@ -224,6 +265,9 @@ func (c *Callable) free() {
 		loader.FreeState(c.State)
 	}
 	c.pins.Unpin()
+	if c.module != nil {
+		c.module.Close()
+	}
 }
 
 // PrintSourceFlag reports whether THEANOGO_FLAGS (or THEANO_FLAGS) holds

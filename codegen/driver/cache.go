@@ -24,7 +24,14 @@ import (
 //	include/<key>/*.h            the runtime headers kernels include
 //	failed/<name>-<key>.cpp      the source of a compile that failed
 //	tmp/                         entries being built; each is renamed into
-//	                             place whole, so readers take no lock
+//	                             place whole, so a reader sees a whole entry
+//	                             or none
+//	last-eviction                its modification time: the last eviction's
+//
+// A process loading a module holds a shared flock on its .so while it
+// checks and loads it; eviction (evict.go: least recently used entries go
+// when the cache outgrows Config.MaxBytes) takes an exclusive one without
+// waiting and skips the entries it cannot lock.
 //
 // The key hashes everything the output depends on (source, compiler and
 // its version, flags, codegen version, CPU features under -march=native).
@@ -101,16 +108,22 @@ func (c Config) root(sub string) (string, error) {
 // checkEntry reports whether so is a valid cache entry: a regular file
 // owned by the user whose SHA-256 matches its sidecar.
 func (c Config) checkEntry(so string) error {
-	want, err := os.ReadFile(so + sumSuffix)
-	if err != nil {
-		return err
-	}
 	f, err := os.Open(so)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	return c.checkFile(f, fi, so)
+}
+
+// checkFile is checkEntry of the open module f (at path so, with stat fi),
+// read from its start.
+func (c Config) checkFile(f *os.File, fi fs.FileInfo, so string) error {
+	want, err := os.ReadFile(so + sumSuffix)
 	if err != nil {
 		return err
 	}
@@ -121,7 +134,7 @@ func (c Config) checkEntry(so string) error {
 		return fmt.Errorf("%s is not owned by you", so)
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, fi.Size()+1)); err != nil {
 		return err
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); !bytes.Equal(bytes.TrimSpace(want), []byte(got)) {

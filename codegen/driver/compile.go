@@ -45,51 +45,83 @@ func (c Config) Compile(source, name string) (string, error) {
 // into one shared library: a large function compiles in a fraction of the
 // time on several cores. The parts share nothing but what they declare; a
 // symbol one part defines for another should have hidden visibility. One
-// part is Compile.
+// part is Compile. The path is returned unleased: a process that loads it
+// should use CompileLease, which keeps eviction away until it is loaded.
 func (c Config) CompileParts(parts []string, name string) (string, error) {
+	l, err := c.CompileLease(parts, name)
+	if err != nil {
+		return "", err
+	}
+	l.Release()
+	return l.Path, nil
+}
+
+// publishRetries is how many times CompileLease builds an entry that
+// another process's eviction removes between its publication and its lease.
+const publishRetries = 3
+
+// CompileLease is CompileParts holding the entry (Lease): no process
+// evicts it until the caller, having loaded the module, releases the
+// lease. A new entry may make the cache evict others (Config.MaxBytes).
+func (c Config) CompileLease(parts []string, name string) (*Lease, error) {
 	if !validName(name) {
-		return "", fmt.Errorf("compile: invalid module name %q (letters, digits and '_' only)", name)
+		return nil, fmt.Errorf("compile: invalid module name %q (letters, digits and '_' only)", name)
 	}
 	if len(parts) == 0 {
-		return "", fmt.Errorf("compile: module %s has no source", name)
+		return nil, fmt.Errorf("compile: module %s has no source", name)
 	}
 	flags := c.allFlags()
 	k, err := c.identity(flags)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	headers, hkey, err := c.headers()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	key := k.add("module", name, hkey).add(parts...).sum()
 	libs, err := c.root(libDir)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	entry := filepath.Join(libs, key)
 	so := filepath.Join(entry, name+".so")
-	if c.checkEntry(so) == nil {
-		return so, nil
+	for attempt := 0; ; attempt++ {
+		if l, err := c.acquire(entry, so, attempt == 0); err == nil {
+			if attempt > 0 {
+				c.maybeEvict() // a new entry: the cache grew (ours is leased)
+			}
+			return l, nil
+		}
+		if attempt == publishRetries {
+			return nil, fmt.Errorf("compile cache: %s was removed as soon as it was built, %d times (is the cache's size limit smaller than one module?)", entry, attempt)
+		}
+		if err := c.build(parts, name, key, flags, headers, hkey, entry, so); err != nil {
+			return nil, err
+		}
 	}
+}
+
+// build compiles the module of key and publishes it as the entry.
+func (c Config) build(parts []string, name, key string, flags []string, headers map[string][]byte, hkey, entry, so string) error {
 	inc, err := c.includeDir(headers, hkey)
 	if err != nil {
-		return "", err
+		return err
 	}
 	pchDir, err := c.pchDir(flags, headers, hkey)
 	if err != nil {
-		return "", err
+		return err
 	}
 	build, err := c.newBuild(key[:16] + "-")
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer os.RemoveAll(build)
 	out := filepath.Join(build, name+".so")
 	if len(parts) == 1 {
 		src := filepath.Join(build, name+".cpp")
 		if err := os.WriteFile(src, []byte(parts[0]), 0o600); err != nil {
-			return "", fmt.Errorf("compile cache: %v", err)
+			return fmt.Errorf("compile cache: %v", err)
 		}
 		args := append(append([]string{}, flags...), "-I"+inc, "-o", out, src)
 		err = c.compileModule(name, args, parts[0], key, pchDir)
@@ -97,12 +129,9 @@ func (c Config) CompileParts(parts []string, name string) (string, error) {
 		err = c.compileParts(parts, name, build, inc, flags, key, pchDir)
 	}
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := c.finishEntry(out, build, entry, so); err != nil {
-		return "", err
-	}
-	return so, nil
+	return c.finishEntry(out, build, entry, so)
 }
 
 // compileParts compiles each part to an object file in build, Threads at

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	rtsrc "theanogo/codegen/runtime"
 )
@@ -50,6 +51,13 @@ type Config struct {
 	BLAS       string   // the BLAS shared library the runtime loads ("" for the runtime's own search)
 	Threads    int      // threads of the runtime's pool (parallel loops)
 	NoPCH      bool     // compile kernels without the precompiled runtime headers
+	// MaxBytes limits the cache's size: past it, the least recently used
+	// kernel entries are evicted (evict.go); 0 or less, no limit. Default
+	// sets DefaultMaxBytes.
+	MaxBytes int64
+	// EvictEvery is the least time between two evictions (of any process
+	// on the cache); 0, every new entry may evict.
+	EvictEvery time.Duration
 	// Seed is a cache root built at install (seed.go): the runtime library
 	// and precompiled header are copied from it into an empty cache.
 	Seed string
@@ -76,10 +84,12 @@ var compilerNames = []string{"g++", "c++", "clang++"}
 // It fails with "no C++ compiler found" when there is none.
 func Default() (Config, error) {
 	c := Config{
-		Flags:   append([]string{}, DefaultFlags...),
-		Threads: runtime.NumCPU(),
-		Runtime: rtsrc.FS(),
-		BLAS:    rtsrc.FindBLAS(),
+		Flags:      append([]string{}, DefaultFlags...),
+		Threads:    runtime.NumCPU(),
+		Runtime:    rtsrc.FS(),
+		BLAS:       rtsrc.FindBLAS(),
+		MaxBytes:   DefaultMaxBytes,
+		EvictEvery: DefaultEvictEvery,
 	}
 	cxx, err := findCompiler(os.Getenv("THEANOGO_CXX"))
 	if err != nil {

@@ -54,6 +54,14 @@ void *tgl_dlsym(void *handle, const char *symbol, char **err) {
     return p;
 }
 
+int tgl_dlclose(void *handle, char **err) {
+    int rc = dlclose(handle);
+    if (rc != 0) {
+        dl_error(err);
+    }
+    return rc;
+}
+
 int tgl_call_kernel(uintptr_t kernel, tg_args *args) {
     return ((tg_kernel_fn)kernel)(args);
 }

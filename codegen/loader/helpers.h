@@ -23,6 +23,7 @@ void *tgl_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *shape);
 
 void *tgl_dlopen(const char *path, int global, char **err);
 void *tgl_dlsym(void *handle, const char *symbol, char **err);
+int tgl_dlclose(void *handle, char **err);
 
 int tgl_call_kernel(uintptr_t kernel, tg_args *args);
 void *tgl_call_alloc(tg_alloc_fn alloc, void *ctx, int32_t index, int32_t ndim, const int64_t *shape);

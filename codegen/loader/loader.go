@@ -10,7 +10,11 @@
 //	st, err := loader.NewState(nSlots, nNodes, false)
 //	out, err := loader.Call(k, st, inputs, []dtype.DType{dtype.Float64})
 //
-// Modules are never unloaded: a kernel's address may be held anywhere.
+// A module stays loaded until Close: each Open is one dlopen, each Close one
+// dlclose, and the dynamic loader unmaps the library when the last handle
+// on it is closed. Close a module only when no kernel of it may still run
+// or be called (its owner, cxx.Callable, closes it when its function is
+// released).
 package loader
 
 /*
@@ -82,7 +86,8 @@ func LoadRuntime(path string, blas string, threads int) error {
 // Module is a loaded kernel module.
 type Module struct {
 	path   string
-	handle unsafe.Pointer
+	mu     sync.Mutex
+	handle unsafe.Pointer // nil once closed
 }
 
 // Open loads the kernel module at path (RTLD_NOW|RTLD_LOCAL: every symbol
@@ -96,10 +101,33 @@ func Open(path string) (*Module, error) {
 }
 
 // Kernel returns the address of the module's function symbol, a
-// tg_kernel_fn for Call.
+// tg_kernel_fn for Call. The address is valid until Close.
 func (m *Module) Kernel(symbol string) (uintptr, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.handle == nil {
+		return 0, fmt.Errorf("loader: %s is closed", m.path)
+	}
 	p, err := dlsym(m.handle, m.path, symbol)
 	return uintptr(p), err
+}
+
+// Close drops this Open's reference to the module (dlclose): the library
+// is unmapped when no other Open of it is left, after which no address
+// from Kernel may be called. Closing twice is harmless.
+func (m *Module) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.handle == nil {
+		return nil
+	}
+	var cerr *C.char
+	rc := C.tgl_dlclose(m.handle, &cerr)
+	m.handle = nil
+	if rc != 0 {
+		return fmt.Errorf("loader: cannot unload %s: %s", m.path, takeString(cerr, "dlclose failed"))
+	}
+	return nil
 }
 
 // NewState allocates a function's state (tg_rt.h tg_state_new): nSlots

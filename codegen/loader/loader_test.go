@@ -219,3 +219,58 @@ func TestCallForeignMemory(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// mapped reports whether the process maps the file at path.
+func mapped(t *testing.T, path string) bool {
+	t.Helper()
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(maps), path)
+}
+
+// Each Open is one reference: the module stays mapped, and its kernels
+// callable, until the last Open of it is closed.
+func TestModuleClose(t *testing.T) {
+	cfg, err := driver.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.CacheDir = t.TempDir()
+	so, err := cfg.Compile(drivertest.AddOneSource+"\n// TestModuleClose\n", drivertest.AddOneName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := loader.Open(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := loader.Open(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	k, err := b.Kernel(drivertest.AddOneName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.FromFloat64s(dtype.Float64, []int{2}, []float64{1, 2})
+	if out, err := loader.Call(k, 0, []*tensor.Array{x}, []dtype.DType{dtype.Float64, dtype.Int64}); err != nil || out[0].Float64s()[1] != 3 {
+		t.Fatalf("after one of two Closes: %v %v", out, err)
+	}
+	if !mapped(t, so) {
+		t.Fatal("the module is not mapped while one Open is left")
+	}
+	if err := b.Close(); err != nil || b.Close() != nil {
+		t.Fatal(err)
+	}
+	if mapped(t, so) {
+		t.Error("the module is still mapped after its last Close")
+	}
+	if _, err := b.Kernel(drivertest.AddOneName); err == nil {
+		t.Error("Kernel of a closed module succeeded")
+	}
+}

@@ -20,6 +20,13 @@ type Callable interface {
 	Run(args []*tensor.Array) ([]*tensor.Array, error)
 }
 
+// Closer is a Callable that holds resources outside the Go heap (a loaded
+// module, a kernel state with its workspace): Close frees them, once no
+// call may run any more. Function.Close calls it.
+type Closer interface {
+	Close()
+}
+
 // EvaluatorBackend runs function graphs with the Go evaluator.
 type EvaluatorBackend struct{}
 

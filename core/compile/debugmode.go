@@ -112,6 +112,13 @@ func (d *debugLog) checker(fg *FunctionGraph, backend string, c Callable) (Calla
 	return &debugCallable{log: d, fg: fg, backend: backend, inner: c, prog: prog}, nil
 }
 
+// Close closes the checked callable (Closer).
+func (c *debugCallable) Close() {
+	if inner, ok := c.inner.(Closer); ok {
+		inner.Close()
+	}
+}
+
 func (c *debugCallable) Run(args []*tensor.Array) ([]*tensor.Array, error) {
 	values, err := c.prog.Run(args)
 	if err != nil {

@@ -137,6 +137,15 @@ func (f *Function) checkArgs(args []*tensor.Array) error {
 // in DebugMode).
 func (f *Function) Callable() Callable { return f.callable }
 
+// Close frees what the function's callable holds outside the Go heap (a
+// Closer's module and kernel state) now, instead of when the garbage
+// collector finds it; the function must not be called afterwards.
+func (f *Function) Close() {
+	if c, ok := f.callable.(Closer); ok {
+		c.Close()
+	}
+}
+
 // Call runs f with the shared values kept in store and, when the whole call
 // succeeded, stores the update values there: the function semantics for Go
 // callers and tests (Python keeps shared values in its SharedVariables).

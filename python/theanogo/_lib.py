@@ -98,6 +98,7 @@ def _load() -> ctypes.CDLL:
     optional = {
         "tg_function_source": (vp, [i64, err]),
         "tg_function_profile": (vp, [i64, err]),
+        "tg_sync_environ": (None, [cp, i64, err]),
     }
     for name, (restype, argtypes) in signatures.items():
         fn = getattr(lib, name)
@@ -108,7 +109,33 @@ def _load() -> ctypes.CDLL:
         if fn is not None:
             fn.restype = restype
             fn.argtypes = argtypes
+    _sync_environ(lib)
     return lib
+
+
+def _sync_environ(lib: ctypes.CDLL) -> None:
+    """Give Go the environment as os.environ has it now. In c-shared mode Go
+    copies the environment the process started with, so what a program sets
+    in os.environ before ``import theanogo`` (THEANOGO_CACHE_DIR,
+    THEANOGO_FLAGS, THEANO_FLAGS, XDG_CACHE_HOME, HOME, THEANOGO_CXX,
+    THEANOGO_BLAS, PATH for the compiler...) would not reach Go: this runs
+    when the library loads, before Go reads any of them. Changes made after
+    the import are not seen, as in Theano, which reads its flags once."""
+    fn = getattr(lib, "tg_sync_environ", None)
+    if fn is None:  # a library built before the export
+        return
+    environ = getattr(os, "environb", None)
+    if environ is None:  # pragma: no cover - not POSIX
+        entries = [f"{k}={v}".encode("utf-8", "surrogateescape") for k, v in os.environ.items()]
+    else:
+        entries = [k + b"=" + v for k, v in environ.items()]
+    block = b"".join(e + b"\0" for e in entries if b"\0" not in e)
+    err = ctypes.c_void_p()
+    fn(block, len(block), ctypes.byref(err))
+    if err.value:
+        message = ctypes.string_at(err.value).decode("utf-8", "replace")
+        lib.tg_free(err.value)
+        raise ImportError(f"theanogo: cannot pass the environment to the Go library: {message}")
 
 
 _lib = _load()

@@ -58,6 +58,10 @@ The C++ backend (FAST_RUN, the default ``Mode`` and the linkers ``c``,
   compiler's message and the path of the kept source; ``raise`` raises.
 - ``compiledir`` (not set): the cache of compiled kernels; not set, Go uses
   ``$THEANOGO_CACHE_DIR`` or its default (under ``~/.cache``).
+- ``compiledir_max_size`` (``4G``, read as bytes: 4294967296): the cache's
+  size limit, in bytes or with a K, M, G or T suffix (powers of 1024); past
+  it, compiling a new kernel removes the least recently used ones (at most
+  once a minute; never one that a process is loading). ``0``: no limit.
 - ``profile`` (``False``): every function times its nodes (``f.profile``,
   as ``function(..., profile=True)``).
 - ``cxx_print_source`` (``False``): every function compiled to C++ prints
@@ -92,6 +96,7 @@ _DEFAULTS: dict[str, Any] = {
     "gcc__cxxflags": "",
     "cxx_fallback": "warn",
     "compiledir": "",
+    "compiledir_max_size": 4 << 30,
     "profile": False,
     "cxx_print_source": False,
 }
@@ -119,10 +124,30 @@ _ALIASES: dict[str, str] = {"gcc.cxxflags": "gcc__cxxflags", "base_compiledir": 
 _DEVICE = re.compile(r"cpu|(cuda|gpu)\d*|opencl\d+:\d+")
 
 
+_SIZE = re.compile(r"\s*(\d+)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)
+
+
+def _parse_size(name: str, value: Any) -> int:
+    """A size in bytes: an int, or a string of digits with an optional K, M,
+    G or T suffix (powers of 1024; "4G", "500MB", "1GiB")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    else:
+        m = _SIZE.fullmatch(str(value))
+        if not m:
+            raise ValueError(f"theanogo.config.{name} must be a size in bytes (such as 4294967296 or 4G), got {value!r}")
+        n = int(m.group(1)) << (10 * " kmgt".index(m.group(2).lower() or " "))
+    if n < 0:
+        raise ValueError(f"theanogo.config.{name} must not be negative, got {value!r}")
+    return n
+
+
 def _parse(name: str, value: Any) -> Any:
     name = _ALIASES.get(name, name)
     if name not in _DEFAULTS:
         raise ValueError(f"theanogo.config has no flag {name!r} (known: {', '.join(sorted(_DEFAULTS))})")
+    if name == "compiledir_max_size":
+        return _parse_size(name, value)
     if isinstance(_DEFAULTS[name], bool) and isinstance(value, str):
         value = value.strip().lower() in ("1", "true", "yes", "on")
     if name == "optimizer" and value is None:

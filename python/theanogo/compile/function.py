@@ -77,11 +77,13 @@ def _blas_library() -> str:
 def _backend_options(profile: bool) -> dict:
     """The C++ backend's part of tg_function's mode options, from config:
     cxx (only once set: unset, Go finds a compiler; '' means none),
-    cxxflags, cxx_fallback, profile, blas, cache_dir and runtime_seed (the
+    cxxflags, cxx_fallback, profile, blas, cache_dir, cache_max_bytes
+    (compiledir_max_size; 0: no limit) and runtime_seed (the
     runtime library and precompiled header built at install, copied into an
     empty cache instead of being built again)."""
     options: dict[str, Any] = {"cxxflags": config.gcc__cxxflags, "cxx_fallback": config.cxx_fallback,
-                               "profile": bool(profile), "blas": _blas_library()}
+                               "profile": bool(profile), "blas": _blas_library(),
+                               "cache_max_bytes": int(config.compiledir_max_size)}
     if os.path.isdir(_RUNTIME_SEED):
         options["runtime_seed"] = _RUNTIME_SEED
     if config.is_set("cxx"):
