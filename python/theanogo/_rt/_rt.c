@@ -9,13 +9,25 @@
  * lists), calls the kernel (tg_kernel.h), and commits the update values into
  * the containers. One module-level lock orders the snapshots and commits of
  * all functions (decision 3): a function with updates holds it from the
- * snapshot through the commit, so two functions updating one variable from
- * two threads lose no update.
+ * snapshot through the kernel and the commit, so two functions updating one
+ * variable from two threads lose no update; every other function holding
+ * shared inputs takes it for its snapshot only, and functions without
+ * shared inputs never take it. An in-place update writes into the old value
+ * only when its container and the writer's snapshot are the array's only
+ * references (inplace_target): since every snapshot is taken under the
+ * lock, no reader can take a reference between that check and the commit,
+ * and a reader that holds one (a call's snapshot, load() for get_value,
+ * pickling and copies) makes the check refuse, so nobody ever reads a value
+ * while it is being overwritten. store() (set_value) swaps a value in under
+ * the lock too, so an update in flight never commits over it.
  *
- * The GIL is released around the kernel only when the inputs hold more than
- * release_gil_bytes (64 KiB by default): below that the work takes about as
- * long as releasing and taking the GIL back (and the allocator callback
- * would have to take it once more per result), so small calls keep it.
+ * The GIL is released around the kernel when the inputs hold more than
+ * release_gil_bytes (64 KiB by default), or, for a kernel that reports its
+ * work (tg_args.work, called once its results are allocated), when the
+ * inputs and the bytes it will write hold more: below that the work takes
+ * about as long as releasing and taking the GIL back (and the allocator
+ * callback would have to take it once more per result), so small calls
+ * keep it.
  *
  * Borrowed outputs (theanogo.Out(y, borrow=True)): the kernel keeps the
  * array it returned for such an output, and the next call writes into it
@@ -147,13 +159,15 @@ static int fits(const Kernel *k, Py_ssize_t i, PyObject *o)
     return 1;
 }
 
-/* One call's state, shared with the alloc callback. */
+/* One call's state, shared with the alloc and work callbacks. */
 typedef struct {
     Kernel *k;
     PyObject **items;   /* the inputs: arguments, then the shared values snapshot */
     PyObject **results; /* n_results new references, NULL until allocated */
-    int gil_held;       /* the calling thread kept the GIL through the kernel call */
+    int gil_held;       /* the calling thread holds the GIL in the kernel (not released yet) */
     unsigned long thread; /* the calling thread's ident */
+    Py_ssize_t bytes;   /* the inputs' bytes */
+    PyThreadState *released; /* the GIL released by rt_work: taken back after the kernel */
 } Call;
 
 /* Whether the bytes [lo, hi) meet the C-contiguous array a's. */
@@ -222,8 +236,9 @@ refuse:
  * no user reference from get_value(borrow=True), no view of it, no other
  * thread's snapshot), and it has the new value's dtype, shape and a
  * writeable, C-contiguous buffer of its own. Callers hold the lock (a
- * function with updates keeps it through the commit), so no snapshot can
- * start meanwhile. */
+ * function with updates keeps it through the commit) and every reference
+ * to a shared value is taken under it (snapshots, load()), so none can be
+ * taken between this check and the commit. */
 static PyArrayObject *inplace_target(const Call *c, int32_t index, int32_t ndim, const int64_t *shape)
 {
     const Kernel *k = c->k;
@@ -272,6 +287,21 @@ static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *sha
     if (take)
         PyGILState_Release(g);
     return data;
+}
+
+/* tg_work_fn: the kernel will write `bytes` bytes now (its results are
+ * allocated). When the call kept the GIL for its small inputs and the
+ * inputs and this work together exceed release_gil_bytes, the GIL is
+ * released for the rest of the kernel (kernel_call takes it back). Only
+ * from the calling thread, once. */
+static void rt_work(void *ctx, double bytes)
+{
+    Call *c = (Call *)ctx;
+    if (!c->gil_held || c->released != NULL || c->k->release_gil_bytes < 0 ||
+        (double)c->bytes + bytes <= (double)c->k->release_gil_bytes || PyThread_get_thread_ident() != c->thread)
+        return;
+    c->gil_held = 0; /* rt_alloc takes the GIL from here on */
+    c->released = PyEval_SaveThread();
 }
 
 /* After a successful call: the kernel keeps each borrowed output's array
@@ -402,24 +432,29 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         items[i] = a;
     }
 
-    /* Shared values: a consistent snapshot. A function with updates takes
-     * the lock here and holds it through the commit. Without updates the
-     * GIL is enough: the snapshot is taken, and every commit made, each in
-     * one stretch with the GIL held. */
-    if (k->n_updates > 0) {
+    /* Shared values: a consistent snapshot, under the lock (see the top of
+     * the file: no snapshot may start between a writer's in-place check and
+     * its commit). A function with updates holds it through the commit;
+     * others let it go once they hold their references. No shared input,
+     * no lock. */
+    if (n > nargs) {
         rt_lock();
         locked = 1;
-    }
-    for (i = nargs; i < n; i++) {
-        PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
-        items[i] = PyList_GET_ITEM(c, 0);
-        Py_INCREF(items[i]);
-    }
-    for (i = nargs; i < n; i++)
-        if (!fits(k, i, items[i])) {
-            PyErr_Format(PyExc_TypeError, "theanogo: the value of shared input %zd has lost its dtype, rank or layout", i - nargs);
-            goto fail;
+        for (i = nargs; i < n; i++) {
+            PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
+            items[i] = PyList_GET_ITEM(c, 0);
+            Py_INCREF(items[i]);
         }
+        if (k->n_updates == 0) {
+            PyThread_release_lock(rt_mutex);
+            locked = 0;
+        }
+        for (i = nargs; i < n; i++)
+            if (!fits(k, i, items[i])) {
+                PyErr_Format(PyExc_TypeError, "theanogo: the value of shared input %zd has lost its dtype, rank or layout", i - nargs);
+                goto fail;
+            }
+    }
 
     for (i = 0; i < n; i++) {
         PyArrayObject *a = (PyArrayObject *)items[i];
@@ -434,6 +469,8 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     call.results = results;
     call.gil_held = k->release_gil_bytes < 0 || bytes <= k->release_gil_bytes;
     call.thread = PyThread_get_thread_ident();
+    call.bytes = bytes;
+    call.released = NULL;
     ta.function = k->function;
     ta.n_inputs = (int32_t)n;
     ta.inputs = bufs;
@@ -441,8 +478,11 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     ta.alloc = rt_alloc;
     ta.alloc_ctx = &call;
     ta.error = NULL;
+    ta.work = rt_work;
     if (call.gil_held) {
         rc = k->kernel(&ta);
+        if (call.released != NULL)
+            PyEval_RestoreThread(call.released);
     } else {
         Py_BEGIN_ALLOW_THREADS
         rc = k->kernel(&ta);
@@ -863,8 +903,59 @@ static PyObject *release_borrowed(PyObject *module, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* The container (a 1-element list) of a shared value, or NULL with TypeError. */
+static PyObject *container_arg(PyObject *c)
+{
+    if (!PyList_CheckExact(c) || PyList_GET_SIZE(c) != 1) {
+        PyErr_SetString(PyExc_TypeError, "theanogo._rt: a shared value's container must be a list of one item");
+        return NULL;
+    }
+    return c;
+}
+
+/* load(container): the shared value it holds, taken under the module lock:
+ * an update in flight commits first, and no later update writes into the
+ * array while the caller holds it (inplace_target refuses an array with a
+ * reference outside its container and the writer's snapshot). */
+static PyObject *rt_load(PyObject *module, PyObject *arg)
+{
+    PyObject *c = container_arg(arg), *v;
+    if (c == NULL)
+        return NULL;
+    rt_lock();
+    v = PyList_GET_ITEM(c, 0);
+    Py_INCREF(v);
+    PyThread_release_lock(rt_mutex);
+    return v;
+}
+
+/* store(container, value): swaps value in under the module lock, so that
+ * an update in flight commits first (it never commits over the new value);
+ * the old value is dropped after unlocking (its destructor may run Python). */
+static PyObject *rt_store(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *c, *old;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "store(container, value) takes 2 arguments");
+        return NULL;
+    }
+    if ((c = container_arg(args[0])) == NULL)
+        return NULL;
+    Py_INCREF(args[1]);
+    rt_lock();
+    old = PyList_GET_ITEM(c, 0);
+    PyList_SET_ITEM(c, 0, args[1]);
+    PyThread_release_lock(rt_mutex);
+    Py_DECREF(old);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef rt_methods[] = {
     {"enable_vectorcall", enable_vectorcall, METH_O, "Let a Kernel subclass be called through vectorcall."},
+    {"load", rt_load, METH_O,
+     "load(container): a shared value's array, taken under the lock that orders calls' snapshots and commits."},
+    {"store", (PyCFunction)(void (*)(void))rt_store, METH_FASTCALL,
+     "store(container, value): replace a shared value under the lock that orders calls' snapshots and commits."},
     {"release_borrowed", release_borrowed, METH_O,
      "Make every kernel forget the borrowed outputs it kept that share memory with the array."},
     {NULL, NULL, 0, NULL},
