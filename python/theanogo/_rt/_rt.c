@@ -10,16 +10,20 @@
  * the containers. One module-level lock orders the snapshots and commits of
  * all functions (decision 3): a function with updates holds it from the
  * snapshot through the kernel and the commit, so two functions updating one
- * variable from two threads lose no update; every other function holding
- * shared inputs takes it for its snapshot only, and functions without
- * shared inputs never take it. An in-place update writes into the old value
- * only when its container and the writer's snapshot are the array's only
- * references (inplace_target): since every snapshot is taken under the
- * lock, no reader can take a reference between that check and the commit,
- * and a reader that holds one (a call's snapshot, load() for get_value,
- * pickling and copies) makes the check refuse, so nobody ever reads a value
- * while it is being overwritten. store() (set_value) swaps a value in under
- * the lock too, so an update in flight never commits over it.
+ * variable from two threads lose no update. An in-place update writes into
+ * the old value only when its container and the writer's snapshot are the
+ * array's only references (inplace_target), so a reader holding a reference
+ * (a call's snapshot, load() for get_value, pickling and copies) makes it
+ * refuse; a reader must also never take its reference between that check
+ * and the commit, while the kernel overwrites the array. Such writes are
+ * counted (rt_inplace_inflight, from the check to the commit or failure,
+ * changed and read only with the GIL held): a reader (a function without
+ * updates, load()) takes its references with the GIL alone when none is in
+ * flight, and otherwise under the lock, that is after the writer commits.
+ * So nobody ever reads a value while it is being overwritten, and a reader
+ * pays for the lock only when it has to wait. Functions without shared
+ * inputs never look. store() (set_value) swaps a value in under the lock,
+ * so an update in flight never commits over it.
  *
  * The GIL is released around the kernel when the inputs hold more than
  * release_gil_bytes (64 KiB by default), or, for a kernel that reports its
@@ -85,6 +89,23 @@ struct Kernel {
 };
 
 static PyThread_type_lock rt_mutex;
+
+/* In-place updates between their inplace_target check and their commit (or
+ * failure), over all calls. Changed and read only with the GIL held. */
+static Py_ssize_t rt_inplace_inflight;
+
+/* Takes the module lock, letting other threads run while it waits. */
+static void rt_lock(void);
+
+/* A reader's lock: taken (returns 1) only while an in-place update is in
+ * flight, so that the reader's references are taken after its commit. */
+static int rt_lock_for_reading(void)
+{
+    if (rt_inplace_inflight == 0)
+        return 0;
+    rt_lock();
+    return 1;
+}
 
 /* Kernels with borrowed outputs, so that release_borrowed finds every kept
  * array. Changed only with the GIL held. */
@@ -168,6 +189,7 @@ typedef struct {
     unsigned long thread; /* the calling thread's ident */
     Py_ssize_t bytes;   /* the inputs' bytes */
     PyThreadState *released; /* the GIL released by rt_work: taken back after the kernel */
+    Py_ssize_t inplace; /* in-place targets handed out, counted in rt_inplace_inflight */
 } Call;
 
 /* Whether the bytes [lo, hi) meet the C-contiguous array a's. */
@@ -271,9 +293,11 @@ static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *sha
     if (take)
         g = PyGILState_Ensure();
     if (index >= 0 && index < c->k->n_results && c->results[index] == NULL && ndim >= 0 && ndim <= NPY_MAXDIMS) {
-        if ((a = inplace_target(c, index, ndim, shape)) != NULL)
+        if ((a = inplace_target(c, index, ndim, shape)) != NULL) {
             Py_INCREF(a);
-        else if ((a = borrowed_target(c, index, ndim, shape)) == NULL) {
+            c->inplace++;
+            rt_inplace_inflight++;
+        } else if ((a = borrowed_target(c, index, ndim, shape)) == NULL) {
             PyArray_Descr *descr = PyArray_DescrFromType(c->k->result_typenum[index]);
             a = descr ? (PyArrayObject *)PyArray_Empty(ndim, (npy_intp *)shape, descr, 0) : NULL; /* steals descr */
             if (a == NULL)
@@ -410,6 +434,8 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     memset(results, 0, (size_t)k->n_results * sizeof(PyObject *));
     memset(olds, 0, (size_t)k->n_updates * sizeof(PyObject *));
 
+    call.inplace = 0; /* read at fail */
+
     /* Explicit arguments: as they are, or through the fallback. */
     for (i = 0; i < nargs; i++) {
         PyObject *a = args[i];
@@ -432,20 +458,24 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         items[i] = a;
     }
 
-    /* Shared values: a consistent snapshot, under the lock (see the top of
-     * the file: no snapshot may start between a writer's in-place check and
-     * its commit). A function with updates holds it through the commit;
-     * others let it go once they hold their references. No shared input,
-     * no lock. */
+    /* Shared values: a consistent snapshot (see the top of the file: no
+     * snapshot may be taken between a writer's in-place check and its
+     * commit). A function with updates takes the lock and holds it through
+     * the commit; others take it only while an in-place update is in flight,
+     * and let it go once they hold their references. No shared input, no
+     * lock. */
     if (n > nargs) {
-        rt_lock();
-        locked = 1;
+        if (k->n_updates > 0) {
+            rt_lock();
+            locked = 1;
+        } else
+            locked = rt_lock_for_reading();
         for (i = nargs; i < n; i++) {
             PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
             items[i] = PyList_GET_ITEM(c, 0);
             Py_INCREF(items[i]);
         }
-        if (k->n_updates == 0) {
+        if (k->n_updates == 0 && locked) {
             PyThread_release_lock(rt_mutex);
             locked = 0;
         }
@@ -489,6 +519,8 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         Py_END_ALLOW_THREADS
     }
     if (rc != 0) {
+        rt_inplace_inflight -= call.inplace; /* nothing was written: a failing kernel checks before it writes */
+        call.inplace = 0;
         if (locked) {
             PyThread_release_lock(rt_mutex);
             locked = 0;
@@ -512,6 +544,8 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         Py_INCREF(v);
         PyList_SET_ITEM(c, 0, v);
     }
+    rt_inplace_inflight -= call.inplace;
+    call.inplace = 0;
     if (locked) {
         PyThread_release_lock(rt_mutex);
         locked = 0;
@@ -529,6 +563,7 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     }
 
 fail:
+    rt_inplace_inflight -= call.inplace; /* a call that failed after its kernel (a missing result) */
     if (locked)
         PyThread_release_lock(rt_mutex);
     for (i = 0; i < n; i++)
@@ -913,19 +948,22 @@ static PyObject *container_arg(PyObject *c)
     return c;
 }
 
-/* load(container): the shared value it holds, taken under the module lock:
- * an update in flight commits first, and no later update writes into the
- * array while the caller holds it (inplace_target refuses an array with a
- * reference outside its container and the writer's snapshot). */
+/* load(container): the shared value it holds, taken as a call's snapshot
+ * is: an in-place update in flight commits first, and no later update
+ * writes into the array while the caller holds it (inplace_target refuses
+ * an array with a reference outside its container and the writer's
+ * snapshot). */
 static PyObject *rt_load(PyObject *module, PyObject *arg)
 {
     PyObject *c = container_arg(arg), *v;
+    int locked;
     if (c == NULL)
         return NULL;
-    rt_lock();
+    locked = rt_lock_for_reading();
     v = PyList_GET_ITEM(c, 0);
     Py_INCREF(v);
-    PyThread_release_lock(rt_mutex);
+    if (locked)
+        PyThread_release_lock(rt_mutex);
     return v;
 }
 
