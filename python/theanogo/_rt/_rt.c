@@ -258,8 +258,9 @@ refuse:
  * no user reference from get_value(borrow=True), no view of it, no other
  * thread's snapshot), and it has the new value's dtype, shape and a
  * writeable, C-contiguous buffer of its own. Callers hold the lock (a
- * function with updates keeps it through the commit) and every reference
- * to a shared value is taken under it (snapshots, load()), so none can be
+ * function with updates keeps it through the commit), and the caller
+ * counts the target in rt_inplace_inflight until its commit, so readers
+ * (snapshots, load()) wait for the lock meanwhile: no reference can be
  * taken between this check and the commit. */
 static PyArrayObject *inplace_target(const Call *c, int32_t index, int32_t ndim, const int64_t *shape)
 {
@@ -991,7 +992,7 @@ static PyObject *rt_store(PyObject *module, PyObject *const *args, Py_ssize_t na
 static PyMethodDef rt_methods[] = {
     {"enable_vectorcall", enable_vectorcall, METH_O, "Let a Kernel subclass be called through vectorcall."},
     {"load", rt_load, METH_O,
-     "load(container): a shared value's array, taken under the lock that orders calls' snapshots and commits."},
+     "load(container): a shared value's array, taken as a call's snapshot is (after an in-place update in flight)."},
     {"store", (PyCFunction)(void (*)(void))rt_store, METH_FASTCALL,
      "store(container, value): replace a shared value under the lock that orders calls' snapshots and commits."},
     {"release_borrowed", release_borrowed, METH_O,
