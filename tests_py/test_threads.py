@@ -141,16 +141,18 @@ def test_set_value_is_not_lost_inside_an_update():
 
 def test_threads_lose_no_update():
     """Several threads call the same and different functions over shared
-    variables (in place and not): the final values count every call."""
-    a = theanogo.shared(np.zeros(1000), name="a")
-    b = theanogo.shared(np.zeros(1000), name="b")
+    variables (in place and not, large enough to run without the GIL), with
+    readers among them: the final values count every call."""
+    m = 1 << 15  # 256 KiB of float64
+    a = theanogo.shared(np.zeros(m), name="a")
+    b = theanogo.shared(np.zeros(m), name="b")
     inc_a = theanogo.function([], [], updates=[(a, a + 1)])
     inc_b = theanogo.function([], [], updates=[(b, b + 1)])
     inc_ab = theanogo.function([], [], updates=[(a, a + 1), (b, b + 2)])
-    swap_sum = theanogo.function([], (a + b).sum())  # a reader of both
+    total = theanogo.function([], a + b)  # a reader of both
     x = T.dvector("x")
     add_x = theanogo.function([x], a.sum(), updates=[(a, a + x)])
-    n = 1500
+    n = 600
 
     def work(fns):
         def run():
@@ -158,12 +160,13 @@ def test_threads_lose_no_update():
                 fns[i % len(fns)]()
         return run
 
-    ones = np.ones(1000)
-    _run(work([inc_a, inc_ab]), work([inc_ab, inc_b]), work([inc_a]), work([swap_sum, inc_b]),
+    ones = np.ones(m)
+    _run(work([inc_a, inc_ab]), work([inc_ab, inc_b]), work([inc_a]),
+         work([lambda: _one_generation(total(), "a + b"), inc_b]),
          work([lambda: add_x(ones), lambda: _one_generation(a.get_value(), "a")]))
     # calls: inc_a n/2 + n, inc_ab n/2 + n/2, inc_b n/2 + n/2, add_x n/2
-    np.testing.assert_array_equal(a.get_value(), np.full(1000, n / 2 + n + n + n / 2))
-    np.testing.assert_array_equal(b.get_value(), np.full(1000, 2 * n + n / 2 + n / 2))
+    np.testing.assert_array_equal(a.get_value(), np.full(m, n / 2 + n + n + n / 2))
+    np.testing.assert_array_equal(b.get_value(), np.full(m, 2 * n + n / 2 + n / 2))
 
 
 def _progress_during_calls(f, args, calls=10):
