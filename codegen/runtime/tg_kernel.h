@@ -20,8 +20,9 @@
  *
  * Work report (`work`, may be NULL): once the kernel knows its shapes and
  * has allocated its results, and before it computes any value, it may call
- * work(alloc_ctx, bytes) once, from the calling thread, with the number of
- * bytes its values phase will write (results and workspace, as a double so
+ * work(alloc_ctx, bytes) once, from the calling thread, with an estimate of
+ * the bytes its values phase will go through (a generated kernel: each
+ * node's loop space times its element size, and each result; a double, so
  * that the sum never overflows). The caller may release the GIL there when
  * the work is large even though the inputs are small (theanogo._rt does).
  * A kernel that never calls it (the Go evaluator's entry) is judged by its
@@ -58,7 +59,7 @@ typedef struct tg_buffer {
  * or NULL. May be called once per result. */
 typedef void *(*tg_alloc_fn)(void *alloc_ctx, int32_t index, int32_t ndim, const int64_t *shape);
 
-/* Reports the bytes the values phase will write (see above). */
+/* Reports the bytes the values phase will go through (see above). */
 typedef void (*tg_work_fn)(void *alloc_ctx, double bytes);
 
 typedef struct tg_args {

@@ -28,7 +28,7 @@
  * The GIL is released around the kernel when the inputs hold more than
  * release_gil_bytes (64 KiB by default), or, for a kernel that reports its
  * work (tg_args.work, called once its results are allocated), when the
- * inputs and the bytes it will write hold more: below that the work takes
+ * inputs and the bytes it will go through hold more: below that the work takes
  * about as long as releasing and taking the GIL back (and the allocator
  * callback would have to take it once more per result), so small calls
  * keep it.
@@ -314,7 +314,7 @@ static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *sha
     return data;
 }
 
-/* tg_work_fn: the kernel will write `bytes` bytes now (its results are
+/* tg_work_fn: the kernel will go through `bytes` bytes now (its results are
  * allocated). When the call kept the GIL for its small inputs and the
  * inputs and this work together exceed release_gil_bytes, the GIL is
  * released for the rest of the kernel (kernel_call takes it back). Only
