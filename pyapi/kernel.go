@@ -28,7 +28,10 @@ import (
 // calls it through a function pointer with the input buffers, which it
 // borrows without copying; it asks the caller to allocate each result and
 // copies the result into it. Every error, and every panic, is returned as
-// "ExceptionClass: message" in args->error.
+// "ExceptionClass: message" in args->error. It never calls args->work:
+// theanogo._rt judges it by its inputs. (Go's build cache does not see
+// changes to tg_kernel.h, outside this package: a change of tg_args must
+// change this file too.)
 //
 //export tg_eval_kernel
 func tg_eval_kernel(args *C.tg_args) C.int {

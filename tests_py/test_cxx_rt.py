@@ -103,6 +103,56 @@ def test_gil_policies_compute_the_same(add_one, release):
         np.testing.assert_array_equal(k(x), x + 1)
 
 
+def waiting_kernel(add_one, report, **kw):
+    """rt_add_one.c's add_one_waiting, reporting `report` bytes of work:
+    each call waits for another thread to set its flag."""
+    _, _, lib = add_one
+    state = (ctypes.c_int64 * 2)(report, 0)
+    fn = _rt.Kernel(kernel_address=ctypes.cast(lib.add_one_waiting, ctypes.c_void_p).value,
+                    function=ctypes.addressof(state), input_types=[(F8, (-1,))], n_args=1, containers=(),
+                    result_typenums=[F8], update_targets=[], n_outputs=1, single=True,
+                    fallback=lambda self, i, v: v, raise_error=_lib.raise_error, keywords=lambda *a: None, **kw)
+    return fn, state
+
+
+def call_with_a_helper(k, state, x):
+    """Calls k(x) while another thread waits to set the kernel's flag (only
+    possible while the call has released the GIL)."""
+    stop = threading.Event()
+
+    def helper():
+        while not stop.is_set():
+            if state[1] == 0:
+                state[1] = 1
+            stop.wait(0.001)
+
+    t = threading.Thread(target=helper)
+    t.start()
+    try:
+        return k(x)
+    finally:
+        stop.set()
+        t.join()
+
+
+@pytest.mark.parametrize("report", [(1 << 16) + 1, 1 << 40])
+def test_reported_work_releases_the_gil(add_one, report):
+    """A kernel with small inputs that reports large work (tg_args.work)
+    runs the rest of the call without the GIL; its allocation afterwards
+    takes the GIL back."""
+    k, state = waiting_kernel(add_one, report)
+    for n in (0, 3, 1000):
+        x = np.arange(float(n))
+        np.testing.assert_array_equal(call_with_a_helper(k, state, x), x + 1)
+
+
+@pytest.mark.parametrize("report,release", [(0, 1 << 16), (1 << 40, -1)], ids=["small", "never"])
+def test_small_reported_work_keeps_the_gil(add_one, report, release):
+    k, state = waiting_kernel(add_one, report, release_gil_bytes=release)
+    with pytest.raises(RuntimeError, match="no other thread ran"):
+        call_with_a_helper(k, state, np.zeros(3))
+
+
 def test_threads_calling_one_borrowing_kernel(add_one):
     """Concurrent calls of one kernel with a borrowed output: each call
     takes the kept array for itself (a concurrent call gets new memory),

@@ -786,6 +786,32 @@ func (g *gen) sizesAndResults() {
 		g.line("char *r%d = (char *)args->alloc(args->alloc_ctx, %d, %d, %s);", j, j, len(ds), shp)
 		g.line("if (!r%d && %s > 0) return tg_set_error(err, \"MemoryError: cannot allocate result %d (%s)\");", j, nm, j, cFormat(r.String()))
 	}
+	// tg_kernel.h's work report, in bytes: each node's loop space (the
+	// right-aligned broadcast of its operands' lengths, so a fused
+	// reduction counts its whole input) and each result.
+	var work []string
+	for _, n := range g.fg.Toposort() {
+		var space []string        // from the last axis
+		seen := map[string]bool{} // "axis length"
+		for _, v := range append(append([]*graph.Variable{}, n.Inputs...), n.Outputs...) {
+			for a, ds := 0, g.dims[v]; a < len(ds); a++ {
+				d := "(double)" + ds[len(ds)-1-a]
+				if key := fmt.Sprint(a, " ", d); !seen[key] {
+					seen[key] = true
+					if a == len(space) {
+						space = append(space, d)
+					} else {
+						space[a] = fmt.Sprintf("std::fmax(%s, %s)", space[a], d)
+					}
+				}
+			}
+		}
+		work = append(work, strings.Join(append([]string{fmt.Sprintf("%d.0", n.Outputs[0].Type.DType.Size())}, space...), " * "))
+	}
+	for _, r := range g.fg.Results {
+		work = append(work, fmt.Sprintf("(double)n%d * %d", g.id(r), r.Type.DType.Size()))
+	}
+	g.line("if (args->work) args->work(args->alloc_ctx, 0.0 + %s);", strings.Join(work, " + "))
 }
 
 // phase2 emits the steps in order.

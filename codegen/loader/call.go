@@ -94,6 +94,9 @@ func Call(kernel, state uintptr, inputs []*tensor.Array, resultTypes []dtype.DTy
 	res.ndim = unsafe.SliceData(rdims)
 	res.shape = unsafe.SliceData(rshapes)
 
+	// work (tg_kernel.h) stays NULL: this caller has no GIL to release.
+	// (Go's build cache does not see changes to tg_kernel.h, which lives
+	// outside this package: a change of tg_args must change this file too.)
 	*args = C.tg_args{
 		function:  C.int64_t(state),
 		n_inputs:  C.int32_t(nIn),

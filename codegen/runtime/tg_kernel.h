@@ -1,7 +1,7 @@
 /*
  * tg_kernel.h: the calling convention between theanogo._rt (the C extension
  * that implements Function.__call__) and a backend's kernel: the Go
- * evaluator's exported entry today, generated C++ next.
+ * evaluator's exported entry or a generated C++ kernel.
  *
  * A call passes C-contiguous input buffers (the explicit arguments, then the
  * current values of the shared variables the function reads) and asks the
@@ -13,7 +13,20 @@
  * raised MemoryError: the kernel then fails with "MemoryError: ...").
  *
  * The kernel never keeps a pointer to an input or result after it returns,
- * and never writes into an input. It runs without the GIL; `alloc` takes it.
+ * and never writes into an input (an in-place update's result is the one
+ * buffer that may be an input's: the caller hands it out through `alloc`
+ * only when nothing else reads it). It may run without the GIL; `alloc`
+ * takes it when needed.
+ *
+ * Work report (`work`, may be NULL): once the kernel knows its shapes and
+ * has allocated its results, and before it computes any value, it may call
+ * work(alloc_ctx, bytes) once, from the calling thread, with an estimate of
+ * the bytes its values phase will go through (a generated kernel: each
+ * node's loop space times its element size, and each result; a double, so
+ * that the sum never overflows). The caller may release the GIL there when
+ * the work is large even though the inputs are small (theanogo._rt does).
+ * A kernel that never calls it (the Go evaluator's entry) is judged by its
+ * inputs alone.
  *
  * No Python headers here: generated kernels include this file and compile
  * fast, and their cache entries do not depend on the Python version.
@@ -46,6 +59,9 @@ typedef struct tg_buffer {
  * or NULL. May be called once per result. */
 typedef void *(*tg_alloc_fn)(void *alloc_ctx, int32_t index, int32_t ndim, const int64_t *shape);
 
+/* Reports the bytes the values phase will go through (see above). */
+typedef void (*tg_work_fn)(void *alloc_ctx, double bytes);
+
 typedef struct tg_args {
     int64_t function;         /* the backend's handle for the compiled function */
     int32_t n_inputs;
@@ -54,6 +70,7 @@ typedef struct tg_args {
     tg_alloc_fn alloc;
     void *alloc_ctx;
     char *error;              /* on failure: "ExceptionClass: message", malloc'ed; the caller frees it */
+    tg_work_fn work;          /* NULL, or called once after the results are allocated */
 } tg_args;
 
 /* Returns 0 on success; on failure sets args->error and returns nonzero. */

@@ -151,6 +151,9 @@ func Call(kernel, state uintptr, inputs []*tensor.Array, resultTypes []dtype.DTy
 		ndim: &ndims[0], shape: &rshapes[0], bytes: &bytes[0], poison: C.int32_t(opt.Poison), guard: C.int32_t(opt.Guard), fail_alloc: C.int32_t(opt.FailAlloc)}
 	args := (*C.tg_args)(alloc(C.sizeof_tg_args))
 	defer C.free(unsafe.Pointer(args))
+	// work (tg_kernel.h) stays NULL. Go's build cache does not see changes
+	// to tg_kernel.h (outside this package): a change of tg_args must change
+	// this file too.
 	*args = C.tg_args{function: C.int64_t(state), n_inputs: C.int32_t(nIn), inputs: &bufs[0], n_results: C.int32_t(nOut),
 		alloc: C.tgn_alloc_fn(), alloc_ctx: unsafe.Pointer(res)}
 	if C.tgn_call(C.uintptr_t(kernel), args) != 0 {

@@ -9,13 +9,29 @@
  * lists), calls the kernel (tg_kernel.h), and commits the update values into
  * the containers. One module-level lock orders the snapshots and commits of
  * all functions (decision 3): a function with updates holds it from the
- * snapshot through the commit, so two functions updating one variable from
- * two threads lose no update.
+ * snapshot through the kernel and the commit, so two functions updating one
+ * variable from two threads lose no update. An in-place update writes into
+ * the old value only when its container and the writer's snapshot are the
+ * array's only references (inplace_target), so a reader holding a reference
+ * (a call's snapshot, load() for get_value, pickling and copies) makes it
+ * refuse; a reader must also never take its reference between that check
+ * and the commit, while the kernel overwrites the array. Such writes are
+ * counted (rt_inplace_inflight, from the check to the commit or failure,
+ * changed and read only with the GIL held): a reader (a function without
+ * updates, load()) takes its references with the GIL alone when none is in
+ * flight, and otherwise under the lock, that is after the writer commits.
+ * So nobody ever reads a value while it is being overwritten, and a reader
+ * pays for the lock only when it has to wait. Functions without shared
+ * inputs never look. store() (set_value) swaps a value in under the lock,
+ * so an update in flight never commits over it.
  *
- * The GIL is released around the kernel only when the inputs hold more than
- * release_gil_bytes (64 KiB by default): below that the work takes about as
- * long as releasing and taking the GIL back (and the allocator callback
- * would have to take it once more per result), so small calls keep it.
+ * The GIL is released around the kernel when the inputs hold more than
+ * release_gil_bytes (64 KiB by default), or, for a kernel that reports its
+ * work (tg_args.work, called once its results are allocated), when the
+ * inputs and the bytes it will go through hold more: below that the work takes
+ * about as long as releasing and taking the GIL back (and the allocator
+ * callback would have to take it once more per result), so small calls
+ * keep it.
  *
  * Borrowed outputs (theanogo.Out(y, borrow=True)): the kernel keeps the
  * array it returned for such an output, and the next call writes into it
@@ -73,6 +89,23 @@ struct Kernel {
 };
 
 static PyThread_type_lock rt_mutex;
+
+/* In-place updates between their inplace_target check and their commit (or
+ * failure), over all calls. Changed and read only with the GIL held. */
+static Py_ssize_t rt_inplace_inflight;
+
+/* Takes the module lock, letting other threads run while it waits. */
+static void rt_lock(void);
+
+/* A reader's lock: taken (returns 1) only while an in-place update is in
+ * flight, so that the reader's references are taken after its commit. */
+static int rt_lock_for_reading(void)
+{
+    if (rt_inplace_inflight == 0)
+        return 0;
+    rt_lock();
+    return 1;
+}
 
 /* Kernels with borrowed outputs, so that release_borrowed finds every kept
  * array. Changed only with the GIL held. */
@@ -147,13 +180,16 @@ static int fits(const Kernel *k, Py_ssize_t i, PyObject *o)
     return 1;
 }
 
-/* One call's state, shared with the alloc callback. */
+/* One call's state, shared with the alloc and work callbacks. */
 typedef struct {
     Kernel *k;
     PyObject **items;   /* the inputs: arguments, then the shared values snapshot */
     PyObject **results; /* n_results new references, NULL until allocated */
-    int gil_held;       /* the calling thread kept the GIL through the kernel call */
+    int gil_held;       /* the calling thread holds the GIL in the kernel (not released yet) */
     unsigned long thread; /* the calling thread's ident */
+    Py_ssize_t bytes;   /* the inputs' bytes */
+    PyThreadState *released; /* the GIL released by rt_work: taken back after the kernel */
+    Py_ssize_t inplace; /* in-place targets handed out, counted in rt_inplace_inflight */
 } Call;
 
 /* Whether the bytes [lo, hi) meet the C-contiguous array a's. */
@@ -222,8 +258,10 @@ refuse:
  * no user reference from get_value(borrow=True), no view of it, no other
  * thread's snapshot), and it has the new value's dtype, shape and a
  * writeable, C-contiguous buffer of its own. Callers hold the lock (a
- * function with updates keeps it through the commit), so no snapshot can
- * start meanwhile. */
+ * function with updates keeps it through the commit), and the caller
+ * counts the target in rt_inplace_inflight until its commit, so readers
+ * (snapshots, load()) wait for the lock meanwhile: no reference can be
+ * taken between this check and the commit. */
 static PyArrayObject *inplace_target(const Call *c, int32_t index, int32_t ndim, const int64_t *shape)
 {
     const Kernel *k = c->k;
@@ -256,9 +294,11 @@ static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *sha
     if (take)
         g = PyGILState_Ensure();
     if (index >= 0 && index < c->k->n_results && c->results[index] == NULL && ndim >= 0 && ndim <= NPY_MAXDIMS) {
-        if ((a = inplace_target(c, index, ndim, shape)) != NULL)
+        if ((a = inplace_target(c, index, ndim, shape)) != NULL) {
             Py_INCREF(a);
-        else if ((a = borrowed_target(c, index, ndim, shape)) == NULL) {
+            c->inplace++;
+            rt_inplace_inflight++;
+        } else if ((a = borrowed_target(c, index, ndim, shape)) == NULL) {
             PyArray_Descr *descr = PyArray_DescrFromType(c->k->result_typenum[index]);
             a = descr ? (PyArrayObject *)PyArray_Empty(ndim, (npy_intp *)shape, descr, 0) : NULL; /* steals descr */
             if (a == NULL)
@@ -272,6 +312,21 @@ static void *rt_alloc(void *ctx, int32_t index, int32_t ndim, const int64_t *sha
     if (take)
         PyGILState_Release(g);
     return data;
+}
+
+/* tg_work_fn: the kernel will go through `bytes` bytes now (its results are
+ * allocated). When the call kept the GIL for its small inputs and the
+ * inputs and this work together exceed release_gil_bytes, the GIL is
+ * released for the rest of the kernel (kernel_call takes it back). Only
+ * from the calling thread, once. */
+static void rt_work(void *ctx, double bytes)
+{
+    Call *c = (Call *)ctx;
+    if (!c->gil_held || c->released != NULL || c->k->release_gil_bytes < 0 ||
+        (double)c->bytes + bytes <= (double)c->k->release_gil_bytes || PyThread_get_thread_ident() != c->thread)
+        return;
+    c->gil_held = 0; /* rt_alloc takes the GIL from here on */
+    c->released = PyEval_SaveThread();
 }
 
 /* After a successful call: the kernel keeps each borrowed output's array
@@ -380,6 +435,8 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     memset(results, 0, (size_t)k->n_results * sizeof(PyObject *));
     memset(olds, 0, (size_t)k->n_updates * sizeof(PyObject *));
 
+    call.inplace = 0; /* read at fail */
+
     /* Explicit arguments: as they are, or through the fallback. */
     for (i = 0; i < nargs; i++) {
         PyObject *a = args[i];
@@ -402,24 +459,33 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         items[i] = a;
     }
 
-    /* Shared values: a consistent snapshot. A function with updates takes
-     * the lock here and holds it through the commit. Without updates the
-     * GIL is enough: the snapshot is taken, and every commit made, each in
-     * one stretch with the GIL held. */
-    if (k->n_updates > 0) {
-        rt_lock();
-        locked = 1;
-    }
-    for (i = nargs; i < n; i++) {
-        PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
-        items[i] = PyList_GET_ITEM(c, 0);
-        Py_INCREF(items[i]);
-    }
-    for (i = nargs; i < n; i++)
-        if (!fits(k, i, items[i])) {
-            PyErr_Format(PyExc_TypeError, "theanogo: the value of shared input %zd has lost its dtype, rank or layout", i - nargs);
-            goto fail;
+    /* Shared values: a consistent snapshot (see the top of the file: no
+     * snapshot may be taken between a writer's in-place check and its
+     * commit). A function with updates takes the lock and holds it through
+     * the commit; others take it only while an in-place update is in flight,
+     * and let it go once they hold their references. No shared input, no
+     * lock. */
+    if (n > nargs) {
+        if (k->n_updates > 0) {
+            rt_lock();
+            locked = 1;
+        } else
+            locked = rt_lock_for_reading();
+        for (i = nargs; i < n; i++) {
+            PyObject *c = PyTuple_GET_ITEM(k->containers, i - nargs);
+            items[i] = PyList_GET_ITEM(c, 0);
+            Py_INCREF(items[i]);
         }
+        if (k->n_updates == 0 && locked) {
+            PyThread_release_lock(rt_mutex);
+            locked = 0;
+        }
+        for (i = nargs; i < n; i++)
+            if (!fits(k, i, items[i])) {
+                PyErr_Format(PyExc_TypeError, "theanogo: the value of shared input %zd has lost its dtype, rank or layout", i - nargs);
+                goto fail;
+            }
+    }
 
     for (i = 0; i < n; i++) {
         PyArrayObject *a = (PyArrayObject *)items[i];
@@ -434,6 +500,8 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     call.results = results;
     call.gil_held = k->release_gil_bytes < 0 || bytes <= k->release_gil_bytes;
     call.thread = PyThread_get_thread_ident();
+    call.bytes = bytes;
+    call.released = NULL;
     ta.function = k->function;
     ta.n_inputs = (int32_t)n;
     ta.inputs = bufs;
@@ -441,14 +509,19 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     ta.alloc = rt_alloc;
     ta.alloc_ctx = &call;
     ta.error = NULL;
+    ta.work = rt_work;
     if (call.gil_held) {
         rc = k->kernel(&ta);
+        if (call.released != NULL)
+            PyEval_RestoreThread(call.released);
     } else {
         Py_BEGIN_ALLOW_THREADS
         rc = k->kernel(&ta);
         Py_END_ALLOW_THREADS
     }
     if (rc != 0) {
+        rt_inplace_inflight -= call.inplace; /* nothing was written: a failing kernel checks before it writes */
+        call.inplace = 0;
         if (locked) {
             PyThread_release_lock(rt_mutex);
             locked = 0;
@@ -472,6 +545,8 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
         Py_INCREF(v);
         PyList_SET_ITEM(c, 0, v);
     }
+    rt_inplace_inflight -= call.inplace;
+    call.inplace = 0;
     if (locked) {
         PyThread_release_lock(rt_mutex);
         locked = 0;
@@ -489,6 +564,7 @@ static PyObject *kernel_call(PyObject *self, PyObject *const *args, size_t nargs
     }
 
 fail:
+    rt_inplace_inflight -= call.inplace; /* a call that failed after its kernel (a missing result) */
     if (locked)
         PyThread_release_lock(rt_mutex);
     for (i = 0; i < n; i++)
@@ -863,8 +939,62 @@ static PyObject *release_borrowed(PyObject *module, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* The container (a 1-element list) of a shared value, or NULL with TypeError. */
+static PyObject *container_arg(PyObject *c)
+{
+    if (!PyList_CheckExact(c) || PyList_GET_SIZE(c) != 1) {
+        PyErr_SetString(PyExc_TypeError, "theanogo._rt: a shared value's container must be a list of one item");
+        return NULL;
+    }
+    return c;
+}
+
+/* load(container): the shared value it holds, taken as a call's snapshot
+ * is: an in-place update in flight commits first, and no later update
+ * writes into the array while the caller holds it (inplace_target refuses
+ * an array with a reference outside its container and the writer's
+ * snapshot). */
+static PyObject *rt_load(PyObject *module, PyObject *arg)
+{
+    PyObject *c = container_arg(arg), *v;
+    int locked;
+    if (c == NULL)
+        return NULL;
+    locked = rt_lock_for_reading();
+    v = PyList_GET_ITEM(c, 0);
+    Py_INCREF(v);
+    if (locked)
+        PyThread_release_lock(rt_mutex);
+    return v;
+}
+
+/* store(container, value): swaps value in under the module lock, so that
+ * an update in flight commits first (it never commits over the new value);
+ * the old value is dropped after unlocking (its destructor may run Python). */
+static PyObject *rt_store(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *c, *old;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "store(container, value) takes 2 arguments");
+        return NULL;
+    }
+    if ((c = container_arg(args[0])) == NULL)
+        return NULL;
+    Py_INCREF(args[1]);
+    rt_lock();
+    old = PyList_GET_ITEM(c, 0);
+    PyList_SET_ITEM(c, 0, args[1]);
+    PyThread_release_lock(rt_mutex);
+    Py_DECREF(old);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef rt_methods[] = {
     {"enable_vectorcall", enable_vectorcall, METH_O, "Let a Kernel subclass be called through vectorcall."},
+    {"load", rt_load, METH_O,
+     "load(container): a shared value's array, taken as a call's snapshot is (after an in-place update in flight)."},
+    {"store", (PyCFunction)(void (*)(void))rt_store, METH_FASTCALL,
+     "store(container, value): replace a shared value under the lock that orders calls' snapshots and commits."},
     {"release_borrowed", release_borrowed, METH_O,
      "Make every kernel forget the borrowed outputs it kept that share memory with the array."},
     {NULL, NULL, 0, NULL},

@@ -3,7 +3,11 @@
 The value lives in Python, in the SharedVariable's ``container`` (a list of
 one numpy array); Go knows only the variable's type and id. A compiled
 function holds the containers of the shared variables it reads, snapshots
-them at each call and commits its updates into them (theanogo._rt).
+them at each call and commits its updates into them (theanogo._rt). Every
+read and write of a container here goes through _rt.load and _rt.store,
+which take the lock those snapshots and commits take: a value is never read
+while an update in flight writes into it (an in-place update writes into
+the old array only when nobody else holds it), and never replaced under one.
 
 >>> import numpy as np
 >>> import theanogo
@@ -64,7 +68,7 @@ class SharedVariable(TensorVariable):
     def get_value(self, borrow: bool = False, return_internal_type: bool = False) -> np.ndarray:
         """The current value: a copy, or with borrow=True the stored array
         itself (do not write into it while a function may read it)."""
-        value = self.container[0]
+        value = _rt.load(self.container)  # while we hold it, no update writes into it
         return value if borrow else value.copy()
 
     def set_value(self, value: Any, borrow: bool = False) -> None:
@@ -73,7 +77,7 @@ class SharedVariable(TensorVariable):
         array that already has the dtype and layout is stored as it is."""
         arr = _checked_value(self, value, borrow)
         _rt.release_borrowed(arr)  # no function's borrowed output may be written into it any more
-        self.container[0] = arr
+        _rt.store(self.container, arr)
 
     @property
     def value(self) -> np.ndarray:
@@ -82,16 +86,16 @@ class SharedVariable(TensorVariable):
     def __copy__(self) -> "SharedVariable":
         """A new, independent shared variable holding the same array (updates
         replace the stored array, so the two never see each other's)."""
-        return _new_shared(self.container[0], self.static_shape, self.name)
+        return _new_shared(_rt.load(self.container), self.static_shape, self.name)
 
     def __reduce__(self) -> tuple:
         """Pickle the value, the static shape and the name; loading makes a
         new shared variable (the original is never aliased)."""
-        return _rebuild_shared, (self.container[0], self.static_shape, self.name)
+        return _rebuild_shared, (_rt.load(self.container), self.static_shape, self.name)
 
     def __deepcopy__(self, memo: dict) -> "SharedVariable":
         """A new, independent shared variable holding a copy of the value."""
-        return _new_shared(copy.deepcopy(self.container[0], memo), self.static_shape, self.name)
+        return _new_shared(copy.deepcopy(_rt.load(self.container), memo), self.static_shape, self.name)
 
 
 def _checked_value(var: SharedVariable, value: Any, borrow: bool) -> np.ndarray:
