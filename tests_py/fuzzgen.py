@@ -681,7 +681,7 @@ class Generator:
         self.g = Graph(seed)
         self.rng = self.g.rng
         self.max_rank, self.max_len = max_rank, max_len
-        self.n_ops = n_ops if n_ops is not None else int(self.rng.integers(3, 14))
+        self.n_ops = n_ops if n_ops is not None else int(self.rng.integers(4, 20))
         self.type_errors = []
 
     # -- leaves -------------------------------------------------------------
@@ -761,7 +761,7 @@ class Generator:
 
     def operand(self, kinds, rank=None):
         n = self.pick(lambda n: kind_of(n.dtype) in kinds and (rank is None or n.ndim in rank))
-        if n is None or self.rng.random() < 0.15:
+        if n is None or self.rng.random() < 0.08:
             r = int(self.rng.choice(rank)) if rank else None
             n = self.new_input(self.shape(r), self.dtype(kinds))
         return n
@@ -778,7 +778,7 @@ class Generator:
                     return False
             # a type-level broadcastable dim meeting a non-1 length still works if the other is bcast
             return True
-        if self.rng.random() < 0.6:
+        if self.rng.random() < 0.75:
             idx = [i for i, _ in self.g.index_inputs]
             cands = [b for b in self.g.nodes if fits(b) and b is not a and b not in idx]
             if cands:
@@ -810,11 +810,20 @@ class Generator:
     def step(self):
         r = self.rng.random()
         choices = ["unary", "binary", "const", "compare", "switch", "clip", "cast", "reduce", "transpose",
-                   "dimshuffle", "slice", "reshape", "adv_index", "set_inc", "dot", "softmax", "logic"]
-        weights = [12, 14, 5, 4, 4, 2, 4, 9, 4, 4, 7, 6, 3, 4, 4, 2, 1]
+                   "dimshuffle", "slice", "reshape", "adv_index", "set_inc", "dot", "softmax", "logic", "reuse"]
+        weights = [12, 14, 5, 4, 4, 2, 4, 9, 4, 4, 7, 6, 3, 4, 4, 2, 1, 6]
         w = np.array(weights, float)
         kind = choices[int(self.rng.choice(len(choices), p=w / w.sum()))]
         return getattr(self, "gen_" + kind)()
+
+    def gen_reuse(self):
+        """A value used several times: f(y) op y, dot(g(y), y) (y = x.T.flatten() is the classic)."""
+        y = self.operand("f")
+        if y.ndim == 1 and self.rng.random() < 0.4:
+            u = self.build(str(self.rng.choice(["exp", "tanh", "sin", "sqr"])), [y])
+            return self.build("dot", [u, y])
+        u = self.build(str(self.rng.choice(list(UNARY))), [y]) if self.rng.random() < 0.6 else y
+        return self.build(str(self.rng.choice(list(BINARY))), [u, y])
 
     def gen_unary(self):
         a = self.operand("f")
@@ -905,7 +914,7 @@ class Generator:
         kept = [int(d) for d in self.rng.permutation(kept)] if len(kept) > 1 else kept
         pat = list(kept)
         n_x = int(self.rng.integers(0, 3))
-        if self.rng.random() < 0.03:
+        if self.rng.random() < 0.05:
             n_x = 33 - len(pat)  # rank 33 (> TG_MAXDIM)
         for _ in range(n_x):
             pat.insert(int(self.rng.integers(0, len(pat) + 1)), "x")
@@ -1021,7 +1030,7 @@ class Generator:
         computed = [n for n in g.nodes if n.op not in ("input", "shared")]
         outs = list(computed[-2:]) if computed else []
         for n in computed[:-2]:
-            if rng.random() < 0.15:
+            if rng.random() < 0.15 or n.ndim > 32:
                 outs.append(n)
         if outs and rng.random() < 0.2:
             outs.append(outs[int(rng.integers(len(outs)))])  # the same variable twice
@@ -1440,6 +1449,61 @@ def run_subprocess_seed(seed, timeout=120):
     return p.returncode, p.stdout + p.stderr
 
 
+SANITIZE_FLAGS = "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
+
+
+def serve(seeds, shrink_s, modes):
+    """The protocol of run_batch: "START seed", then "RESULT seed <json>"
+    with the failures and the reproducer, one line each."""
+    import json
+    for seed in seeds:
+        print("START %d" % seed, flush=True)
+        g, fails, notes = run_seed(seed, modes)
+        rep = report(seed, g, fails, shrink_s) if fails else ""
+        print("RESULT %d %s" % (seed, json.dumps({"fails": fails, "report": rep, "notes": notes,
+                                                   "nodes": len(g.nodes) if g else 0})), flush=True)
+
+
+def run_batch(seeds, shrink_s=10.0, sanitize=False, timeout=600, env=None):
+    """Run seeds in child processes (a crash ends the child, not the caller;
+    the next child starts after the crashing seed). Returns {seed: result}
+    where result has fails, report, notes and nodes."""
+    import json
+    import subprocess
+    results = {}
+    todo = list(seeds)
+    while todo:
+        cmd = [sys.executable, os.path.abspath(__file__), "--serve", ",".join(map(str, todo)),
+               "--shrink-s", str(shrink_s)] + (["--sanitize"] if sanitize else [])
+        t0 = time.time()
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+            out, err, rc = p.stdout, p.stderr, p.returncode
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+            err, rc = "timed out after %d s" % timeout, "timeout"
+        started = None
+        for line in out.splitlines():
+            if line.startswith("START "):
+                started = int(line.split()[1])
+            elif line.startswith("RESULT "):
+                _, sd, js = line.split(" ", 2)
+                results[int(sd)] = json.loads(js)
+                started = None
+        done = [sd for sd in todo if sd in results]
+        if started is None and len(done) == len(todo):
+            break
+        crashed = started if started is not None else next(sd for sd in todo if sd not in results)
+        results[crashed] = {"fails": ["the process died (exit %s) running seed %d after %.0f s; its stderr ends:\n%s" % (
+            rc, crashed, time.time() - t0, err[-6000:])], "report": None, "notes": [], "nodes": 0, "crashed": True}
+        todo = [sd for sd in todo if sd not in results]
+    for sd, r in results.items():
+        if r.get("crashed"):
+            r["report"] = "=" * 70 + "\nseed %d: crashed\n  - %s\nreproducer (python, not shrunk):\n%s" % (
+                sd, r["fails"][0].replace("\n", "\n    "), _safe_source(sd))
+    return results
+
+
 def parse_seeds(spec):
     seeds = []
     for part in str(spec).split(","):
@@ -1453,32 +1517,45 @@ def parse_seeds(spec):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seeds", default=os.environ.get("FUZZ_SEEDS", "0:200"),
-                    help="seeds: N, A:B, or a comma list (FUZZ_SEEDS)")
+    ap.add_argument("--seeds", default=os.environ.get("FUZZ_SEEDS", "200"),
+                    help="seeds: N (0..N-1), A:B, or a comma list (FUZZ_SEEDS); default 200")
     ap.add_argument("--no-subprocess", action="store_true", help="run in this process (a crash ends the run)")
     ap.add_argument("--threads", action="store_true", help="also run the threaded check")
+    ap.add_argument("--sanitize", action="store_true",
+                    help="compile kernels with ASan and UBSan (needs libasan preloaded: run_batch does it)")
+    ap.add_argument("--shrink-s", type=float, default=float(os.environ.get("FUZZ_SHRINK_S", "60")),
+                    help="seconds to shrink each failing graph (FUZZ_SHRINK_S)")
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    modes = ("FAST_RUN", "EVAL", "FAST_COMPILE")
+    if a.sanitize:
+        theano.config.gcc__cxxflags = SANITIZE_FLAGS
+        theano.config.cxx_fallback = "raise"
+        modes = ("FAST_RUN", "EVAL")
+    if a.serve:
+        serve(parse_seeds(a.serve), a.shrink_s, modes)
+        return 0
     spec = a.seeds
     seeds = parse_seeds(spec) if (":" in spec or "," in spec) else list(range(int(spec)))
     bad = 0
     t0 = time.time()
-    for seed in seeds:
-        if a.no_subprocess:
-            g, fails, notes = run_seed(seed)
+    if a.no_subprocess:
+        for seed in seeds:
+            g, fails, notes = run_seed(seed, modes)
             if fails:
                 bad += 1
-                print(report(seed, g, fails), flush=True)
-            continue
-        try:
-            rc, out = run_subprocess_seed(seed)
-        except Exception as e:
-            rc, out = -1, "timeout or error: %s" % e
-        if rc != 0:
-            bad += 1
-            if "seed %d:" % seed not in out:
-                out = "=" * 70 + "\nseed %d: the process died (exit %s)\n%s\nreproducer (python):\n%s" % (
-                    seed, rc, out[-3000:], _safe_source(seed))
-            print(out, flush=True)
+                print(report(seed, g, fails, a.shrink_s), flush=True)
+    else:
+        env = sanitizer_env() if a.sanitize else None
+        if a.sanitize and env is None:
+            print("fuzz: the compiler has no AddressSanitizer runtime: --sanitize skipped")
+            return 0
+        results = run_batch(seeds, a.shrink_s, a.sanitize, env=env, timeout=3600)
+        for seed in seeds:
+            r = results[seed]
+            if r["fails"]:
+                bad += 1
+                print(r["report"], flush=True)
     if a.threads:
         import fuzzthreads
         msgs = fuzzthreads.run_all()
@@ -1487,6 +1564,44 @@ def main(argv=None):
         bad += bool(msgs)
     print("fuzz: %d seed(s), %d failing, %.0f s" % (len(seeds), bad, time.time() - t0))
     return 1 if bad else 0
+
+
+def sanitizer_env(cache_dir=None):
+    """The environment of a child that runs sanitized kernels: libasan
+    preloaded (the kernels and libtgrt.so link it; it must come first), a
+    compile cache of its own. None when the compiler cannot build and run an
+    ASan+UBSan program (checked by doing it, not guessed)."""
+    import shutil
+    import subprocess
+    import tempfile
+    cxx = os.environ.get("THEANOGO_CXX") or shutil.which("g++") or shutil.which("clang++")
+    if not cxx:
+        return None
+    with tempfile.TemporaryDirectory() as d:
+        src = os.path.join(d, "t.cc")
+        with open(src, "w") as fh:
+            fh.write("#include <cstdlib>\nint main(int c, char **v) { int *p = (int *)malloc(8); p[0] = c; "
+                     "int r = p[0] - c; free(p); return r; }\n")
+        exe = os.path.join(d, "t")
+        try:
+            if subprocess.run([cxx, *SANITIZE_FLAGS.split(), src, "-o", exe], capture_output=True).returncode:
+                return None
+            if subprocess.run([exe], capture_output=True).returncode:
+                return None
+            asan = subprocess.run([cxx, "-print-file-name=libasan.so"], capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return None
+    if not os.path.isabs(asan) or not os.path.exists(asan):
+        return None
+    env = dict(os.environ)
+    env["LD_PRELOAD"] = asan
+    # leaks: Python and Go keep memory to exit; the checks are on the kernels' accesses
+    env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0:halt_on_error=1:exitcode=86"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=87"
+    base = os.environ.get("THEANOGO_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "theanogo")
+    env["THEANOGO_CACHE_DIR"] = cache_dir or base.rstrip("/") + "-sanitize"
+    return env
 
 
 def _safe_source(seed):
