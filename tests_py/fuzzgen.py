@@ -145,6 +145,12 @@ class Graph:
         n.shape = tuple(v.shape)
         return n
 
+    def by_name_all(self, name):
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(name)
+
     def set_input_value(self, n, v):
         self.values[n.name] = v
         self._vals[n.name] = (v, np.zeros(v.shape))
@@ -322,6 +328,10 @@ def _binary(name):
             yd = _absd(y)
             err = prop(1 / yd, ex) + prop(_absd(z) / yd, ey)
             err = uncertain((yd <= ey) & (ey > 0), err)
+            # the optimizer cancels common factors (x / x -> 1, (a*b)/b -> a, as
+            # Theano does): where the divisor is 0 or not finite numpy's NaN or
+            # infinity is not the graph's value
+            err = uncertain((y == 0) | ~np.isfinite(y) | ~np.isfinite(x), err)
         else:  # maximum, minimum
             err = np.maximum(ex, ey)
         return z, err + rnd(z)
@@ -632,6 +642,22 @@ def _softmax():
     return Op(lambda n, x: T.nnet.softmax(x), np_, lambda n, a: "T.nnet.softmax(%s)" % a)
 
 
+def _grad():
+    # d sum(cost) / d wrt: numpy has no reference (err inf); FAST_RUN is
+    # compared with the evaluator only (ORACLE_RTOL)
+    def th(n, c, w):
+        return theano.grad(T.sum(c), w, disconnected_inputs="ignore")
+
+    def np_(n, c, w):
+        v = np.zeros(w[0].shape, dtype=w[0].dtype)
+        return v, np.full(v.shape, np.inf)
+    return Op(th, np_, lambda n, c, w: "theano.grad(T.sum(%s), %s, disconnected_inputs='ignore')" % (c, w))
+
+
+# gradients: FAST_RUN vs the evaluator within this relative tolerance of the
+# result's largest magnitude (reductions in the backward pass fold freely)
+ORACLE_RTOL = {"float64": 1e-9, "float32": 2e-4}
+
 OPS = {}
 for _n in UNARY:
     OPS[_n] = _unary(_n)
@@ -653,6 +679,7 @@ OPS["set"] = _set_inc("set")
 OPS["inc"] = _set_inc("inc")
 OPS["dot"] = _dot()
 OPS["softmax"] = _softmax()
+OPS["grad"] = _grad()
 
 
 # --------------------------------------------------------------------------
@@ -801,7 +828,9 @@ class Generator:
         node.params = params
         try:
             var = OPS[op].th(node, *[a.var for a in args])
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, NotImplementedError) as e:
+            if op == "grad":
+                raise Skip
             # the generator meant a valid expression: theanogo refused it
             raise TypeMismatch("building %s raised %s: %s" % (
                 OPS[op].src(node, *[a.name for a in args]), type(e).__name__, str(e).split("\n")[0]))
@@ -1045,6 +1074,8 @@ class Generator:
                 outs.append(v)  # an output that is a view of another
             except (Skip, TypeMismatch):
                 pass
+        if rng.random() < 0.3:
+            self.add_grads(outs)
         if not outs:
             outs = [g.inputs[0]]
         g.outputs = outs
@@ -1055,6 +1086,20 @@ class Generator:
                 except (Skip, TypeMismatch):
                     pass
         return g
+
+    def add_grads(self, outs):
+        """Gradients of a float output with respect to float inputs it depends on."""
+        fl = [o for o in outs if kind_of(o.dtype) == "f" and o.op not in ("input", "shared")]
+        if not fl:
+            return
+        c = fl[int(self.rng.integers(len(fl)))]
+        wrts = [n for n in reachable_from([c]) if self.g.by_name_all(n).op in ("input", "shared")
+                and kind_of(self.g.by_name_all(n).dtype) == "f"]
+        for w in wrts[:2]:
+            try:
+                outs.append(self.build("grad", [c, self.g.by_name_all(w)]))
+            except (Skip, TypeMismatch, NotImplementedError):
+                pass
 
     def update_for(self, s):
         """An update of s of its exact type: elementwise on s (in place), or set/inc_subtensor."""
@@ -1226,6 +1271,10 @@ def check_graph(g, modes=("FAST_RUN", "EVAL", "FAST_COMPILE"), log=None):
                 err = want[i][1]
                 if err.shape != np.shape(b):  # numpy disagrees on the shape (reported above)
                     err = np.zeros(np.shape(b))
+                if g.outputs[i].op == "grad" and np.asarray(b).dtype.kind == "f":
+                    bb = np.abs(np.asarray(b, np.float64))
+                    m = np.max(bb[np.isfinite(bb)], initial=0.0)
+                    err = ORACLE_RTOL[np.asarray(b).dtype.name] * (bb + m) / SAFETY
                 try:
                     if pure_elemwise and np.asarray(b).dtype.kind == "f":
                         compare("FAST_RUN vs evaluator call %d output %d (elementwise, %d ulps)" % (c + 1, i, ULP_ELEMWISE),
