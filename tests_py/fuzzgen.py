@@ -536,7 +536,7 @@ def _view(kind):
             return v.reshape(p["shape"])
         if kind == "flatten":
             k = p["ndim"]
-            return v.reshape(v.shape[:k - 1] + (-1,)) if v.size or k == 1 else v.reshape(v.shape[:k - 1] + (0,))
+            return v.reshape(v.shape[:k - 1] + (int(np.prod(v.shape[k - 1:])),))
         if kind == "copy":
             return v.copy()
 
