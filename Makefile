@@ -9,7 +9,7 @@ GOBIN_DIR := $(CURDIR)/.tools/bin
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(GOBIN_DIR)/staticcheck
 
-.PHONY: demo test install go-test py-test lint clean
+.PHONY: demo test install go-test py-test lint clean fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ py-test: install
 	$(PY) -m pytest tests_py -q
 
 test: go-test py-test
+
+# make fuzz: the differential fuzzer (tests_py/fuzzgen.py) on many seeds, then its threaded
+# mode; FUZZ_SEEDS=N (seeds 0..N-1), A:B or a comma list; FUZZ_ARGS=--sanitize for
+# ASan/UBSan kernels; FUZZ_SHRINK_S bounds the reproducer shrinking per failing seed.
+FUZZ_SEEDS ?= 200
+FUZZ_ARGS ?=
+fuzz: install
+	cd tests_py && ../$(PY) fuzzgen.py --seeds $(FUZZ_SEEDS) --threads $(FUZZ_ARGS)
 
 $(STATICCHECK):
 	GOBIN=$(GOBIN_DIR) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
