@@ -166,3 +166,56 @@ func TestCxxTanhFloat64(t *testing.T) {
 		t.Errorf("tg_tanh_f64 is %d ulp from math.Tanh at %v, want at most 4", worst, at)
 	}
 }
+
+// A pow that is not fused (fusion and pow_specialize excluded, as in
+// NanGuardMode's unfused graph) sees its constant exponent too: an integer
+// one is multiplications (tg_powi), another is a literal in the code, not
+// an operand read per element; integer bases keep numpy's results and the
+// ValueError of a negative exponent.
+func TestCxxUnfusedConstantPowers(t *testing.T) {
+	for _, dt := range []dtype.DType{dtype.Float64, dtype.Float32, dtype.Int32, dtype.Int8} {
+		b := graph.NewBuilder()
+		x := b.Input(graph.NewType(dt, -1, -1), "x")
+		var outs []*graph.Variable
+		for _, k := range []float64{2, 3, -2, 10, 2.5} {
+			if k != math.Trunc(k) || k < 0 {
+				if !dt.IsFloat() {
+					continue
+				}
+			}
+			y := b.Constant(tensor.FromFloat64s(dtype.Float64, []int{1, 1}, []float64{k}).Astype(map[bool]dtype.DType{true: dt, false: dtype.Int8}[dt.IsFloat()]))
+			p, err := ops.Scalar(b, "pow", x, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, p)
+		}
+		xs := make([]float64, 48)
+		for i := range xs {
+			xs[i] = float64(i%13)/3 - 2
+		}
+		if dt.IsFloat() {
+			copy(xs, []float64{0, math.Copysign(0, -1), 1, -1, math.Inf(1), math.Inf(-1), math.NaN(), 1e-30, 1e30, -2.5, 3})
+		}
+		spec := compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: outs, OnUnusedInput: "ignore",
+			Excluding: []string{"fusion", "pow_specialize"}}
+		c := checkCxxSpec(t, b, spec, []*tensor.Array{tensor.FromFloat64s(dt, []int{6, 8}, xs)}, nil)
+		src := c.Kernel.Source
+		if dt.IsFloat() {
+			for _, want := range []string{"tg_powi<2>", "tg_powi<3>", "tg_powi<-2>", "tg_powi<10>", "0x1.4p+01"} { // 2.5
+				if !strings.Contains(src, want) {
+					t.Errorf("%v: no %q in the kernel:\n%s", dt, want, src)
+				}
+			}
+		}
+	}
+	// an integer to a negative constant power raises ValueError
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Int32, -1), "x")
+	p, err := ops.Scalar(b, "pow", x, b.Constant(tensor.FromInt64s(dtype.Int8, []int{1}, []int64{-1})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{p}, Excluding: []string{"fusion"}}
+	checkCxxSpec(t, b, spec, []*tensor.Array{tensor.FromInt64s(dtype.Int32, []int{3}, []int64{1, 2, 3})}, nil)
+}

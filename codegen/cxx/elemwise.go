@@ -57,7 +57,8 @@ func elementCost(n *graph.Apply) int {
 	cost := 1
 	switch op := n.Op.(type) {
 	case ops.Elemwise:
-		if expensiveScalars[op.Scalar.Name] {
+		k, _, constant := constExponent(n)
+		if _, powi := powiValue(k); expensiveScalars[op.Scalar.Name] && !(constant && powi) {
 			cost += expensiveCost
 		}
 	case ops.FusedOp:
@@ -186,7 +187,19 @@ func lowerElemwise(e *Emitter, n *graph.Apply) error {
 		operands[i] = load(dts[i], fmt.Sprintf("a%d", i))
 	}
 	out := n.Outputs[0].Type.DType
-	expr := scalarExpr(row, dts, operands)
+	var expr string
+	if k, lit, ok := constExponent(n); ok {
+		// the exponent in the code, not read per element: multiplications
+		// for an integer one in float arithmetic, as in a fused kernel
+		if kk, ok := powiValue(k); ok && row.ComputeDType(dts).IsFloat() {
+			expr = fmt.Sprintf("tg_powi<%d>(tg_convert<double>(%s))", kk, operands[0])
+		} else {
+			operands[1] = load(dts[1], lit)
+		}
+	}
+	if expr == "" {
+		expr = scalarExpr(row, dts, operands)
+	}
 	fn := elementFunction(e, n, []string{"return " + store(out, fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(out).Compute, expr)) + ";"})
 	if row.CheckI64 != nil && row.ComputeDType(dts) == dtype.Int64 {
 		if row.Name != "pow" {
@@ -305,6 +318,36 @@ func fusedElementFunction(e *Emitter, prog *program, inDT []dtype.DType) (string
 	return elementHelper(e, inDT, out, body), out, nil
 }
 
+// constExponent reports whether n is an Elemwise pow whose exponent is a
+// constant with every element equal (a scalar broadcast), with that value
+// and its C literal.
+func constExponent(n *graph.Apply) (float64, string, bool) {
+	op, ok := n.Op.(ops.Elemwise)
+	if !ok || op.Scalar.Name != "pow" || len(n.Inputs) != 2 {
+		return 0, "", false
+	}
+	y := n.Inputs[1]
+	if !y.IsConstant() || y.Value.Size() == 0 || y.Type.DType.IsComplex() {
+		return 0, "", false
+	}
+	lit := literal(y.Value, 0)
+	for i := 1; i < y.Value.Size(); i++ {
+		if literal(y.Value, i) != lit {
+			return 0, "", false
+		}
+	}
+	return y.Value.Float64s()[0], lit, true
+}
+
+// powiValue reports whether k is an integer exponent that tg_powi
+// computes (|k| <= maxPowi).
+func powiValue(k float64) (int, bool) {
+	if k != math.Trunc(k) || math.Abs(k) > maxPowi {
+		return 0, false
+	}
+	return int(k), true
+}
+
 // maxPowi is the largest |k| of a constant integer exponent computed by
 // multiplications (tg_powi) rather than pow().
 const maxPowi = 64
@@ -316,10 +359,10 @@ func powiExponent(in progInstr) (int, bool) {
 		return 0, false
 	}
 	k, err := strconv.ParseFloat(in.args[1].text, 64)
-	if err != nil || k != math.Trunc(k) || math.Abs(k) > maxPowi {
+	if err != nil {
 		return 0, false
 	}
-	return int(k), true
+	return powiValue(k)
 }
 
 // program is a FusedOp's program (core/ops/fused.go documents the text):

@@ -34,7 +34,7 @@ import (
 //   - a block of one position (a reduction over every axis) keeps its
 //     accumulator in a register along the last reduced axis, where integer
 //     folds vectorize; sums of float32 and float16 (folded in double) use
-//     four partial sums there (reduceLanesAllowed), the one place the
+//     sixteen partial sums there (reduceLanesAllowed), the one place the
 //     order of a fold differs from the evaluator's.
 //
 // Blocks are tasks; large reductions spread them over the pool with
@@ -306,25 +306,32 @@ func emitReduceNest(e *Emitter, r reduceNest, w string, index func(i int) string
 // emitReduceScalarNest writes the reduced loops for a single output, its
 // accumulator in a register and the last reduced axis as the inner loop
 // (integer folds vectorize there: wrapping add, mul, max and min are
-// associative). With r.lanes, four accumulators take every fourth element
-// and are combined at the end: four chains instead of one.
+// associative). With r.lanes, reduceLanes accumulators take every
+// reduceLanes-th element and are combined pairwise at the end: that many
+// chains instead of one.
 func emitReduceScalarNest(e *Emitter, r reduceNest) {
 	nr := bits.OnesCount64(uint64(r.axes))
 	combine := func(a, x string) string { return reduceTemplate(r.acc.combine, a, x) }
 	e.Line("%s a0 = acc[0];", r.acc.ctype)
 	if r.lanes {
-		e.Line("%s a1 = %s, a2 = a1, a3 = a1;", r.acc.ctype, r.acc.identity)
+		for k := 1; k < reduceLanes; k++ {
+			e.Line("%s a%d = %s;", r.acc.ctype, k, r.acc.identity)
+		}
 	}
 	for d := 0; d < nr-1; d++ {
 		e.Line("for (int64_t r%d = 0; r%d < p->rl[%d]; r%d++) {", d, d, d, d)
 	}
-	at := func(l string) string {
+	atStrided := func(l string, contiguous bool) string {
 		loads := make([]string, r.nin)
 		for i := range loads {
 			loads[i] = fmt.Sprintf("y%d[(%s) * s%d]", i, l, i)
+			if contiguous {
+				loads[i] = fmt.Sprintf("y%d[%s]", i, l)
+			}
 		}
 		return r.element(loads)
 	}
+	at := func(l string) string { return atStrided(l, false) }
 	for i := 0; i < r.nin; i++ {
 		terms := []string{fmt.Sprintf("x%d", i)}
 		for d := 0; d < nr-1; d++ {
@@ -336,23 +343,50 @@ func emitReduceScalarNest(e *Emitter, r reduceNest) {
 	e.Line("const int64_t len = p->rl[%d];", nr-1)
 	e.Line("int64_t l = 0;")
 	if r.lanes {
-		e.Line("for (; l + 4 <= len; l += 4) {")
-		for k := 0; k < 4; k++ {
-			e.Line("a%d = %s;", k, combine(fmt.Sprintf("a%d", k), at(fmt.Sprintf("l + %d", k))))
+		// contiguous inputs get their own copy of the loop, whose partial
+		// sums the compiler packs into vectors (a run-time stride keeps
+		// them scalar)
+		unit := make([]string, r.nin)
+		for i := range unit {
+			unit[i] = fmt.Sprintf("s%d == 1", i)
 		}
-		e.Line("}")
+		for _, contiguous := range []bool{true, false} {
+			if contiguous {
+				e.Line("if (%s) {", strings.Join(unit, " && "))
+			}
+			e.Line("for (; l + %d <= len; l += %d) {", reduceLanes, reduceLanes)
+			for k := 0; k < reduceLanes; k++ {
+				e.Line("a%d = %s;", k, combine(fmt.Sprintf("a%d", k), atStrided(fmt.Sprintf("l + %d", k), contiguous)))
+			}
+			e.Line("}")
+			if contiguous {
+				e.Line("}")
+			}
+		}
 	}
 	e.Line("for (; l < len; l++) a0 = %s;", combine("a0", at("l")))
 	for d := 0; d < nr-1; d++ {
 		e.Line("}")
 	}
-	if r.lanes {
-		e.Line("a0 = %s;", combine(combine("a0", "a1"), combine("a2", "a3")))
+	if r.lanes { // pairwise: a0 + a1, a2 + a3, ..., then their sums
+		for w := 1; w < reduceLanes; w *= 2 {
+			for k := 0; k+w < reduceLanes; k += 2 * w {
+				e.Line("a%d = %s;", k, combine(fmt.Sprintf("a%d", k), fmt.Sprintf("a%d", k+w)))
+			}
+		}
 	}
 	e.Line("acc[0] = a0;")
 }
 
-// reduceLanesAllowed says whether a fold may keep four partial
+// reduceLanes is the number of partial sums of a lanes fold: sixteen
+// doubles are four AVX2 vectors, so four independent vector additions
+// advance together (four chains of scalar partial sums vectorized into one
+// vector left the adder's latency in the way: sum(W ** 2) over the MLP's
+// 784x500 float32 W1 ran at one element a cycle, 117 µs, as long as the
+// penalty's whole remaining cost).
+const reduceLanes = 16
+
+// reduceLanesAllowed says whether a fold may keep reduceLanes partial
 // accumulators, which changes the order of the fold: only for sums of
 // float32 and float16 elements in double, where the reordering moves the
 // double result by a few of its ulps, far below the float32 rounding of

@@ -23,6 +23,8 @@ var blasRules = []*Rule{
 	{Name: "ger", Tags: blasTags, Roots: accumulations, Rewrite: toGer},   // Z ± a*dot(x[:, None], y[None, :]) -> ger(Z, ±a, x, y)
 	{Name: "gemv", Tags: blasTags, Roots: accumulations, Rewrite: toGemv}, // b*y ± a*dot(A, x) -> gemv(y, ±a, A, x, b); dot(x, A) -> gemv(y, ±a, A.T, x, b)
 	{Name: "gemm", Tags: blasTags, Roots: accumulations, Rewrite: toGemm}, // b*Z ± a*dot(X, Y) -> gemm(Z, ±a, X, Y, b)
+	// b*Z ± a*gemm(c*Z, α, X, Y, β) -> gemm(Z, ±aα, X, Y, b ± aβc), the same for gemv, when nothing else reads the inner one
+	{Name: "gemm_accumulate", Tags: blasTags, Roots: accumulations, RewriteUses: foldAccumulation},
 }
 
 var (
@@ -218,4 +220,76 @@ func shuffled(v *graph.Variable, pattern ...int) (*graph.Variable, bool) {
 		return nil, false
 	}
 	return v.Owner.Inputs[0], true
+}
+
+// foldAccumulation folds a scaled accumulation of Z around a gemm or gemv
+// whose own accumulator is a scaled Z into that gemm: the SGD step of a
+// weight with an L2 penalty, W - lr*(dot(X.T, G) + 2λ*W), is gemm(W, -lr,
+// X.T, G, 1 - 2λlr), one pass over W, where it was a gemm into a scaled
+// copy of W and an elementwise pass. Only when the inner product has no
+// other reader (it would be computed twice), and never when the folded
+// scale of Z is the constant 0 (BLAS would not read Z, and a NaN in it
+// would not propagate).
+func foldAccumulation(b *graph.Builder, n *graph.Apply, uses Uses) ([]*graph.Variable, error) {
+	out := n.Outputs[0]
+	dt := out.Type.DType
+	if len(n.Inputs) != 2 || (dt != dtype.Float32 && dt != dtype.Float64) {
+		return nil, nil
+	}
+	_, name := ScalarNode(out)
+	for _, order := range [][2]int{{0, 1}, {1, 0}} {
+		acc, inner := splitScale(n.Inputs[order[0]]), splitScale(n.Inputs[order[1]])
+		if name == "sub" {
+			if order[0] == 0 {
+				inner.neg = !inner.neg
+			} else {
+				acc.neg = !acc.neg
+			}
+		}
+		p := inner.v.Owner
+		if p == nil || uses(inner.v) != 1 || inner.v.Type.DType != dt {
+			continue
+		}
+		switch p.Op.(type) {
+		case ops.GemmOp, ops.GemvOp:
+		default:
+			continue
+		}
+		z, alpha, beta := splitScale(p.Inputs[0]), p.Inputs[1], p.Inputs[4]
+		if z.v != acc.v || acc.v.Type.DType != dt ||
+			!slices.Equal(acc.v.Type.Broadcastable(), out.Type.Broadcastable()) || inner.isZero() {
+			continue
+		}
+		e := ops.NewExpr(b)
+		s := inner.scalar(e, dt)
+		newBeta := scalarAdd(e, dt, acc.scalar(e, dt), scalarMul(e, dt, s, scalarMul(e, dt, beta, z.scalar(e, dt))))
+		if IsConstant(newBeta, 0) {
+			return nil, e.Err
+		}
+		r := e.Apply(p.Op, acc.v, scalarMul(e, dt, s, alpha), p.Inputs[2], p.Inputs[3], newBeta)
+		return []*graph.Variable{r}, e.Err
+	}
+	return nil, nil
+}
+
+// scalarMul and scalarAdd combine two 0-d scales of dtype dt, folding
+// constants.
+func scalarMul(e *ops.Expr, dt dtype.DType, x, y *graph.Variable) *graph.Variable {
+	return scalarOp(e, dt, x, y, "mul", func(a, b float64) float64 { return a * b })
+}
+
+func scalarAdd(e *ops.Expr, dt dtype.DType, x, y *graph.Variable) *graph.Variable {
+	return scalarOp(e, dt, x, y, "add", func(a, b float64) float64 { return a + b })
+}
+
+func scalarOp(e *ops.Expr, dt dtype.DType, x, y *graph.Variable, name string, f func(a, b float64) float64) *graph.Variable {
+	if e.Err != nil || x == nil || y == nil {
+		return e.Call(name, x, y) // records the error
+	}
+	a, okA := ConstantValue(x)
+	c, okC := ConstantValue(y)
+	if okA && okC {
+		return e.ConstOf(f(a, c), dt)
+	}
+	return e.Cast(e.Call(name, x, y), dt)
 }

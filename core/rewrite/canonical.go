@@ -28,6 +28,8 @@ var canonicalRules = []*Rule{
 	{Name: "dimshuffle_lift", Tags: canonTags, Roots: elemwiseKeys(), Rewrite: liftDimshuffle},
 	// second(x, y) -> y when y has the output's shape; second(exp(x), y) -> second(x, y)
 	{Name: "fill_useless", Tags: canonTags, Roots: []string{"second"}, Rewrite: fillUseless},
+	// f(second(a, b), c) -> second(a, f(b, c)) for an elementwise f
+	{Name: "fill_sink", Tags: canonTags, Roots: elemwiseKeys(), Rewrite: fillSink},
 	// reshape(x, x.shape) -> x
 	{Name: "reshape_useless", Tags: canonTags, Roots: []string{"ReshapeOp"}, Rewrite: reshapeSame},
 	// x[a][b] -> x[c] for constant basic indices

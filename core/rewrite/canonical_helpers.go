@@ -140,16 +140,58 @@ func scalarConst(b *graph.Builder, dt dtype.DType, f float64, i int64) *graph.Va
 }
 
 // shapeCarrier returns a variable of v's shape that is cheaper to reach:
-// the input of the unary elementwise ops and casts that compute v, so that
-// x / x broadcast to x's shape keeps x, not exp(x), for exp(x) / exp(x).
+// the input of the unary elementwise ops and casts that compute v, and of
+// the elementwise ops whose other inputs are broadcast scalars, so that
+// x / x broadcast to x's shape keeps x, not exp(x), for exp(x) / exp(x),
+// and second(x ** 2, g) becomes second(x, g).
 func shapeCarrier(v *graph.Variable) *graph.Variable {
-	for v.Owner != nil && len(v.Owner.Inputs) == 1 {
+	for v.Owner != nil {
 		switch v.Owner.Op.(type) {
 		case ops.Elemwise, ops.CastOp:
-			v = v.Owner.Inputs[0]
 		default:
 			return v
 		}
+		in := shapeOperand(v.Owner)
+		if in == nil {
+			return v
+		}
+		v = in
 	}
 	return v
+}
+
+// shapeOperand returns the input of the elementwise node n that has n's
+// output shape by itself: the only one of the output's rank when every
+// other input has every static length 1 (x in x ** 2, where the 2 is a
+// broadcast constant); nil when there is none.
+func shapeOperand(n *graph.Apply) *graph.Variable {
+	var carrier, ones *graph.Variable
+	rank := n.Outputs[0].Type.Ndim()
+	for _, in := range n.Inputs {
+		switch {
+		case allLengthsOne(in):
+			if ones == nil && in.Type.Ndim() == rank {
+				ones = in
+			}
+		case carrier != nil || in.Type.Ndim() != rank:
+			return nil
+		default:
+			carrier = in
+		}
+	}
+	if carrier == nil {
+		return ones
+	}
+	return carrier
+}
+
+// allLengthsOne reports whether v has every static length 1 (a scalar
+// broadcast to some rank): it cannot make an elementwise output longer.
+func allLengthsOne(v *graph.Variable) bool {
+	for _, l := range v.Type.Shape {
+		if l != 1 {
+			return false
+		}
+	}
+	return true
 }

@@ -333,3 +333,44 @@ func fillUseless(b *graph.Builder, n *graph.Apply) ([]*graph.Variable, error) {
 	}
 	return nil, nil
 }
+
+// fillSink: f(second(a, b), c) -> second(a, f(b, c)) for an elementwise f,
+// so that the shape a carries meets f's other operands, and second goes
+// when they already have that shape (fill_useless):
+//
+//	second(x ** 2, 0.0001) * (2 * x) -> second(x ** 2, 0.0001 * (2 * x)) -> 0.0001 * (2 * x)
+//
+// (Theano's local_fill_sink). The sum of squares' gradient is written with
+// second, and without this x ** 2 stayed in the graph, computed only for
+// its shape. Not for second itself, and not for a row with a run-time
+// check (integer pow): f(b, c) may be computed where the broadcast output
+// is empty.
+func fillSink(b *graph.Builder, n *graph.Apply) ([]*graph.Variable, error) {
+	op, ok := n.Op.(ops.Elemwise)
+	if !ok || op.Scalar.Name == "second" || op.Scalar.CheckI64 != nil || len(n.Outputs) != 1 {
+		return nil, nil
+	}
+	ins := append([]*graph.Variable(nil), n.Inputs...)
+	var shapes []*graph.Variable
+	for i, in := range ins {
+		if fn, name := ScalarNode(in); name == "second" && in.Type.DType == fn.Inputs[1].Type.DType {
+			shapes = append(shapes, fn.Inputs[0])
+			ins[i] = fn.Inputs[1]
+		}
+	}
+	if len(shapes) == 0 {
+		return nil, nil
+	}
+	r, err := b.Apply1(n.Op, ins...)
+	if err != nil {
+		return nil, err
+	}
+	if r.Type.DType != n.Outputs[0].Type.DType {
+		return nil, nil
+	}
+	e := ops.NewExpr(b)
+	for _, s := range shapes {
+		r = e.Second(s, r)
+	}
+	return one(r), e.Err
+}

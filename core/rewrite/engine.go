@@ -74,8 +74,26 @@ func sweep(b *graph.Builder, outputs []*graph.Variable, byRoot map[string][]*Rul
 		}
 		return v
 	}
+	order := graph.Toposort(outputs)
+	uses := map[*graph.Variable]int{}
+	for _, n := range order {
+		for _, in := range n.Inputs {
+			uses[in]++
+		}
+	}
+	for _, o := range outputs {
+		uses[o]++
+	}
+	// A variable standing for another (a node rebuilt on rewritten inputs,
+	// a replacement) inherits its readers.
+	inherit := func(old, new *graph.Variable) {
+		if new != old {
+			uses[new] += uses[old]
+		}
+	}
+	count := func(v *graph.Variable) int { return uses[v] }
 	changed := false
-	for _, n := range graph.Toposort(outputs) {
+	for _, n := range order {
 		ins := make([]*graph.Variable, len(n.Inputs))
 		moved := false
 		for i, in := range n.Inputs {
@@ -90,8 +108,11 @@ func sweep(b *graph.Builder, outputs []*graph.Variable, byRoot map[string][]*Rul
 			}
 			nn.Source = n.Source
 			node = nn
+			for i, o := range n.Outputs {
+				inherit(o, nn.Outputs[i])
+			}
 		}
-		news, err := rewriteNode(b, node, byRoot[OpKey(node.Op)], opt, hits)
+		news, err := rewriteNode(b, node, byRoot[OpKey(node.Op)], opt, hits, count)
 		if err != nil {
 			return nil, false, err
 		}
@@ -102,6 +123,7 @@ func sweep(b *graph.Builder, outputs []*graph.Variable, byRoot map[string][]*Rul
 		}
 		for i, o := range n.Outputs {
 			repl[o] = news[i]
+			inherit(node.Outputs[i], news[i])
 		}
 	}
 	res := make([]*graph.Variable, len(outputs))
@@ -113,10 +135,10 @@ func sweep(b *graph.Builder, outputs []*graph.Variable, byRoot map[string][]*Rul
 
 // rewriteNode offers node to each rule in turn and returns the first
 // replacement, or nil.
-func rewriteNode(b *graph.Builder, node *graph.Apply, rules []*Rule, opt *Options, hits map[string]int) ([]*graph.Variable, error) {
+func rewriteNode(b *graph.Builder, node *graph.Apply, rules []*Rule, opt *Options, hits map[string]int, uses Uses) ([]*graph.Variable, error) {
 	for _, r := range rules {
 		since := b.LastID()
-		news, err := try(b, r, node)
+		news, err := try(b, r, node, uses)
 		if err == nil && news != nil {
 			err = checkReplacement(node, news)
 		}
@@ -147,12 +169,15 @@ func rewriteNode(b *graph.Builder, node *graph.Apply, rules []*Rule, opt *Option
 }
 
 // try runs one rule, turning a panic (a bug in the rule) into an error.
-func try(b *graph.Builder, r *Rule, node *graph.Apply) (news []*graph.Variable, err error) {
+func try(b *graph.Builder, r *Rule, node *graph.Apply, uses Uses) (news []*graph.Variable, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			news, err = nil, fmt.Errorf("panic: %v", p)
 		}
 	}()
+	if r.RewriteUses != nil {
+		return r.RewriteUses(b, node, uses)
+	}
 	return r.Rewrite(b, node)
 }
 

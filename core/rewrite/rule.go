@@ -30,7 +30,18 @@ type Rule struct {
 	Roots []string
 	// Rewrite builds the replacement with b; it must not modify n.
 	Rewrite func(b *graph.Builder, n *graph.Apply) ([]*graph.Variable, error)
+	// RewriteUses, set instead of Rewrite, is a rule that also asks how
+	// many nodes read a variable (it folds a node into its only reader,
+	// and must not compute it twice when others read it too).
+	RewriteUses func(b *graph.Builder, n *graph.Apply, uses Uses) ([]*graph.Variable, error)
 }
+
+// Uses counts the readers of a variable in the graph being rewritten: the
+// nodes that take it as an input (once per input slot) and the outputs it
+// is. It is 0 for a variable that a rule built in the current sweep and
+// that replaces nothing, so a rule asking for exactly one reader never
+// fires on a count it does not know.
+type Uses func(v *graph.Variable) int
 
 // OpKey names an op for indexing rules: the scalar row of an elementwise op
 // ("log", "add") and the Go type name of any other ("DotOp", "SoftmaxOp").

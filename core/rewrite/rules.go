@@ -6,9 +6,10 @@ package rewrite
 //	canonicalRules  canonical.go   standard forms: add/mul normal forms, useless ops, cast of cast
 //	stabilityRules  stability.go   numerically safe forms: log1p, softplus, logsoftmax, log-sum-exp
 //	xentRules       xent.go        softmax + cross-entropy fused, with a stable gradient
+//	powRules        pow.go         x ** 2 -> sqr(x), x ** 0.5 -> sqrt(x), x ** -1 -> 1 / x: constant exponents without pow
 //	blasRules       blas.go        dot -> gemm/gemv/ger with scaling and accumulation folded in
 func families() [][]*Rule {
-	return [][]*Rule{canonicalRules, stabilityRules, xentRules, blasRules}
+	return [][]*Rule{canonicalRules, stabilityRules, xentRules, powRules, blasRules}
 }
 
 // All returns every rule, in the order they are offered to a node.

@@ -184,7 +184,7 @@ def _load_fgraph(compiled: _Compiled) -> FunctionGraph:
         else:
             variables[vid] = TensorVariable(handle)
     nodes = [Apply(n["op"], [variables[i] for i in n["inputs"]], [variables[i] for i in n["outputs"]])
-             for n in data["nodes"]]
+             for n in data["nodes"] or []]  # null when the graph has no node (x ** 1 is x)
     return FunctionGraph([variables[i] for i in data["inputs"]], [variables[i] for i in data["outputs"]], nodes)
 
 
