@@ -122,3 +122,16 @@ def test_rank_above_the_backend_maximum_runs_on_the_evaluator():
     with theano.config.change_flags(cxx_fallback="raise"):
         with pytest.raises(Exception, match="rank 35"):
             theano.function([x], x * 2 + 1)
+
+
+def test_an_in_place_writer_does_not_declare_aliased_pointers_restrict():
+    # w's new value is written into w's buffer: its loop reads and writes one
+    # memory, which __restrict on both pointers would make undefined.
+    w = theano.shared(np.arange(5000.0), name="w")
+    step = theano.function([], [], updates=[(w, T.exp(w * 1e-4) + 1)])
+    assert "__restrict" not in theano.printing.source(step)
+    step()
+    np.testing.assert_allclose(w.get_value(), np.exp(np.arange(5000.0) * 1e-4) + 1, rtol=1e-15)
+    x = T.dvector("x")
+    plain = theano.function([x], T.exp(x * 1e-4) + 1)
+    assert "__restrict" in theano.printing.source(plain)

@@ -84,6 +84,10 @@ type Emitter struct {
 	// scratch is the workspace slot of a view that copies when its input
 	// is not contiguous (reshape, flatten); -1 when none.
 	scratch int
+	// aliased: output 0 may be the memory of one of the inputs (the node
+	// writes an update into the old value's buffer), so the loops must not
+	// declare the two `__restrict`.
+	aliased bool
 	// used names the helpers the body uses (a part of a split translation
 	// unit holds those of its functions).
 	used []string

@@ -70,7 +70,7 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 		return nil, fmt.Errorf("cxx: the function graph has no builder")
 	}
 	g := &gen{fg: fg, u: newUnit(), dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
-		slotOf: map[*graph.Variable]int{}, ids: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}, views: map[viewKey]int{}, slotUsers: map[int][]string{}}
+		slotOf: map[*graph.Variable]int{}, ids: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}, views: map[viewKey]int{}, slotUsers: map[int][]string{}, aliased: map[*graph.Apply]bool{}}
 	g.k = &Kernel{}
 	g.evaluate = opt.Evaluate
 	if err := checkRanks(fg); err != nil {
@@ -125,6 +125,7 @@ type gen struct {
 	dims      map[*graph.Variable][]string // each variable's lengths as C expressions
 	slotOf    map[*graph.Variable]int      // intermediates: workspace slot
 	views     map[viewKey]int              // the index of each tg_view in the table V
+	aliased   map[*graph.Apply]bool        // in-place writers: output 0 may be an input's memory
 	slotUsers map[int][]string             // per workspace slot, the bytes (C expressions) each of its users needs
 	resultOf  map[*graph.Variable]int      // variables computed into a result's buffer
 	scratch   map[*graph.Apply]int         // reshape-like views: a slot for the copy
@@ -212,6 +213,11 @@ func (g *gen) run(opt Options) error {
 		}
 	}
 	order := schedule(steps, updates, inPlace, fg.NumOutputs, fails)
+	for _, u := range updates {
+		if inPlace[u.result-fg.NumOutputs] && steps[u.writer].node != nil {
+			g.aliased[steps[u.writer].node] = true
+		}
+	}
 	g.k.InPlace = inPlace
 	g.memory(steps, order)
 	g.sizesAndResults()
@@ -461,6 +467,7 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 	if s, ok := g.scratch[n]; ok && !shapePhase {
 		e.scratch = s
 	}
+	e.aliased = g.aliased[n] && !shapePhase
 	l, ok := lookup(n)
 	var why string
 	if ok && !l.View && g.evaluate[n.Op.Name()] {

@@ -193,8 +193,16 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 		}
 		return fn + "(" + strings.Join(a, ", ") + ")"
 	}
+	// restrict qualifies the loops' pointers, unless the output may be an
+	// input's memory (an in-place update): __restrict over aliased memory
+	// is undefined behaviour the compiler may exploit.
+	restrict := "__restrict "
+	if e.aliased {
+		restrict = ""
+	}
 	loop := func(write func(b *Emitter)) string {
 		b := e.unit.newEmitter()
+		b.aliased = e.aliased
 		b.Line("const %s *c = (const %s *)vc;", ctx, ctx)
 		for i, in := range n.Inputs {
 			if operands[i].scalar {
@@ -209,10 +217,10 @@ func emitLoops(e *Emitter, n *graph.Apply, fn string) {
 			emitGroupNest(b, n, operands, g, os, call)
 			return
 		}
-		b.Line("%s *__restrict o = c->o;", os)
+		b.Line("%s *%so = c->o;", os, restrict)
 		for i, in := range n.Inputs {
 			if !operands[i].scalar {
-				b.Line("const %s *__restrict p%d = c->p%d;", cTypeOf(in.Type.DType).Storage, i, i)
+				b.Line("const %s *%sp%d = c->p%d;", cTypeOf(in.Type.DType).Storage, restrict, i, i)
 			}
 		}
 		b.Line("for (int64_t k = b; k < end; k++) o[k] = %s;", call(func(i int) string { return fmt.Sprintf("p%d[k]", i) }))
@@ -281,14 +289,18 @@ func emitGroupNest(e *Emitter, n *graph.Apply, operands []operand, g int, os str
 		e.Line("int64_t rest = row;")
 		e.Line("for (int d = %d; d >= 0; d--) { const int64_t q = rest %% c->shape[d]; rest /= c->shape[d]; %s }", g-1, strings.Join(adds, " "))
 	}
-	e.Line("%s *__restrict o = c->o + k;", os)
+	restrict := "__restrict "
+	if e.aliased {
+		restrict = ""
+	}
+	e.Line("%s *%so = c->o + k;", os, restrict)
 	for i, o := range operands {
 		if o.scalar {
 			continue
 		}
 		st := cTypeOf(n.Inputs[i].Type.DType).Storage
 		if runsIn(o, n.Outputs[0].Type, g) {
-			e.Line("const %s *__restrict q%d = c->p%d + off%d + col;", st, i, i, i)
+			e.Line("const %s *%sq%d = c->p%d + off%d + col;", st, restrict, i, i, i)
 		} else {
 			e.Line("const %s y%d = c->p%d[off%d];", st, i, i, i)
 		}
@@ -325,7 +337,11 @@ func emitStridedNest(e *Emitter, n *graph.Apply, operands []operand, os string, 
 			vector = append(vector, i)
 		}
 	}
-	e.Line("%s *__restrict o = c->o;", os)
+	if e.aliased {
+		e.Line("%s *o = c->o;", os)
+	} else {
+		e.Line("%s *__restrict o = c->o;", os)
+	}
 	e.Line("int64_t idx[%d];", r)
 	e.Line("int64_t rest = b;")
 	e.Line("for (int d = %d; d >= 0; d--) { idx[d] = rest %% c->shape[d]; rest /= c->shape[d]; }", r-1)
