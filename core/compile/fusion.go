@@ -47,13 +47,34 @@ func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 		result[r] = true
 	}
 	groupOf := map[*graph.Apply]*fusionGroup{}
+	// reads counts, for the group growing now, the reads of a variable by
+	// its members (entries of clients, so mul(y, y) reads y twice): all
+	// of a variable's readers are members when the count reaches
+	// len(clients), a test in constant time where walking the clients at
+	// each member's read is quadratic in a value's readers.
+	type memberReads struct {
+		g *fusionGroup
+		n int
+	}
+	reads := map[*graph.Variable]memberReads{}
+	join := func(n *graph.Apply, g *fusionGroup) {
+		groupOf[n] = g
+		for _, in := range n.Inputs {
+			r := reads[in]
+			if r.g != g {
+				r = memberReads{g: g}
+			}
+			r.n++
+			reads[in] = r
+		}
+	}
 	for i := len(order) - 1; i >= 0; i-- {
 		root := order[i]
 		if groupOf[root] != nil || !fusable(root) {
 			continue
 		}
 		g := &fusionGroup{root: root}
-		groupOf[root] = g
+		join(root, g)
 		for stack := []*graph.Apply{root}; len(stack) > 0; {
 			n := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -63,12 +84,9 @@ func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 				if p == nil || groupOf[p] != nil || !fusable(p) || result[in] || !sameBroadcast(in.Type, root.Outputs[0].Type) {
 					continue
 				}
-				inside := true
-				for _, c := range clients[in] {
-					inside = inside && groupOf[c] == g
-				}
+				inside := reads[in].g == g && reads[in].n == len(clients[in])
 				if inside && g.size+len(stack) < maxFusedSize { // (else a later member reading in may complete the set)
-					groupOf[p] = g
+					join(p, g)
 					stack = append(stack, p)
 				}
 			}
