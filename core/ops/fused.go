@@ -27,6 +27,11 @@ import (
 //
 // An operation is a row of the scalar table or cast:<dtype>; an argument
 // is an input (i0), an earlier instruction (t0) or a constant (dtype:value).
+// The program is a DAG: an instruction read by several others (t0 twice in
+// exp(t0) * sin(t0)) is computed once, and every stage that walks it (the
+// printer, the evaluator, the C++ element function) walks each instruction
+// once, so that its cost is the program's length, never the length of the
+// tree it unfolds to (2^k for k levels each reading a value twice).
 // Each instruction computes and rounds as the Elemwise or CastOp node it
 // replaces: its dtypes follow from the inputs' dtypes by the rows' rules.
 // Ndim is the output's rank; an input of lower rank is padded on the left
