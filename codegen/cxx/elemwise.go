@@ -257,7 +257,10 @@ func lowerFused(e *Emitter, n *graph.Apply) error {
 // program from its inputs' stored values, each instruction rounded to its
 // dtype's storage as the Elemwise or cast it replaced would store it (as
 // lowerFused's element function), and returns its name and the dtype of
-// the value it returns.
+// the value it returns. Each instruction is one statement, a named
+// temporary (const double t3 = ...;) that later instructions read by name:
+// the function is the program's DAG, a value read twice is computed once,
+// and its length is the program's, never that of the expression tree.
 func fusedElementFunction(e *Emitter, prog *program, inDT []dtype.DType) (string, dtype.DType, error) {
 	tdt := make([]dtype.DType, len(prog.instrs))
 	argDT := func(a progArg) dtype.DType {

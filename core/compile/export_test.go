@@ -39,3 +39,6 @@ func Optimize(b *graph.Builder, spec FunctionSpec) (*FunctionGraph, error) {
 
 // CheckGraph exposes checkGraph to the tests.
 var CheckGraph = checkGraph
+
+// MaxFusedSize is the cap on a fusion group's nodes.
+const MaxFusedSize = maxFusedSize

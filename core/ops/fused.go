@@ -27,6 +27,11 @@ import (
 //
 // An operation is a row of the scalar table or cast:<dtype>; an argument
 // is an input (i0), an earlier instruction (t0) or a constant (dtype:value).
+// The program is a DAG: an instruction read by several others (t0 twice in
+// exp(t0) * sin(t0)) is computed once, and every stage that walks it (the
+// printer, the evaluator, the C++ element function) walks each instruction
+// once, so that its cost is the program's length, never the length of the
+// tree it unfolds to (2^k for k levels each reading a value twice).
 // Each instruction computes and rounds as the Elemwise or CastOp node it
 // replaces: its dtypes follow from the inputs' dtypes by the rows' rules.
 // Ndim is the output's rank; an input of lower rank is padded on the left
@@ -40,13 +45,20 @@ type FusedOp struct {
 
 func (op FusedOp) Name() string { return "composite" }
 
-// ParamString is the scalar expression: "(i0 * i1) + 2".
+// ParamString is the scalar expression: "(i0 * i1) + 2". A value that the
+// program uses more than once is printed once, bound to its instruction's
+// name before the expressions that read it, as the program computes it:
+//
+//	t0 = i0 + i1; exp(t0) * sin(t0)
+//
+// (see fusedProgram.render: printing it inline at each use would print
+// the tree the DAG stands for, twice as long at each level of sharing).
 func (op FusedOp) ParamString() string {
 	p, err := parseFused(op.Program)
 	if err != nil {
 		return "invalid program " + strconv.Quote(op.Program)
 	}
-	return p.render(len(p.instrs)-1, true)
+	return p.render()
 }
 
 // fusedArg is an argument of an instruction: input, temp or constant index.
@@ -181,35 +193,87 @@ var infixNames = map[string]string{"add": "+", "sub": "-", "mul": "*", "true_div
 	"mod": "%", "pow": "**", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "eq": "==", "neq": "!=",
 	"and": "&", "or": "|", "xor": "^"}
 
-// render prints instruction t as an expression, parenthesized unless top.
-func (p *fusedProgram) render(t int, top bool) string {
-	in := p.instrs[t]
-	args := make([]string, len(in.args))
-	for i, a := range in.args {
-		switch a.kind {
-		case 'i':
-			args[i] = "i" + strconv.Itoa(a.index)
-		case 'k':
-			args[i] = p.consts[a.index].text
-		default:
-			args[i] = p.render(a.index, false)
+// render prints the program as expressions, each instruction once: an
+// instruction read by more than one argument is named (t3) and bound
+// ("t3 = ...; ") before the expression that reads it, and every other one
+// is printed inline, where its single reader reads it. The text is linear
+// in the program's length. Inlining every use instead prints the
+// expression tree, which doubles at each value used twice: a chain of 30
+// levels of y = tanh(y * 0.5) + sin(y) printed 2^30 copies of x (issue 11).
+func (p *fusedProgram) render() string {
+	uses := make([]int, len(p.instrs))
+	for _, in := range p.instrs {
+		for _, a := range in.args {
+			if a.kind == 't' {
+				uses[a.index]++
+			}
 		}
 	}
-	var s string
+	var sb strings.Builder
+	last := len(p.instrs) - 1
+	for t := range last {
+		if uses[t] > 1 {
+			sb.WriteString("t" + strconv.Itoa(t) + " = ")
+			p.renderInstr(&sb, t, uses, true)
+			sb.WriteString("; ")
+		}
+	}
+	p.renderInstr(&sb, last, uses, true)
+	return sb.String()
+}
+
+// renderInstr writes instruction t as an expression, parenthesized unless
+// top; the arguments that render binds are written by name. It writes
+// into one builder, so that a deep chain of single uses costs its length
+// and not its length squared.
+func (p *fusedProgram) renderInstr(sb *strings.Builder, t int, uses []int, top bool) {
+	in := p.instrs[t]
+	arg := func(a fusedArg) {
+		switch {
+		case a.kind == 'i':
+			sb.WriteString("i" + strconv.Itoa(a.index))
+		case a.kind == 'k':
+			sb.WriteString(p.consts[a.index].text)
+		case uses[a.index] > 1:
+			sb.WriteString("t" + strconv.Itoa(a.index))
+		default:
+			p.renderInstr(sb, a.index, uses, false)
+		}
+	}
 	switch {
 	case in.row == nil:
-		return "cast{" + in.cast.String() + "}(" + args[0] + ")"
+		sb.WriteString("cast{" + in.cast.String() + "}(")
+		arg(in.args[0])
+		sb.WriteString(")")
 	case infixNames[in.row.Name] != "":
-		s = args[0] + " " + infixNames[in.row.Name] + " " + args[1]
+		if !top {
+			sb.WriteString("(")
+		}
+		arg(in.args[0])
+		sb.WriteString(" " + infixNames[in.row.Name] + " ")
+		arg(in.args[1])
+		if !top {
+			sb.WriteString(")")
+		}
 	case in.row.Name == "neg":
-		s = "-" + args[0]
+		if !top {
+			sb.WriteString("(")
+		}
+		sb.WriteString("-")
+		arg(in.args[0])
+		if !top {
+			sb.WriteString(")")
+		}
 	default:
-		return in.row.Name + "(" + strings.Join(args, ", ") + ")"
+		sb.WriteString(in.row.Name + "(")
+		for i, a := range in.args {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			arg(a)
+		}
+		sb.WriteString(")")
 	}
-	if top {
-		return s
-	}
-	return "(" + s + ")"
 }
 
 // FusedBuilder assembles a FusedOp's program, instruction by instruction;
@@ -354,6 +418,11 @@ type fusedPlan struct {
 	dt     []dtype.DType // output dtype of each instruction
 	domain []domain      // compute domain of each instruction
 	out    dtype.DType
+	// reg is the register holding each instruction's block (the last
+	// instruction's, the output, is written where the caller says), and
+	// regDomain each register's storage domain: see allocateRegisters.
+	reg       []int
+	regDomain []domain
 }
 
 var fusedPlans sync.Map // program + input dtypes -> *fusedPlan
@@ -410,8 +479,57 @@ func (op FusedOp) plan(in []graph.Type) (*fusedPlan, error) {
 		}
 	}
 	p.out = p.dt[len(p.dt)-1]
+	p.allocateRegisters()
 	fusedPlans.Store(key.String(), p)
 	return p, nil
+}
+
+// allocateRegisters gives each instruction a register, a block that holds
+// its values from the instruction that computes them to the last one that
+// reads them, and then serves a later instruction: the evaluator's memory
+// is the number of values live at once (a few for a chain, however long)
+// times fusedChunk, not the program's length times fusedChunk (16,000
+// instructions held 0.5 GB). An instruction's register is taken before
+// the registers of the arguments it reads last are freed, so an
+// instruction never writes the block it reads. Registers hold values in
+// their storage domain; each domain has its own free list.
+func (p *fusedPlan) allocateRegisters() {
+	instrs := p.prog.instrs
+	lastUse := make([]int, len(instrs))
+	for t := range lastUse {
+		lastUse[t] = t // a value nothing reads is free once computed
+	}
+	for t, in := range instrs {
+		for _, a := range in.args {
+			if a.kind == 't' {
+				lastUse[a.index] = t
+			}
+		}
+	}
+	p.reg = make([]int, len(instrs))
+	var free [domB + 1][]int
+	last := len(instrs) - 1
+	for t, in := range instrs {
+		if t == last {
+			p.reg[t] = -1 // the caller's block
+		} else if d := storageOf(p.dt[t]); len(free[d]) > 0 {
+			p.reg[t] = free[d][len(free[d])-1]
+			free[d] = free[d][:len(free[d])-1]
+		} else {
+			p.reg[t] = len(p.regDomain)
+			p.regDomain = append(p.regDomain, d)
+		}
+		for i, a := range in.args {
+			if a.kind != 't' || lastUse[a.index] != t || slices.Contains(in.args[:i], a) {
+				continue // still read later, or freed for an earlier argument
+			}
+			d := storageOf(p.dt[a.index])
+			free[d] = append(free[d], p.reg[a.index])
+		}
+		if lastUse[t] == t && t != last {
+			free[storageOf(p.dt[t])] = append(free[storageOf(p.dt[t])], p.reg[t])
+		}
+	}
 }
 
 func (p *fusedPlan) argDType(a fusedArg) dtype.DType {
@@ -483,16 +601,19 @@ func (op FusedOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*tensor
 }
 
 // fusedRun is a program ready to run over its broadcast inputs: the
-// inputs' readers and a block-sized register for every instruction.
+// inputs' readers and the block-sized registers of its plan.
 type fusedRun struct {
 	plan  *fusedPlan
 	shape []int // the output's
 	n     int   // its size
 	ins   []fusedInput
-	// registers: the block of each input and instruction, and scratch
-	// blocks for operands converted into an instruction's domain
-	inRegs, regs, computeRegs, consts []block
-	scratch                           [][3]block
+	// the block of each input and constant, and the plan's registers
+	inRegs, regs, consts []block
+	// per compute domain, the block an instruction computes into before
+	// storing to its dtype, and blocks for its operands converted into
+	// that domain: both are used only while one instruction runs
+	computeRegs [domB + 1]block
+	scratch     [domB + 1][3]block
 }
 
 // start broadcasts the inputs and allocates the registers.
@@ -515,17 +636,23 @@ func (op FusedOp) start(node *graph.Apply, inputs []*tensor.Array) (*fusedRun, e
 	}
 	prog := plan.prog
 	r := &fusedRun{plan: plan, shape: shape, n: tensor.Size(shape), ins: make([]fusedInput, len(inputs)),
-		inRegs: make([]block, len(inputs)), regs: make([]block, len(prog.instrs)),
-		computeRegs: make([]block, len(prog.instrs)), consts: make([]block, len(prog.consts)),
-		scratch: make([][3]block, len(prog.instrs))}
+		inRegs: make([]block, len(inputs)), regs: make([]block, len(plan.regDomain)),
+		consts: make([]block, len(prog.consts))}
 	for i, a := range inputs {
 		r.ins[i] = newFusedInput(a, shape, shapes[i])
 	}
+	for k, d := range plan.regDomain {
+		r.regs[k] = newBlock(d, fusedChunk)
+	}
 	for t, instr := range prog.instrs {
-		r.regs[t] = newBlock(storageOf(plan.dt[t]), fusedChunk)
-		r.computeRegs[t] = newBlock(plan.domain[t], fusedChunk)
+		d := plan.domain[t]
+		if r.computeRegs[d].step == 0 {
+			r.computeRegs[d] = newBlock(d, fusedChunk)
+		}
 		for a := range instr.args {
-			r.scratch[t][a] = newBlock(plan.domain[t], fusedChunk)
+			if r.scratch[d][a].step == 0 {
+				r.scratch[d][a] = newBlock(d, fusedChunk)
+			}
 		}
 	}
 	for k, c := range prog.consts {
@@ -555,16 +682,16 @@ func (r *fusedRun) compute(k0, m int, dst block) error {
 			case 'k':
 				src, dt = r.consts[arg.index], prog.consts[arg.index].dt
 			default:
-				src, dt = r.regs[arg.index], plan.dt[arg.index]
+				src, dt = r.regs[plan.reg[arg.index]], plan.dt[arg.index]
 			}
 			truth := a == 0 && instr.row != nil && instr.row.Out == outSwitch && dt != dtype.Bool
-			args[a] = convertBlock(r.scratch[t][a], src, dt, dom, m, truth)
+			args[a] = convertBlock(r.scratch[dom][a], src, dt, dom, m, truth)
 		}
-		to := r.regs[t]
-		if t == last {
-			to = dst
+		to := dst
+		if t != last {
+			to = r.regs[plan.reg[t]]
 		}
-		res := r.computeRegs[t]
+		res := r.computeRegs[dom]
 		if dom == storageOf(plan.dt[t]) {
 			res = to
 		}

@@ -97,13 +97,13 @@ func (op FusedReduceOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*
 		return nil, err
 	}
 	mapDT := run.plan.out
-	mapped := run.regs[len(run.regs)-1] // the map's block, in mapDT's storage domain
+	mapped := newBlock(storageOf(mapDT), fusedChunk) // the map's block, in mapDT's storage domain
 	walk := newReduceWalk(run.shape, op.Axes)
 	switch compute := k.ComputeDType(outDT); {
 	case compute.IsComplex():
 		acc := accumulators(n, k.Identity.Complex128())
 		scratch := newBlock(domC, fusedChunk)
-		if err = foldBlocks(run, walk, acc, func(m int) []complex128 {
+		if err = foldBlocks(run, walk, mapped, acc, func(m int) []complex128 {
 			return convertBlock(scratch, mapped, mapDT, domC, m, false).c
 		}, folder(k.Scalar.C128)); err != nil {
 			return nil, err
@@ -117,7 +117,7 @@ func (op FusedReduceOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*
 	case compute == dtype.Int64:
 		acc := accumulators(n, k.Identity.Int64())
 		scratch := newBlock(domI, fusedChunk)
-		if err = foldBlocks(run, walk, acc, func(m int) []int64 {
+		if err = foldBlocks(run, walk, mapped, acc, func(m int) []int64 {
 			return convertBlock(scratch, mapped, mapDT, domI, m, false).i
 		}, folder(k.Scalar.I64)); err != nil {
 			return nil, err
@@ -130,7 +130,7 @@ func (op FusedReduceOp) Evaluate(node *graph.Apply, inputs []*tensor.Array) ([]*
 		if k.Scalar.Name == "add" {
 			fold = addFloats
 		}
-		if err = foldBlocks(run, walk, acc, func(m int) []float64 {
+		if err = foldBlocks(run, walk, mapped, acc, func(m int) []float64 {
 			return convertBlock(scratch, mapped, mapDT, domF, m, false).f
 		}, fold); err != nil {
 			return nil, err
@@ -153,14 +153,13 @@ func accumulators[T any](n int, identity T) []T {
 	return acc
 }
 
-// foldBlocks computes the map block by block and folds each element into
-// acc[target], in the order of the map's elements (Reduce's order):
-// values(m) is the block just computed, in the fold's domain, and fold
+// foldBlocks computes the map block by block into mapped and folds each
+// element into acc[target], in the order of the map's elements (Reduce's
+// order): values(m) is the block just computed, in the fold's domain, and fold
 // folds a run of values into acc[t], acc[t+1], ... (step 1) or all into
 // acc[t] (step 0).
-func foldBlocks[T any](run *fusedRun, walk *reduceWalk, acc []T, values func(m int) []T,
+func foldBlocks[T any](run *fusedRun, walk *reduceWalk, mapped block, acc []T, values func(m int) []T,
 	fold func(acc []T, t, step int, xs []T)) error {
-	mapped := run.regs[len(run.regs)-1]
 	for k0 := 0; k0 < run.n; k0 += fusedChunk {
 		m := min(fusedChunk, run.n-k0)
 		if err := run.compute(k0, m, mapped); err != nil {
