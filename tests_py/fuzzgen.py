@@ -346,7 +346,9 @@ def _compare(table, name):
         z = fn(x, y)
         if table is COMPARE:
             close = _absd(np.asarray(x, np.float64) - np.asarray(y, np.float64)) <= ex + ey
-            err = uncertain(close & ((ex + ey) > 0), np.zeros(z.shape))
+            # an operand whose value is uncertain (an infinite bound: say a
+            # NaN the optimizer cancels, x / x -> 1) makes the comparison so
+            err = uncertain((close & ((ex + ey) > 0)) | np.isinf(ex) | np.isinf(ey), np.zeros(z.shape))
         else:
             err = np.where(np.isinf(ex) | np.isinf(ey), np.inf, 0.0)
         return z, err
