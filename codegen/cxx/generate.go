@@ -741,17 +741,27 @@ func (g *gen) blasArenaBytes(n *graph.Apply) string {
 	return fmt.Sprintf("(%s) * %d + %d", strings.Join(terms, " + "), out.Type.DType.Size(), 64*3)
 }
 
+// stackViews is the most tg_views a kernel keeps on its stack (about 34
+// KB); a kernel with more keeps them in a workspace slot.
+const stackViews = 64
+
 // viewTable puts, at the top of tg_run, the table V of every tg_view the
-// kernel uses: the last workspace slot, allocated on the first call and
-// kept by the state.
+// kernel uses: a local array for a small kernel (no call, as fast as the
+// named locals it replaced), else the last workspace slot, allocated on
+// the first call and kept by the state, so that tg_run's frame does not
+// grow with the graph.
 func (g *gen) viewTable() {
-	slot := g.nslots
-	g.k.NumSlots = g.nslots + 1
+	g.k.NumSlots = g.nslots
 	n := max(len(g.views), 1)
-	head := []string{
-		g.body[0],
-		fmt.Sprintf("    tg_view *V = (tg_view *)tg_slot_get(st, %d, %d * sizeof(tg_view));", slot, n),
-		"    if (!V) return tg_set_error(err, \"MemoryError: no memory for the kernel's views\");",
+	head := []string{g.body[0]}
+	if n <= stackViews {
+		head = append(head, fmt.Sprintf("    tg_view V[%d];", n))
+	} else {
+		slot := g.nslots
+		g.k.NumSlots = g.nslots + 1
+		head = append(head,
+			fmt.Sprintf("    tg_view *V = (tg_view *)tg_slot_get(st, %d, %d * sizeof(tg_view));", slot, n),
+			"    if (!V) return tg_set_error(err, \"MemoryError: no memory for the kernel's views\");")
 	}
 	g.body = append(head, g.body[1:]...)
 }
