@@ -1,7 +1,6 @@
 package cxx
 
 import (
-	"fmt"
 	"strconv"
 
 	"theanogo/core/graph"
@@ -33,8 +32,9 @@ func blasCall(fn string) func(e *Emitter, n *graph.Apply) error {
 		for i := range n.Inputs {
 			args += "in" + strconv.Itoa(i) + ", "
 		}
-		if e.scratch < 0 {
-			return fmt.Errorf("cxx: %s has no arena slot", n.Op.Name())
+		if e.scratch < 0 { // the shape phase: before any write, malloc may fail
+			e.Line("if (%s(%sout0, err) != 0) return 1;", fn, args)
+			return nil
 		}
 		e.Line("tg_blas_arena(st->slots[%d].data, st->slots[%d].bytes);", e.scratch, e.scratch)
 		e.Line("const int rc = %s(%sout0, err);", fn, args)
