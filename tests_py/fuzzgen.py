@@ -1232,6 +1232,10 @@ def check_graph(g, modes=("FAST_RUN", "EVAL", "FAST_COMPILE"), log=None):
     env2 = {**g.values, **{k: v for k, (v, _) in sh1.items()}}
     want2, sh2 = expected(g, env2)
     wants = [(want1, sh1), (want2, sh2)]
+    # an update numpy cannot model (a gradient: infinite bound) leaves the
+    # state before call 2 unknown to numpy: call 2 is then checked only
+    # between the backends
+    numpy_calls = 2 if all(np.all(np.isfinite(e)) for _, e in sh1.values()) else 1
     results = {}
     pure_elemwise = all(n.op in UNARY or n.op in BINARY or n.op in ("const", "clip", "switch", "cast", "input",
                                                                       "shared") or n.op in COMPARE or n.op in LOGIC
@@ -1258,7 +1262,7 @@ def check_graph(g, modes=("FAST_RUN", "EVAL", "FAST_COMPILE"), log=None):
                 if log is not None:
                     log.append("FAST_RUN ran on %s" % f.backend)
             results[m] = (f, calls)
-            for c, ((outs, shared_after, _), (want, want_sh)) in enumerate(zip(calls, wants)):
+            for c, ((outs, shared_after, _), (want, want_sh)) in enumerate(zip(calls[:numpy_calls], wants)):
                 for i, (o, (w, e)) in enumerate(zip(outs, want)):
                     try:
                         compare("%s call %d output %d (%s)" % (m, c + 1, i, g.outputs[i].name), o, w, e)
