@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"theanogo/core/compile"
@@ -741,6 +742,9 @@ func (g *gen) blasArenaBytes(n *graph.Apply) string {
 	return fmt.Sprintf("(%s) * %d + %d", strings.Join(terms, " + "), out.Type.DType.Size(), 64*3)
 }
 
+// viewRef matches a reference to the view table, V[12].
+var viewRef = regexp.MustCompile(`V\[(\d+)\]`)
+
 // stackViews is the most tg_views a kernel keeps on its stack (about 34
 // KB); a kernel with more keeps them in a workspace slot.
 const stackViews = 64
@@ -755,7 +759,14 @@ func (g *gen) viewTable() {
 	n := max(len(g.views), 1)
 	head := []string{g.body[0]}
 	if n <= stackViews {
-		head = append(head, fmt.Sprintf("    tg_view V[%d];", n))
+		names := make([]string, n)
+		for i := range names {
+			names[i] = fmt.Sprintf("v%d", i)
+		}
+		head = append(head, "    tg_view "+strings.Join(names, ", ")+";")
+		for i, l := range g.body {
+			g.body[i] = viewRef.ReplaceAllString(l, "v$1")
+		}
 	} else {
 		slot := g.nslots
 		g.k.NumSlots = g.nslots + 1
