@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"theanogo/core/compile"
 	"theanogo/core/graph"
@@ -518,7 +519,7 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 	if !ok {
 		kind = " [evaluator: " + cComment(why) + "]"
 	}
-	fmt.Fprintf(&b, "// node %s%d: %s%s%s\n", prefix, idx, cComment(graph.OpString(n.Op)), where, kind)
+	fmt.Fprintf(&b, "// node %s%d: %s%s%s\n", prefix, idx, cComment(brief(graph.OpString(n.Op))), where, kind)
 	sig := fmt.Sprintf("int %s(%s)", fn, strings.Join(params, ", "))
 	fmt.Fprintf(&b, "TG_LINKAGE %s {\n", sig)
 	b.WriteString("    (void)st; (void)err;\n")
@@ -742,6 +743,21 @@ func (g *gen) blasArenaBytes(n *graph.Apply) string {
 	return fmt.Sprintf("(%s) * %d + %d", strings.Join(terms, " + "), out.Type.DType.Size(), 64*3)
 }
 
+// brief shortens an op's or variable's printed form for a comment or an
+// error message of the source: a fused group of 1,024 nodes prints in
+// about 9 KB, which every message naming it would repeat.
+func brief(s string) string {
+	const most = 160
+	if len(s) <= most {
+		return s
+	}
+	cut := most
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
 // viewRef matches a reference to the view table, V[12].
 var viewRef = regexp.MustCompile(`V\[(\d+)\]`)
 
@@ -801,10 +817,10 @@ func (g *gen) sizesAndResults() {
 		return nm
 	}
 	for _, v := range g.stored {
-		check(v, v.String())
+		check(v, brief(v.String()))
 	}
 	for j, r := range g.fg.Results {
-		nm := check(r, fmt.Sprintf("result %d (%v)", j, r))
+		nm := check(r, fmt.Sprintf("result %d (%s)", j, brief(r.String())))
 		ds := g.dims[r]
 		shp := "NULL"
 		if len(ds) > 0 {
@@ -812,7 +828,7 @@ func (g *gen) sizesAndResults() {
 			shp = fmt.Sprintf("sh%d", j)
 		}
 		g.line("char *r%d = (char *)args->alloc(args->alloc_ctx, %d, %d, %s);", j, j, len(ds), shp)
-		g.line("if (!r%d && %s > 0) return tg_set_error(err, \"MemoryError: cannot allocate result %d (%s)\");", j, nm, j, cFormat(r.String()))
+		g.line("if (!r%d && %s > 0) return tg_set_error(err, \"MemoryError: cannot allocate result %d (%s)\");", j, nm, j, cFormat(brief(r.String())))
 	}
 	// tg_kernel.h's work report, in bytes: each node's loop space (the
 	// right-aligned broadcast of its operands' lengths, so a fused
@@ -869,7 +885,7 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 				g.line("%s.data = r%d;", nm, j)
 			} else if slot, ok := g.slotOf[o]; ok {
 				g.line("%s.data = (char *)tg_slot_get(st, %d, (size_t)(n%d * %d > 0 ? n%d * %d : 1));", nm, slot, g.id(o), o.Type.DType.Size(), g.id(o), o.Type.DType.Size())
-				g.line("if (!%s.data) return tg_set_error(err, \"MemoryError: no memory for %s\");", nm, cFormat(o.String()))
+				g.line("if (!%s.data) return tg_set_error(err, \"MemoryError: no memory for %s\");", nm, cFormat(brief(o.String())))
 			}
 		}
 		idx := len(g.k.Nodes)
