@@ -322,6 +322,9 @@ def _binary(name):
         z = fn(x, y)
         if name in ("add", "sub"):
             err = ex + ey
+            # the optimizer cancels terms (x - x -> 0, (a + b) - b -> a, as
+            # Theano does): numpy's NaN or infinity is not the graph's value
+            err = uncertain(~np.isfinite(x) | ~np.isfinite(y), err)
         elif name == "mul":
             err = prop(y, ex) + prop(x, ey) + np.where((ex == 0) | (ey == 0), 0, ex * ey)
         elif name == "true_div":

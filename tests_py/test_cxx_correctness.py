@@ -135,3 +135,16 @@ def test_an_in_place_writer_does_not_declare_aliased_pointers_restrict():
     x = T.dvector("x")
     plain = theano.function([x], T.exp(x * 1e-4) + 1)
     assert "__restrict" in theano.printing.source(plain)
+
+
+def test_a_gradient_keeps_the_broadcast_pattern_of_its_input():
+    # d dot(v, k) / dk is typed like v (not broadcastable) while k, a keepdims
+    # reduction, broadcasts: prod's gradient then met a (1,) that does not
+    # broadcast against its (4,) input and raised a dimension mismatch.
+    v0, i = T.dvector("v0"), T.ivector("i")
+    v1 = T.sqrt(v0)
+    k = T.prod(v1[i], axis=-1, keepdims=True)
+    g = theano.grad(T.sum(T.dot(v1, k)), v0)
+    for mode in ["FAST_RUN", "FAST_COMPILE"]:
+        f = theano.function([v0, i], g, mode=mode)
+        np.testing.assert_allclose(f(np.array([0.3]), np.array([0, -1, 0, 0], dtype="int32")), [2.5 * 0.3 ** 1.5])

@@ -60,6 +60,7 @@ func Grad(b *graph.Builder, cost *graph.Variable, wrt []*graph.Variable, opt Opt
 			if g == nil || !live[in] {
 				continue
 			}
+			g = broadcastLike(e, g, in)
 			if prev := acc[in]; prev != nil {
 				g = e.Add(prev, g)
 			}
@@ -93,6 +94,29 @@ func Grad(b *graph.Builder, cost *graph.Variable, wrt []*graph.Variable, opt Opt
 		grads[i] = g
 	}
 	return grads, disconnected, e.Err
+}
+
+// broadcastLike gives g the broadcast pattern of x: where x's type says a
+// dimension has length 1 (it broadcasts) and g's does not, g is summed
+// over it, keeping the dimension. The length is 1 at run time either way,
+// but later elementwise ops broadcast only by the type (Theano's rule): the
+// gradient of dot(v, k) with respect to a keepdims reduction k, typed like
+// v, once met the gradient of that reduction as a non-broadcastable (1,)
+// against its (4,) input and failed with a dimension mismatch.
+func broadcastLike(e *ops.Expr, g, x *graph.Variable) *graph.Variable {
+	if g.Type.Ndim() != x.Type.Ndim() {
+		return g
+	}
+	var axes []int
+	for d, l := range x.Type.Shape {
+		if l == 1 && g.Type.Shape[d] != 1 {
+			axes = append(axes, d)
+		}
+	}
+	if len(axes) == 0 {
+		return g
+	}
+	return e.Sum(g, axes, true)
 }
 
 // dependsOn marks every variable whose value depends on one of wrt,
