@@ -1632,6 +1632,9 @@ def main(argv=None):
         msgs = fuzzthreads.run_all()
         for m in msgs:
             print("threads: " + m)
+        if not msgs:
+            print("threads: ok (%d threads x %d calls, FAST_RUN and FAST_COMPILE: no torn read, no lost update)"
+                  % (fuzzthreads.THREADS, fuzzthreads.ITERS))
         bad += bool(msgs)
     print("fuzz: %d seed(s), %d failing, %.0f s" % (len(seeds), bad, time.time() - t0))
     return 1 if bad else 0
