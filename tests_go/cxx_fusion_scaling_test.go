@@ -7,22 +7,9 @@ import (
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
+	"theanogo/core/opstest"
 	"theanogo/core/tensor"
 )
-
-// sharedChain is levels of y -> tanh(y * 0.5) + sin(y) and y -> exp(-|y|) * y
-// in turn: each level reads y twice (issue 11).
-func sharedChain(e *ops.Expr, x *graph.Variable, levels int) *graph.Variable {
-	y := x
-	for i := range levels {
-		if i%2 == 0 {
-			y = e.Add(e.Call("tanh", e.Mul(y, e.Const(0.5, y))), e.Call("sin", y))
-		} else {
-			y = e.Mul(e.Call("exp", e.Neg(e.Call("abs", y))), y)
-		}
-	}
-	return y
-}
 
 // The fused chain's C++ computes each shared value once, as a named
 // temporary of the element function: the kernel's source grows as the
@@ -36,7 +23,7 @@ func TestCxxFusedSharedChain(t *testing.T) {
 		b := graph.NewBuilder()
 		x := b.Input(graph.NewType(dtype.Float64, -1), "x")
 		e := ops.NewExpr(b)
-		y := sharedChain(e, x, levels)
+		y := opstest.SharedChain(e, x, levels)
 		if e.Err != nil {
 			t.Fatal(e.Err)
 		}

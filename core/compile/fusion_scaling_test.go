@@ -9,23 +9,9 @@ import (
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
+	"theanogo/core/opstest"
 	"theanogo/core/tensor"
 )
-
-// sharedChain is levels of y -> tanh(y * 0.5) + sin(y) and y -> exp(-|y|) * y
-// in turn, 4 elementwise nodes a level, each level reading y twice: as a
-// tree, level k holds 2^k copies of x.
-func sharedChain(e *ops.Expr, x *graph.Variable, levels int) *graph.Variable {
-	y := x
-	for i := range levels {
-		if i%2 == 0 {
-			y = e.Add(e.Call("tanh", e.Mul(y, e.Const(0.5, y))), e.Call("sin", y))
-		} else {
-			y = e.Mul(e.Call("exp", e.Neg(e.Call("abs", y))), y)
-		}
-	}
-	return y
-}
 
 // fusedChain compiles sharedChain in FAST_RUN and returns the function and
 // its fused ops.
@@ -34,7 +20,7 @@ func fusedChain(t *testing.T, levels int) (*compile.Function, []ops.FusedOp) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
 	e := ops.NewExpr(b)
-	y := sharedChain(e, x, levels)
+	y := opstest.SharedChain(e, x, levels)
 	if e.Err != nil {
 		t.Fatal(e.Err)
 	}
@@ -102,7 +88,7 @@ func TestFusionLongChainIsCapped(t *testing.T) {
 	}
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
-	plain := compileMode(t, b, "FAST_COMPILE", []*graph.Variable{x}, []*graph.Variable{sharedChain(ops.NewExpr(b), x, levels)})
+	plain := compileMode(t, b, "FAST_COMPILE", []*graph.Variable{x}, []*graph.Variable{opstest.SharedChain(ops.NewExpr(b), x, levels)})
 	rng := rand.New(rand.NewPCG(3, 4))
 	xs := make([]float64, 2*1024+7) // blocks of the evaluator, and a partial one
 	for i := range xs {
