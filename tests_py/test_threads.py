@@ -53,6 +53,15 @@ def _incrementer():
     return w, inc
 
 
+
+def _increment(inc, n, done):
+    """Calls inc n times, then sets done (also when a call raises)."""
+    try:
+        for _ in range(n):
+            inc()
+    finally:
+        done.set()
+
 def test_in_place_update_never_tears_a_concurrent_read():
     w, inc = _incrementer()
     read = theanogo.function([], w * 1.0)
@@ -61,11 +70,7 @@ def test_in_place_update_never_tears_a_concurrent_read():
     done = threading.Event()
 
     def writer():
-        try:
-            for _ in range(n_updates):
-                inc()
-        finally:
-            done.set()
+        _increment(inc, n_updates, done)
 
     def reader():
         for _ in range(n_reads):
@@ -94,11 +99,7 @@ def test_in_place_update_never_tears_get_value(how):
     done = threading.Event()
 
     def writer():
-        try:
-            for _ in range(n_updates):
-                inc()
-        finally:
-            done.set()
+        _increment(inc, n_updates, done)
 
     def reader():
         reads = 0
@@ -118,11 +119,7 @@ def test_set_value_is_not_lost_inside_an_update():
     done = threading.Event()
 
     def writer():
-        try:
-            for _ in range(n_updates):
-                inc()
-        finally:
-            done.set()
+        _increment(inc, n_updates, done)
 
     def setter():
         i = 0

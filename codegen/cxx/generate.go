@@ -706,9 +706,9 @@ func (g *gen) memory(steps []step, order []int) {
 }
 
 // reserveSlots grows every workspace slot, before phase 2 writes anything,
-// to the largest size any of its variables needs: phase 2's tg_slot_get
-// calls then return the slot's buffer and cannot fail, so no step fails
-// for memory after an update has been written in place.
+// to the largest size any of its variables needs: phase 2 then reads each
+// slot's buffer (st->slots[s].data) without a call or a check, and no step
+// fails for memory after an update has been written in place.
 func (g *gen) reserveSlots() {
 	for s := 0; s < g.nslots; s++ {
 		sizes := g.slotUsers[s]
@@ -884,8 +884,7 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 			if j, ok := g.resultOf[o]; ok {
 				g.line("%s.data = r%d;", nm, j)
 			} else if slot, ok := g.slotOf[o]; ok {
-				g.line("%s.data = (char *)tg_slot_get(st, %d, (size_t)(n%d * %d > 0 ? n%d * %d : 1));", nm, slot, g.id(o), o.Type.DType.Size(), g.id(o), o.Type.DType.Size())
-				g.line("if (!%s.data) return tg_set_error(err, \"MemoryError: no memory for %s\");", nm, cFormat(brief(o.String())))
+				g.line("%s.data = (char *)st->slots[%d].data; /* reserved by reserveSlots */", nm, slot)
 			}
 		}
 		idx := len(g.k.Nodes)
