@@ -1,7 +1,9 @@
 package cxx
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"theanogo/core/graph"
 	"theanogo/core/ops"
@@ -75,7 +77,7 @@ func blasOperands(n *graph.Apply) []*graph.Variable {
 }
 
 // blasChecks emits, in the shape phase, the length checks of every matrix
-// product (the runtime's ValueErrors), so that none fails in phase 2:
+// product, with the evaluator's messages, so that none fails in phase 2:
 //
 //	dot(x, y):           x[-1] == y[0]
 //	gemm(Z, a, X, Y, b): Z = (m, n), X = (m, k), Y = (k, n)
@@ -85,33 +87,50 @@ func (g *gen) blasChecks(nodes []*graph.Apply) {
 	for _, n := range nodes {
 		d := func(i, k int) string { return g.dims[n.Inputs[i]][k] }
 		var pairs [][2]string
-		var op string
+		var message string // a format, then the shapes it prints (input indexes)
+		var shown []int
 		switch n.Op.(type) {
 		case ops.DotOp:
-			op = "dot"
 			x := g.dims[n.Inputs[0]]
 			if len(x) == 0 || len(g.dims[n.Inputs[1]]) == 0 {
 				continue
 			}
 			pairs = [][2]string{{x[len(x)-1], d(1, 0)}}
+			message, shown = "dot: shapes %s and %s not aligned: %%lld (dim "+strconv.Itoa(len(x)-1)+") != %%lld (dim 0)", []int{0, 1}
 		case ops.GemmOp:
-			op = "gemm"
 			pairs = [][2]string{{d(0, 0), d(2, 0)}, {d(0, 1), d(3, 1)}, {d(2, 1), d(3, 0)}}
+			message, shown = "gemm: shapes Z %s, X %s, Y %s do not fit a*X·Y + b*Z", []int{0, 2, 3}
 		case ops.GemvOp:
-			op = "gemv"
 			pairs = [][2]string{{d(0, 0), d(2, 0)}, {d(2, 1), d(3, 0)}}
+			message, shown = "gemv: shapes y %s, A %s, x %s do not fit a*A·x + b*y", []int{0, 2, 3}
 		case ops.GerOp:
-			op = "ger"
 			pairs = [][2]string{{d(0, 0), d(2, 0)}, {d(0, 1), d(3, 0)}}
+			message, shown = "ger: shapes A %s, x %s, y %s do not fit A + a*outer(x, y)", []int{0, 2, 3}
 		default:
 			continue
 		}
-		for _, p := range pairs {
-			if p[0] == p[1] {
-				continue
+		var shapes []any
+		var args []string
+		for _, i := range shown {
+			dims := g.dims[n.Inputs[i]]
+			shapes = append(shapes, "["+strings.TrimSpace(strings.Repeat("%lld ", len(dims)))+"]")
+			for _, l := range dims {
+				args = append(args, "(long long)"+l)
 			}
-			g.line("if (%s != %s) return tg_set_error(err, \"ValueError: %s: shapes not aligned: %%lld != %%lld\", (long long)%s, (long long)%s);",
-				p[0], p[1], op, p[0], p[1])
 		}
+		format := fmt.Sprintf(message, shapes...)
+		if _, ok := n.Op.(ops.DotOp); ok {
+			args = append(args, "(long long)"+pairs[0][0], "(long long)"+pairs[0][1])
+		}
+		var conds []string
+		for _, p := range pairs {
+			if p[0] != p[1] {
+				conds = append(conds, p[0]+" != "+p[1])
+			}
+		}
+		if len(conds) == 0 {
+			continue
+		}
+		g.line("if (%s) return tg_set_error(err, \"ValueError: %s\", %s);", strings.Join(conds, " || "), format, strings.Join(args, ", ")) // format: no user text
 	}
 }

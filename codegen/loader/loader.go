@@ -28,6 +28,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"unsafe"
 )
@@ -43,13 +44,16 @@ var runtimeLib struct {
 // LoadRuntime loads the runtime library at path (driver's RuntimeLibrary)
 // with RTLD_NOW|RTLD_GLOBAL, so kernel modules resolve its symbols, and
 // initializes it: blas names the BLAS library to load ("" lets the runtime
-// search), threads the size of its pool. Loading the same path again does
-// nothing; a process has one runtime, so another path is an error.
+// search), threads the size of its pool. Loading the same library again
+// does nothing: the same path, or the same cache entry in another cache
+// (the driver names the entry directory by the hash of the runtime's
+// sources and flags, so equal entries are one library); a process has one
+// runtime, so a different one is an error.
 func LoadRuntime(path string, blas string, threads int) error {
 	runtimeLib.Lock()
 	defer runtimeLib.Unlock()
 	if runtimeLib.path != "" {
-		if runtimeLib.path == path {
+		if runtimeLib.path == path || sameEntry(runtimeLib.path, path) {
 			return nil
 		}
 		return fmt.Errorf("loader: the runtime %s is loaded; cannot load a second one (%s)", runtimeLib.path, path)
@@ -81,6 +85,14 @@ func LoadRuntime(path string, blas string, threads int) error {
 	}
 	runtimeLib.path, runtimeLib.stateNew, runtimeLib.stateFree = path, stateNew, stateFree
 	return nil
+}
+
+// sameEntry reports whether two runtime paths are the same cache entry
+// (.../lib/<key>/libtgrt.so) in two caches.
+func sameEntry(a, b string) bool {
+	da, db := filepath.Dir(a), filepath.Dir(b)
+	return filepath.Base(a) == filepath.Base(b) && filepath.Base(da) == filepath.Base(db) &&
+		filepath.Base(filepath.Dir(da)) == "lib" && filepath.Base(filepath.Dir(db)) == "lib"
 }
 
 // Module is a loaded kernel module.
