@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,7 +13,6 @@ import (
 
 	"theanogo/codegen/cxx"
 	"theanogo/codegen/cxx/native"
-	"theanogo/codegen/loader"
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
@@ -27,23 +27,22 @@ func BenchmarkCxxAddOne(bm *testing.B) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
 	e := ops.NewExpr(b)
-	k, st := compileCxxB(bm, b, compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{e.Add(x, e.Const(1, x))}})
+	c := compileCxxB(bm, b, compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{e.Add(x, e.Const(1, x))}})
 	arg := randomArray(rand.New(rand.NewPCG(1, 1)), dtype.Float64, 10_000_000)
 	for bm.Loop() {
-		if _, err := loader.Call(k, st, []*tensor.Array{arg}, []dtype.DType{dtype.Float64}); err != nil {
+		if _, err := c.Run([]*tensor.Array{arg}); err != nil {
 			bm.Fatal(err)
 		}
 	}
 }
 
-func compileCxxB(bm *testing.B, b *graph.Builder, spec compile.FunctionSpec) (kernel, state uintptr) {
+func compileCxxB(bm *testing.B, b *graph.Builder, spec compile.FunctionSpec) *cxx.Callable {
 	spec.Backend = cxxBackend(bm)
 	f, err := compile.Compile(b, spec)
 	if err != nil {
 		bm.Fatal(err)
 	}
-	cc := cxxCallable(f)
-	return cc.Address, cc.State
+	return cxxCallable(f)
 }
 
 // mlpTrainingSpec builds the MLP training step (784-500-10 tanh, softmax
@@ -262,11 +261,12 @@ func benchElementwise(bm *testing.B, dt dtype.DType, n, nIn int, formula func(e 
 	args := []*tensor.Array{randomArray(rng, dt, n), randomArray(rng, dt, n), randomArray(rng, dt, n)}
 	// the result aliases o; an output of 0 elements is not copied back
 	call := func() {
-		if _, err := native.Call(c.Address, c.State, args, resultTypes(f.Graph), native.CallOptions{Alias: map[int]int{0: 2}, FailAlloc: -1}); err != nil {
+		if _, err := callNative(c, args, resultTypes(f.Graph), native.CallOptions{Alias: map[int]int{0: 2}, FailAlloc: -1}); err != nil {
 			bm.Fatal(err)
 		}
 	}
 	call()
+	defer runtime.KeepAlive(c) // native.Profile reads its state
 	ns0, calls0 := native.Profile(c.State)
 	for bm.Loop() {
 		call()
@@ -339,11 +339,12 @@ func benchMLPStep(bm *testing.B, dt dtype.DType, batch int) {
 		}
 	}
 	call := func() {
-		if _, err := native.Call(c.Address, c.State, args, resultTypes(c.Graph), native.CallOptions{Alias: alias, FailAlloc: -1}); err != nil {
+		if _, err := callNative(c, args, resultTypes(c.Graph), native.CallOptions{Alias: alias, FailAlloc: -1}); err != nil {
 			bm.Fatal(err)
 		}
 	}
 	call()
+	defer runtime.KeepAlive(c) // native.Profile reads its state
 	ns0, calls0 := native.Profile(c.State)
 	start := time.Now()
 	for bm.Loop() {

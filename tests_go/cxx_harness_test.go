@@ -80,7 +80,7 @@ func checkCxxSpec(t *testing.T, b *graph.Builder, spec compile.FunctionSpec, val
 	}
 	want, wantErr := ref.Run(args(ref.Graph))
 	for _, poison := range []byte{0x7f, 0xff} {
-		got, gotErr := native.Call(c.Address, c.State, args(f.Graph), resultTypes(f.Graph), native.CallOptions{Poison: poison, Guard: 64, FailAlloc: -1})
+		got, gotErr := callNative(c, args(f.Graph), resultTypes(f.Graph), native.CallOptions{Poison: poison, Guard: 64, FailAlloc: -1})
 		if wantErr != nil || gotErr != nil {
 			if wantErr == nil || gotErr == nil || errorKind(wantErr) != errorKind(gotErr) {
 				t.Fatalf("errors differ: evaluator %v, C++ %v\n%s", wantErr, gotErr, c.Kernel.Source)
@@ -90,6 +90,20 @@ func checkCxxSpec(t *testing.T, b *graph.Builder, spec compile.FunctionSpec, val
 		compareResults(t, want, got, c)
 	}
 	return c
+}
+
+// callNative calls c's kernel through native.Call (poisoned, guarded or
+// aliased result buffers) inside c.Raw, which keeps c alive: a test that
+// read c.Address and c.State and then dropped c let the callable's
+// finalizer unload the module during the call (a crash in CI).
+func callNative(c *cxx.Callable, args []*tensor.Array, types []dtype.DType, opt native.CallOptions) ([]*tensor.Array, error) {
+	var out []*tensor.Array
+	err := c.Raw(func(kernel, state uintptr) error {
+		var err error
+		out, err = native.Call(kernel, state, args, types, opt)
+		return err
+	})
+	return out, err
 }
 
 func resultTypes(fg *compile.FunctionGraph) []dtype.DType {

@@ -74,7 +74,7 @@ func checkBoth(t *testing.T, f indexFunction) {
 		// native.Call, not c.Run: loader.Call stores pointers into
 		// uninitialized C memory, whose stale contents Go's write barrier
 		// then shades ("found pointer to free object"; reported to cxx-core).
-		_, herr := native.Call(c.Address, c.State, args(c.Graph), resultTypes(c.Graph), native.CallOptions{FailAlloc: -1})
+		_, herr := callNative(c, args(c.Graph), resultTypes(c.Graph), native.CallOptions{FailAlloc: -1})
 		if (werr != nil || herr != nil) && (werr == nil || herr == nil || errorText(werr) != errorText(herr)) {
 			t.Errorf("%s call %d:\n got error %v\nwant error %v", f.label, i, herr, werr)
 		}
@@ -298,7 +298,7 @@ func TestCxxIndexSharedUpdate(t *testing.T) {
 			old := shared[w].Clone()
 			args := append(append([]*tensor.Array{}, call...), old.Clone())
 			want, werr := ref.Run(append(append([]*tensor.Array{}, call...), old.Clone()))
-			_, herr := native.Call(c.Address, c.State, args, resultTypes(f.Graph),
+			_, herr := callNative(c, args, resultTypes(f.Graph),
 				native.CallOptions{Poison: 0x7f, FailAlloc: -1, Alias: map[int]int{0: len(call)}})
 			switch {
 			case werr != nil:

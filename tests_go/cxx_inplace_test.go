@@ -56,7 +56,7 @@ func TestCxxInPlaceUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	wMem := w0.Clone()
-	got, err := native.Call(c.Address, c.State, []*tensor.Array{x0, wMem}, resultTypes(f.Graph), native.CallOptions{Poison: 0xff, Alias: map[int]int{1: 1}, FailAlloc: -1})
+	got, err := callNative(c, []*tensor.Array{x0, wMem}, resultTypes(f.Graph), native.CallOptions{Poison: 0xff, Alias: map[int]int{1: 1}, FailAlloc: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,14 +65,14 @@ func TestCxxInPlaceUpdate(t *testing.T) {
 
 	// a call failing in a broadcast check leaves w untouched
 	wMem = w0.Clone()
-	_, err = native.Call(c.Address, c.State, []*tensor.Array{randomArray(rng, dtype.Float64, 4, 3), wMem}, resultTypes(f.Graph), native.CallOptions{Poison: 0xff, Alias: map[int]int{1: 1}, FailAlloc: -1})
+	_, err = callNative(c, []*tensor.Array{randomArray(rng, dtype.Float64, 4, 3), wMem}, resultTypes(f.Graph), native.CallOptions{Poison: 0xff, Alias: map[int]int{1: 1}, FailAlloc: -1})
 	if errorKind(err) != graph.KindValue {
 		t.Fatalf("want a ValueError, got %v", err)
 	}
 	compareResults(t, []*tensor.Array{w0}, []*tensor.Array{wMem}, c)
 	// so does a failed allocation of the output
 	wMem = w0.Clone()
-	_, err = native.Call(c.Address, c.State, []*tensor.Array{x0, wMem}, resultTypes(f.Graph), native.CallOptions{Poison: 0xff, Alias: map[int]int{1: 1}, FailAlloc: 0})
+	_, err = callNative(c, []*tensor.Array{x0, wMem}, resultTypes(f.Graph), native.CallOptions{Poison: 0xff, Alias: map[int]int{1: 1}, FailAlloc: 0})
 	if errorKind(err) != graph.KindMemory {
 		t.Fatalf("want a MemoryError, got %v", err)
 	}
@@ -113,7 +113,7 @@ func TestCxxNameEscaping(t *testing.T) {
 			t.Fatalf("user text escaped into code: %q", line)
 		}
 	}
-	_, err := native.Call(c.Address, c.State, []*tensor.Array{tensor.FromInt64s(dtype.Int32, []int{2}, []int64{1, 2})}, resultTypes(f.Graph), native.CallOptions{FailAlloc: -1})
+	_, err := callNative(c, []*tensor.Array{tensor.FromInt64s(dtype.Int32, []int{2}, []int64{1, 2})}, resultTypes(f.Graph), native.CallOptions{FailAlloc: -1})
 	if err == nil || !strings.Contains(err.Error(), nasty) {
 		t.Fatalf("the error does not name the input as the user did: %v", err)
 	}

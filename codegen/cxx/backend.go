@@ -142,7 +142,7 @@ func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
 // Callable runs a compiled kernel (compile.Callable).
 type Callable struct {
 	Kernel      *Kernel
-	Address     uintptr // the tg_kernel_fn
+	Address     uintptr // the tg_kernel_fn (call it through Raw: see there)
 	State       uintptr // its tg_state *, passed as tg_args.function
 	LibraryPath string  // the compiled module in the cache
 	Graph       *compile.FunctionGraph
@@ -170,6 +170,23 @@ func (c *Callable) Run(args []*tensor.Array) ([]*tensor.Array, error) {
 	out, err := loader.Call(c.Address, c.State, args, c.resultTypes)
 	runtime.KeepAlive(c)
 	return out, err
+}
+
+// Raw runs fn with the kernel's address and state, for callers that call
+// the kernel themselves (tests with poisoned or aliased result buffers,
+// benchmarks). Reading c.Address and c.State and then dropping c is a use
+// after free: once c is unreachable its finalizer may free the state and
+// unload the module in the middle of the call. Raw keeps c open and alive
+// until fn returns, and refuses a closed callable.
+func (c *Callable) Raw(fn func(kernel, state uintptr) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return errClosed
+	}
+	err := fn(c.Address, c.State)
+	runtime.KeepAlive(c)
+	return err
 }
 
 // LimitInPlace turns off the in-place updates the kernel's schedule
