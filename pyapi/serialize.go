@@ -52,8 +52,9 @@ type serialNode struct {
 	Outputs []int           `json:"outputs"`
 }
 
-// serialFormat is bumped when the encoding changes incompatibly.
-const serialFormat = 1
+// serialFormat is bumped when the encoding changes incompatibly (2: fused
+// ops carry a kir expression, not a program string).
+const serialFormat = 2
 
 // opCodec encodes an op's parameters and rebuilds a node from them.
 type opCodec struct {
@@ -68,13 +69,12 @@ var structOps = []graph.Op{
 	ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
 	ops.SoftmaxGradOp{},
 	ops.GemmOp{}, ops.GemvOp{}, ops.GerOp{},
-	ops.FusedOp{},
-	ops.FusedReduceOp{},
 }
 
 // opCodecs maps each op type a graph may hold to its codec. Most ops are
 // plain parameter structs, encoded field by field; ops that refer to a row
-// of a table (the scalar and reduction tables) are rebuilt by name.
+// of a table (the scalar and reduction tables) are rebuilt by name, and
+// fused ops carry their expression as kir's encoding (fusedCodecs).
 var opCodecs = map[string]opCodec{}
 
 func init() {

@@ -14,6 +14,7 @@ import (
 	"theanogo/core/dtype"
 	"theanogo/core/eval"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
 	"theanogo/pyapi/optable"
@@ -43,8 +44,8 @@ func TestGraphRoundTrip(t *testing.T) {
 		optable.Apply(e, "flatten", optable.Params{"outdim": 1.0}, optable.Apply(e, "logsoftmax", nil, h)),
 		optable.Apply(e, "inc_subtensor", optable.Params{"items": []any{map[string]any{"slice": []any{1.0, nil, nil}}}}, x, e.ConstOf(1, dtype.Float64)),
 		optable.Apply(e, "advanced_inc_subtensor", nil, x, e.ConstOf(2, dtype.Float64), y),
-		e.Apply(ops.FusedOp{Program: "mul i0 float64:2;exp t0", Ndim: 2}, x),
-		e.Apply(ops.FusedReduceOp{Program: "mul i0 i0;exp t0", Ndim: 2, Kind: "max", Axes: graph.NewAxisSet(1), KeepDims: true}, x),
+		e.Apply(ops.FusedOp{Expr: fusedExpr(t, "exp", fusedExpr(t, "mul", kir.Input(0, dtype.Float64), kir.Constant(kir.FloatConst(dtype.Float64, 2)))), Ndim: 2}, x),
+		e.Apply(ops.FusedReduceOp{Expr: fusedExpr(t, "exp", fusedExpr(t, "mul", kir.Input(0, dtype.Float64), kir.Input(0, dtype.Float64))), Ndim: 2, Kind: "max", Axes: graph.NewAxisSet(1), KeepDims: true}, x),
 	}
 	if e.Err != nil {
 		t.Fatal(e.Err)
@@ -180,10 +181,12 @@ func TestEveryOpTypeIsComplete(t *testing.T) {
 			found[typ.(*ast.Ident).Name] = true
 		}
 	}
-	all := append([]graph.Op{ops.Elemwise{}, ops.Reduce{}}, structOps...)
+	all := append([]graph.Op{ops.Elemwise{}, ops.Reduce{}, ops.FusedOp{}, ops.FusedReduceOp{}}, structOps...)
 	known := map[string]graph.Op{}
 	for _, op := range all {
-		known[reflect.TypeOf(op).Name()] = op
+		if _, ok := opCodecs[opTypeName(op)]; ok {
+			known[reflect.TypeOf(op).Name()] = op
+		}
 	}
 	for name := range found {
 		op, ok := known[name]
@@ -202,4 +205,14 @@ func TestEveryOpTypeIsComplete(t *testing.T) {
 	if len(found) < 15 {
 		t.Errorf("found only %d op types in core/ops: %v", len(found), found)
 	}
+}
+
+// fusedExpr is the scalar row name applied to args, for a fused op's expression.
+func fusedExpr(t *testing.T, name string, args ...*kir.Expr) *kir.Expr {
+	t.Helper()
+	e, err := kir.Apply(ops.ScalarByName(name), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -10,6 +10,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
 )
@@ -62,12 +63,8 @@ func elementCost(n *graph.Apply) int {
 			cost += expensiveCost
 		}
 	case ops.FusedOp:
-		prog, err := parseProgram(op.Program)
-		if err != nil {
-			return cost
-		}
-		for _, in := range prog.instrs {
-			if _, powi := powiExponent(in); in.row != nil && expensiveScalars[in.row.Name] && !powi {
+		for _, x := range op.Expr.Schedule() {
+			if _, powi := kir.PowiExponent(x); x.Op() == kir.OpApply && expensiveScalars[x.Row().RowName()] && !powi {
 				cost += expensiveCost
 			}
 		}
@@ -152,10 +149,7 @@ func sharedHelper(e *Emitter, prefix, code string) string {
 // scalarExpr applies row's C template to operand expressions, each in its
 // input's compute type, converting them to the row's operand types.
 func scalarExpr(row *ops.ScalarOp, dts []dtype.DType, operands []string) string {
-	expr := row.C
-	if c, ok := vectorScalars[vectorScalar{row.Name, row.OperandDType(dts, 0)}]; ok {
-		expr = c
-	}
+	expr := cxxTarget{}.Template(row, row.OperandDType(dts, 0))
 	for i := len(operands) - 1; i >= 0; i-- {
 		conv := fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(row.OperandDType(dts, i)).Compute, operands[i])
 		expr = strings.ReplaceAll(expr, fmt.Sprintf("$%d", i), conv)
@@ -226,23 +220,16 @@ func lowerCopy(e *Emitter, n *graph.Apply) error {
 	return nil
 }
 
-// lowerFused computes the program's instructions in order, each rounded to
-// its dtype's storage as the Elemwise or cast it replaced would store it
-// (fusedElementFunction).
+// lowerFused computes the expression's nodes in schedule order, each
+// rounded to its dtype's storage as the Elemwise or cast it replaced would
+// store it (fusedElementFunction).
 func lowerFused(e *Emitter, n *graph.Apply) error {
 	op := n.Op.(ops.FusedOp)
-	prog, err := parseProgram(op.Program)
+	inDT, err := fusedInputs("composite", op.Expr, n)
 	if err != nil {
 		return err
 	}
-	if prog.nInputs != len(n.Inputs) {
-		return fmt.Errorf("cxx: composite takes %d inputs, got %d", prog.nInputs, len(n.Inputs))
-	}
-	inDT := make([]dtype.DType, len(n.Inputs))
-	for i, in := range n.Inputs {
-		inDT[i] = in.Type.DType
-	}
-	fn, out, err := fusedElementFunction(e, prog, inDT)
+	fn, out, err := fusedElementFunction(e, op.Expr, inDT)
 	if err != nil {
 		return err
 	}
@@ -253,72 +240,42 @@ func lowerFused(e *Emitter, n *graph.Apply) error {
 	return nil
 }
 
+// fusedInputs checks that node n has the inputs expression x reads and
+// returns their dtypes.
+func fusedInputs(name string, x *kir.Expr, n *graph.Apply) ([]dtype.DType, error) {
+	if x == nil {
+		return nil, fmt.Errorf("cxx: %s without an expression", name)
+	}
+	if x.NumInputs() != len(n.Inputs) {
+		return nil, fmt.Errorf("cxx: %s takes %d inputs, got %d", name, x.NumInputs(), len(n.Inputs))
+	}
+	inDT := make([]dtype.DType, len(n.Inputs))
+	for i, in := range n.Inputs {
+		inDT[i] = in.Type.DType
+	}
+	return inDT, nil
+}
+
 // fusedElementFunction adds the helper computing one element of a fused
-// program from its inputs' stored values, each instruction rounded to its
-// dtype's storage as the Elemwise or cast it replaced would store it (as
-// lowerFused's element function), and returns its name and the dtype of
-// the value it returns. Each instruction is one statement, a named
-// temporary (const double t3 = ...;) that later instructions read by name:
-// the function is the program's DAG, a value read twice is computed once,
-// and its length is the program's, never that of the expression tree.
-func fusedElementFunction(e *Emitter, prog *program, inDT []dtype.DType) (string, dtype.DType, error) {
-	tdt := make([]dtype.DType, len(prog.instrs))
-	argDT := func(a progArg) dtype.DType {
-		switch a.kind {
-		case 'i':
-			return inDT[a.index]
-		case 'k':
-			return a.dt
-		}
-		return tdt[a.index]
+// expression from its inputs' stored values (parameters a0, a1, ...), and
+// returns its name and the dtype of the value it returns. kir.Render
+// writes the body with the C++ target (cxxTarget): one statement per
+// computed node, a named temporary (const double t3 = ...;) that later
+// statements read by name, each rounded to its dtype's storage as the
+// Elemwise or cast it replaced would store it. The function is the DAG:
+// a value read twice is computed once, and its length is the number of
+// nodes, never that of the expression tree.
+func fusedElementFunction(e *Emitter, x *kir.Expr, inDT []dtype.DType) (string, dtype.DType, error) {
+	r, err := kir.Render(cxxTarget{}, x, func(i int) string { return fmt.Sprintf("a%d", i) })
+	if err != nil {
+		return "", 0, fmt.Errorf("cxx: %v", err)
 	}
-	argExpr := func(a progArg) (string, error) {
-		switch a.kind {
-		case 'i':
-			return load(inDT[a.index], fmt.Sprintf("a%d", a.index)), nil
-		case 'k':
-			lit, err := constLiteral(a.dt, a.text)
-			return load(a.dt, lit), err
-		}
-		return load(tdt[a.index], fmt.Sprintf("t%d", a.index)), nil
+	body := make([]string, 0, len(inDT)+len(r.Body)+1)
+	for i := len(inDT) - 1; i >= 0; i-- {
+		body = append(body, fmt.Sprintf("(void)a%d;", i))
 	}
-	var body []string
-	for t, in := range prog.instrs {
-		dts := make([]dtype.DType, len(in.args))
-		operands := make([]string, len(in.args))
-		for i, a := range in.args {
-			var err error
-			dts[i] = argDT(a)
-			if operands[i], err = argExpr(a); err != nil {
-				return "", 0, err
-			}
-		}
-		var value string
-		if in.row == nil {
-			tdt[t] = in.cast
-			value = fmt.Sprintf("tg_astype<%s>(%s)", cTypeOf(in.cast).Compute, operands[0])
-		} else {
-			var err error
-			if tdt[t], err = in.row.OutputDType(dts); err != nil {
-				return "", 0, err
-			}
-			if in.row.CheckI64 != nil && in.row.ComputeDType(dts) == dtype.Int64 {
-				return "", 0, fmt.Errorf("cxx: integer %s inside a composite runs in the evaluator (its check)", in.row.Name)
-			}
-			if k, ok := powiExponent(in); ok && in.row.ComputeDType(dts).IsFloat() {
-				value = fmt.Sprintf("tg_convert<%s>(tg_powi<%d>(tg_convert<double>(%s)))", cTypeOf(tdt[t]).Compute, k, operands[0])
-			} else {
-				value = fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(tdt[t]).Compute, scalarExpr(in.row, dts, operands))
-			}
-		}
-		body = append(body, fmt.Sprintf("const %s t%d = %s;", cTypeOf(tdt[t]).Storage, t, store(tdt[t], value)))
-	}
-	out := tdt[len(tdt)-1]
-	body = append(body, fmt.Sprintf("return t%d;", len(prog.instrs)-1))
-	for i := range inDT {
-		body = append([]string{fmt.Sprintf("(void)a%d;", i)}, body...)
-	}
-	return elementHelper(e, inDT, out, body), out, nil
+	body = append(append(body, r.Body...), "return "+r.Result+";")
+	return elementHelper(e, inDT, x.DType(), body), x.DType(), nil
 }
 
 // constExponent reports whether n is an Elemwise pow whose exponent is a
@@ -343,125 +300,12 @@ func constExponent(n *graph.Apply) (float64, string, bool) {
 }
 
 // powiValue reports whether k is an integer exponent that tg_powi
-// computes (|k| <= maxPowi).
+// computes (|k| <= kir.MaxPowi).
 func powiValue(k float64) (int, bool) {
-	if k != math.Trunc(k) || math.Abs(k) > maxPowi {
+	if k != math.Trunc(k) || math.Abs(k) > kir.MaxPowi {
 		return 0, false
 	}
 	return int(k), true
-}
-
-// maxPowi is the largest |k| of a constant integer exponent computed by
-// multiplications (tg_powi) rather than pow().
-const maxPowi = 64
-
-// powiExponent reports whether a program instruction is x ** k with a
-// constant integer k (|k| <= maxPowi), and k.
-func powiExponent(in progInstr) (int, bool) {
-	if in.row == nil || in.row.Name != "pow" || len(in.args) != 2 || in.args[1].kind != 'k' {
-		return 0, false
-	}
-	k, err := strconv.ParseFloat(in.args[1].text, 64)
-	if err != nil {
-		return 0, false
-	}
-	return powiValue(k)
-}
-
-// program is a FusedOp's program (core/ops/fused.go documents the text):
-// instructions separated by ";", each a scalar row or cast:<dtype> and its
-// arguments: inputs i<k>, earlier instructions t<k>, constants dtype:value.
-type program struct {
-	instrs  []progInstr
-	nInputs int
-}
-
-type progInstr struct {
-	row  *ops.ScalarOp // nil for a cast
-	cast dtype.DType
-	args []progArg
-}
-
-type progArg struct {
-	kind  byte // 'i', 't' or 'k'
-	index int
-	dt    dtype.DType // constants
-	text  string
-}
-
-func parseProgram(text string) (*program, error) {
-	p := &program{}
-	for _, line := range strings.Split(text, ";") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			return nil, fmt.Errorf("cxx: empty instruction in %q", text)
-		}
-		var in progInstr
-		if to, ok := strings.CutPrefix(f[0], "cast:"); ok {
-			dt, err := dtype.Parse(to)
-			if err != nil {
-				return nil, err
-			}
-			in.cast = dt
-		} else if in.row = ops.ScalarByName(f[0]); in.row == nil {
-			return nil, fmt.Errorf("cxx: unknown scalar op %q", f[0])
-		}
-		for _, a := range f[1:] {
-			var arg progArg
-			if dt, v, ok := strings.Cut(a, ":"); ok {
-				d, err := dtype.Parse(dt)
-				if err != nil {
-					return nil, err
-				}
-				arg = progArg{kind: 'k', dt: d, text: v}
-			} else {
-				k, err := strconv.Atoi(a[1:])
-				if err != nil || (a[0] != 'i' && a[0] != 't') {
-					return nil, fmt.Errorf("cxx: bad argument %q", a)
-				}
-				arg = progArg{kind: a[0], index: k}
-				if a[0] == 'i' {
-					p.nInputs = max(p.nInputs, k+1)
-				}
-			}
-			in.args = append(in.args, arg)
-		}
-		p.instrs = append(p.instrs, in)
-	}
-	return p, nil
-}
-
-// constLiteral writes a program constant as a C literal of its dtype's
-// storage type.
-func constLiteral(dt dtype.DType, text string) (string, error) {
-	var a *tensor.Array
-	switch {
-	case dt.IsComplex():
-		c, err := strconv.ParseComplex(text, 128)
-		if err != nil {
-			return "", err
-		}
-		a = tensor.FromComplex128s(dt, nil, []complex128{c})
-	case dt.IsFloat():
-		f, err := strconv.ParseFloat(text, 64)
-		if err != nil {
-			return "", err
-		}
-		a = tensor.FromFloat64s(dt, nil, []float64{f})
-	case dt == dtype.Uint64:
-		u, err := strconv.ParseUint(text, 10, 64)
-		if err != nil {
-			return "", err
-		}
-		a = tensor.FromInt64s(dt, nil, []int64{int64(u)})
-	default:
-		i, err := strconv.ParseInt(text, 10, 64)
-		if err != nil {
-			return "", err
-		}
-		a = tensor.FromInt64s(dt, nil, []int64{i})
-	}
-	return literal(a, 0), nil
 }
 
 // literal writes element i of a as a C++ value of its storage type.

@@ -476,7 +476,7 @@ func lowerArgReduce(e *Emitter, n *graph.Apply) error {
 }
 
 // lowerFusedReduce folds a fused map (ops.FusedReduceOp) without storing
-// it: the map's element function (as FusedOp computes it, each instruction
+// it: the map's element function (as FusedOp computes it, each node
 // rounded to its dtype) is called inside the reduction loops, and its
 // value, in the map dtype's storage, is folded as Reduce folds the stored
 // map. Inputs of lower rank are padded on the left; their statically
@@ -492,25 +492,18 @@ func lowerFusedReduce(e *Emitter, n *graph.Apply) error {
 	if kind == nil {
 		return fmt.Errorf("cxx: composite_reduce: no reduction is called %q", op.Kind)
 	}
-	prog, err := parseProgram(op.Program)
+	inDT, err := fusedInputs("composite_reduce", op.Expr, n)
 	if err != nil {
 		return err
 	}
-	if prog.nInputs != len(n.Inputs) {
-		return fmt.Errorf("cxx: composite_reduce takes %d inputs, got %d", prog.nInputs, len(n.Inputs))
-	}
-	inDT := make([]dtype.DType, len(n.Inputs))
-	for i, in := range n.Inputs {
-		inDT[i] = in.Type.DType
-	}
-	fn, mapDT, err := fusedElementFunction(e, prog, inDT)
+	fn, mapDT, err := fusedElementFunction(e, op.Expr, inDT)
 	if err != nil {
 		return err
 	}
 	out := n.Outputs[0].Type.DType
 	acc := newReduceAccumulator(kind, out)
 	e.Include("tg_loops.h")
-	e.Line("// %s over axes %v of the map %s, folded in %s", kind.Name, op.Axes, op.Program, acc.ctype)
+	e.Line("// %s over axes %v of the map %s, folded in %s", kind.Name, op.Axes, op.Expr, acc.ctype)
 	// The map's shape: each dimension's length from the first input that
 	// does not broadcast there (1 if all do); the others must agree.
 	e.Line("int64_t shape[TG_MAXDIM];")

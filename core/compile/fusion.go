@@ -2,6 +2,7 @@ package compile
 
 import (
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/ops"
 )
 
@@ -24,13 +25,13 @@ import (
 //     roots a group of its own, whose output the first group reads).
 //
 // A node read by several members of the group (y in tanh(y*0.5) + sin(y))
-// is one instruction of the program, which the others name: the program
-// is the DAG of the group, never the tree it unfolds to, so its length is
-// the group's size however much the group shares (fusionGroup.fuse).
+// is one node of the expression (a core/kir DAG), which the others read:
+// the expression is the DAG of the group, never the tree it unfolds to, so
+// its size is the group's however much the group shares (fusionGroup.fuse).
 //
 // Where the group reads its inputs, a dimshuffle that only pads on the
 // left with broadcastable dimensions (ApplyScalar's) is read through, and a
-// constant of one element becomes a literal of the program. A group of one
+// constant of one element becomes a constant of the expression. A group of one
 // node stays as it is, unless a reduction is its only consumer. The node
 // feeding a reduction (sum(exp(x) * y)) is a root like any other, and
 // fuseReductions then folds the reduction and its map into one node.
@@ -152,7 +153,7 @@ func fuseReductions(b *graph.Builder, fg *FunctionGraph) error {
 		for i, in := range m.Inputs {
 			ins[i] = get(in)
 		}
-		op := ops.FusedReduceOp{Program: f.Program, Ndim: f.Ndim, Kind: r.Kind.Name, Axes: r.Axes, KeepDims: r.KeepDims}
+		op := ops.FusedReduceOp{Expr: f.Expr, Ndim: f.Ndim, Kind: r.Kind.Name, Axes: r.Axes, KeepDims: r.KeepDims}
 		v, err := b.Apply1(op, ins...)
 		if err != nil || !v.Type.Equal(n.Outputs[0].Type) {
 			return nil, nil // the two nodes stay: the fused op cannot stand for them
@@ -252,32 +253,34 @@ func sameBroadcast(a, b graph.Type) bool {
 
 // fuse builds the group's fused node over the rewritten inputs (get), or
 // returns nil when the fused node would not have the root's type. It
-// visits each variable once (refs holds the program's reference to each
-// variable visited): a member read twice is one instruction that both
-// readers name, so the program has one instruction per member, where
-// visiting each use would emit the tree, doubling at each shared level.
+// visits each variable once (refs holds the expression node of each
+// variable visited): a member read twice is one node of the DAG that both
+// readers read, so the expression has one node per member, where visiting
+// each use would build the tree, doubling at each shared level.
 func (g *fusionGroup) fuse(b *graph.Builder, groupOf map[*graph.Apply]*fusionGroup, get func(*graph.Variable) *graph.Variable) (*graph.Variable, error) {
-	var fb ops.FusedBuilder
-	refs := map[*graph.Variable]string{}
+	refs := map[*graph.Variable]*kir.Expr{}
 	inputIndex := map[*graph.Variable]int{}
 	var inputs []*graph.Variable
 	ok := true
-	var visit func(v *graph.Variable) string
-	visit = func(v *graph.Variable) string {
+	var visit func(v *graph.Variable) *kir.Expr
+	visit = func(v *graph.Variable) *kir.Expr {
 		if r, done := refs[v]; done {
 			return r
 		}
-		var r string
+		var r *kir.Expr
 		if p := v.Owner; p != nil && groupOf[p] == g {
-			args := make([]string, len(p.Inputs))
+			args := make([]*kir.Expr, len(p.Inputs))
 			for i, in := range p.Inputs {
-				args[i] = visit(in)
+				if args[i] = visit(in); args[i] == nil {
+					ok = false
+					return nil
+				}
 			}
-			var applied bool
-			r, applied = fb.Apply(p.Op, args...)
-			ok = ok && applied
-		} else if c, isConst := literal(&fb, v); isConst {
-			r = c
+			if r = exprOf(p.Op, args); r == nil {
+				ok = false
+			}
+		} else if c, isConst := literal(v); isConst {
+			r = kir.Constant(c)
 		} else {
 			src := unpad(get(v))
 			i, seen := inputIndex[src]
@@ -286,17 +289,17 @@ func (g *fusionGroup) fuse(b *graph.Builder, groupOf map[*graph.Apply]*fusionGro
 				inputIndex[src] = i
 				inputs = append(inputs, src)
 			}
-			r = fb.Input(i)
+			r = kir.Input(i, src.Type.DType)
 		}
 		refs[v] = r
 		return r
 	}
 	out := g.root.Outputs[0]
-	visit(out)
-	if !ok || len(inputs) == 0 {
+	e := visit(out)
+	if !ok || e == nil || len(inputs) == 0 {
 		return nil, nil
 	}
-	v, err := b.Apply1(fb.Op(out.Type.Ndim()), inputs...)
+	v, err := b.Apply1(ops.FusedOp{Expr: e, Ndim: out.Type.Ndim()}, inputs...)
 	if err != nil || !v.Type.Equal(out.Type) {
 		return nil, nil // the elementwise nodes stay: the fused op cannot stand for them
 	}
@@ -304,25 +307,41 @@ func (g *fusionGroup) fuse(b *graph.Builder, groupOf map[*graph.Apply]*fusionGro
 	return v, nil
 }
 
-// literal is the program's constant for v: a constant with one element
+// exprOf is the expression node computing op (an Elemwise or a CastOp) of
+// args, or nil for any other op or when the row rejects the dtypes.
+func exprOf(op graph.Op, args []*kir.Expr) *kir.Expr {
+	switch op := op.(type) {
+	case ops.Elemwise:
+		e, err := kir.Apply(op.Scalar, args...)
+		if err != nil {
+			return nil
+		}
+		return e
+	case ops.CastOp:
+		return kir.Cast(args[0], op.To)
+	}
+	return nil
+}
+
+// literal is the expression's constant for v: a constant with one element
 // and all dimensions broadcastable, possibly through a dimshuffle.
-func literal(fb *ops.FusedBuilder, v *graph.Variable) (string, bool) {
+func literal(v *graph.Variable) (kir.Const, bool) {
 	for _, d := range v.Type.Shape {
 		if d != 1 {
-			return "", false
+			return kir.Const{}, false
 		}
 	}
 	c := v
 	if v.Owner != nil {
 		if _, isDimShuffle := v.Owner.Op.(ops.DimShuffleOp); !isDimShuffle {
-			return "", false
+			return kir.Const{}, false
 		}
 		c = v.Owner.Inputs[0]
 	}
 	if !c.IsConstant() {
-		return "", false
+		return kir.Const{}, false
 	}
-	return fb.Constant(c.Value)
+	return kir.ConstOf(c.Value)
 }
 
 // unpad reads through dimshuffles that only add broadcastable dimensions

@@ -1,7 +1,6 @@
 package kir
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -9,8 +8,10 @@ import (
 	"theanogo/core/dtype"
 )
 
-// An expression is encoded (for pickling a compiled function) as JSON: its
-// schedule, one object per node, arguments by position in the list:
+// Encoded is one node of an expression's encoding, which pickling a
+// compiled function carries (pyapi writes it as JSON): the expression's
+// schedule, one Encoded per node, arguments by position in the list, rows
+// by name, constants exactly:
 //
 //	[{"op":"input","dtype":"float64"},{"op":"const","dtype":"float64","value":"2"},
 //	 {"op":"apply","row":"mul","args":[0,1]},{"op":"apply","row":"exp","args":[2]}]
@@ -18,7 +19,7 @@ import (
 // Decoding rebuilds the nodes with the constructors, so it checks the
 // dtype rules again and returns the interned pointer: the decoded
 // expression is == to the encoded one.
-type encoded struct {
+type Encoded struct {
 	Op    string `json:"op"` // input, const, apply, cast, index
 	DType string `json:"dtype,omitempty"`
 	Input int    `json:"input,omitempty"`
@@ -29,14 +30,14 @@ type encoded struct {
 
 var opNames = map[Op]string{OpInput: "input", OpConst: "const", OpApply: "apply", OpCast: "cast", OpIndex: "index"}
 
-// Encode is the JSON encoding of e (see encoded).
-func Encode(e *Expr) ([]byte, error) {
+// Encode is the encoding of e (see Encoded).
+func Encode(e *Expr) []Encoded {
 	order := e.Schedule()
 	pos := make(map[*Expr]int, len(order))
-	list := make([]encoded, len(order))
+	list := make([]Encoded, len(order))
 	for k, n := range order {
 		pos[n] = k
-		x := encoded{Op: opNames[n.op], Input: n.input}
+		x := Encoded{Op: opNames[n.op], Input: n.input}
 		if n.op != OpApply && n.op != OpIndex {
 			x.DType = n.dt.String()
 		}
@@ -51,7 +52,7 @@ func Encode(e *Expr) ([]byte, error) {
 		}
 		list[k] = x
 	}
-	return json.Marshal(list)
+	return list
 }
 
 // exactText is a constant's value, exactly, in the domain it is held in.
@@ -68,11 +69,7 @@ func exactText(c Const) string {
 }
 
 // Decode rebuilds the expression Encode wrote, finding rows by name.
-func Decode(data []byte, rows Rows) (*Expr, error) {
-	var list []encoded
-	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("kir: %v", err)
-	}
+func Decode(list []Encoded, rows Rows) (*Expr, error) {
 	if len(list) == 0 {
 		return nil, fmt.Errorf("kir: an empty expression")
 	}
@@ -94,7 +91,7 @@ func Decode(data []byte, rows Rows) (*Expr, error) {
 	return nodes[len(nodes)-1], nil
 }
 
-func decodeNode(x encoded, args []*Expr, rows Rows) (*Expr, error) {
+func decodeNode(x Encoded, args []*Expr, rows Rows) (*Expr, error) {
 	var dt dtype.DType
 	if x.Op != "apply" && x.Op != "index" {
 		var err error

@@ -1,14 +1,12 @@
 package ops
 
 import (
-	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -20,50 +18,37 @@ import (
 //
 //	composite{(tanh(((i0 * i1) + 2)) * i0) - (i1 / 3)}(x, y)
 //
-// Program lists the instructions, separated by ";", each an operation and
-// its arguments separated by spaces; the last instruction is the output:
-//
-//	mul i0 i1;add t0 float64:2;tanh t1;mul t2 i0;true_div i1 int8:3;sub t3 t4
-//
-// An operation is a row of the scalar table or cast:<dtype>; an argument
-// is an input (i0), an earlier instruction (t0) or a constant (dtype:value).
-// The program is a DAG: an instruction read by several others (t0 twice in
-// exp(t0) * sin(t0)) is computed once, and every stage that walks it (the
-// printer, the evaluator, the C++ element function) walks each instruction
-// once, so that its cost is the program's length, never the length of the
-// tree it unfolds to (2^k for k levels each reading a value twice).
-// Each instruction computes and rounds as the Elemwise or CastOp node it
-// replaces: its dtypes follow from the inputs' dtypes by the rows' rules.
+// Expr is the expression, a typed DAG of core/kir: its inputs carry the
+// dtypes of the node's inputs and every node's dtype follows by the rule
+// of the Elemwise or CastOp node it replaces, so each value is computed
+// and rounded as that node would. A value read twice (t0 in
+// exp(t0) * sin(t0)) is one node, and every stage that walks the
+// expression (the printer, the evaluator, the C++ element function) visits
+// it once: the cost is the number of nodes, never the size of the tree
+// it unfolds to (2^k for k levels each reading a value twice).
 // Ndim is the output's rank; an input of lower rank is padded on the left
 // with broadcastable dimensions (as ApplyScalar pads with a dimshuffle).
-// Both fields are plain values, so the op is comparable and serializes as
-// it is; the decoded program is cached by its text.
+// The expression is interned (equal expressions are one pointer), so the
+// op is comparable.
 type FusedOp struct {
-	Program string
-	Ndim    int
+	Expr *kir.Expr
+	Ndim int
 }
 
 func (op FusedOp) Name() string { return "composite" }
 
-// ParamString is the scalar expression: "(i0 * i1) + 2". A value that the
-// program uses more than once is printed once, bound to its instruction's
-// name before the expressions that read it, as the program computes it:
-//
-//	t0 = i0 + i1; exp(t0) * sin(t0)
-//
-// (see fusedProgram.render: printing it inline at each use would print
-// the tree the DAG stands for, twice as long at each level of sharing).
+// ParamString is the scalar expression (kir.Expr.String): "(i0 * i1) + 2",
+// or, for a value read more than once, "t0 = i0 + i1; exp(t0) * sin(t0)".
 func (op FusedOp) ParamString() string {
-	p, err := parseFused(op.Program)
-	if err != nil {
-		return "invalid program " + strconv.Quote(op.Program)
+	if op.Expr == nil {
+		return "no expression"
 	}
-	return p.render()
+	return op.Expr.String()
 }
 
 // fusedArg is an argument of an instruction: input, temp or constant index.
 type fusedArg struct {
-	kind  byte // 'i' input, 't' earlier instruction, 'k' constant
+	kind  byte // 'i' input, 't' earlier instruction, 'k' constant, 'x' the flat index
 	index int
 }
 
@@ -75,9 +60,8 @@ type fusedInstr struct {
 
 // fusedConst is a constant in its dtype's storage domain (see storageOf).
 type fusedConst struct {
-	dt   dtype.DType
-	text string
-	v    value
+	dt dtype.DType
+	v  value
 }
 
 // value is one element in a storage or compute domain.
@@ -87,254 +71,60 @@ type value struct {
 	c complex128
 }
 
+// fusedProgram is an expression as the evaluator runs it: its computed
+// nodes in schedule order (instructions, numbered as the printed text's
+// temporaries), the constants they read and the inputs' dtypes.
 type fusedProgram struct {
-	instrs  []fusedInstr
-	consts  []fusedConst
-	nInputs int
+	instrs    []fusedInstr
+	dt        []dtype.DType // each instruction's
+	consts    []fusedConst
+	inDT      []dtype.DType // each input's (0 for an input the expression does not read)
+	readsFlat bool          // an instruction reads the flat index
 }
 
-var fusedPrograms sync.Map // Program text -> *fusedProgram
-
-// parseFused decodes (once per text) a FusedOp's program.
-func parseFused(text string) (*fusedProgram, error) {
-	if p, ok := fusedPrograms.Load(text); ok {
-		return p.(*fusedProgram), nil
+// programOf lists e's nodes in schedule order, each once.
+func programOf(e *kir.Expr) (*fusedProgram, error) {
+	if e == nil {
+		return nil, graph.ValueErrorf("composite: no expression")
 	}
-	p := &fusedProgram{}
-	if text == "" {
-		return nil, graph.ValueErrorf("composite: empty program")
+	if e.Op() != kir.OpApply && e.Op() != kir.OpCast {
+		return nil, graph.ValueErrorf("composite{%s}: the expression computes nothing", e)
 	}
-	for n, line := range strings.Split(text, ";") {
-		fields := strings.Fields(line)
-		if len(fields) == 0 {
-			return nil, graph.ValueErrorf("composite: empty instruction %d in %q", n, text)
-		}
-		var in fusedInstr
-		if to, ok := strings.CutPrefix(fields[0], "cast:"); ok {
-			dt, err := dtype.Parse(to)
-			if err != nil || len(fields) != 2 {
-				return nil, graph.ValueErrorf("composite: bad cast %q", line)
+	p := &fusedProgram{inDT: make([]dtype.DType, e.NumInputs())}
+	ref := map[*kir.Expr]fusedArg{}
+	for _, n := range e.Schedule() {
+		switch n.Op() {
+		case kir.OpInput:
+			if d := p.inDT[n.InputIndex()]; d != 0 && d != n.DType() {
+				return nil, graph.TypeErrorf("composite{%s}: input %d read as %v and as %v", e, n.InputIndex(), d, n.DType())
 			}
-			in.cast = dt
-		} else if in.row = scalarIndex[fields[0]]; in.row == nil || len(fields)-1 != in.row.Arity {
-			return nil, graph.ValueErrorf("composite: bad instruction %q", line)
-		}
-		for _, f := range fields[1:] {
-			a, err := p.parseArg(f, n)
-			if err != nil {
-				return nil, graph.ValueErrorf("composite: instruction %q: %v", line, err)
-			}
-			in.args = append(in.args, a)
-		}
-		p.instrs = append(p.instrs, in)
-	}
-	fusedPrograms.Store(text, p)
-	return p, nil
-}
-
-func (p *fusedProgram) parseArg(f string, n int) (fusedArg, error) {
-	if dt, text, ok := strings.Cut(f, ":"); ok {
-		c, err := parseConstant(dt, text)
-		if err != nil {
-			return fusedArg{}, err
-		}
-		p.consts = append(p.consts, c)
-		return fusedArg{'k', len(p.consts) - 1}, nil
-	}
-	if len(f) < 2 || (f[0] != 'i' && f[0] != 't') {
-		return fusedArg{}, fmt.Errorf("bad argument %q", f)
-	}
-	i, err := strconv.Atoi(f[1:])
-	if err != nil || i < 0 || (f[0] == 't' && i >= n) {
-		return fusedArg{}, fmt.Errorf("bad argument %q", f)
-	}
-	if f[0] == 'i' {
-		p.nInputs = max(p.nInputs, i+1)
-	}
-	return fusedArg{f[0], i}, nil
-}
-
-func parseConstant(name, text string) (fusedConst, error) {
-	dt, err := dtype.Parse(name)
-	if err != nil {
-		return fusedConst{}, err
-	}
-	c := fusedConst{dt: dt, text: text}
-	switch storageOf(dt) {
-	case domF:
-		x, err := strconv.ParseFloat(text, 64)
-		if err != nil {
-			return c, err
-		}
-		c.v.f = storeFloat(dt, x)
-	case domC:
-		x, err := strconv.ParseComplex(text, 128)
-		if err != nil {
-			return c, err
-		}
-		c.v.c = storeComplex(dt, x)
-	default:
-		if dt == dtype.Uint64 {
-			x, err := strconv.ParseUint(text, 10, 64)
-			c.v.i = int64(x)
-			return c, err
-		}
-		x, err := strconv.ParseInt(text, 10, 64)
-		if err != nil {
-			return c, err
-		}
-		c.v.i = storeInt(dt, x)
-	}
-	return c, nil
-}
-
-// infixNames are the rows printed as operators.
-var infixNames = map[string]string{"add": "+", "sub": "-", "mul": "*", "true_div": "/", "int_div": "//",
-	"mod": "%", "pow": "**", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "eq": "==", "neq": "!=",
-	"and": "&", "or": "|", "xor": "^"}
-
-// render prints the program as expressions, each instruction once: an
-// instruction read by more than one argument is named (t3) and bound
-// ("t3 = ...; ") before the expression that reads it, and every other one
-// is printed inline, where its single reader reads it. The text is linear
-// in the program's length. Inlining every use instead prints the
-// expression tree, which doubles at each value used twice: a chain of 30
-// levels of y = tanh(y * 0.5) + sin(y) printed 2^30 copies of x (issue 11).
-func (p *fusedProgram) render() string {
-	uses := make([]int, len(p.instrs))
-	for _, in := range p.instrs {
-		for _, a := range in.args {
-			if a.kind == 't' {
-				uses[a.index]++
-			}
-		}
-	}
-	var sb strings.Builder
-	last := len(p.instrs) - 1
-	for t := range last {
-		if uses[t] > 1 {
-			sb.WriteString("t" + strconv.Itoa(t) + " = ")
-			p.renderInstr(&sb, t, uses, true)
-			sb.WriteString("; ")
-		}
-	}
-	p.renderInstr(&sb, last, uses, true)
-	return sb.String()
-}
-
-// renderInstr writes instruction t as an expression, parenthesized unless
-// top; the arguments that render binds are written by name. It writes
-// into one builder, so that a deep chain of single uses costs its length
-// and not its length squared.
-func (p *fusedProgram) renderInstr(sb *strings.Builder, t int, uses []int, top bool) {
-	in := p.instrs[t]
-	arg := func(a fusedArg) {
-		switch {
-		case a.kind == 'i':
-			sb.WriteString("i" + strconv.Itoa(a.index))
-		case a.kind == 'k':
-			sb.WriteString(p.consts[a.index].text)
-		case uses[a.index] > 1:
-			sb.WriteString("t" + strconv.Itoa(a.index))
+			p.inDT[n.InputIndex()] = n.DType()
+			ref[n] = fusedArg{'i', n.InputIndex()}
+		case kir.OpConst:
+			c := n.Const()
+			p.consts = append(p.consts, fusedConst{dt: c.DType(), v: value{f: c.Float64(), i: c.Int64(), c: c.Complex128()}})
+			ref[n] = fusedArg{'k', len(p.consts) - 1}
+		case kir.OpIndex:
+			p.readsFlat = true
+			ref[n] = fusedArg{'x', 0}
 		default:
-			p.renderInstr(sb, a.index, uses, false)
-		}
-	}
-	switch {
-	case in.row == nil:
-		sb.WriteString("cast{" + in.cast.String() + "}(")
-		arg(in.args[0])
-		sb.WriteString(")")
-	case infixNames[in.row.Name] != "":
-		if !top {
-			sb.WriteString("(")
-		}
-		arg(in.args[0])
-		sb.WriteString(" " + infixNames[in.row.Name] + " ")
-		arg(in.args[1])
-		if !top {
-			sb.WriteString(")")
-		}
-	case in.row.Name == "neg":
-		if !top {
-			sb.WriteString("(")
-		}
-		sb.WriteString("-")
-		arg(in.args[0])
-		if !top {
-			sb.WriteString(")")
-		}
-	default:
-		sb.WriteString(in.row.Name + "(")
-		for i, a := range in.args {
-			if i > 0 {
-				sb.WriteString(", ")
+			in := fusedInstr{cast: n.DType()}
+			if n.Op() == kir.OpApply {
+				row, ok := n.Row().(*ScalarOp)
+				if !ok {
+					return nil, graph.TypeErrorf("composite: row %s is not a scalar op", n.Row().RowName())
+				}
+				in = fusedInstr{row: row}
 			}
-			arg(a)
+			for _, a := range n.Args() {
+				in.args = append(in.args, ref[a])
+			}
+			p.instrs = append(p.instrs, in)
+			p.dt = append(p.dt, n.DType())
+			ref[n] = fusedArg{'t', len(p.instrs) - 1}
 		}
-		sb.WriteString(")")
 	}
-}
-
-// FusedBuilder assembles a FusedOp's program, instruction by instruction;
-// each method returns the reference that later instructions use.
-//
-//	var fb ops.FusedBuilder
-//	t, _ := fb.Apply(ops.Elemwise{Scalar: ops.ScalarByName("mul")}, fb.Input(0), fb.Input(1))
-//	op := fb.Op(2) // composite{i0 * i1} over matrices
-type FusedBuilder struct {
-	instrs []string
-}
-
-// Input refers to input i of the fused node.
-func (fb *FusedBuilder) Input(i int) string { return "i" + strconv.Itoa(i) }
-
-// Constant refers to the value of a, when it has one element and a dtype
-// the program can hold.
-func (fb *FusedBuilder) Constant(a *tensor.Array) (string, bool) {
-	if a == nil || a.Size() != 1 {
-		return "", false
-	}
-	dt := a.DType
-	switch storageOf(dt) {
-	case domF: // the shortest text that reads back as the same value of dt
-		bits := 32
-		if dt == dtype.Float64 {
-			bits = 64
-		}
-		return dt.String() + ":" + strconv.FormatFloat(a.Float64s()[0], 'g', -1, bits), true
-	case domC:
-		return dt.String() + ":" + strconv.FormatComplex(a.Complex128s()[0], 'g', -1, 8*dt.Size()), true
-	}
-	v := a.Int64s()[0]
-	if dt == dtype.Uint64 {
-		return dt.String() + ":" + strconv.FormatUint(uint64(v), 10), true
-	}
-	return dt.String() + ":" + strconv.FormatInt(v, 10), true
-}
-
-// Apply appends an instruction computing op (an Elemwise or a CastOp) of
-// args; ok is false for any other op.
-func (fb *FusedBuilder) Apply(op graph.Op, args ...string) (ref string, ok bool) {
-	var name string
-	switch op := op.(type) {
-	case Elemwise:
-		name = op.Scalar.Name
-	case CastOp:
-		name = "cast:" + op.To.String()
-	default:
-		return "", false
-	}
-	fb.instrs = append(fb.instrs, name+" "+strings.Join(args, " "))
-	return "t" + strconv.Itoa(len(fb.instrs)-1), true
-}
-
-// Len is the number of instructions so far.
-func (fb *FusedBuilder) Len() int { return len(fb.instrs) }
-
-// Op returns the fused op whose output is the last instruction, of rank ndim.
-func (fb *FusedBuilder) Op(ndim int) FusedOp {
-	return FusedOp{Program: strings.Join(fb.instrs, ";"), Ndim: ndim}
+	return p, nil
 }
 
 // OutputTypes derives every instruction's dtype from the inputs' and
@@ -425,46 +215,51 @@ type fusedPlan struct {
 	regDomain []domain
 }
 
-var fusedPlans sync.Map // program + input dtypes -> *fusedPlan
+var fusedPlans sync.Map // *kir.Expr -> *fusedPlan
 
-// plan types op's program for inputs of types in (cached).
+// plan types op's program for inputs of types in: the inputs must be
+// those the expression was built for (its input nodes' dtypes). The plan
+// of an expression is made once (cached by its interned pointer).
 func (op FusedOp) plan(in []graph.Type) (*fusedPlan, error) {
-	var key strings.Builder
-	key.WriteString(op.Program)
 	for _, t := range in {
-		key.WriteString("|" + t.DType.String())
 		if t.Ndim() > op.Ndim {
 			return nil, graph.TypeErrorf("composite: input of rank %d in a rank-%d composite", t.Ndim(), op.Ndim)
 		}
 	}
-	if p, ok := fusedPlans.Load(key.String()); ok {
-		return p.(*fusedPlan), nil
-	}
-	prog, err := parseFused(op.Program)
+	p, err := op.cachedPlan()
 	if err != nil {
 		return nil, err
 	}
-	if prog.nInputs != len(in) {
-		return nil, graph.TypeErrorf("composite{%s} takes %d inputs, got %d", op.ParamString(), prog.nInputs, len(in))
+	if len(p.inDT) != len(in) {
+		return nil, graph.TypeErrorf("composite{%s} takes %d inputs, got %d", op.ParamString(), len(p.inDT), len(in))
 	}
-	p := &fusedPlan{prog: prog, inDT: make([]dtype.DType, len(in)),
-		dt: make([]dtype.DType, len(prog.instrs)), domain: make([]domain, len(prog.instrs))}
 	for i, t := range in {
-		p.inDT[i] = t.DType
+		if d := p.prog.inDT[i]; d != 0 && d != t.DType {
+			return nil, graph.TypeErrorf("composite{%s}: input %d is %v, the expression reads a %v", op.ParamString(), i, t.DType, d)
+		}
 	}
+	return p, nil
+}
+
+func (op FusedOp) cachedPlan() (*fusedPlan, error) {
+	if p, ok := fusedPlans.Load(op.Expr); ok {
+		return p.(*fusedPlan), nil
+	}
+	prog, err := programOf(op.Expr)
+	if err != nil {
+		return nil, err
+	}
+	p := &fusedPlan{prog: prog, inDT: prog.inDT, dt: prog.dt, domain: make([]domain, len(prog.instrs))}
 	for t, instr := range prog.instrs {
 		dts := make([]dtype.DType, len(instr.args))
 		for i, a := range instr.args {
 			dts[i] = p.argDType(a)
 		}
 		if instr.row == nil {
-			p.dt[t], p.domain[t] = instr.cast, castDomain(dts[0], instr.cast)
+			p.domain[t] = castDomain(dts[0], instr.cast)
 			continue
 		}
 		s := instr.row
-		if p.dt[t], err = s.outputDType(dts); err != nil {
-			return nil, err
-		}
 		switch compute := s.ComputeDType(dts); {
 		case compute.IsComplex():
 			p.domain[t] = domC
@@ -480,7 +275,7 @@ func (op FusedOp) plan(in []graph.Type) (*fusedPlan, error) {
 	}
 	p.out = p.dt[len(p.dt)-1]
 	p.allocateRegisters()
-	fusedPlans.Store(key.String(), p)
+	fusedPlans.Store(op.Expr, p)
 	return p, nil
 }
 
@@ -538,6 +333,8 @@ func (p *fusedPlan) argDType(a fusedArg) dtype.DType {
 		return p.inDT[a.index]
 	case 'k':
 		return p.prog.consts[a.index].dt
+	case 'x':
+		return dtype.Int64
 	}
 	return p.dt[a.index]
 }
@@ -609,6 +406,7 @@ type fusedRun struct {
 	ins   []fusedInput
 	// the block of each input and constant, and the plan's registers
 	inRegs, regs, consts []block
+	flat                 block // the flat index of each element of the block
 	// per compute domain, the block an instruction computes into before
 	// storing to its dtype, and blocks for its operands converted into
 	// that domain: both are used only while one instruction runs
@@ -656,7 +454,17 @@ func (op FusedOp) start(node *graph.Apply, inputs []*tensor.Array) (*fusedRun, e
 		}
 	}
 	for k, c := range prog.consts {
-		r.consts[k] = block{f: []float64{c.v.f}, i: []int64{c.v.i}, c: []complex128{c.v.c}}
+		switch storageOf(c.dt) {
+		case domF:
+			r.consts[k] = block{f: []float64{c.v.f}}
+		case domC:
+			r.consts[k] = block{c: []complex128{c.v.c}}
+		default:
+			r.consts[k] = block{i: []int64{c.v.i}}
+		}
+	}
+	if prog.readsFlat {
+		r.flat = newBlock(domI, fusedChunk)
 	}
 	return r, nil
 }
@@ -670,6 +478,11 @@ func (r *fusedRun) compute(k0, m int, dst block) error {
 	for i := range r.ins {
 		r.inRegs[i] = r.ins[i].load(k0, m)
 	}
+	if prog.readsFlat {
+		for j := range m {
+			r.flat.i[j] = int64(k0 + j)
+		}
+	}
 	var args [3]block
 	for t, instr := range prog.instrs {
 		dom := plan.domain[t]
@@ -679,6 +492,8 @@ func (r *fusedRun) compute(k0, m int, dst block) error {
 			switch arg.kind {
 			case 'i':
 				src, dt = r.inRegs[arg.index], plan.inDT[arg.index]
+			case 'x':
+				src, dt = r.flat, dtype.Int64
 			case 'k':
 				src, dt = r.consts[arg.index], prog.consts[arg.index].dt
 			default:

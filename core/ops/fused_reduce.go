@@ -3,6 +3,7 @@ package ops
 import (
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -14,12 +15,12 @@ import (
 //	sum{axis=[1]}(composite{exp(i0) * i1}(x, y))
 //	  -> composite_reduce{sum{axis=[1]}(exp(i0) * i1)}(x, y)
 //
-// Program and Ndim are the map's (FusedOp); Kind names a row of the
+// Expr and Ndim are the map's (FusedOp); Kind names a row of the
 // reduction table, and Axes and KeepDims are Reduce's. It computes what
 // Reduce computes on FusedOp's output: the same dtypes, the same order of
 // folding (so the same rounding), NaN and empty-dimension rules.
 type FusedReduceOp struct {
-	Program  string
+	Expr     *kir.Expr
 	Ndim     int
 	Kind     string
 	Axes     graph.AxisSet
@@ -38,7 +39,7 @@ func (op FusedReduceOp) ParamString() string {
 	return s + "}(" + op.fused().ParamString() + ")"
 }
 
-func (op FusedReduceOp) fused() FusedOp { return FusedOp{Program: op.Program, Ndim: op.Ndim} }
+func (op FusedReduceOp) fused() FusedOp { return FusedOp{Expr: op.Expr, Ndim: op.Ndim} }
 
 // reduce is the Reduce node this op folds the map's output with.
 func (op FusedReduceOp) reduce() (Reduce, error) {

@@ -6,26 +6,30 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 )
 
-// sharedChainProgram is the program of levels of y -> tanh(y * 0.5) + sin(y)
+// sharedChainProgram is the expression of levels of y -> tanh(y * 0.5) + sin(y)
 // and y -> exp(-|y|) * y in turn, as the fusion pass builds it: each level
-// reads y twice, so each level's y is one instruction that two name.
+// reads y twice, so each level's y is one node that two read.
 func sharedChainProgram(levels int) FusedOp {
-	var fb FusedBuilder
-	apply := func(name string, args ...string) string {
-		r, _ := fb.Apply(Elemwise{Scalar: ScalarByName(name)}, args...)
-		return r
+	apply := func(name string, args ...*kir.Expr) *kir.Expr {
+		e, err := kir.Apply(ScalarByName(name), args...)
+		if err != nil {
+			panic(err)
+		}
+		return e
 	}
-	y := fb.Input(0)
+	y := kir.Input(0, dtype.Float64)
+	half := kir.Constant(kir.FloatConst(dtype.Float64, 0.5))
 	for i := range levels {
 		if i%2 == 0 {
-			y = apply("add", apply("tanh", apply("mul", y, "float64:0.5")), apply("sin", y))
+			y = apply("add", apply("tanh", apply("mul", y, half)), apply("sin", y))
 		} else {
 			y = apply("mul", apply("exp", apply("neg", apply("abs", y))), y)
 		}
 	}
-	return fb.Op(1)
+	return FusedOp{Expr: y, Ndim: 1}
 }
 
 // A shared value is printed once, bound to its instruction's name; values

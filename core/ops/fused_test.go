@@ -7,25 +7,36 @@ import (
 	"theanogo/core/dtype"
 	"theanogo/core/eval"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/ops"
 	"theanogo/core/tensor"
 )
 
-// pow2 is composite{i0 ** i1}, built as the fusion pass builds it.
-func pow2(t *testing.T) ops.FusedOp {
+// applyRow is row name applied to args, or the test's end.
+func applyRow(t *testing.T, name string, args ...*kir.Expr) *kir.Expr {
 	t.Helper()
-	var fb ops.FusedBuilder
-	p, ok := fb.Apply(ops.Elemwise{Scalar: ops.ScalarByName("pow")}, fb.Input(0), fb.Input(1))
-	c, okC := fb.Constant(tensor.Scalar(dtype.Int8, 1))
-	if _, okA := fb.Apply(ops.Elemwise{Scalar: ops.ScalarByName("add")}, p, c); !ok || !okC || !okA {
-		t.Fatal("FusedBuilder refused an Elemwise")
+	e, err := kir.Apply(ops.ScalarByName(name), args...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return fb.Op(1)
+	return e
+}
+
+// pow2 is composite{(i0 ** i1) + 1} over inputs of dtype dt, built as the
+// fusion pass builds it.
+func pow2(t *testing.T, dt dtype.DType) ops.FusedOp {
+	t.Helper()
+	c, ok := kir.ConstOf(tensor.Scalar(dtype.Int8, 1))
+	if !ok {
+		t.Fatal("ConstOf refused a scalar")
+	}
+	p := applyRow(t, "pow", kir.Input(0, dt), kir.Input(1, dt))
+	return ops.FusedOp{Expr: applyRow(t, "add", p, kir.Constant(c)), Ndim: 1}
 }
 
 // A fused op is a comparable value: the same program is the same op.
 func TestFusedOpIdentity(t *testing.T) {
-	a, b := pow2(t), pow2(t)
+	a, b := pow2(t, dtype.Int32), pow2(t, dtype.Int32)
 	if a != b {
 		t.Errorf("%v != %v", a, b)
 	}
@@ -38,7 +49,7 @@ func TestFusedOpIdentity(t *testing.T) {
 func TestFusedOpIntegerPowError(t *testing.T) {
 	b := graph.NewBuilder()
 	x, y := b.Input(graph.NewType(dtype.Int32, -1), "x"), b.Input(graph.NewType(dtype.Int32, -1), "y")
-	out, err := b.Apply1(pow2(t), x, y)
+	out, err := b.Apply1(pow2(t, dtype.Int32), x, y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,16 +67,23 @@ func TestFusedOpIntegerPowError(t *testing.T) {
 	}
 }
 
-// Bad programs and arities are errors of the type rule; there is no gradient.
+// Bad expressions, arities and input dtypes are errors of the type rule;
+// there is no gradient.
 func TestFusedOpErrors(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
-	for _, op := range []ops.FusedOp{{Program: "nosuchrow i0", Ndim: 1}, {Program: "add i0 t3", Ndim: 1}, {Program: "", Ndim: 1}, pow2(t)} {
+	bad := []ops.FusedOp{
+		{Ndim: 1}, // no expression
+		{Expr: kir.Input(0, dtype.Float64), Ndim: 1},                     // computes nothing
+		pow2(t, dtype.Float64),                                           // two inputs
+		{Expr: applyRow(t, "exp", kir.Input(0, dtype.Float32)), Ndim: 1}, // built for float32
+	}
+	for _, op := range bad {
 		if _, err := b.Apply1(op, x); err == nil {
-			t.Errorf("%q on one input: no error", op.Program)
+			t.Errorf("%v on one float64 input: no error", graph.OpString(op))
 		}
 	}
-	y, err := b.Apply1(ops.FusedOp{Program: "exp i0", Ndim: 1}, x)
+	y, err := b.Apply1(ops.FusedOp{Expr: applyRow(t, "exp", kir.Input(0, dtype.Float64)), Ndim: 1}, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,18 +97,19 @@ func TestFusedOpErrors(t *testing.T) {
 func TestFusedReduceOpErrors(t *testing.T) {
 	b := graph.NewBuilder()
 	x := b.Input(graph.NewType(dtype.Float64, -1, 0), "x")
+	exp := applyRow(t, "exp", kir.Input(0, dtype.Float64))
 	bad := []ops.FusedReduceOp{
-		{Program: "nosuchrow i0", Ndim: 2, Kind: "sum"},
-		{Program: "exp i0", Ndim: 2, Kind: "median"},
-		{Program: "exp i0", Ndim: 2, Kind: "sum", Axes: graph.NewAxisSet(2)},
-		{Program: "exp i0", Ndim: 2, Kind: "max", Axes: graph.NewAxisSet(1)}, // a static empty dimension
+		{Ndim: 2, Kind: "sum"}, // no expression
+		{Expr: exp, Ndim: 2, Kind: "median"},
+		{Expr: exp, Ndim: 2, Kind: "sum", Axes: graph.NewAxisSet(2)},
+		{Expr: exp, Ndim: 2, Kind: "max", Axes: graph.NewAxisSet(1)}, // a static empty dimension
 	}
 	for _, op := range bad {
 		if _, err := b.Apply1(op, x); err == nil {
 			t.Errorf("%#v: no error", op)
 		}
 	}
-	op := ops.FusedReduceOp{Program: "exp i0", Ndim: 2, Kind: "mean", Axes: graph.NewAxisSet(0), KeepDims: true}
+	op := ops.FusedReduceOp{Expr: exp, Ndim: 2, Kind: "mean", Axes: graph.NewAxisSet(0), KeepDims: true}
 	y, err := b.Apply1(op, x)
 	if err != nil {
 		t.Fatal(err)
