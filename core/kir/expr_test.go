@@ -75,7 +75,7 @@ func (c *countingTarget) Load(dt dtype.DType, x string) string {
 	return x
 }
 func (c *countingTarget) Store(dt dtype.DType, x string) string { return x }
-func (c *countingTarget) Literal(k kir.Const) string           { return k.String() }
+func (c *countingTarget) Literal(k kir.Const) string            { return k.String() }
 func (c *countingTarget) Template(r kir.Row, operand dtype.DType) string {
 	c.templates++
 	return r.CTemplate()
