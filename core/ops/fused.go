@@ -127,8 +127,9 @@ func programOf(e *kir.Expr) (*fusedProgram, error) {
 	return p, nil
 }
 
-// OutputTypes derives every instruction's dtype from the inputs' and
-// broadcasts the inputs' static shapes, as the Elemwise nodes would.
+// OutputTypes checks that the inputs have the dtypes the expression was
+// built for (its nodes' dtypes follow from them, as the Elemwise nodes'
+// would) and broadcasts the inputs' static shapes.
 func (op FusedOp) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 	in := graph.TypesOf(inputs)
 	plan, err := op.plan(in)

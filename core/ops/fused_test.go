@@ -124,3 +124,32 @@ func TestFusedReduceOpErrors(t *testing.T) {
 		t.Error("Pullback: no error")
 	}
 }
+
+// The flat element index is the element's C-order position in the output,
+// across the evaluator's blocks: i0 * 10 + index over a broadcast row.
+func TestFusedOpFlatIndex(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Int64, -1), "x")
+	e := applyRow(t, "add", applyRow(t, "mul", kir.Input(0, dtype.Int64), kir.Constant(kir.IntConst(dtype.Int64, 10))), kir.Index())
+	out, err := b.Apply1(ops.FusedOp{Expr: e, Ndim: 2}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := graph.OpString(out.Owner.Op), "composite{(i0 * 10) + index}"; got != want {
+		t.Errorf("OpString = %s, want %s", got, want)
+	}
+	const n = 1500 // more than one block
+	xs := make([]int64, n)
+	for i := range xs {
+		xs[i] = int64(i % 7)
+	}
+	res, err := eval.Run([]*graph.Variable{out}, map[*graph.Variable]*tensor.Array{x: tensor.FromInt64s(dtype.Int64, []int{n}, xs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range res[0].Int64s() {
+		if want := xs[k]*10 + int64(k); v != want {
+			t.Fatalf("element %d = %d, want %d", k, v, want)
+		}
+	}
+}
