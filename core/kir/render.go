@@ -60,10 +60,10 @@ const MaxPowi = 64
 //
 // over float64 the C++ target renders
 //
-//	const double t0 = static_cast<double>(tg_convert<double>((tg_convert<double>(a0) + tg_convert<double>(1.0))));
-//	const double t1 = ... std::exp(tg_convert<double>(t0)) ...;
-//	const double t2 = ... std::sin(tg_convert<double>(t0)) ...;
-//	const double t3 = ... (tg_convert<double>(t1) * tg_convert<double>(t2)) ...;
+//	const double t0 = static_cast<double>(tg_convert<double>((tg_convert<double>(a0) + tg_convert<double>(0x1p+00))));
+//	const double t1 = static_cast<double>(tg_convert<double>(std::exp(tg_convert<double>(t0))));
+//	const double t2 = static_cast<double>(tg_convert<double>(std::sin(tg_convert<double>(t0))));
+//	const double t3 = static_cast<double>(tg_convert<double>((tg_convert<double>(t1) * tg_convert<double>(t2))));
 //
 // with Result "t3": t0 is computed once, however many nodes read it.
 // A row that checks its integer operands (integer pow) is an error: the

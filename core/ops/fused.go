@@ -202,7 +202,8 @@ func storageOf(dt dtype.DType) domain {
 	return domI
 }
 
-// fusedPlan is a program typed for its input dtypes.
+// fusedPlan is a program with the domain each instruction computes in
+// and the register holding its values.
 type fusedPlan struct {
 	prog   *fusedProgram
 	inDT   []dtype.DType
