@@ -24,6 +24,15 @@ import (
 	"theanogo/core/tensor"
 )
 
+// cgoHeadersDigest is runtime.HeaderDigest("tg_kernel.h"): the runtime headers
+// this package's C preamble includes from codegen/runtime. Go's build
+// cache hashes a cgo package's own files, not headers included from
+// another directory, so an edit there (a field added to tg_args) would
+// otherwise reuse an object compiled against the old layout. The
+// package's test fails until this constant matches, and changing it
+// rebuilds the package.
+const cgoHeadersDigest = "1ef3c02b6fce479e"
+
 // tg_eval_kernel is the Go evaluator's kernel (tg_kernel.h): theanogo._rt
 // calls it through a function pointer with the input buffers, which it
 // borrows without copying; it asks the caller to allocate each result and

@@ -33,6 +33,15 @@ import (
 	"unsafe"
 )
 
+// cgoHeadersDigest is runtime.HeaderDigest("tg_rt.h"): the runtime headers
+// this package's C preamble includes from codegen/runtime. Go's build
+// cache hashes a cgo package's own files, not headers included from
+// another directory, so an edit there (a field added to tg_args) would
+// otherwise reuse an object compiled against the old layout. The
+// package's test fails until this constant matches, and changing it
+// rebuilds the package.
+const cgoHeadersDigest = "ec5abf711a540dc3"
+
 // runtimeLib is the process's runtime library, loaded once.
 var runtimeLib struct {
 	sync.Mutex

@@ -15,10 +15,14 @@
 package runtime
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 )
 
 //go:embed *.h *.c
@@ -61,4 +65,42 @@ func namesWithExt(ext string) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// HeaderDigest is a short SHA-256 of the header name and of every header
+// it includes with #include "..." (transitively, each once, in name
+// order). A cgo package that includes the runtime headers from this
+// directory keeps the digest of what it includes as a constant, checked by
+// its tests: Go's build cache hashes a cgo package's own files but not
+// headers included from elsewhere, so without a change in the package an
+// edited struct in tg_kernel.h would leave a stale object compiled against
+// the old layout (a crash, not a compile error).
+func HeaderDigest(name string) string {
+	files := Files()
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(h string) {
+		if seen[h] {
+			return
+		}
+		seen[h] = true
+		for _, line := range strings.Split(string(files[h]), "\n") {
+			rest, ok := strings.CutPrefix(strings.TrimSpace(line), "#include \"")
+			if inc, _, found := strings.Cut(rest, "\""); ok && found && files[inc] != nil {
+				visit(inc)
+			}
+		}
+	}
+	visit(name)
+	names := make([]string, 0, len(seen))
+	for h := range seen {
+		names = append(names, h)
+	}
+	sort.Strings(names)
+	sum := sha256.New()
+	for _, h := range names {
+		fmt.Fprintf(sum, "%s %d\n", h, len(files[h]))
+		sum.Write(files[h])
+	}
+	return hex.EncodeToString(sum.Sum(nil))[:16]
 }

@@ -73,6 +73,15 @@ import (
 	"theanogo/core/tensor"
 )
 
+// cgoHeadersDigest is runtime.HeaderDigest("tg_rt.h"): the runtime headers
+// this package's C preamble includes from codegen/runtime. Go's build
+// cache hashes a cgo package's own files, not headers included from
+// another directory, so an edit there (a field added to tg_args) would
+// otherwise reuse an object compiled against the old layout. The
+// package's test fails until this constant matches, and changing it
+// rebuilds the package.
+const cgoHeadersDigest = "ec5abf711a540dc3"
+
 // Profile returns the state's per-node nanoseconds and calls.
 func Profile(state uintptr) (ns, calls []int64) {
 	if state == 0 {
