@@ -81,6 +81,9 @@ func init() {
 	for _, op := range structOps {
 		opCodecs[opTypeName(op)] = structCodec(reflect.TypeOf(op))
 	}
+	for _, r := range ops.Registered() { // registered ops are parameter structs too
+		opCodecs[opTypeName(r.Op)] = structCodec(reflect.TypeOf(r.Op))
+	}
 	opCodecs[opTypeName(ops.Elemwise{})] = opCodec{
 		encode: func(op graph.Op) (any, error) { return map[string]string{"scalar": op.Name()}, nil },
 		decode: func(b *graph.Builder, params json.RawMessage, ins []*graph.Variable) (*graph.Apply, error) {

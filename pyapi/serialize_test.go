@@ -136,10 +136,20 @@ func TestLoadUnknownOp(t *testing.T) {
 	}
 }
 
+// codecOps are a value of every op type with a codec: the table rows,
+// the struct ops and the registered ops (ops.Register).
+func codecOps() []graph.Op {
+	all := append([]graph.Op{ops.Elemwise{}, ops.Reduce{}}, structOps...)
+	for _, r := range ops.Registered() {
+		all = append(all, r.Op)
+	}
+	return all
+}
+
 // Every op type with a codec is a comparable value type (the merge pass
 // uses ops as map keys) and is registered under its wire name.
 func TestCodecOpTypesAreComparable(t *testing.T) {
-	for _, op := range append([]graph.Op{ops.Elemwise{}, ops.Reduce{}}, structOps...) {
+	for _, op := range codecOps() {
 		typ := reflect.TypeOf(op)
 		if typ.Kind() != reflect.Struct || !typ.Comparable() {
 			t.Errorf("%v is not a comparable struct type", typ)
@@ -181,7 +191,7 @@ func TestEveryOpTypeIsComplete(t *testing.T) {
 			found[typ.(*ast.Ident).Name] = true
 		}
 	}
-	all := append([]graph.Op{ops.Elemwise{}, ops.Reduce{}, ops.FusedOp{}, ops.FusedReduceOp{}}, structOps...)
+	all := append(codecOps(), ops.FusedOp{}, ops.FusedReduceOp{})
 	known := map[string]graph.Op{}
 	for _, op := range all {
 		if _, ok := opCodecs[opTypeName(op)]; ok {
@@ -191,7 +201,7 @@ func TestEveryOpTypeIsComplete(t *testing.T) {
 	for name := range found {
 		op, ok := known[name]
 		if !ok {
-			t.Errorf("op type %s has no codec (add it to structOps or opCodecs)", name)
+			t.Errorf("op type %s has no codec (add it to structOps or opCodecs, or register it: ops.Register)", name)
 			continue
 		}
 		if _, ok := op.(graph.ShapeRule); !ok {

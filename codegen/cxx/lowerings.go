@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/ops"
 )
 
@@ -69,8 +70,15 @@ func reduceFails(n *graph.Apply) Failure {
 	return neverFails
 }
 
-// lookup returns n's lowering, if its op has one.
+// lookup returns n's lowering, if its op has one: its row, or else the
+// generic lowering of its kernel when the op is kir.Lowerable (an op
+// registered in one place needs no row here: lower_kir.go).
 func lookup(n *graph.Apply) (Lowering, bool) {
-	l, ok := lowerings[reflect.TypeOf(n.Op)]
-	return l, ok
+	if l, ok := lowerings[reflect.TypeOf(n.Op)]; ok {
+		return l, true
+	}
+	if _, ok := n.Op.(kir.Lowerable); ok {
+		return kernelLowering, true
+	}
+	return Lowering{}, false
 }

@@ -54,6 +54,11 @@ func FindBLAS() string {
 	return ""
 }
 
+// RepoRoot is the nearest directory at or above the working directory
+// that holds go.mod, or "": where Go tests find the repository's .venv
+// (OpenBLAS here, NVRTC in cuda/).
+func RepoRoot() string { return repoRoot() }
+
 // repoRoot is the nearest directory at or above the working directory that
 // holds go.mod, or "".
 func repoRoot() string {

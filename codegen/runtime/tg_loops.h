@@ -145,63 +145,6 @@ static inline int tg_size_ok(int32_t ndim, const int64_t *shape, int64_t itemsiz
     return 1;
 }
 
-/* --- numpy's astype (the Go evaluator's tensor.Array.Astype) ------------ */
-
-template <class T> struct tg_is_complex : std::false_type {};
-template <class T> struct tg_is_complex<std::complex<T>> : std::true_type {};
-
-/* A float to int64 as the evaluator converts: [2^63, 2^64) through uint64,
- * NaN, infinities and other out-of-range values to INT64_MIN. */
-static inline int64_t tg_float_to_int64(double v) {
-    if (v >= 9.223372036854775807e18 && v < 1.8446744073709552e19) return (int64_t)(uint64_t)v;
-    if (!(v > -9.223372036854775808e18 - 1025.0 && v < 9.223372036854775807e18)) return INT64_MIN;
-    return (int64_t)v;
-}
-
-/* tg_astype<To>(x) converts between compute types as astype does. */
-template <class To, class From>
-static inline To tg_astype(From x) {
-    if constexpr (std::is_same<To, bool>::value) {
-        return tg_convert<bool>(x);
-    } else if constexpr (tg_is_complex<From>::value && !tg_is_complex<To>::value) {
-        return tg_astype<To>(x.real());
-    } else if constexpr (std::is_integral<To>::value && std::is_floating_point<From>::value) {
-        return (To)tg_float_to_int64((double)x);
-    } else if constexpr (std::is_floating_point<To>::value && std::is_integral<From>::value) {
-        return (To)(double)x;
-    } else {
-        return tg_convert<To>(x);
-    }
-}
-
-/* --- constant integer powers -------------------------------------------- */
-
-/* a * x ** N by squaring, low bits first: the order of Go's math.Pow for an
- * integer exponent (the evaluator's), whose mantissa products round as
- * these do away from overflow and subnormals. */
-template <unsigned N>
-static inline double tg_powu(double a, double x) {
-    if constexpr (N == 0) {
-        return a;
-    } else if constexpr (N == 1) {
-        return a * x;
-    } else if constexpr ((N & 1) != 0) {
-        return tg_powu<(N >> 1)>(a * x, x * x);
-    } else {
-        return tg_powu<(N >> 1)>(a, x * x);
-    }
-}
-
-/* x ** N for a constant integer N: multiplications instead of pow(). */
-template <int N>
-static inline double tg_powi(double x) {
-    if constexpr (N < 0) {
-        return 1.0 / tg_powu<(unsigned)(-N)>(1.0, x);
-    } else {
-        return tg_powu<(unsigned)N>(1.0, x);
-    }
-}
-
 /* --- float32 tanh that vectorizes -------------------------------------- */
 
 /* tanh of a float32, computed in double and rounded once: within 1e-15 of

@@ -1,6 +1,11 @@
 // tg_scalar.h: the scalar helpers that the C templates of theanogo's scalar
-// op table (core/ops/scalar_table.go) call, and the float16 conversions of
-// its dtype -> C type table (core/ops/ctypes.go).
+// op table (core/ops/scalar_table.go) call, the float16 conversions of its
+// dtype -> C type table (core/ops/ctypes.go), and the conversions and
+// constant powers that kir.Render writes (tg_convert, tg_astype, tg_powi).
+//
+// It compiles under g++ and under NVRTC (the CUDA printer, cuda/): no
+// include but tg_std.h, which stands in for the standard headers under
+// NVRTC; the complex overloads exist only where TG_HAS_COMPLEX (g++).
 //
 // Plain C++17, header only, no Python: generated kernels include it and are
 // compiled with -fwrapv, so signed integer overflow wraps as it does in numpy
@@ -14,12 +19,7 @@
 #ifndef TG_SCALAR_H
 #define TG_SCALAR_H
 
-#include <cmath>
-#include <complex>
-#include <cstdint>
-#include <cstring>
-#include <limits>
-#include <type_traits>
+#include "tg_std.h"  // the standard headers, or their NVRTC stand-ins
 
 // tg_int<T> and tg_float<T> select overloads for integer and floating T.
 template <class T, class R = T>
@@ -73,6 +73,7 @@ template <class To, class From>
 struct tg_converter {
     static To run(From x) { return static_cast<To>(x); }
 };
+#ifdef TG_HAS_COMPLEX
 template <class T>
 struct tg_converter<bool, std::complex<T>> {
     static bool run(std::complex<T> x) { return x != std::complex<T>(0); }
@@ -85,6 +86,7 @@ template <class A, class From>
 struct tg_converter<std::complex<A>, From> {
     static std::complex<A> run(From x) { return std::complex<A>(static_cast<A>(x), A(0)); }
 };
+#endif
 template <class To, class From>
 static inline To tg_convert(From x) { return tg_converter<To, From>::run(x); }
 
@@ -152,6 +154,7 @@ static inline tg_int<T> tg_pow(T x, T y) {
 }
 template <class T>
 static inline tg_float<T> tg_pow(T x, T y) { return std::pow(x, y); }
+#ifdef TG_HAS_COMPLEX
 template <class T>
 static inline std::complex<T> tg_pow(std::complex<T> x, std::complex<T> y) {
     const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
@@ -174,6 +177,7 @@ static inline std::complex<float> tg_pow(std::complex<float> x, std::complex<flo
     std::complex<double> z = tg_pow(std::complex<double>(x), std::complex<double>(y));
     return std::complex<float>(float(z.real()), float(z.imag()));
 }
+#endif
 
 // --- signs and magnitudes ------------------------------------------------------
 
@@ -185,8 +189,10 @@ static inline tg_int<T> tg_abs(T x) {
 }
 template <class T>
 static inline tg_float<T> tg_abs(T x) { return std::fabs(x); }
+#ifdef TG_HAS_COMPLEX
 template <class T>
 static inline T tg_abs(std::complex<T> x) { return std::abs(x); }
+#endif
 
 // tg_sgn is the sign, -1, 0 or 1; a float 0 or NaN is returned as it is.
 template <class T>
@@ -232,6 +238,65 @@ static inline T tg_lowest() {
 template <class T>
 static inline T tg_highest() {
     return std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+}
+
+/* --- numpy's astype (the Go evaluator's tensor.Array.Astype) ------------ */
+
+template <class T> struct tg_is_complex : std::false_type {};
+#ifdef TG_HAS_COMPLEX
+template <class T> struct tg_is_complex<std::complex<T>> : std::true_type {};
+#endif
+
+/* A float to int64 as the evaluator converts: [2^63, 2^64) through uint64,
+ * NaN, infinities and other out-of-range values to INT64_MIN. */
+static inline int64_t tg_float_to_int64(double v) {
+    if (v >= 9.223372036854775807e18 && v < 1.8446744073709552e19) return (int64_t)(uint64_t)v;
+    if (!(v > -9.223372036854775808e18 - 1025.0 && v < 9.223372036854775807e18)) return INT64_MIN;
+    return (int64_t)v;
+}
+
+/* tg_astype<To>(x) converts between compute types as astype does. */
+template <class To, class From>
+static inline To tg_astype(From x) {
+    if constexpr (std::is_same<To, bool>::value) {
+        return tg_convert<bool>(x);
+    } else if constexpr (tg_is_complex<From>::value && !tg_is_complex<To>::value) {
+        return tg_astype<To>(x.real());
+    } else if constexpr (std::is_integral<To>::value && std::is_floating_point<From>::value) {
+        return (To)tg_float_to_int64((double)x);
+    } else if constexpr (std::is_floating_point<To>::value && std::is_integral<From>::value) {
+        return (To)(double)x;
+    } else {
+        return tg_convert<To>(x);
+    }
+}
+
+/* --- constant integer powers -------------------------------------------- */
+
+/* a * x ** N by squaring, low bits first: the order of Go's math.Pow for an
+ * integer exponent (the evaluator's), whose mantissa products round as
+ * these do away from overflow and subnormals. */
+template <unsigned N>
+static inline double tg_powu(double a, double x) {
+    if constexpr (N == 0) {
+        return a;
+    } else if constexpr (N == 1) {
+        return a * x;
+    } else if constexpr ((N & 1) != 0) {
+        return tg_powu<(N >> 1)>(a * x, x * x);
+    } else {
+        return tg_powu<(N >> 1)>(a, x * x);
+    }
+}
+
+/* x ** N for a constant integer N: multiplications instead of pow(). */
+template <int N>
+static inline double tg_powi(double x) {
+    if constexpr (N < 0) {
+        return 1.0 / tg_powu<(unsigned)(-N)>(1.0, x);
+    } else {
+        return tg_powu<(unsigned)N>(1.0, x);
+    }
 }
 
 #endif  // TG_SCALAR_H

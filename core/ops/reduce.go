@@ -7,6 +7,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -417,4 +418,31 @@ func reducedCount(k *Reduction, shape []int, axes graph.AxisSet, n int) (int, er
 		return 0, graph.ValueErrorf("%s: zero-size array to reduction operation %s which has no identity", k.Name, k.Name)
 	}
 	return count, nil
+}
+
+// Const is the identity as a constant of dtype dt (the IR's form): the
+// extremes of max and min are the dtype's own for integers (int8: -128).
+func (id Identity) Const(dt dtype.DType) kir.Const {
+	switch {
+	case dt.IsComplex():
+		return kir.ComplexConst(dt, id.Complex128())
+	case dt.IsFloat():
+		return kir.FloatConst(dt, id.Float64())
+	case dt == dtype.Uint64 && id == IdentityHighest:
+		return kir.Uint64Const(math.MaxUint64)
+	case id == IdentityLowest:
+		return kir.IntConst(dt, intExtremes[dt][0])
+	case id == IdentityHighest:
+		return kir.IntConst(dt, intExtremes[dt][1])
+	}
+	return kir.IntConst(dt, id.Int64())
+}
+
+// intExtremes are the smallest and largest values of the bool and integer
+// dtypes (uint64's largest is not an int64: Identity.Const handles it).
+var intExtremes = map[dtype.DType][2]int64{
+	dtype.Bool: {0, 1}, dtype.Int8: {math.MinInt8, math.MaxInt8}, dtype.Int16: {math.MinInt16, math.MaxInt16},
+	dtype.Int32: {math.MinInt32, math.MaxInt32}, dtype.Int64: {math.MinInt64, math.MaxInt64},
+	dtype.Uint8: {0, math.MaxUint8}, dtype.Uint16: {0, math.MaxUint16}, dtype.Uint32: {0, math.MaxUint32},
+	dtype.Uint64: {0, 0},
 }

@@ -26,11 +26,12 @@ var registry map[string]Constructor
 func init() {
 	registry = map[string]Constructor{}
 	for _, table := range []map[string]Constructor{
-		elemwiseConstructors(), // elemwise.go: one row per scalar op, plus cast
-		reduceConstructors,     // reduce.go: sum prod max min mean argmax argmin
-		shapeConstructors,      // shape.go: dimshuffle transpose reshape flatten shape make_vector tensor_copy
-		indexConstructors,      // index.go: subtensor, inc/set, advanced, arange
-		nnetConstructors,       // nnet.go: dot, softmax, crossentropies, clip, relu, zeros_like, ones_like
+		elemwiseConstructors(),   // elemwise.go: one row per scalar op, plus cast
+		reduceConstructors,       // reduce.go: sum prod max min mean argmax argmin
+		shapeConstructors,        // shape.go: dimshuffle transpose reshape flatten shape make_vector tensor_copy
+		indexConstructors,        // index.go: subtensor, inc/set, advanced, arange
+		nnetConstructors,         // nnet.go: dot, softmax, crossentropies, clip, relu, zeros_like, ones_like
+		registeredConstructors(), // the ops registered in core/ops with their constructors (cumsum ...)
 	} {
 		for name, c := range table {
 			if registry[name] != nil {
@@ -39,6 +40,20 @@ func init() {
 			registry[name] = c
 		}
 	}
+}
+
+// registeredConstructors are the rows of the ops that register themselves
+// in core/ops (ops.Register): their Build reads the parameters through
+// ops.Params, which Params implements.
+func registeredConstructors() map[string]Constructor {
+	rows := map[string]Constructor{}
+	for _, r := range ops.Registered() {
+		build := r.Build
+		rows[r.Name] = func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+			return build(b, p, inputs)
+		}
+	}
+	return rows
 }
 
 // Build applies the op called name to the inputs: the one entry point the C

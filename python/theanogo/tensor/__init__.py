@@ -9,11 +9,13 @@
 12.0
 """
 
-from . import nnet  # noqa: F401
+from . import extra_ops, nnet  # noqa: F401
 from .basic import *  # noqa: F401,F403
 from .basic import __all__ as _basic_all
+from .extra_ops import *  # noqa: F401,F403
+from .extra_ops import __all__ as _extra_all
 from .type import TensorType  # noqa: F401
 from .var import TensorConstant, TensorVariable  # noqa: F401
 from ..gradient import grad  # noqa: E402,F401  (T.grad, as in Theano)
 
-__all__ = list(_basic_all) + ["nnet", "grad"]
+__all__ = list(_basic_all) + list(_extra_all) + ["nnet", "extra_ops", "grad"]

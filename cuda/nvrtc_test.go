@@ -1,0 +1,239 @@
+package cuda_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/kir"
+	"theanogo/core/ops"
+	"theanogo/cuda"
+)
+
+// The printed CUDA compiles to PTX with NVRTC (from the nvidia-cuda-nvrtc-cu12
+// wheel that make install puts in .venv): every scalar-table row in float32
+// and float64, sum and max reductions, cumsum and cumprod lowered from their
+// op, and random fused elementwise expressions. No GPU runs anything here.
+// A missing NVRTC fails the test: `make install` brings it.
+
+// arch is the virtual architecture the PTX targets (Turing and later).
+const arch = "compute_75"
+
+func loadNVRTC(t *testing.T) *cuda.NVRTC {
+	t.Helper()
+	path := cuda.FindNVRTC()
+	if path == "" {
+		t.Fatalf("no NVRTC library: run make install (requirements-dev.txt brings nvidia-cuda-nvrtc-cu12), or set %s", cuda.NVRTCEnv)
+	}
+	n, err := cuda.LoadNVRTC(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// compile compiles the program and checks that the PTX defines every entry.
+func compile(t *testing.T, n *cuda.NVRTC, p *cuda.Program) {
+	t.Helper()
+	ptx, _, err := n.CompilePTX(p.Source(), "kernels.cu", cuda.Headers(), cuda.Options(arch))
+	if err != nil {
+		t.Fatalf("%v\nsource:\n%s", err, numbered(p.Source()))
+	}
+	for _, e := range p.Entries() {
+		if !strings.Contains(ptx, ".entry "+e+"(") {
+			t.Errorf("the PTX has no entry %s", e)
+		}
+	}
+}
+
+func numbered(src string) string {
+	lines := strings.Split(src, "\n")
+	for i := range lines {
+		lines[i] = fmt.Sprintf("%4d  %s", i+1, lines[i])
+	}
+	return strings.Join(lines, "\n")
+}
+
+// mapKernel is the map out0 = e over inputs of the given dtypes, rank 2.
+func mapKernel(name string, e *kir.Expr, in []dtype.DType) *kir.Kernel {
+	k := &kir.Kernel{Name: name, Extents: []kir.Extent{{Operand: len(in), Axis: 0}, {Operand: len(in), Axis: 1}},
+		Outputs: []kir.Operand{{DType: e.DType(), Rank: 2, Layout: kir.Contiguous}}, Body: &kir.Map{Outputs: []*kir.Expr{e}}}
+	for _, dt := range in {
+		k.Inputs = append(k.Inputs, kir.Operand{DType: dt, Rank: 2})
+	}
+	return k
+}
+
+func TestNVRTCScalarRows(t *testing.T) {
+	n := loadNVRTC(t)
+	if major, _ := n.Version(); major < 12 {
+		t.Errorf("NVRTC version %d, want 12 or later", major)
+	}
+	var p cuda.Program
+	count := 0
+	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64} {
+		for _, row := range ops.ScalarOps() {
+			args := make([]*kir.Expr, row.Arity)
+			dts := make([]dtype.DType, row.Arity)
+			for i := range args {
+				dts[i] = dt
+				if row.Name == "switch" && i == 0 {
+					dts[i] = dtype.Bool
+				}
+				args[i] = kir.Input(i, dts[i])
+			}
+			e, err := kir.Apply(row, args...)
+			if err != nil {
+				continue // the row does not take floats (bitwise rows)
+			}
+			if err := p.Add(mapKernel(row.Name, e, dts), fmt.Sprintf("tg_%s_%v", row.Name, dt)); err != nil {
+				t.Fatal(err)
+			}
+			count++
+		}
+	}
+	if count < 60 {
+		t.Fatalf("only %d row kernels printed", count)
+	}
+	compile(t, n, &p)
+}
+
+func TestNVRTCReductionsAndScans(t *testing.T) {
+	n := loadNVRTC(t)
+	var p cuda.Program
+	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Float16} {
+		for _, r := range []string{"sum", "max"} {
+			var kind *ops.Reduction
+			for _, k := range ops.Reductions() {
+				if k.Name == r {
+					kind = k
+				}
+			}
+			out := kind.Out(dt)
+			x := kir.Input(1, dt)
+			if dt != out {
+				x = kir.Cast(x, out)
+			}
+			step, err := kir.Apply(kind.Scalar, kir.Input(0, out), x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for a, axes := range [][]int{{1}, {0, 1, 2}, {0}} {
+				keep := 3 - len(axes)
+				k := &kir.Kernel{Name: r, Extents: []kir.Extent{{Operand: 0, Axis: 0}, {Operand: 0, Axis: 1}, {Operand: 0, Axis: 2}},
+					Inputs:  []kir.Operand{{DType: dt, Rank: 3}},
+					Outputs: []kir.Operand{{DType: out, Rank: keep, Layout: kir.Contiguous}},
+					Body:    &kir.Reduce{Axes: axes, Identity: kind.Identity.Const(out), Step: step}}
+				if err := p.Add(k, fmt.Sprintf("tg_%s_%v_%d", r, dt, a)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// cumsum and cumprod, lowered by their op (the kernel C++ prints too)
+	b := graph.NewBuilder()
+	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int8, dtype.Float16} {
+		x := b.Input(graph.NewType(dt, -1, -1), "x")
+		for _, f := range []func(*graph.Builder, *graph.Variable, *int) (*graph.Variable, error){ops.CumSum, ops.CumProd} {
+			axis := 1
+			v, err := f(b, x, &axis)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k, err := v.Owner.Op.(kir.Lowerable).Lower(v.Owner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Add(k, fmt.Sprintf("tg_%s_%v", v.Owner.Op.Name(), dt)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	compile(t, n, &p)
+}
+
+// randomExpr builds a random fused elementwise expression over nin inputs
+// of the given dtypes: rows of the scalar table, constants, casts and the
+// flat index, with values reused (a DAG, not a tree), as fusion builds.
+func randomExpr(rng *rand.Rand, in []dtype.DType, size int) *kir.Expr {
+	var pool []*kir.Expr
+	for i, dt := range in {
+		pool = append(pool, kir.Input(i, dt))
+	}
+	pool = append(pool, kir.Constant(kir.FloatConst(dtype.Float32, 0.5)), kir.Constant(kir.IntConst(dtype.Int8, 3)))
+	rows := ops.ScalarOps()
+	for len(pool) < size+len(in)+2 {
+		switch rng.IntN(8) {
+		case 0:
+			pool = append(pool, kir.Cast(pool[rng.IntN(len(pool))], []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int64, dtype.Bool}[rng.IntN(4)]))
+		case 1:
+			if rng.IntN(4) == 0 {
+				pool = append(pool, kir.Index())
+			}
+		default:
+			row := rows[rng.IntN(len(rows))]
+			args := make([]*kir.Expr, row.Arity)
+			for i := range args {
+				args[i] = pool[len(pool)-1-rng.IntN(min(len(pool), 4))] // recent values: deep chains
+			}
+			if e, err := kir.Apply(row, args...); err == nil && !row.ChecksIntegers(dtypesOf(args)) && !e.DType().IsComplex() {
+				pool = append(pool, e)
+			}
+		}
+	}
+	return pool[len(pool)-1]
+}
+
+func dtypesOf(es []*kir.Expr) []dtype.DType {
+	out := make([]dtype.DType, len(es))
+	for i, e := range es {
+		out[i] = e.DType()
+	}
+	return out
+}
+
+func TestNVRTCRandomFusedExpressions(t *testing.T) {
+	n := loadNVRTC(t)
+	rng := rand.New(rand.NewPCG(2026, 12))
+	var p cuda.Program
+	choices := []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Int64, dtype.Bool, dtype.Uint8, dtype.Float16}
+	for i := 0; i < 40; i++ {
+		in := make([]dtype.DType, 1+rng.IntN(3))
+		for j := range in {
+			in[j] = choices[rng.IntN(len(choices))]
+		}
+		e := randomExpr(rng, in, 4+rng.IntN(20))
+		if err := p.Add(mapKernel(fmt.Sprintf("fused%d", i), e, in), fmt.Sprintf("tg_fused_%d", i)); err != nil {
+			t.Fatalf("fused %d (%v): %v", i, e, err)
+		}
+	}
+	compile(t, n, &p)
+}
+
+// A program NVRTC rejects returns its log, naming the line.
+func TestNVRTCErrorLog(t *testing.T) {
+	n := loadNVRTC(t)
+	_, log, err := n.CompilePTX("extern \"C\" __global__ void k() { undefined_thing(); }", "bad.cu", nil, cuda.Options(arch))
+	if err == nil || !strings.Contains(log, "undefined_thing") || !strings.Contains(err.Error(), "bad.cu") {
+		t.Errorf("error %v, log %q", err, log)
+	}
+}
+
+// Complex kernels and a second kernel of the same name are refused,
+// naming the kernel.
+func TestPrinterRefuses(t *testing.T) {
+	var p cuda.Program
+	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err == nil || !strings.Contains(err.Error(), "tg_neg") {
+		t.Errorf("a second tg_neg: %v", err)
+	}
+	err := p.Add(mapKernel("neg", kir.Input(0, dtype.Complex128), []dtype.DType{dtype.Complex128}), "tg_cneg")
+	if err == nil || !strings.Contains(err.Error(), "complex") || !strings.Contains(err.Error(), "neg") {
+		t.Errorf("complex kernel: %v", err)
+	}
+}

@@ -1,0 +1,371 @@
+// Package cuda renders kernel IR (core/kir) as CUDA C and compiles it to
+// PTX with NVRTC, loaded at run time (nvrtc.go): no CUDA toolkit and no
+// GPU are needed to build or to compile. Running the PTX on a GPU (the
+// driver API) is a later step.
+//
+// The printer is the CUDA twin of the C++ generator: the element
+// expressions are kir.Render with cudaTarget (the same statements as on
+// the CPU, the same scalar header codegen/runtime/tg_scalar.h compiled by
+// NVRTC), and the loops are CUDA's: a grid-stride loop over the points of
+// a map, over the output elements of a reduction, over the lines of a
+// scan.
+package cuda
+
+import (
+	"fmt"
+	"strings"
+
+	"theanogo/core/kir"
+)
+
+// Program collects printed kernels into one CUDA translation unit, so
+// that NVRTC compiles many kernels at once:
+//
+//	var p cuda.Program
+//	err := p.Add(k, "tg_exp_mul")
+//	ptx, log, err := nvrtc.CompilePTX(p.Source(), "kernels.cu", cuda.Headers(), cuda.Options("compute_75"))
+type Program struct {
+	functions []string
+	entries   []string
+	ranks     map[int]bool
+}
+
+// Add prints k as the __global__ function entry. Each operand is passed as
+// its data pointer and its shape and strides (in elements) by value:
+//
+//	extern "C" __global__ void tg_exp_mul(
+//	    const double *__restrict__ in0, const tg_dims2 in0_v,
+//	    double *__restrict__ out0, const tg_dims2 out0_v)
+//
+// A launch may use any grid: every loop strides over the whole work.
+func (p *Program) Add(k *kir.Kernel, entry string) error {
+	if err := k.Check(); err != nil {
+		return err
+	}
+	for _, e := range p.entries {
+		if e == entry {
+			return fmt.Errorf("cuda: kernel %s: the program already has a kernel named %s", k.Name, entry)
+		}
+	}
+	for i := 0; i < len(k.Inputs)+len(k.Outputs); i++ {
+		if dt := k.Operand(i).DType; dt.IsComplex() {
+			return fmt.Errorf("cuda: kernel %s: %s is %v: complex dtypes are not printed for CUDA", k.Name, k.OperandName(i), dt)
+		}
+	}
+	w := &writer{k: k}
+	var err error
+	switch b := k.Body.(type) {
+	case *kir.Map:
+		err = w.printMap(b)
+	case *kir.Reduce:
+		err = w.printReduce(b)
+	case *kir.Scan:
+		err = w.printScan(b)
+	default:
+		err = fmt.Errorf("cuda: kernel %s: a %T body is not printed for CUDA", k.Name, k.Body)
+	}
+	if err != nil {
+		return err
+	}
+	if p.ranks == nil {
+		p.ranks = map[int]bool{}
+	}
+	var params []string
+	for i := 0; i < len(k.Inputs)+len(k.Outputs); i++ {
+		o := k.Operand(i)
+		r := max(o.Rank, 1)
+		p.ranks[r] = true
+		cnst := ""
+		if i < len(k.Inputs) {
+			cnst = "const "
+		}
+		name := k.OperandName(i)
+		params = append(params, fmt.Sprintf("%s%s *__restrict__ %s, const tg_dims%d %s_v", cnst, cudaTarget{}.Storage(o.DType), name, r, name))
+	}
+	var sb strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(k.String()), "\n") {
+		sb.WriteString("// " + line + "\n")
+	}
+	fmt.Fprintf(&sb, "extern \"C\" __global__ void %s(%s) {\n", entry, strings.Join(params, ", "))
+	for _, line := range w.lines {
+		sb.WriteString(line + "\n")
+	}
+	sb.WriteString("}\n")
+	p.functions = append(p.functions, sb.String())
+	p.entries = append(p.entries, entry)
+	return nil
+}
+
+// Entries are the names of the kernels added, in order.
+func (p *Program) Entries() []string { return p.entries }
+
+// Source is the translation unit: the scalar header, the shape-and-strides
+// structs of the ranks used, and every kernel.
+func (p *Program) Source() string {
+	var sb strings.Builder
+	sb.WriteString("// theanogo CUDA kernels, printed from the kernel IR (cuda/printer.go)\n")
+	sb.WriteString("#include \"tg_scalar.h\"\n\n")
+	for r := 1; r <= 64; r++ {
+		if p.ranks[r] {
+			fmt.Fprintf(&sb, "struct tg_dims%d { long long shape[%d]; long long strides[%d]; };\n", r, r, r)
+		}
+	}
+	for _, f := range p.functions {
+		sb.WriteString("\n" + f)
+	}
+	return sb.String()
+}
+
+// writer prints one kernel's body.
+type writer struct {
+	k     *kir.Kernel
+	lines []string
+	depth int
+}
+
+func (w *writer) line(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	if strings.HasPrefix(s, "}") {
+		w.depth--
+	}
+	w.lines = append(w.lines, strings.Repeat("    ", w.depth+1)+s)
+	if strings.HasSuffix(s, "{") {
+		w.depth++
+	}
+}
+
+// extent is the C expression of the space's axis d.
+func (w *writer) extent(d int) string {
+	e := w.k.Extents[d]
+	return fmt.Sprintf("%s_v.shape[%d]", w.k.OperandName(e.Operand), e.Axis)
+}
+
+// stride is operand i's stride along axis d of the space, 0 where the
+// operand broadcasts (length 1 against a longer axis).
+func (w *writer) stride(i, d int) string {
+	n := w.k.OperandName(i)
+	return fmt.Sprintf("(%s_v.shape[%d] == 1 ? 0 : %s_v.strides[%d])", n, d, n, d)
+}
+
+// gridLoop opens the grid-stride loop of variable v over [0, total).
+func (w *writer) gridLoop(v, total string) {
+	w.line("const long long total = %s;", total)
+	w.line("for (long long %s = blockIdx.x * (long long)blockDim.x + threadIdx.x; %s < total; %s += (long long)gridDim.x * blockDim.x) {", v, v, v)
+}
+
+// product is the C product of the extents of axes (1 when none).
+func (w *writer) product(axes []int) string {
+	terms := []string{"1LL"}
+	for _, d := range axes {
+		terms = append(terms, w.extent(d))
+	}
+	return strings.Join(terms, " * ")
+}
+
+// unravel splits the position in v over axes (C order, last fastest) and
+// adds, for each operand in ops, its offset along them to o<operand>.
+func (w *writer) unravel(v string, axes []int, ops []int, stride func(i, d int) string) {
+	if len(axes) == 0 {
+		return
+	}
+	w.line("long long rest_%s = %s;", v, v)
+	for j := len(axes) - 1; j >= 0; j-- {
+		d := axes[j]
+		w.line("const long long %s%d = rest_%s %% %s;", v, d, v, w.extent(d))
+		w.line("rest_%s /= %s;", v, w.extent(d))
+		for _, i := range ops {
+			if s := stride(i, d); s != "" {
+				w.line("o%d += %s%d * %s;", i, v, d, s)
+			}
+		}
+	}
+}
+
+// render writes the statements of e; input(i) names the stored value of
+// the expression's input i.
+func (w *writer) render(e *kir.Expr, input func(int) string, index bool) (string, error) {
+	t := cudaTarget{index: index}
+	r, err := kir.Render(t, e, input)
+	if err != nil {
+		return "", fmt.Errorf("cuda: kernel %s: %v", w.k.Name, err)
+	}
+	for _, s := range r.Body {
+		w.line("%s", s)
+	}
+	return r.Result, nil
+}
+
+func (w *writer) all() []int {
+	axes := make([]int, w.k.Rank())
+	for d := range axes {
+		axes[d] = d
+	}
+	return axes
+}
+
+func (w *writer) operands() []int {
+	ops := make([]int, len(w.k.Inputs)+len(w.k.Outputs))
+	for i := range ops {
+		ops[i] = i
+	}
+	return ops
+}
+
+// printMap: a thread per point, grid-stride; the flat index is the point's
+// C-order position (kir.Index).
+//
+//	for (long long f = ...; f < total; f += ...) {
+//	    long long o0 = 0, o1 = 0;  ... unravel f ...
+//	    const double t0 = ...;
+//	    out0[o1] = t0;
+//	}
+func (w *writer) printMap(b *kir.Map) error {
+	nin := len(w.k.Inputs)
+	w.gridLoop("f", w.product(w.all()))
+	w.declareOffsets(w.operands())
+	w.unravel("f", w.all(), w.operands(), w.stride)
+	for j, e := range b.Outputs {
+		res, err := w.render(e, func(i int) string { return fmt.Sprintf("in%d[o%d]", i, i) }, true)
+		if err != nil {
+			return err
+		}
+		w.line("out%d[o%d] = %s;", j, nin+j, res)
+	}
+	w.line("}")
+	return nil
+}
+
+func (w *writer) declareOffsets(ops []int) {
+	decl := make([]string, len(ops))
+	for j, i := range ops {
+		decl[j] = fmt.Sprintf("o%d = 0", i)
+	}
+	w.line("long long %s;", strings.Join(decl, ", "))
+}
+
+// printReduce: a thread per output element folds its elements in C order
+// of the reduced axes (the sequential order; a pairwise fold by blocks of
+// threads is a later kernel shape, within the same tolerance).
+func (w *writer) printReduce(b *kir.Reduce) error {
+	nin := len(w.k.Inputs)
+	reduced := map[int]bool{}
+	for _, a := range b.Axes {
+		reduced[a] = true
+	}
+	var kept, red []int
+	for d := 0; d < w.k.Rank(); d++ {
+		if reduced[d] {
+			red = append(red, d)
+		} else {
+			kept = append(kept, d)
+		}
+	}
+	full := w.k.Outputs[0].Rank == w.k.Rank()
+	outStride := func(i, d int) string {
+		if i < nin {
+			return w.stride(i, d)
+		}
+		if full {
+			return fmt.Sprintf("out0_v.strides[%d]", d)
+		}
+		j := 0
+		for _, k := range kept {
+			if k == d {
+				break
+			}
+			j++
+		}
+		return fmt.Sprintf("out0_v.strides[%d]", j)
+	}
+	ins := make([]int, nin)
+	for i := range ins {
+		ins[i] = i
+	}
+	w.gridLoop("f", w.product(kept))
+	w.declareOffsets(w.operands())
+	w.unravel("f", kept, w.operands(), outStride)
+	st := cudaTarget{}.Storage(w.k.Outputs[0].DType)
+	w.line("%s acc = %s;", st, cudaTarget{}.Literal(b.Identity))
+	w.line("const long long count = %s;", w.product(red))
+	w.line("for (long long r = 0; r < count; r++) {")
+	w.declareOffsetsAt("p", ins)
+	w.unravelInto("r", red, ins)
+	res, err := w.render(b.Step, func(i int) string {
+		if i == 0 {
+			return "acc"
+		}
+		return fmt.Sprintf("in%d[o%d + p%d]", i-1, i-1, i-1)
+	}, false)
+	if err != nil {
+		return err
+	}
+	w.line("acc = %s;", res)
+	w.line("}")
+	w.line("out0[o%d] = acc;", nin)
+	w.line("}")
+	return nil
+}
+
+func (w *writer) declareOffsetsAt(prefix string, ops []int) {
+	if len(ops) == 0 {
+		return
+	}
+	decl := make([]string, len(ops))
+	for j, i := range ops {
+		decl[j] = fmt.Sprintf("%s%d = 0", prefix, i)
+	}
+	w.line("long long %s;", strings.Join(decl, ", "))
+}
+
+// unravelInto is unravel into the offsets p<i> (the reduced positions).
+func (w *writer) unravelInto(v string, axes, ops []int) {
+	if len(axes) == 0 {
+		return
+	}
+	w.line("long long rest_%s = %s;", v, v)
+	for j := len(axes) - 1; j >= 0; j-- {
+		d := axes[j]
+		w.line("const long long %s%d = rest_%s %% %s;", v, d, v, w.extent(d))
+		w.line("rest_%s /= %s;", v, w.extent(d))
+		for _, i := range ops {
+			w.line("p%d += %s%d * %s;", i, v, d, w.stride(i, d))
+		}
+	}
+}
+
+// printScan: a thread per line along the axis carries the accumulator.
+func (w *writer) printScan(b *kir.Scan) error {
+	nin := len(w.k.Inputs)
+	var others []int
+	for d := 0; d < w.k.Rank(); d++ {
+		if d != b.Axis {
+			others = append(others, d)
+		}
+	}
+	w.gridLoop("f", w.product(others))
+	w.declareOffsets(w.operands())
+	w.unravel("f", others, w.operands(), w.stride)
+	st := cudaTarget{}.Storage(w.k.Outputs[0].DType)
+	w.line("%s acc = %s;", st, cudaTarget{}.Literal(b.Identity))
+	w.line("const long long n = %s;", w.extent(b.Axis))
+	w.line("for (long long s = 0; s < n; s++) {")
+	if b.Reverse {
+		w.line("const long long k = n - 1 - s;")
+	} else {
+		w.line("const long long k = s;")
+	}
+	res, err := w.render(b.Step, func(i int) string {
+		if i == 0 {
+			return "acc"
+		}
+		return fmt.Sprintf("in%d[o%d + k * %s]", i-1, i-1, w.stride(i-1, b.Axis))
+	}, false)
+	if err != nil {
+		return err
+	}
+	w.line("acc = %s;", res)
+	w.line("out0[o%d + k * %s] = acc;", nin, w.stride(nin, b.Axis))
+	w.line("}")
+	w.line("}")
+	return nil
+}
