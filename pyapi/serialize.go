@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"theanogo/core/control"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
@@ -70,6 +71,7 @@ var structOps = []graph.Op{
 	ops.GemmOp{}, ops.GemvOp{}, ops.GerOp{},
 	ops.FusedOp{},
 	ops.FusedReduceOp{},
+	control.IfElseOp{}, // the built form only (a lazy one exists only inside a compiled function)
 }
 
 // opCodecs maps each op type a graph may hold to its codec. Most ops are
