@@ -133,3 +133,29 @@ func TestCxxIfElseMultipleOutputsNestedUpdates(t *testing.T) {
 		t.Errorf("expected the two branches, the nested ones and a continuation as regions, got %d region functions", n)
 	}
 }
+
+// A length that needs a value computed from a variable of unknown static
+// shape (arange(n) with n = x[idx].sum()) used to send the whole function
+// to the evaluator ("shape expression advanced_subtensor has no static
+// shape"); the nodes from arange on are now a continuation region whose
+// shape phase runs once n exists.
+func TestCxxValueDependentShapeCompiles(t *testing.T) {
+	b := graph.NewBuilder()
+	x := b.Input(graph.NewType(dtype.Float64, -1), "x")
+	idx := b.Input(graph.NewType(dtype.Int64, -1), "idx")
+	e := ops.NewExpr(b)
+	n := e.Cast(e.Sum(e.AdvancedSubtensor(x, idx), nil, false), dtype.Int64)
+	zero, one := b.Constant(tensor.Scalar(dtype.Int64, 0)), b.Constant(tensor.Scalar(dtype.Int64, 1))
+	r := e.Mul(e.Cast(e.ARange(zero, n, one, dtype.Int64), dtype.Float64), e.Const(1.5, x))
+	outs := []*graph.Variable{r, e.Sum(r, nil, false), e.Exp(x)}
+	if e.Err != nil {
+		t.Fatal(e.Err)
+	}
+	for _, xs := range [][]float64{{1, 2, 3}, {0.5, 4}} {
+		xv := tensor.FromFloat64s(dtype.Float64, []int{len(xs)}, xs)
+		k := checkCxx(t, b, outs, []*graph.Variable{x, idx}, []*tensor.Array{xv, tensor.FromInt64s(dtype.Int64, []int{2}, []int64{1, 1})})
+		if len(k.Kernel.Fallback) != 0 || !strings.Contains(k.Kernel.Source, "the nodes after a value-dependent shape") {
+			t.Errorf("expected a continuation region and no evaluator node:\n%s", k.Kernel.Source)
+		}
+	}
+}

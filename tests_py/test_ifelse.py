@@ -153,3 +153,19 @@ def test_bad_condition_and_counts():
     assert "ifelse" in str(info.value) and "scalar" in str(info.value) and f"{__file__}:{line}" in str(info.value)
     with pytest.raises(ValueError, match="ifelse"):
         ifelse(T.dscalar(), [T.dscalar(), T.dscalar()], [T.dscalar()])
+
+
+def test_value_dependent_shape_compiles():
+    """arange's length from a value computed through an advanced index used to
+    send the function to the evaluator; the C++ kernel now computes it in a
+    region that runs after that value (cxx_fallback='raise' proves it)."""
+    x = T.dvector("x")
+    idx = T.lvector("idx")
+    n = T.cast(x[idx].sum(), "int64")
+    y = T.arange(n) * 1.5
+    with theano.change_flags(cxx_fallback="raise"):
+        f = theano.function([x, idx], [y, y.sum()])
+    assert f.backend == "cxx"
+    got, s = f(np.array([1.0, 2.0]), [1, 1])
+    np.testing.assert_allclose(got, np.arange(4) * 1.5)
+    assert s == 9.0

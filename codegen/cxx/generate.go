@@ -72,12 +72,11 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 		return nil, fmt.Errorf("cxx: the function graph has no builder")
 	}
 	t := &tu{u: newUnit(), k: &Kernel{}, ids: map[*graph.Variable]int{}, constData: map[*graph.Variable]string{}}
-	g := newGen(t, fg, opt.Evaluate)
-	g.top = true
 	if err := checkRanks(fg); err != nil {
 		return nil, err
 	}
-	if err := g.run(opt); err != nil {
+	g, err := t.generateBody(fg, opt, true)
+	if err != nil {
 		return nil, err
 	}
 	t.k.NumSlots = g.numSlots
@@ -436,7 +435,7 @@ func (g *gen) shapeNode(n *graph.Apply) error {
 		size := 1
 		for _, d := range o.Type.Shape {
 			if d == graph.Unknown {
-				return fmt.Errorf("cxx: shape expression %s has no static shape", graph.OpString(n.Op))
+				return fmt.Errorf("cxx: shape expression %s has no static shape: %w", graph.OpString(n.Op), errValueShape)
 			}
 			size *= d
 		}

@@ -1,13 +1,17 @@
 package cxx
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"theanogo/core/compile"
 	"theanogo/core/control"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
+	"theanogo/core/shape"
 )
 
 // Regions: a region is a nested kernel. An inner graph (an ifelse branch,
@@ -79,6 +83,9 @@ type regionState struct {
 	dest     map[*graph.Variable]int // a dynamic node's output that is a result: the result's index
 	cont     *continuation           // the nodes after the dynamic ones; nil when none
 	nchild   int                     // child states of this body's state
+	// splitValues: the nodes of value-dependent lengths go to the
+	// continuation too (a second try, tu.generateBody)
+	splitValues bool
 }
 
 // continuation is the region of the nodes that read a dynamic node's
@@ -90,7 +97,74 @@ type continuation struct {
 }
 
 // hasRegions reports whether the body calls regions.
-func (g *gen) hasRegions() bool { return len(g.dynamic) > 0 }
+func (g *gen) hasRegions() bool { return len(g.dynamic) > 0 || g.cont != nil }
+
+// errValueShape is a shape the shape phase cannot compute: it needs a
+// value computed from a variable of unknown static shape (the shape
+// phase keeps its values in fixed local buffers).
+var errValueShape = errors.New("the shape needs a value computed in the values phase")
+
+// generateBody generates the body of fg in t: tg_run (top) or a region's. A body
+// whose shape phase meets a value-dependent shape is generated again with
+// the nodes whose lengths need such a value (and their readers) in the
+// continuation, which computes them once the values exist: arange(n) with
+// n = x[idx].sum() compiles instead of sending the function to the
+// evaluator.
+func (t *tu) generateBody(fg *compile.FunctionGraph, opt Options, top bool) (*gen, error) {
+	g := newGen(t, fg, opt.Evaluate)
+	g.top = top
+	err := g.run(opt)
+	if errors.Is(err, errValueShape) {
+		g = newGen(t, fg, opt.Evaluate)
+		g.top, g.splitValues = top, true
+		err = g.run(opt)
+	}
+	return g, err
+}
+
+// valueShaped finds the nodes whose output lengths need a value that the
+// shape phase cannot compute: one whose computation passes through a
+// variable of unknown static shape (shape(v) itself never counts: it is
+// v's lengths, not its values).
+func valueShaped(b *graph.Builder, nodes []*graph.Apply) map[*graph.Apply]bool {
+	tr := shape.NewTracker(b)
+	memo := map[*graph.Variable]bool{}
+	var needs func(v *graph.Variable) bool
+	needs = func(v *graph.Variable) bool {
+		if r, ok := memo[v]; ok {
+			return r
+		}
+		memo[v] = false
+		r := false
+		if n := v.Owner; n != nil {
+			if _, isShape := n.Op.(ops.ShapeOp); !isShape {
+				for _, o := range n.Outputs {
+					r = r || slices.Contains(o.Type.Shape, graph.Unknown)
+				}
+				for _, in := range n.Inputs {
+					r = needs(in) || r
+				}
+			}
+		}
+		memo[v] = r
+		return r
+	}
+	out := map[*graph.Apply]bool{}
+	for _, n := range nodes {
+		for _, o := range n.Outputs {
+			dims, err := tr.Of(o)
+			if err != nil {
+				continue
+			}
+			for _, d := range dims {
+				if needs(d) {
+					out[n] = true
+				}
+			}
+		}
+	}
+	return out
+}
 
 // splitDynamic finds the dynamic nodes and compiles the nodes that depend
 // on them into the continuation region; it returns the nodes this body
@@ -102,10 +176,13 @@ func (g *gen) splitDynamic(nodes []*graph.Apply) ([]*graph.Apply, error) {
 			g.dynamic[n] = true
 		}
 	}
-	if len(g.dynamic) == 0 {
+	later := map[*graph.Apply]bool{}
+	if g.splitValues {
+		later = valueShaped(g.fg.Builder, nodes)
+	}
+	if len(g.dynamic) == 0 && len(later) == 0 {
 		return nodes, nil
 	}
-	later := map[*graph.Apply]bool{}
 	var own []*graph.Apply
 	for _, n := range nodes {
 		for _, in := range n.Inputs {
@@ -134,6 +211,9 @@ func (g *gen) splitDynamic(nodes []*graph.Apply) ([]*graph.Apply, error) {
 	}
 	if len(results) == 0 {
 		return own, nil
+	}
+	if len(own) == 0 && len(g.dynamic) == 0 {
+		return nil, fmt.Errorf("cxx: no node of the function can run before its value-dependent shapes: %w", errValueShape)
 	}
 	for _, j := range results {
 		g.external[j] = true
@@ -251,8 +331,8 @@ func (g *gen) CompileRegion(cg *control.Graph, what string) (*Region, error) {
 	if err := checkRanks(fg); err != nil {
 		return nil, err
 	}
-	child := newGen(g.tu, fg, g.evaluate)
-	if err := child.run(Options{Evaluate: g.evaluate}); err != nil {
+	child, err := g.generateBody(fg, Options{Evaluate: g.evaluate}, false)
+	if err != nil {
 		return nil, err
 	}
 	name := fmt.Sprintf("tg_region_%d", len(g.regions)+1)
