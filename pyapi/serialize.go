@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"theanogo/core/control"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
@@ -69,6 +70,7 @@ var structOps = []graph.Op{
 	ops.MakeVectorOp{}, ops.ReducedCount{}, ops.ReshapeOp{}, ops.ShapeOp{}, ops.SoftmaxOp{}, ops.SubtensorOp{},
 	ops.SoftmaxGradOp{},
 	ops.GemmOp{}, ops.GemvOp{}, ops.GerOp{},
+	control.IfElseOp{}, // the built form only (a lazy one exists only inside a compiled function)
 }
 
 // opCodecs maps each op type a graph may hold to its codec. Most ops are

@@ -52,6 +52,7 @@ import numpy as np
 
 import theanogo as theano
 import theanogo.tensor as T
+from theanogo.ifelse import ifelse
 
 ULP_OP = 4          # ulps an elementwise op may be off by (libm vs numpy's SIMD loops)
 ULP_OUT = 4         # ulps of the final result, on top of the propagated bound
@@ -159,7 +160,7 @@ class Graph:
     def source(self, keep=None):
         """A standalone script that builds the graph and compares FAST_RUN
         with the Go evaluator (and numpy where given)."""
-        lines = ["import numpy as np", "import theanogo as theano", "import theanogo.tensor as T",
+        lines = ["import numpy as np", "import theanogo as theano", "import theanogo.tensor as T", "from theanogo.ifelse import ifelse",
                  "from numpy import array, int8, int32, int64, uint8, float32, float64, bool_", ""]
         np.set_printoptions(threshold=sys.maxsize)
         try:
@@ -412,6 +413,17 @@ def _switch():
         err = np.where(cv, ex, ey) + rnd(z, 0)
         return z, uncertain(np.isinf(ce) & np.ones(z.shape, bool), err)
     return Op(lambda n, c, a, b: T.switch(c, a, b), np_, lambda n, c, a, b: "T.switch(%s, %s, %s)" % (c, a, b))
+
+
+def _ifelse():
+    """ifelse(c, a, b) with branches of one type and shape: the lazy pass
+    moves what one branch alone reads into it (a region of the kernel)."""
+    def np_(n, c, a, b):
+        (cv, ce), (x, ex), (y, ey) = c, a, b
+        z, err = (x, ex) if cv != 0 else (y, ey)  # NaN is true, as Python's bool
+        unsure = bool(np.any(ce != 0)) and not (np.isfinite(ce).all() and abs(float(np.real(cv))) > float(np.max(ce)))
+        return np.array(z, copy=True), uncertain(np.full(np.shape(z), unsure), err)
+    return Op(lambda n, c, a, b: ifelse(c, a, b), np_, lambda n, c, a, b: "ifelse(%s, %s, %s)" % (c, a, b))
 
 
 def _clip():
@@ -674,6 +686,7 @@ for _n in LOGIC:
     OPS[_n] = _compare(LOGIC, _n)
 OPS["const"] = _const_binary()
 OPS["switch"] = _switch()
+OPS["ifelse"] = _ifelse()
 OPS["clip"] = _clip()
 OPS["cast"] = _cast()
 OPS["reduce"] = _reduce()
@@ -844,8 +857,9 @@ class Generator:
     def step(self):
         r = self.rng.random()
         choices = ["unary", "binary", "const", "compare", "switch", "clip", "cast", "reduce", "transpose",
-                   "dimshuffle", "slice", "reshape", "adv_index", "set_inc", "dot", "softmax", "logic", "reuse"]
-        weights = [12, 14, 5, 4, 4, 2, 4, 9, 4, 4, 7, 6, 3, 4, 4, 2, 1, 6]
+                   "dimshuffle", "slice", "reshape", "adv_index", "set_inc", "dot", "softmax", "logic", "reuse",
+                   "ifelse"]
+        weights = [12, 14, 5, 4, 4, 2, 4, 9, 4, 4, 7, 6, 3, 4, 4, 2, 1, 6, 5]
         w = np.array(weights, float)
         kind = choices[int(self.rng.choice(len(choices), p=w / w.sum()))]
         return getattr(self, "gen_" + kind)()
@@ -902,6 +916,25 @@ class Generator:
         if not compatible([c, a, b]):
             raise Skip
         return self.build("switch", [c, a, b])
+
+    def gen_ifelse(self):
+        """ifelse on a scalar condition (a computed scalar, or an input), with
+        two branches of the same type and shape."""
+        c = self.pick(lambda n: n.ndim == 0 and kind_of(n.dtype) in "fib")
+        if c is None or self.rng.random() < 0.4:
+            c = self.new_input((), self.dtype("bi"))
+        a = self.operand("fi")
+        same = [b for b in self.g.nodes if b is not a and b.dtype == a.dtype and b.shape == a.shape
+                and b.bcast == a.bcast and b not in [i for i, _ in self.g.index_inputs]]
+        if same and self.rng.random() < 0.7:
+            b = same[int(self.rng.integers(len(same)))]
+        else:
+            b = self.new_input(a.shape, a.dtype, a.bcast)
+        if self.rng.random() < 0.3:  # a branch of its own work
+            b = self.build(str(self.rng.choice(["exp", "tanh", "sqr", "neg"])), [b]) if kind_of(b.dtype) == "f" else b
+        if self.rng.random() < 0.5:
+            a, b = b, a
+        return self.build("ifelse", [c, a, b])
 
     def gen_clip(self):
         a = self.operand("f")

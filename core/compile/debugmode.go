@@ -6,6 +6,7 @@ import (
 	"math/cmplx"
 	"slices"
 
+	"theanogo/core/control"
 	"theanogo/core/dtype"
 	"theanogo/core/eval"
 	"theanogo/core/graph"
@@ -97,19 +98,55 @@ type debugCallable struct {
 	// original results, the optimized results, then old and new of each
 	// recorded rewrite.
 	prog *eval.Program
+	// rewriteProg, when set, computes the recorded rewrites' old and new
+	// values apart (a graph with an ifelse: prog is lazy, as the function
+	// is, and a rewrite inside the untaken branch may fail on arguments
+	// that branch would never see; its check is then skipped).
+	rewriteProg *eval.Program
 }
 
 // checker wraps the backend's callable c of the optimized fg.
 func (d *debugLog) checker(fg *FunctionGraph, backend string, c Callable) (Callable, error) {
 	outs := append(slices.Clone(d.original), fg.Results...)
+	var rewrites []*graph.Variable
 	for _, r := range d.rewrites {
-		outs = append(append(outs, r.old...), r.new...)
+		rewrites = append(append(rewrites, r.old...), r.new...)
+	}
+	dc := &debugCallable{log: d, fg: fg, backend: backend, inner: c}
+	if hasIfElse(d.original) {
+		// the unoptimized graph runs lazily too: its untaken branch must
+		// not fail the call
+		lazy := &FunctionGraph{Inputs: fg.Inputs, Shared: fg.Shared, Results: outs, NumOutputs: len(outs), Builder: fg.Builder}
+		if err := lazyIfElse(fg.Builder, lazy); err != nil {
+			return nil, fmt.Errorf("DebugMode: %w", err)
+		}
+		outs = lazy.Results
+		if len(rewrites) > 0 {
+			p, err := eval.NewProgram(fg.AllInputs(), rewrites)
+			if err != nil {
+				return nil, fmt.Errorf("DebugMode: %w", err)
+			}
+			dc.rewriteProg = p
+		}
+	} else {
+		outs = append(outs, rewrites...)
 	}
 	prog, err := eval.NewProgram(fg.AllInputs(), outs)
 	if err != nil {
 		return nil, fmt.Errorf("DebugMode: %w", err)
 	}
-	return &debugCallable{log: d, fg: fg, backend: backend, inner: c, prog: prog}, nil
+	dc.prog = prog
+	return dc, nil
+}
+
+// hasIfElse reports whether an ifelse computes some of outputs.
+func hasIfElse(outputs []*graph.Variable) bool {
+	for _, n := range graph.Toposort(outputs) {
+		if _, ok := n.Op.(control.IfElseOp); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Close closes the checked callable (Closer).
@@ -130,7 +167,14 @@ func (c *debugCallable) Run(args []*tensor.Array) ([]*tensor.Array, error) {
 	n := len(c.log.original)
 	original, optimized := values[:n], values[n:2*n]
 	k := 2 * n
-	for _, r := range c.log.rewrites {
+	rewrites := c.log.rewrites
+	if c.rewriteProg != nil {
+		if values, err = c.rewriteProg.Run(args); err != nil {
+			rewrites = nil // a rewrite in a branch this call does not take
+		}
+		k = 0
+	}
+	for _, r := range rewrites {
 		old, new := values[k:k+len(r.old)], values[k+len(r.old):k+len(r.old)+len(r.new)]
 		k += len(r.old) + len(r.new)
 		for i := range old {

@@ -31,6 +31,7 @@ func init() {
 		shapeConstructors,        // shape.go: dimshuffle transpose reshape flatten shape make_vector tensor_copy
 		indexConstructors,        // index.go: subtensor, inc/set, advanced, arange
 		nnetConstructors,         // nnet.go: dot, softmax, crossentropies, clip, relu, zeros_like, ones_like
+		controlConstructors,      // control.go: ifelse
 		registeredConstructors(), // the ops registered in core/ops with their constructors (cumsum ...)
 	} {
 		for name, c := range table {

@@ -30,8 +30,9 @@ from .compile import Function, Mode, Out, SharedVariable, function, shared
 from .gradient import grad
 from . import printing
 from .printing import debugprint, pp
+from . import ifelse
 
 __version__ = "0.1.0"
 
-__all__ = ["config", "change_flags", "tensor", "function", "shared", "Mode", "Out", "grad", "printing", "debugprint", "pp",
+__all__ = ["config", "change_flags", "tensor", "function", "shared", "Mode", "Out", "grad", "printing", "debugprint", "pp", "ifelse",
            "Function", "SharedVariable", "MissingInputError", "DisconnectedInputError"]
