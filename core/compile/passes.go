@@ -18,6 +18,7 @@ type Pass struct {
 // passes is the pass table, in the order passes run. An optimizer preset
 // enables a subset; the order is always this one.
 var passes = []Pass{
+	{"inner_graphs", nil},                                  // inner graphs (scan steps, ifelse branches) through this same table
 	{"merge", graphPass(merge)},                            // equal subexpressions computed once
 	{"shape_of", graphPass(shapeOf)},                       // x.shape from the shapes of x's inputs, never computing x
 	{"constant_folding", graphPass(foldConstants)},         // nodes of constants computed at compile time
@@ -26,6 +27,7 @@ var passes = []Pass{
 	{"specialize", rulePass("specialize", "canonicalize")}, // faster forms: gemm, argmax without softmax
 	{"fusion", graphPass(fuseElemwise)},                    // chains of elementwise ops into one composite
 	{"merge_final", graphPass(merge)},                      // what the rewrites made equal, computed once
+	{"ifelse_lazy", requiredPass(lazyIfElse)},              // nodes one ifelse branch alone needs move into it (every mode: it is semantics)
 }
 
 // passOrder lists pairs of passes where the first must run before the
@@ -39,9 +41,14 @@ var passOrder = [][2]string{
 	{"stabilize", "specialize"},   // fusions of softmax and cross-entropy see logsoftmax
 	{"specialize", "fusion"},      // fusion sees the final elementwise ops
 	{"fusion", "merge_final"},
+	{"inner_graphs", "merge"},      // the outer passes see optimized inner graphs
+	{"merge_final", "ifelse_lazy"}, // branches take their nodes fully optimized and merged
 }
 
 func init() {
+	// inner_graphs runs this table on inner graphs: set here, as the
+	// table cannot refer to itself in its initializer.
+	passes[slices.IndexFunc(passes, func(p Pass) bool { return p.Name == "inner_graphs" })].Run = innerGraphs
 	index := map[string]int{}
 	for i, p := range passes {
 		index[p.Name] = i
@@ -161,6 +168,13 @@ func graphPass(run func(b *graph.Builder, fg *FunctionGraph) error) func(*passCo
 		}
 		return c.debug.recordGraphPass(c.pass, fg, func() error { return run(c.b, fg) })
 	}
+}
+
+// requiredPass adapts a pass that runs in every mode, whatever the
+// optimizer enables (unless excluding names it): it changes what runs,
+// not how fast.
+func requiredPass(run func(b *graph.Builder, fg *FunctionGraph) error) func(*passContext, *FunctionGraph) error {
+	return func(c *passContext, fg *FunctionGraph) error { return run(c.b, fg) }
 }
 
 // rulePass runs the rewrite rules tagged tag (rewrite.Select) to a fixed
