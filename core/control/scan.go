@@ -39,7 +39,7 @@ type ScanInfo struct {
 	// Truncate is truncate_gradient: the gradient runs back this many steps
 	// (-1: all).
 	Truncate int
-	Inner    *Inner
+	Inner    *Graph
 }
 
 // Depth is the number of initial rows recurrent output i needs: -min(taps).
@@ -170,4 +170,15 @@ func (op Scan) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 		}
 	}
 	return out, nil
+}
+
+// InnerGraphs is the step graph (control.RegionOp: the compile pipeline
+// optimizes it with the outer graph's passes).
+func (op Scan) InnerGraphs() []*Graph { return []*Graph{op.Info.Inner} }
+
+// WithInnerGraphs is the same loop running the optimized step gs[0].
+func (op Scan) WithInnerGraphs(gs []*Graph) graph.Op {
+	info := *op.Info
+	info.Inner = gs[0]
+	return Scan{Info: &info}
 }

@@ -156,10 +156,9 @@ func BuildScan(b *graph.Builder, spec ScanSpec) (*ScanResult, error) {
 	info := &ScanInfo{
 		Name: spec.Name, NSeqs: len(outerSeqs), Taps: taps, NNitSot: len(nits),
 		NNonSeqs: len(outerNonSeqs), Until: spec.Until != nil, Truncate: spec.Truncate,
-		Inner: &Inner{Inputs: innerIns, Outputs: innerOuts},
 	}
-	if err := info.Inner.check("scan"); err != nil {
-		return nil, err
+	if info.Inner, err = NewGraph(innerIns, innerOuts); err != nil {
+		return nil, graph.Annotate(err, " (scan %q)", spec.Name)
 	}
 	ins := append(append(append([]*graph.Variable{n}, outerSeqs...), inits...), outerNonSeqs...)
 	node, err := b.Apply(Scan{Info: info}, ins...)

@@ -2,7 +2,6 @@ package control
 
 import (
 	"theanogo/core/dtype"
-	"theanogo/core/eval"
 	"theanogo/core/graph"
 	"theanogo/core/tensor"
 )
@@ -22,10 +21,6 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 		if seq.Shape[0] < n {
 			return nil, graph.ValueErrorf("scan: sequence %d has %d entries, fewer than the %d steps to run", j, seq.Shape[0], n)
 		}
-	}
-	prog, err := eval.NewProgram(s.Inner.Inputs, s.Inner.Outputs)
-	if err != nil {
-		return nil, err
 	}
 	hist := make([][]*tensor.Array, len(s.Taps))
 	for i := range s.Taps {
@@ -52,7 +47,7 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 				k++
 			}
 		}
-		outs, err := prog.Run(args)
+		outs, err := s.Inner.Run(args)
 		if err != nil {
 			return nil, err
 		}

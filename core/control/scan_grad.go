@@ -1,6 +1,8 @@
 package control
 
 import (
+	"fmt"
+
 	"theanogo/core/dtype"
 	"theanogo/core/grad"
 	"theanogo/core/graph"
@@ -203,10 +205,10 @@ func (op Scan) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Vari
 	innerIns := append(append(append([]*graph.Variable{}, bSeqIn...), carryIn...), bNonIn...)
 	info := &ScanInfo{
 		Name: "grad_of_" + s.Name, NSeqs: len(bSeqs), Taps: bTaps, NNitSot: len(seqGradFor),
-		NNonSeqs: len(nonSeqs), Truncate: -1, Inner: &Inner{Inputs: innerIns, Outputs: bOuts},
+		NNonSeqs: len(nonSeqs), Truncate: -1,
 	}
-	if err := info.Inner.check("scan gradient"); err != nil {
-		return nil, err
+	if info.Inner, err = NewGraph(innerIns, bOuts); err != nil {
+		return nil, fmt.Errorf("scan gradient: %w", err)
 	}
 	ins := append(append(append([]*graph.Variable{back}, bSeqs...), carryInit...), nonSeqs...)
 	bnode, err := b.Apply(Scan{Info: info}, ins...)

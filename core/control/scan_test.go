@@ -15,13 +15,13 @@ import (
 	"theanogo/core/tensor"
 )
 
-func vec(dt dtype.DType) graph.Type { return graph.NewType(dt, graph.Unknown) }
+func vecType(dt dtype.DType) graph.Type { return graph.NewType(dt, graph.Unknown) }
 
 // rnn builds h_t = tanh(x_t W + h_{t-1} U + bias) over the rows of x: the
 // scan of an RNN, as a user writes it.
 func rnn(e *ops.Expr, x, h0, w, u, bias *graph.Variable, truncate int) *graph.Variable {
 	b := e.B
-	xt := b.Input(vec(dtype.Float64), "x_t")
+	xt := b.Input(vecType(dtype.Float64), "x_t")
 	hp := b.Input(h0.Type, "h_tm1")
 	step := e.Call("tanh", e.Add(e.Add(e.Dot(xt, w), e.Dot(hp, u)), bias))
 	if e.Err != nil {
@@ -137,7 +137,7 @@ func TestScanSequenceTapsAndBackwards(t *testing.T) {
 	for _, back := range []bool{false, true} {
 		b := graph.NewBuilder()
 		e := ops.NewExpr(b)
-		x := b.Input(vec(dtype.Float64), "x")
+		x := b.Input(vecType(dtype.Float64), "x")
 		a, c, d := b.Input(graph.NewType(dtype.Float64), "a"), b.Input(graph.NewType(dtype.Float64), "c"), b.Input(graph.NewType(dtype.Float64), "d")
 		step := e.Add(e.Mul(a, e.ConstOf(100, dtype.Float64)), e.Add(e.Mul(c, e.ConstOf(10, dtype.Float64)), d))
 		res, err := control.BuildScan(b, control.ScanSpec{
