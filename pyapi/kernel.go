@@ -1,6 +1,7 @@
 package main
 
 /*
+// (tg_rt.h: tg_state holds its regions' child states, tg_state_child)
 #cgo CFLAGS: -I${SRCDIR}/../codegen/runtime
 #include <stdlib.h>
 #include "tg_kernel.h"

@@ -91,6 +91,9 @@ type Emitter struct {
 	// used names the helpers the body uses (a part of a split translation
 	// unit holds those of its functions).
 	used []string
+	// gen is the body whose node is lowered (regions, region.go); nil in
+	// a trial lowering.
+	gen *gen
 }
 
 // unit is the translation unit's shared part.

@@ -71,17 +71,26 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 	if fg.Builder == nil {
 		return nil, fmt.Errorf("cxx: the function graph has no builder")
 	}
-	g := &gen{fg: fg, u: newUnit(), dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
-		slotOf: map[*graph.Variable]int{}, ids: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}, views: map[viewKey]int{}, slotUsers: map[int][]string{}, aliased: map[*graph.Apply]bool{}}
-	g.k = &Kernel{}
-	g.evaluate = opt.Evaluate
+	t := &tu{u: newUnit(), k: &Kernel{}, ids: map[*graph.Variable]int{}, constData: map[*graph.Variable]string{}}
+	g := newGen(t, fg, opt.Evaluate)
+	g.top = true
 	if err := checkRanks(fg); err != nil {
 		return nil, err
 	}
 	if err := g.run(opt); err != nil {
 		return nil, err
 	}
+	t.k.NumSlots = g.numSlots
+	g.render()
 	return g.k, nil
+}
+
+// newGen returns the generator of one body (the kernel's tg_run, or a
+// region's function) in translation unit t.
+func newGen(t *tu, fg *compile.FunctionGraph, evaluate map[string]bool) *gen {
+	return &gen{tu: t, fg: fg, evaluate: evaluate, dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
+		slotOf: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}, views: map[viewKey]int{},
+		slotUsers: map[int][]string{}, aliased: map[*graph.Apply]bool{}}
 }
 
 // MaxRank is the largest rank the runtime's tg_view holds (TG_MAXDIM in
@@ -114,28 +123,43 @@ func checkRanks(fg *compile.FunctionGraph) error {
 	return nil
 }
 
-// gen is the state of one Generate.
-type gen struct {
-	fg        *compile.FunctionGraph
-	evaluate  map[string]bool // Options.Evaluate
+// tu is what the bodies of one translation unit share: the unit's
+// helpers, node functions, constants and region functions, and the
+// numbering that keeps their names unique.
+type tu struct {
 	u         *unit
 	k         *Kernel
 	funcs     []nodeFunc
-	consts    []string // static arrays
-	body      []string // the kernel body
-	declared  map[string]bool
-	dims      map[*graph.Variable][]string // each variable's lengths as C expressions
-	slotOf    map[*graph.Variable]int      // intermediates: workspace slot
-	views     map[viewKey]int              // the index of each tg_view in the table V
-	aliased   map[*graph.Apply]bool        // in-place writers: output 0 may be an input's memory
-	slotUsers map[int][]string             // per workspace slot, the bytes (C expressions) each of its users needs
-	resultOf  map[*graph.Variable]int      // variables computed into a result's buffer
-	scratch   map[*graph.Apply]int         // reshape-like views: a slot for the copy
-	stored    []*graph.Variable            // variables in slots, in step order
-	nslots    int
-	nfuncs    int
+	consts    []string                   // static arrays
+	constData map[*graph.Variable]string // a constant's data expression, once per unit
+	ids       map[*graph.Variable]int    // variable numbers (names of locals and constants)
+	regions   []string                   // region functions, each before its callers (region.go)
+	nfuncs    int                        // shape-phase node functions s<N>
+	nsteps    int                        // phase-2 node functions k<N>
 	nshapes   int
-	ids       map[*graph.Variable]int
+}
+
+// gen is the state of one body: the kernel's tg_run, or a region's
+// function (region.go), with its own arguments, shape phase, checks,
+// liveness and workspace slots.
+type gen struct {
+	*tu
+	top         bool // the kernel's tg_run (not a region)
+	fg          *compile.FunctionGraph
+	evaluate    map[string]bool // Options.Evaluate
+	body        []string        // the body
+	declared    map[string]bool
+	dims        map[*graph.Variable][]string // each variable's lengths as C expressions
+	slotOf      map[*graph.Variable]int      // intermediates: workspace slot
+	views       map[viewKey]int              // the index of each tg_view in the table V
+	aliased     map[*graph.Apply]bool        // in-place writers: output 0 may be an input's memory
+	slotUsers   map[int][]string             // per workspace slot, the bytes (C expressions) each of its users needs
+	resultOf    map[*graph.Variable]int      // variables computed into a result's buffer
+	scratch     map[*graph.Apply]int         // reshape-like views: a slot for the copy
+	stored      []*graph.Variable            // variables in slots, in step order
+	nslots      int
+	numSlots    int // nslots plus the view table's slot, when it has one
+	regionState     // value-dependent shapes and region calls (region.go)
 }
 
 func (g *gen) line(format string, args ...any) {
@@ -180,7 +204,10 @@ func (g *gen) id(v *graph.Variable) int {
 func (g *gen) run(opt Options) error {
 	fg := g.fg
 	inputs := fg.AllInputs()
-	nodes := fg.Toposort()
+	nodes, err := g.splitDynamic(fg.Toposort())
+	if err != nil {
+		return err
+	}
 	for _, n := range nodes {
 		switch n.Op.(type) {
 		case ops.DotOp, ops.GemmOp, ops.GemvOp, ops.GerOp:
@@ -197,15 +224,18 @@ func (g *gen) run(opt Options) error {
 		g.line("tg_view_init(&%s, args->inputs[%d].data, %d, %d, args->inputs[%d].shape);", g.name(in, 2), i, dt, in.Type.Ndim(), i)
 		g.declared[g.name(in, 2)] = true
 	}
-	if err := g.shapePhase(inputs, nodes); err != nil {
+	shaped := g.shapedNodes(nodes)
+	if err := g.shapePhase(inputs, shaped); err != nil {
 		return err
 	}
-	g.elementwiseChecks(nodes)
-	g.blasChecks(nodes)
+	g.elementwiseChecks(shaped)
+	g.blasChecks(shaped)
 	steps, updates := g.plan(nodes)
 	inPlace := make([]bool, len(fg.UpdateTargets))
 	for i, v := range fg.UpdateValues() {
-		inPlace[i] = v.Owner != nil
+		// a kernel with regions writes no update in place: a region may
+		// fail after any step (its checks run when it runs)
+		inPlace[i] = v.Owner != nil && !g.hasRegions()
 	}
 	fails := make([]Failure, len(steps))
 	for i, s := range steps {
@@ -214,7 +244,14 @@ func (g *gen) run(opt Options) error {
 			fails[i] = g.failure(s.node)
 		}
 	}
-	order := schedule(steps, updates, inPlace, fg.NumOutputs, fails)
+	var order []int
+	if g.hasRegions() {
+		for i := range steps { // dependency order, as listed
+			order = append(order, i)
+		}
+	} else {
+		order = schedule(steps, updates, inPlace, fg.NumOutputs, fails)
+	}
 	for _, u := range updates {
 		if inPlace[u.result-fg.NumOutputs] && steps[u.writer].node != nil {
 			g.aliased[steps[u.writer].node] = true
@@ -222,14 +259,13 @@ func (g *gen) run(opt Options) error {
 	}
 	g.k.InPlace = inPlace
 	g.memory(steps, order)
-	g.sizesAndResults()
+	g.sizesAndResults(shaped)
 	g.reserveSlots()
 	if err := g.phase2(steps, order, opt); err != nil {
 		return err
 	}
 	g.line("return 0;")
 	g.viewTable()
-	g.render()
 	return nil
 }
 
@@ -257,8 +293,10 @@ func (g *gen) shapePhase(inputs []*graph.Variable, nodes []*graph.Apply) error {
 			add(v)
 		}
 	}
-	for _, v := range g.fg.Results {
-		add(v)
+	for j, v := range g.fg.Results {
+		if !g.external[j] {
+			add(v)
+		}
 	}
 	var flat []*graph.Variable
 	counts := make([]int, len(vars))
@@ -465,6 +503,7 @@ func (g *gen) call(fn string, n *graph.Apply, phase int) string {
 // evaluator fallback) and returns its name.
 func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) string {
 	e := g.u.newEmitter()
+	e.gen = g
 	e.scratch = -1
 	if s, ok := g.scratch[n]; ok && !shapePhase {
 		e.scratch = s
@@ -556,6 +595,10 @@ func (g *gen) failure(n *graph.Apply) Failure {
 func (g *gen) constant(v *graph.Variable) (data, shp string) {
 	a := v.Value
 	ct := cTypeOf(v.Type.DType)
+	if data, ok := g.constData[v]; ok { // declared by another body of the unit
+		return data, g.staticShape(a.Shape)
+	}
+	defer func() { g.constData[v] = data }()
 	if len(a.Bytes()) > bigConstBytes {
 		k := len(g.k.Consts)
 		g.k.Consts = append(g.k.Consts, v)
@@ -622,6 +665,10 @@ func (g *gen) plan(nodes []*graph.Apply) ([]step, []inPlaceUpdate) {
 	fg := g.fg
 	writer := make([]int, len(fg.Results))
 	for j, r := range fg.Results {
+		if g.external[j] { // placed by a region call
+			writer[j] = -1
+			continue
+		}
 		if _, taken := g.resultOf[r]; !taken && r.Owner != nil && !isView(r.Owner) {
 			g.resultOf[r] = j
 			writer[j] = stepOf[r.Owner]
@@ -629,6 +676,9 @@ func (g *gen) plan(nodes []*graph.Apply) ([]step, []inPlaceUpdate) {
 		}
 		writer[j] = len(steps)
 		steps = append(steps, step{copyOf: j, source: r})
+	}
+	if g.cont != nil { // the continuation runs last
+		steps = append(steps, step{copyOf: -1, region: g.cont.ins})
 	}
 	shared := fg.SharedIndex()
 	var updates []inPlaceUpdate
@@ -670,7 +720,7 @@ func (g *gen) memory(steps []step, order []int) {
 	release := map[int][]int{} // position -> slots free after it
 	for p, i := range order {
 		n := steps[i].node
-		if n == nil {
+		if n == nil || g.dynamic[n] { // a dynamic node's outputs go where its region puts them
 			continue
 		}
 		if blasNode(n) { // the arena of its copies: free again after the node
@@ -771,7 +821,7 @@ const stackViews = 64
 // the first call and kept by the state, so that tg_run's frame does not
 // grow with the graph.
 func (g *gen) viewTable() {
-	g.k.NumSlots = g.nslots
+	g.numSlots = g.nslots
 	n := max(len(g.views), 1)
 	head := []string{g.body[0]}
 	if n <= stackViews {
@@ -785,7 +835,7 @@ func (g *gen) viewTable() {
 		}
 	} else {
 		slot := g.nslots
-		g.k.NumSlots = g.nslots + 1
+		g.numSlots = g.nslots + 1
 		head = append(head,
 			fmt.Sprintf("    tg_view *V = (tg_view *)tg_slot_get(st, %d, %d * sizeof(tg_view));", slot, n),
 			"    if (!V) return tg_set_error(err, \"MemoryError: no memory for the kernel's views\");")
@@ -803,7 +853,7 @@ func lastUse(last map[*graph.Variable]int, v *graph.Variable, p int) int {
 
 // sizesAndResults checks every stored variable's size, then allocates the
 // results through args->alloc.
-func (g *gen) sizesAndResults() {
+func (g *gen) sizesAndResults(nodes []*graph.Apply) {
 	check := func(v *graph.Variable, what string) string {
 		nm := fmt.Sprintf("n%d", g.id(v))
 		if g.declared[nm] {
@@ -820,6 +870,9 @@ func (g *gen) sizesAndResults() {
 		check(v, brief(v.String()))
 	}
 	for j, r := range g.fg.Results {
+		if g.external[j] {
+			continue
+		}
 		nm := check(r, fmt.Sprintf("result %d (%s)", j, brief(r.String())))
 		ds := g.dims[r]
 		shp := "NULL"
@@ -834,7 +887,7 @@ func (g *gen) sizesAndResults() {
 	// right-aligned broadcast of its operands' lengths, so a fused
 	// reduction counts its whole input) and each result.
 	var work []string
-	for _, n := range g.fg.Toposort() {
+	for _, n := range nodes {
 		var space []string        // from the last axis
 		seen := map[string]bool{} // "axis length"
 		for _, v := range append(append([]*graph.Variable{}, n.Inputs...), n.Outputs...) {
@@ -852,16 +905,30 @@ func (g *gen) sizesAndResults() {
 		}
 		work = append(work, strings.Join(append([]string{fmt.Sprintf("%d.0", n.Outputs[0].Type.DType.Size())}, space...), " * "))
 	}
-	for _, r := range g.fg.Results {
-		work = append(work, fmt.Sprintf("(double)n%d * %d", g.id(r), r.Type.DType.Size()))
+	for j, r := range g.fg.Results {
+		if !g.external[j] {
+			work = append(work, fmt.Sprintf("(double)n%d * %d", g.id(r), r.Type.DType.Size()))
+		}
 	}
-	g.line("if (args->work) args->work(args->alloc_ctx, 0.0 + %s);", strings.Join(work, " + "))
+	g.line("if (args->work) args->work(args->alloc_ctx, %s);", strings.Join(append([]string{"0.0"}, work...), " + "))
 }
 
 // phase2 emits the steps in order.
 func (g *gen) phase2(steps []step, order []int, opt Options) error {
 	for _, i := range order {
 		s := steps[i]
+		if s.region != nil {
+			if err := g.callContinuation(); err != nil {
+				return err
+			}
+			continue
+		}
+		if s.node != nil && g.dynamic[s.node] {
+			if err := g.lowerDynamic(s.node); err != nil {
+				return err
+			}
+			continue
+		}
 		if s.node == nil {
 			r := g.fg.Results[s.copyOf]
 			g.ensureView(s.source, 2)
@@ -887,10 +954,13 @@ func (g *gen) phase2(steps []step, order []int, opt Options) error {
 				g.line("%s.data = (char *)st->slots[%d].data; /* reserved by reserveSlots */", nm, slot)
 			}
 		}
+		fn := g.function(n, "k", g.nsteps, false)
+		g.nsteps++
 		idx := len(g.k.Nodes)
-		g.k.Nodes = append(g.k.Nodes, n)
-		fn := g.function(n, "k", idx, false)
-		if opt.Profile {
+		if g.top {
+			g.k.Nodes = append(g.k.Nodes, n)
+		}
+		if opt.Profile && g.top {
 			g.line("{ int64_t t0 = st->profile ? tg_now_ns() : 0;")
 			g.line("  if (%s) return 1;", g.call(fn, n, 2))
 			g.line("  if (st->profile) { st->prof_ns[%d] += tg_now_ns() - t0; st->prof_calls[%d]++; } }", idx, idx)
@@ -973,6 +1043,9 @@ func (g *gen) renderPart(funcs, extern []int, main bool) string {
 		for _, f := range extern {
 			fmt.Fprintf(&b, "%s %s;\n", hidden, g.funcs[f].sig)
 		}
+	}
+	for _, r := range g.regions {
+		b.WriteString("\n" + r)
 	}
 	b.WriteString("\nstatic int tg_run(tg_args *args, tg_state *st) {\n")
 	b.WriteString(strings.Join(g.body, "\n"))

@@ -11,10 +11,16 @@ type step struct {
 	node   *graph.Apply
 	copyOf int // the result index for a copy step; -1 for a node
 	source *graph.Variable
+	// region, when set, is the call of the continuation region (the nodes
+	// after a value-dependent shape, region.go): the variables it reads.
+	region []*graph.Variable
 }
 
 // reads lists the variables a step reads.
 func (s step) reads() []*graph.Variable {
+	if s.region != nil {
+		return s.region
+	}
 	if s.node != nil {
 		return s.node.Inputs
 	}

@@ -1,6 +1,7 @@
 package loader
 
 /*
+// (tg_rt.h: tg_state holds its regions' child states, tg_state_child)
 #include <stdlib.h>
 #include "helpers.h"
 */

@@ -18,6 +18,7 @@
 package loader
 
 /*
+// (tg_rt.h: tg_state holds its regions' child states, tg_state_child)
 #cgo CFLAGS: -I${SRCDIR}/../runtime
 #cgo LDFLAGS: -ldl
 #include <stdlib.h>

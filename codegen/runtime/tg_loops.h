@@ -402,4 +402,97 @@ static inline int tg_eval_fallback(tg_state *st, int32_t node, int32_t n_in, con
     return rc;
 }
 
+/* --- regions ---------------------------------------------------------------- */
+
+/* A region is an inner graph (an ifelse branch, a scan step, the part of a
+ * kernel after a value-dependent shape) compiled as a static function of
+ * the kernel's translation unit with the kernel's own convention
+ * (tg_kernel.h): C-contiguous inputs, results placed through alloc. Its
+ * state is a child of the caller's (tg_state_child). */
+typedef int (*tg_region_fn)(tg_args *args, tg_state *st);
+
+/* Where a region's results go (the alloc_ctx of its tg_args): result i
+ * into the caller's result result[i] (through the caller's own alloc),
+ * or, when result[i] < 0, into the caller's workspace slot slot[i]; out[i]
+ * receives a view of the memory. */
+struct tg_region_sink {
+    int32_t n;
+    tg_args *parent;
+    const int32_t *result;
+    tg_state *st;
+    const int32_t *slot;
+    const int32_t *dtype;
+    tg_view *out;
+};
+
+static void *tg_region_alloc(void *vctx, int32_t i, int32_t ndim, const int64_t *shape) {
+    tg_region_sink *s = (tg_region_sink *)vctx;
+    int64_t n;
+    if (i < 0 || i >= s->n || ndim > TG_MAXDIM || !tg_size_ok(ndim, shape, tg_dtype_size(s->dtype[i]), &n)) return NULL;
+    void *p = s->result[i] >= 0 ? s->parent->alloc(s->parent->alloc_ctx, s->result[i], ndim, shape)
+                                : tg_slot_get(s->st, s->slot[i], (size_t)n * (size_t)tg_dtype_size(s->dtype[i]));
+    tg_view_init(&s->out[i], p, s->dtype[i], ndim, shape);
+    return p;
+}
+
+/* Runs region fn with child state `child` of st (n_slots slots) on the
+ * views ins (copied when not contiguous), its results going to sink. */
+static inline int tg_region_call(tg_region_fn fn, tg_state *st, int32_t child, int32_t n_slots, int32_t n_in,
+                                 const tg_view *const *ins, tg_region_sink *sink, char **err) {
+    tg_state *cs = tg_state_child(st, child, n_slots);
+    if (!cs) return tg_set_error(err, "MemoryError: no memory for a region's workspace");
+    tg_buffer stack_bufs[16];
+    void *stack_copies[16];
+    tg_buffer *bufs = stack_bufs;
+    void **copies = stack_copies;
+    if (n_in > 16) {
+        bufs = (tg_buffer *)malloc((size_t)n_in * sizeof *bufs);
+        copies = (void **)calloc((size_t)n_in, sizeof *copies);
+        if (!bufs || !copies) {
+            free(bufs);
+            free(copies);
+            return tg_set_error(err, "MemoryError: no memory for a region's arguments");
+        }
+    }
+    int rc = 0;
+    for (int i = 0; i < n_in; i++) copies[i] = NULL;
+    for (int i = 0; i < n_in; i++) {
+        const tg_view *v = ins[i];
+        bufs[i].data = v->data;
+        bufs[i].shape = v->shape;
+        bufs[i].ndim = v->ndim;
+        bufs[i].dtype = v->dtype;
+        if (!tg_is_contiguous(v)) {
+            int64_t n = tg_view_size(v), es = tg_dtype_size(v->dtype);
+            copies[i] = malloc((size_t)(n * es > 0 ? n * es : 1));
+            if (!copies[i]) {
+                rc = tg_set_error(err, "MemoryError: no memory for a contiguous copy of a region's argument %d", i);
+                break;
+            }
+            tg_gather((char *)copies[i], v);
+            bufs[i].data = copies[i];
+        }
+    }
+    if (rc == 0) {
+        tg_args a;
+        memset(&a, 0, sizeof a);
+        a.n_inputs = n_in;
+        a.inputs = bufs;
+        a.n_results = sink->n;
+        a.alloc = tg_region_alloc;
+        a.alloc_ctx = sink;
+        if (fn(&a, cs)) {
+            *err = a.error;
+            rc = 1;
+            if (!*err) rc = tg_set_error(err, "RuntimeError: a region failed without a message");
+        }
+    }
+    for (int i = 0; i < n_in; i++) free(copies[i]);
+    if (bufs != stack_bufs) {
+        free(bufs);
+        free(copies);
+    }
+    return rc;
+}
+
 #endif /* TG_LOOPS_H */

@@ -126,6 +126,10 @@ void tg_state_free(tg_state *s)
             free(s->slots[i].data);
         }
     }
+    for (int32_t i = 0; i < s->n_children; i++) {
+        tg_state_free(s->children[i]);
+    }
+    free(s->children);
     free(s->slots);
     free(s->prof_ns);
     free(s->prof_calls);
@@ -171,6 +175,37 @@ void tg_state_release(tg_state *shared, tg_state *taken)
         }
     }
     tg_state_free(taken);
+}
+
+tg_state *tg_state_child(tg_state *s, int32_t i, int32_t n_slots)
+{
+    if (s == NULL || i < 0) {
+        return NULL;
+    }
+    if (i >= s->n_children) {
+        tg_state **c = (tg_state **)realloc(s->children, (size_t)(i + 1) * sizeof *c);
+        if (c == NULL) {
+            return NULL;
+        }
+        for (int32_t k = s->n_children; k <= i; k++) {
+            c[k] = NULL;
+        }
+        s->children = c;
+        s->n_children = i + 1;
+    }
+    if (s->children[i] == NULL) {
+        tg_state *c = state_alloc(n_slots, 0, 0);
+        if (c == NULL) {
+            return NULL;
+        }
+        c->go_handle = s->go_handle;
+        c->eval_node = s->eval_node;
+        c->n_consts = s->n_consts;
+        c->consts = s->consts;
+        c->busy = 1; /* held through its parent, never acquired */
+        s->children[i] = c;
+    }
+    return s->children[i];
 }
 
 void *tg_slot_get(tg_state *s, int32_t i, size_t bytes)

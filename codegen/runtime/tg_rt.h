@@ -128,6 +128,13 @@ typedef struct tg_state {
      * state's lifetime; the kernel reads consts[k]. Not owned. */
     int32_t n_consts;
     const void *const *consts;
+    /* The states of the kernel's regions (an ifelse branch, a scan step:
+     * inner graphs compiled as functions of the kernel, each with its own
+     * workspace), allocated on first use by tg_state_child and freed with
+     * this state. A private copy of a busy state starts with none, so each
+     * calling thread's regions have private workspaces too. */
+    int32_t n_children;
+    struct tg_state **children;
 } tg_state;
 
 /* Allocates a state with n_slots empty slots and n_nodes profile counters. */
@@ -139,6 +146,11 @@ void tg_state_free(tg_state *s);
  * back (and frees a private copy). */
 tg_state *tg_state_acquire(tg_state *s);
 void tg_state_release(tg_state *shared, tg_state *taken);
+
+/* Returns child state i of s (a region's), allocating it with n_slots
+ * empty slots on first use; it shares s's evaluator handles and
+ * constants. NULL when memory is exhausted. */
+tg_state *tg_state_child(tg_state *s, int32_t i, int32_t n_slots);
 
 /* Returns slot i's buffer grown to at least bytes (contents not kept when
  * it grows), 64-byte aligned, or NULL when memory is exhausted. */

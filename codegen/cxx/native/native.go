@@ -7,6 +7,7 @@
 package native
 
 /*
+// (tg_rt.h: tg_state holds its regions' child states, tg_state_child)
 #cgo CFLAGS: -I${SRCDIR}/../../runtime
 #include <stdlib.h>
 #include <string.h>
