@@ -8,7 +8,7 @@ method in a header.
     bench/.venv/bin/python bench/run.py --quick   # smaller sizes, fewer repeats (under 2 minutes)
     bench/.venv/bin/python bench/run.py elementwise call_overhead
 
-Workloads: elementwise, mlp, call_overhead, compile, memory. A peer that is
+Workloads: elementwise, mlp, call_overhead, compile, memory, scan_rnn. A peer that is
 not installed reads "n/a (not installed)"; one that fails reads "failed"
 with the reason under the table.
 """
@@ -32,6 +32,7 @@ TITLES = {
     "call_overhead": "Call overhead",
     "compile": "Compile time",
     "memory": "Memory of the MLP training loop",
+    "scan_rnn": "1,000-step scan of a small RNN",
 }
 
 
@@ -57,8 +58,12 @@ def runners(settings: common.Settings) -> dict[str, Callable[[], str]]:
         from tgbench import memory as wl
         return wl.run(settings)
 
+    def scan_rnn() -> str:
+        from tgbench import scan_rnn as wl
+        return wl.run(settings)
+
     return {"elementwise": elementwise, "mlp": mlp, "call_overhead": call_overhead, "compile": compile_,
-            "memory": memory}
+            "memory": memory, "scan_rnn": scan_rnn}
 
 
 def header(title: str, settings: common.Settings) -> str:

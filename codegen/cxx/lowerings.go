@@ -3,6 +3,7 @@ package cxx
 import (
 	"reflect"
 
+	"theanogo/core/control"
 	"theanogo/core/graph"
 	"theanogo/core/kir"
 	"theanogo/core/ops"
@@ -48,6 +49,8 @@ func loweringTable() map[reflect.Type]Lowering {
 		// softmax family (lower_softmax.go)
 		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad, Fails: always(failsBeforeWriting)},
+		// loops (lower_scan.go): the step is a region called per step
+		reflect.TypeOf(control.Scan{}): {Lower: lowerScan},
 	}
 }
 

@@ -1,6 +1,9 @@
 package cxx
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // A large kernel compiles as two translation units at once
 // (driver.CompileParts): the main part holds the constants, the kernel
@@ -83,7 +86,7 @@ func (g *gen) split() (main, other []int) {
 			}
 		}
 		p := 0
-		if cost[1] < cost[0] {
+		if cost[1] < cost[0] && !callsRegion(g.funcs[f]) {
 			p = 1
 		}
 		part[f] = p
@@ -100,4 +103,19 @@ func (g *gen) split() (main, other []int) {
 		}
 	}
 	return main, other
+}
+
+// regionDeclPrefix names the helper that declares a region function for a
+// node function calling it (lower_scan.go).
+const regionDeclPrefix = "tg_region_decl_"
+
+// callsRegion reports whether node function f calls a region function: it
+// stays in the main part, where the (static) region functions are.
+func callsRegion(f nodeFunc) bool {
+	for _, h := range f.helpers {
+		if strings.HasPrefix(h, regionDeclPrefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -103,3 +103,11 @@ func (t *Tracker) Vector(v *graph.Variable) (*graph.Variable, error) {
 	}
 	return ops.MakeVector(t.b, dtype.Int64, dims...)
 }
+
+// Assume records dims as v's shape: an op holding an inner graph states
+// the shapes of the inner graph's placeholders in terms of its outer
+// inputs, so that Of on an inner output gives outer lengths (scan's step
+// slice x_t has the lengths of its sequence's rows).
+func (t *Tracker) Assume(v *graph.Variable, dims []*graph.Variable) {
+	t.memo[v] = dims
+}

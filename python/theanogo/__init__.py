@@ -31,8 +31,11 @@ from .gradient import grad
 from . import printing
 from .printing import debugprint, pp
 from . import ifelse
+from . import scan_module
+from .scan_module import foldl, foldr, map, reduce, scan
 
 __version__ = "0.1.0"
 
 __all__ = ["config", "change_flags", "tensor", "function", "shared", "Mode", "Out", "grad", "printing", "debugprint", "pp", "ifelse",
-           "Function", "SharedVariable", "MissingInputError", "DisconnectedInputError"]
+           "Function", "SharedVariable", "MissingInputError", "DisconnectedInputError",
+           "scan", "map", "reduce", "foldl", "foldr", "scan_module"]

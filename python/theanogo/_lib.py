@@ -90,6 +90,7 @@ def _load() -> ctypes.CDLL:
         "tg_graph_load": (i32, [cp, p64, i32, p64, i32, p64, i32, err]),
         "tg_debugprint": (vp, [p64, i32, err]),
         "tg_pp": (vp, [p64, i32, err]),
+        "tg_scan": (vp, [cp, cp, err]),
         "tg_debug_panic": (None, [err]),
         "tg_gc": (None, []),
         "tg_live_handles": (i64, []),
@@ -379,6 +380,12 @@ def function_profile(handle: int) -> list[dict]:
     if fn is None:
         return []
     return json.loads(_take_string(_call(fn, handle)) or "[]") or []
+
+
+def scan(request: str) -> str:
+    """Build a scan loop from tg_scan's JSON request; returns the JSON reply
+    (output handles, update value handles)."""
+    return _take_string(_call(_lib.tg_scan, _c(request), _c(_user_location())))
 
 
 def debugprint(outputs: Sequence[int]) -> str:

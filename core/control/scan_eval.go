@@ -1,0 +1,119 @@
+package control
+
+import (
+	"theanogo/core/dtype"
+	"theanogo/core/graph"
+	"theanogo/core/tensor"
+)
+
+// Evaluate runs the loop in Go: the reference the compiled loop is tested
+// against. Each recurrent output keeps its history as rows (its initial
+// rows first), each step reads its taps from it and appends its new value;
+// a while loop stops after the first step whose condition holds.
+func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+	s := op.Info
+	n := int(in[0].Int64s()[0])
+	if n < 0 {
+		return nil, graph.ValueErrorf("scan: the number of steps is negative (%d): n_steps < 0, or a sequence is shorter than its taps span", n)
+	}
+	seqs := in[s.seqStart():s.initStart()]
+	for j, seq := range seqs {
+		if seq.Shape[0] < n {
+			return nil, graph.ValueErrorf("scan: sequence %d has %d entries, fewer than the %d steps to run", j, seq.Shape[0], n)
+		}
+	}
+	hist := make([][]*tensor.Array, len(s.Taps))
+	for i := range s.Taps {
+		init := in[s.initStart()+i]
+		if init.Shape[0] < s.Depth(i) {
+			return nil, graph.ValueErrorf("scan: the initial value of output %d has %d rows, its taps %v need %d", i, init.Shape[0], s.Taps[i], s.Depth(i))
+		}
+		for r := 0; r < init.Shape[0]; r++ {
+			hist[i] = append(hist[i], Row(init, r))
+		}
+	}
+	nits := make([][]*tensor.Array, s.NNitSot)
+	args := make([]*tensor.Array, len(s.Inner.Inputs))
+	copy(args[s.stepNonSeqStart():], in[s.nonSeqStart():])
+	for t := 0; t < n; t++ {
+		for j, seq := range seqs {
+			args[j] = Row(seq, t)
+		}
+		k := s.NSeqs
+		for i, taps := range s.Taps {
+			base := len(hist[i])
+			for _, tap := range taps {
+				args[k] = hist[i][base+tap]
+				k++
+			}
+		}
+		outs, err := s.Inner.Run(args)
+		if err != nil {
+			return nil, err
+		}
+		for i := range s.Taps {
+			prev := hist[i][len(hist[i])-1]
+			if !sameShape(outs[i].Shape, prev.Shape) {
+				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, but its state has shape %v", t, i, outs[i].Shape, prev.Shape)
+			}
+			hist[i] = append(hist[i], outs[i])
+		}
+		for k := range nits {
+			o := outs[len(s.Taps)+k]
+			if t > 0 && !sameShape(o.Shape, nits[k][0].Shape) {
+				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, the first step's has shape %v", t, len(s.Taps)+k, o.Shape, nits[k][0].Shape)
+			}
+			nits[k] = append(nits[k], o)
+		}
+		if s.Until && outs[len(outs)-1].Float64s()[0] != 0 {
+			break
+		}
+	}
+	var res []*tensor.Array
+	for i := range s.Taps {
+		res = append(res, Stack(hist[i], in[s.initStart()+i].Shape[1:], in[s.initStart()+i].DType))
+	}
+	for k := range nits {
+		t := s.Inner.Outputs[len(s.Taps)+k].Type
+		elem := make([]int, t.Ndim())
+		for d, l := range t.Shape {
+			elem[d] = max(l, 0) // no step ran: unknown lengths are 0
+		}
+		res = append(res, Stack(nits[k], elem, t.DType))
+	}
+	return res, nil
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Row copies row r of a (a[r], one step's slice) into a new array.
+func Row(a *tensor.Array, r int) *tensor.Array {
+	out := tensor.New(a.DType, a.Shape[1:])
+	size := len(out.Bytes())
+	copy(out.Bytes(), a.Bytes()[r*size:(r+1)*size])
+	return out
+}
+
+// Stack stacks rows of shape elem into one array (len(rows), elem...).
+func Stack(rows []*tensor.Array, elem []int, dt dtype.DType) *tensor.Array {
+	if len(rows) > 0 {
+		elem = rows[0].Shape
+	}
+	out := tensor.New(dt, append([]int{len(rows)}, elem...))
+	dst := out.Bytes()
+	off := 0
+	for _, r := range rows {
+		off += copy(dst[off:], r.Bytes())
+	}
+	return out
+}

@@ -1,0 +1,284 @@
+"""theanogo.scan and map/reduce/foldl/foldr against numpy loops, in both
+backends (FAST_RUN: C++; FAST_COMPILE: the Go evaluator), their gradients
+against finite differences, and bad input."""
+
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import theanogo
+import theanogo.tensor as T
+from theanogo.scan_module import until
+
+MODES = ["FAST_RUN", "FAST_COMPILE"]
+
+
+def both(inputs, outputs, *args, updates=None, native=True):
+    """Run the function in both modes; check they agree; return FAST_RUN's
+    results. native: FAST_RUN's loop runs in the C++ kernel (no node on the
+    evaluator)."""
+    res = []
+    for mode in MODES:
+        f = theanogo.function(inputs, outputs, updates=updates, mode=mode)
+        if mode == "FAST_RUN" and native:
+            assert f.backend == "cxx" and f.maker.evaluator_nodes == [], f.maker.evaluator_nodes
+        res.append(f(*args))
+    got, ref = res
+    # products and sums agree within the fold tolerance (BLAS in C++, serial in Go)
+    for g, r in zip(got, ref) if isinstance(got, list) else [(got, ref)]:
+        tol = 1e-5 if np.asarray(g).dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(g, r, rtol=tol, atol=tol)
+    return got
+
+
+def rnn_numpy(x, h0, W, U, b):
+    h, out = h0, []
+    for t in range(x.shape[0]):
+        h = np.tanh(x[t] @ W + h @ U + b)
+        out.append(h)
+    return np.array(out)
+
+
+def build_rnn(dtype="float64", truncate_gradient=-1):
+    x = T.matrix("x", dtype=dtype)
+    h0 = T.vector("h0", dtype=dtype)
+    W, U = T.matrix("W", dtype=dtype), T.matrix("U", dtype=dtype)
+    b = T.vector("b", dtype=dtype)
+    hs, updates = theanogo.scan(lambda x_t, h_tm1, W, U, b: T.tanh(T.dot(x_t, W) + T.dot(h_tm1, U) + b),
+                                sequences=x, outputs_info=h0, non_sequences=[W, U, b],
+                                truncate_gradient=truncate_gradient)
+    assert isinstance(updates, OrderedDict) and not updates
+    return [x, h0, W, U, b], hs
+
+
+def rnn_values(rng, T_=7, k=3, h=4):
+    return [rng.standard_normal((T_, k)), rng.standard_normal(h), 0.5 * rng.standard_normal((k, h)),
+            0.5 * rng.standard_normal((h, h)), rng.standard_normal(h)]
+
+
+def test_rnn_matches_numpy(rng):
+    ins, hs = build_rnn()
+    vals = rnn_values(rng)
+    np.testing.assert_allclose(both(ins, hs, *vals), rnn_numpy(*vals), rtol=1e-12)
+
+
+def test_rnn_float32(rng):
+    ins, hs = build_rnn("float32")
+    vals = [v.astype("float32") for v in rnn_values(rng)]
+    got = both(ins, hs, *vals)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, rnn_numpy(*vals), rtol=1e-5, atol=1e-6)
+
+
+def numeric_grad(f, vals, i, eps=1e-6):
+    g = np.zeros_like(vals[i])
+    for j in np.ndindex(vals[i].shape):
+        plus = [v.copy() for v in vals]
+        minus = [v.copy() for v in vals]
+        plus[i][j] += eps
+        minus[i][j] -= eps
+        g[j] = (f(*plus) - f(*minus)) / (2 * eps)
+    return g
+
+
+def test_rnn_loss_gradient_matches_finite_differences(rng):
+    ins, hs = build_rnn()
+    loss = (hs ** 2).sum() + hs[-1].sum()
+    grads = theanogo.grad(loss, ins)
+    vals = rnn_values(rng, T_=5)
+    f_loss = theanogo.function(ins, loss, mode="FAST_COMPILE")
+    for mode in MODES:
+        f = theanogo.function(ins, grads, mode=mode)
+        if mode == "FAST_RUN":
+            assert f.maker.evaluator_nodes == [], f.maker.evaluator_nodes
+        got = f(*vals)
+        for i in range(len(ins)):
+            np.testing.assert_allclose(got[i], numeric_grad(f_loss, vals, i), rtol=1e-5, atol=1e-7)
+
+
+def test_truncated_gradient_only_reaches_back_k_steps(rng):
+    ins, hs = build_rnn(truncate_gradient=2)
+    x = ins[0]
+    gx = theanogo.grad(hs[-1].sum(), x)
+    vals = rnn_values(rng, T_=5)
+    got = both(ins, gx, *vals)
+    assert np.all(got[:3] == 0) and np.any(got[3:] != 0)
+    ins2, hs2 = build_rnn()
+    full = theanogo.function(ins2, theanogo.grad(hs2[-1].sum(), ins2[0]))(*vals)
+    np.testing.assert_allclose(got[3:], full[3:], rtol=1e-12)
+
+
+def test_second_order_through_scan(rng):
+    x = T.dvector("x")
+    a = T.dscalar("a")
+    s, _ = theanogo.scan(lambda x_t, acc, a: acc * a + x_t ** 2, sequences=x, outputs_info=T.constant(0.0, dtype="float64"), non_sequences=a)
+    g = theanogo.grad(s[-1], a)
+    gg = theanogo.grad(g, a)
+    xv, av = rng.standard_normal(4), 0.7
+    f_g = theanogo.function([x, a], g, mode="FAST_COMPILE")
+    want = (f_g(xv, av + 1e-6) - f_g(xv, av - 1e-6)) / 2e-6
+    np.testing.assert_allclose(both([x, a], gg, xv, av), want, rtol=1e-6)
+
+
+def test_fibonacci_taps():
+    init = T.dvector("init")
+    n = T.iscalar("n")
+    fib, _ = theanogo.scan(lambda a, b: a + b, outputs_info=dict(initial=init, taps=[-2, -1]), n_steps=n)
+    got = both([init, n], fib, np.array([0.0, 1.0]), 10)
+    np.testing.assert_array_equal(got, [1, 2, 3, 5, 8, 13, 21, 34, 55, 89])
+
+
+def test_sequence_taps_and_go_backwards():
+    x = T.dvector("x")
+    for back in (False, True):
+        y, _ = theanogo.scan(lambda a, b, c: 100 * a + 10 * b + c, sequences=dict(input=x, taps=[-1, 0, 1]),
+                             go_backwards=back)
+        got = both([x], y, np.arange(1.0, 6.0))
+        np.testing.assert_array_equal(got, [345, 234, 123] if back else [123, 234, 345])
+
+
+def test_go_backwards_accumulates_from_the_end():
+    x = T.dvector("x")
+    s, _ = theanogo.scan(lambda x_t, acc: acc * 2 + x_t, sequences=x, outputs_info=T.constant(0.0, dtype="float64"),
+                         go_backwards=True)
+    xv = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(both([x], s, xv), [3, 8, 17])
+
+
+def test_while_loop_until():
+    x0 = T.dscalar("x0")
+    limit = T.dscalar("limit")
+    xs, _ = theanogo.scan(lambda prev, limit: (prev * 2, until(prev * 2 > limit)), outputs_info=x0,
+                          non_sequences=limit, n_steps=100)
+    # a while loop's length is known only when it ran: it runs on the evaluator
+    np.testing.assert_array_equal(both([x0, limit], xs, 1.0, 20.0, native=False), [2, 4, 8, 16, 32])
+    # a loop that never meets its condition runs to n_steps
+    np.testing.assert_array_equal(both([x0, limit], xs, 1.0, 1e300, native=False).shape, (100,))
+
+
+def test_nested_scan(rng):
+    m = T.dmatrix("m")
+
+    def row_cumsum(row):
+        c, _ = theanogo.scan(lambda v, acc: acc + v, sequences=row, outputs_info=T.constant(0.0, dtype="float64"))
+        return c
+
+    out, _ = theanogo.scan(row_cumsum, sequences=m)
+    mv = rng.standard_normal((3, 4))
+    # the outer step's result length is the inner loop's: known only in the loop (evaluator)
+    np.testing.assert_allclose(both([m], out, mv, native=False), np.cumsum(mv, axis=1), rtol=1e-12)
+    g = theanogo.grad((out ** 2).sum(), m)
+    f = theanogo.function([m], (out ** 2).sum(), mode="FAST_COMPILE")
+    np.testing.assert_allclose(both([m], g, mv, native=False), numeric_grad(f, [mv], 0), rtol=1e-5)
+
+
+def test_shared_variable_updates_from_the_step():
+    counter = theanogo.shared(np.float64(0), name="counter")
+    x = T.dvector("x")
+    ys, updates = theanogo.scan(lambda x_t: (x_t + counter, {counter: counter + 1}), sequences=x)
+    assert list(updates) == [counter]
+    f = theanogo.function([x], ys, updates=updates)
+    np.testing.assert_array_equal(f(np.array([10.0, 20.0, 30.0])), [10, 21, 32])
+    assert counter.get_value() == 3
+    np.testing.assert_array_equal(f(np.array([0.0])), [3])
+    assert counter.get_value() == 4
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_map_reduce_foldl_foldr(rng, mode):
+    x = T.dvector("x")
+    y = T.dvector("y")
+    xv, yv = rng.standard_normal(6), rng.standard_normal(6)
+    sq, _ = theanogo.map(lambda a, b: a * b, sequences=[x, y])
+    total, _ = theanogo.reduce(lambda a, acc: acc + a, sequences=x, outputs_info=T.constant(0.0, dtype="float64"))
+    left, _ = theanogo.foldl(lambda a, acc: acc * 0.5 + a, sequences=x, outputs_info=T.constant(0.0, dtype="float64"))
+    right, _ = theanogo.foldr(lambda a, acc: acc * 0.5 + a, sequences=x, outputs_info=T.constant(0.0, dtype="float64"))
+    f = theanogo.function([x, y], [sq, total, left, right], mode=mode)
+    got = f(xv, yv)
+    np.testing.assert_allclose(got[0], xv * yv, rtol=1e-12)
+    np.testing.assert_allclose(got[1], xv.sum(), rtol=1e-12)
+    l = 0.0
+    for v in xv:
+        l = l * 0.5 + v
+    r = 0.0
+    for v in xv[::-1]:
+        r = r * 0.5 + v
+    np.testing.assert_allclose([got[2], got[3]], [l, r], rtol=1e-12)
+
+
+def test_return_list_and_several_outputs():
+    x = T.dvector("x")
+    outs, _ = theanogo.scan(lambda a: [a + 1, a * 2], sequences=x, return_list=True)
+    assert isinstance(outs, list) and len(outs) == 2
+    one, _ = theanogo.scan(lambda a: a + 1, sequences=x, return_list=True)
+    assert isinstance(one, list) and len(one) == 1
+    got = both([x], outs, np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(got[0], [2, 3])
+    np.testing.assert_array_equal(got[1], [2, 4])
+
+
+def test_scan_module_names():
+    import theanogo as theano
+    assert theano.scan_module.until is until
+    assert theano.scan is theano.scan_module.scan
+
+
+# --- bad input --------------------------------------------------------------------
+
+def test_step_dtype_mismatch_names_scan_and_types():
+    h0 = T.fvector("h0")
+    with pytest.raises(TypeError, match=r"scan: output 0 .*float64.*float32") as exc:
+        theanogo.scan(lambda h: T.cast(h, "float64"), outputs_info=h0, n_steps=3)
+    assert "test_scan.py" in str(exc.value)
+
+
+def test_step_rank_mismatch():
+    h0 = T.dvector("h0")
+    with pytest.raises(TypeError, match=r"scan: output 0 .*matrix.*vector"):
+        theanogo.scan(lambda h: T.outer(h, h) if hasattr(T, "outer") else h.dimshuffle(0, "x") * h, outputs_info=h0, n_steps=3)
+
+
+def test_step_broadcast_mismatch():
+    h0 = T.TensorType("float64", (True,))("h0")  # one broadcastable element
+    v = T.dvector("v")
+    with pytest.raises(TypeError, match=r"scan: output 0"):
+        theanogo.scan(lambda h, v: h + v, outputs_info=h0, non_sequences=v, n_steps=3)
+
+
+def test_negative_n_steps():
+    h0 = T.dvector("h0")
+    with pytest.raises(ValueError, match=r"scan: n_steps must be >= 0"):
+        theanogo.scan(lambda h: h, outputs_info=h0, n_steps=-1)
+    n = T.iscalar("n")
+    s, _ = theanogo.scan(lambda h: h + 1, outputs_info=h0, n_steps=n)
+    for mode in MODES:
+        f = theanogo.function([h0, n], s, mode=mode)
+        with pytest.raises(ValueError, match=r"scan.*negative"):
+            f(np.zeros(2), -2)
+
+
+def test_n_steps_missing_without_sequence():
+    h0 = T.dvector("h0")
+    with pytest.raises(ValueError, match=r"scan: no information about the number of steps"):
+        theanogo.scan(lambda h: h, outputs_info=h0)
+
+
+def test_taps_beyond_the_sequence():
+    x = T.TensorType("float64", shape=(3,))("x")
+    with pytest.raises(ValueError, match=r"scan: sequence 0 has 3 entries, too few for its taps"):
+        theanogo.scan(lambda a, b: a + b, sequences=dict(input=x, taps=[-3, 0]))
+    y = T.dvector("y")
+    s, _ = theanogo.scan(lambda a, b: a + b, sequences=dict(input=y, taps=[-3, 0]))
+    for mode in MODES:
+        f = theanogo.function([y], s, mode=mode)
+        with pytest.raises(ValueError, match=r"scan.*negative"):
+            f(np.zeros(2))
+
+
+def test_sequence_shorter_than_n_steps():
+    x = T.dvector("x")
+    s, _ = theanogo.scan(lambda a: a * 2, sequences=x, n_steps=5)
+    f = theanogo.function([x], s, mode="FAST_COMPILE")
+    with pytest.raises(ValueError, match=r"scan: sequence 0 has 3 entries, fewer than the 5 steps"):
+        f(np.zeros(3))
