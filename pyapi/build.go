@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"theanogo/core/compile"
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/pyapi/optable"
@@ -235,4 +236,22 @@ func tg_release(h C.int64_t) {
 	if fn, ok := obj.(*compile.Function); ok {
 		protect(func() error { fn.Close(); return nil })
 	}
+}
+
+// tg_reduce_tolerance is ops.ReduceTolerance(dtype, n): how far, relative
+// to the sum of the folded magnitudes, the compiled and the evaluated fold
+// of n elements may differ. Python's tests compare reductions with it
+// (tests_py/tolerance.py), so every test uses the one formula.
+//
+//export tg_reduce_tolerance
+func tg_reduce_tolerance(dt *C.char, n C.int64_t, errOut **C.char) (out C.double) {
+	guard(errOut, func() error {
+		d, err := dtype.Parse(C.GoString(dt))
+		if err != nil {
+			return err
+		}
+		out = C.double(ops.ReduceTolerance(d, int(n)))
+		return nil
+	})
+	return out
 }

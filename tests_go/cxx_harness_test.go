@@ -13,6 +13,7 @@ import (
 	"theanogo/core/compile"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 	"theanogo/core/tensor"
 )
 
@@ -87,9 +88,19 @@ func checkCxxSpec(t *testing.T, b *graph.Builder, spec compile.FunctionSpec, val
 			}
 			return c
 		}
-		compareResults(t, want, got, c)
+		compareFolded(t, want, got, c, largestSize(args(f.Graph)))
 	}
 	return c
+}
+
+// largestSize is the most elements of any of the arrays: no fold of a
+// function of them is longer (a bound for compareFolded).
+func largestSize(arrays []*tensor.Array) int {
+	n := 1
+	for _, a := range arrays {
+		n = max(n, tensor.Size(a.Shape))
+	}
+	return n
 }
 
 // callNative calls c's kernel through native.Call (poisoned, guarded or
@@ -124,8 +135,20 @@ func errorKind(err error) graph.ErrorKind {
 }
 
 // compareResults compares exactly for bools and integers, within a
-// tolerance for floats (NaN equals NaN).
+// tolerance for floats (NaN equals NaN): elementwise maps agree within a
+// few ulps of the dtype (rtol; float32 maps round differently in C++ and
+// Go), and reductions within ops.ReduceTolerance (DESIGN.md decision 13:
+// compiled float sums fold pairwise, blocked and in parallel) for a fold
+// as long as the largest argument, the largest result magnitude standing
+// in for the sum of the folded magnitudes.
 func compareResults(t *testing.T, want, got []*tensor.Array, c *cxx.Callable) {
+	t.Helper()
+	compareFolded(t, want, got, c, 1)
+}
+
+// compareFolded is compareResults for results of folds of at most n
+// elements.
+func compareFolded(t *testing.T, want, got []*tensor.Array, c *cxx.Callable, n int) {
 	t.Helper()
 	if len(want) != len(got) {
 		t.Fatalf("%d results, want %d", len(got), len(want))
@@ -148,6 +171,7 @@ func compareResults(t *testing.T, want, got []*tensor.Array, c *cxx.Callable) {
 		if w.DType != dtype.Float64 && w.DType != dtype.Complex128 {
 			rtol = 2e-3
 		}
+		rtol = math.Max(rtol, ops.ReduceTolerance(w.DType, n))
 		wc, gc := w.Complex128s(), g.Complex128s()
 		// float32 sums round differently in C++ (float) and Go (float64,
 		// then rounded): absolute error scaled to the result's magnitude

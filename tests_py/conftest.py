@@ -45,3 +45,20 @@ def run(outputs, *values, inputs=None):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def assert_reduce_close(got, want, n, magnitude=None):
+    """Compiled against evaluated reductions (DESIGN.md decision 13): within
+    core/ops.ReduceTolerance(dtype, n) * magnitude, where n is the number of
+    elements each result folds and magnitude the sum of their absolute
+    values (the largest |value| compared when not given); integers exactly."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, got.shape, want.dtype, want.shape)
+    if want.dtype.kind not in "fc":
+        np.testing.assert_array_equal(got, want)
+        return
+    if magnitude is None:
+        finite = np.abs(np.concatenate([got.ravel(), want.ravel()]).astype(np.complex128))
+        magnitude = float(np.max(finite[np.isfinite(finite)], initial=0.0))
+    tol = theanogo._lib.reduce_tolerance(want.dtype.name, n) * magnitude
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol + np.finfo(want.dtype).tiny)

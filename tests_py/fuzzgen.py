@@ -23,7 +23,9 @@ Tolerance (DESIGN.md decision 13). Every numpy value carries `err`, a
 per-element first-order bound on the rounding error any correct backend may
 make, propagated with the values: an elementwise op adds ULP_OP ulps of its
 result and scales its inputs' bounds by |derivative|; a sum of n terms adds
-n * eps * sum|x| (any order of summation: pairwise, blocked, parallel); dot
+max(n * eps, ReduceTolerance(dtype, n)) * sum|x| (core/ops/tolerance.go,
+through theanogo._lib.reduce_tolerance: any order of summation, pairwise,
+blocked, parallel, in double or in the dtype as numpy folds); dot
 adds k * eps * (|A| @ |B|); max/min pass the bound through. An element whose
 result could flip within the bounds (a comparison, switch condition, argmax
 tie, float-to-int cast at an integer boundary, log/sqrt at 0, a NaN or
@@ -52,6 +54,7 @@ import numpy as np
 
 import theanogo as theano
 import theanogo.tensor as T
+from theanogo import _lib
 from theanogo.ifelse import ifelse
 
 ULP_OP = 4          # ulps an elementwise op may be off by (libm vs numpy's SIMD loops)
@@ -497,7 +500,7 @@ def _reduce():
         if kind in ("max", "min"):
             err = np.max(e, axis=axis, keepdims=kd, initial=0.0) if x.size else np.zeros(z.shape)
         elif kind in ("sum", "mean"):
-            s = np.sum(e, axis=axis, keepdims=kd) + cnt * eps_acc(x, z) * np.sum(_absd(x), axis=axis, keepdims=kd)
+            s = np.sum(e, axis=axis, keepdims=kd) + fold_tol(z, cnt) * np.sum(_absd(x), axis=axis, keepdims=kd)
             err = s / max(cnt, 1) if kind == "mean" else s
         else:  # prod
             xa = _absd(x)
@@ -507,6 +510,18 @@ def _reduce():
         return z, np.asarray(err) + rnd(z)
     return Op(th, np_, lambda n, a: "T.%s(%s, axis=%r, keepdims=%r)" % (
         n.params["kind"], a, n.params["axis"], n.params["keepdims"]))
+
+
+def fold_tol(z, cnt):
+    """The bound on a sum of cnt terms, relative to their sum of magnitudes:
+    core/ops.ReduceTolerance (2(n-1)*2**-53 + eps: the evaluator's
+    sequential fold against the compiled pairwise, blocked, parallel one,
+    both in double), or numpy's fold in the result's own dtype (cnt * eps,
+    the larger for float32), whichever is larger."""
+    z = np.asarray(z)
+    if z.dtype.kind != "f":
+        return 0.0
+    return max(_lib.reduce_tolerance(z.dtype.name, cnt), cnt * eps(z.dtype))
 
 
 def eps_acc(x, z):

@@ -10,150 +10,42 @@ import (
 	"theanogo/core/ops"
 )
 
-// Reductions (ops.Reduce, ops.FusedReduceOp) lower to generated loops that
-// fold exactly as the Go evaluator folds (core/ops/reduce.go): every output
-// position starts at the reduction's identity and folds its elements in C
-// order of the reduced axes, in the evaluator's domain (double for every
-// real float input, int64 for bools and integers, complex<double> for
-// complex), rounding once to the output dtype at the end; mean divides
-// the folded value by the count.
+// Reductions (ops.Reduce, ops.FusedReduceOp) lower to generated loops.
+// Every output position starts at the reduction's identity and folds its
+// elements in the evaluator's domain (double for every real float input,
+// int64 for bools and integers, complex<double> for complex), rounding once
+// to the output dtype at the end; mean divides the folded value by the
+// count. The fold order is the fold policy (DESIGN.md decision 13):
 //
-// The loop nest is planned at run time from the strides (tgr_plan, a
-// helper in every translation unit that reduces): the kept axes are the
-// output positions, and one of them, the block axis, is walked a block at
-// a time inside the reduced loops, with one accumulator per block position:
+//   - sums of real floats (sum and mean, folded in double) are pairwise,
+//     blocked and parallel (tgr_pairwise_fold in codegen/runtime/
+//     tg_reduce.h): numpy's pairwise order along each row, rows in order
+//     within a piece of the reduced elements, pieces combined pairwise, a
+//     one-output reduction's pieces spread over the pool. The result does
+//     not depend on the thread count; it is within ops.ReduceTolerance of
+//     the evaluator's sequential fold, not bit for bit;
+//   - every other fold (integers, bools, prod, max, min, complex) folds in
+//     the evaluator's order, exactly: integer folds are exact in any order
+//     anyway, and max/min have one answer.
+//
+// The loop nest is planned at run time from the strides (tgr_plan in
+// tg_reduce.h): the kept axes are the output positions, and one of them,
+// the block axis, is walked a block at a time inside the reduced loops,
+// with one accumulator per block position:
 //
 //   - when the block axis runs through memory faster than the reduced axes
 //     (sum over axis 0 of a C-contiguous matrix, the bias gradient), blocks
 //     are long (tgr_wide) and the innermost loop adds one contiguous row
-//     segment into the accumulators elementwise: it vectorizes without
-//     reordering any sum;
-//   - otherwise (sum over the last axis) blocks have four positions, so
-//     four independent sums advance together instead of one chain waiting
-//     on the adder's latency; each still folds in order;
-//   - a block of one position (a reduction over every axis) keeps its
-//     accumulator in a register along the last reduced axis, where integer
-//     folds vectorize; sums of float32 and float16 (folded in double) use
-//     sixteen partial sums there (reduceLanesAllowed), the one place the
-//     order of a fold differs from the evaluator's.
+//     segment into the accumulators elementwise: it vectorizes;
+//   - otherwise (sum over the last axis) a sequential fold takes blocks of
+//     four positions, so four independent chains advance together, and a
+//     pairwise fold takes one position at a time (its eight accumulators
+//     are the independent chains);
+//   - a block of one position keeps its accumulator in a register along
+//     the last reduced axis, where integer folds vectorize.
 //
 // Blocks are tasks; large reductions spread them over the pool with
-// tg_parallel_for. A reduction over every axis is one task: splitting it
-// would change the order of the fold, and so the rounding of float64 sums.
-
-// reduceHelper is the C++ plan shared by every reduction of a translation
-// unit: from the map's shape, each input's strides over it, the reduced
-// axes and the output view, it orders the loops and splits the work.
-const reduceHelper = `// tgr_plan: the loops of a reduction over NIN inputs (core/ops/reduce.go's
-// fold), planned from the run-time shape and strides. Kept axes are output
-// positions; the block axis (the last kept one here) is walked tgr_block()
-// positions at a time inside the reduced loops, which run in C order.
-enum { tgr_wide = 128, tgr_narrow = 4 };
-template <int NIN>
-struct tgr_plan {
-    int32_t nk, nr;                          // kept axes (block axis last), reduced axes
-    int64_t kl[TG_MAXDIM], rl[TG_MAXDIM];    // their lengths
-    int64_t ks[NIN][TG_MAXDIM];              // input strides along the kept axes
-    int64_t rs[NIN][TG_MAXDIM];              // input strides along the reduced axes (C order)
-    int64_t ko[TG_MAXDIM];                   // output strides along the kept axes
-    int64_t count, n;                        // elements folded per output; outputs
-    int64_t block, blocks, tasks;            // block length; blocks per outer position; tasks
-    const char *in[NIN];
-    char *out;
-};
-
-// tgr_plan_init plans the reduction of an ndim-dimensional index space of
-// the given shape; st[i] are input i's strides over it (0: broadcast).
-template <int NIN>
-static void tgr_plan_init(tgr_plan<NIN> *p, int32_t ndim, const int64_t *shape, const int64_t (*st)[TG_MAXDIM],
-                          uint64_t axes, tg_view *out) {
-    int32_t kept[TG_MAXDIM];
-    int64_t cost[TG_MAXDIM];
-    p->nk = p->nr = 0;
-    p->count = p->n = 1;
-    bool keepdims = out->ndim == ndim;
-    int32_t od = 0;
-    for (int32_t d = 0; d < ndim; d++) {
-        cost[d] = 0;
-        for (int i = 0; i < NIN; i++) cost[d] += st[i][d] < 0 ? -st[i][d] : st[i][d];
-        if (axes >> d & 1) {
-            p->rl[p->nr] = shape[d];
-            for (int i = 0; i < NIN; i++) p->rs[i][p->nr] = st[i][d];
-            p->nr++;
-            p->count *= shape[d];
-            if (keepdims) od++;
-            continue;
-        }
-        p->ko[p->nk] = out->strides[od++];
-        kept[p->nk++] = d;
-        p->n *= shape[d];
-    }
-    // The block axis: the kept axis of length > 1 cheapest to step along.
-    int32_t b = -1;
-    for (int32_t k = 0; k < p->nk; k++) {
-        if (shape[kept[k]] > 1 && (b < 0 || cost[kept[k]] <= cost[kept[b]])) b = k;
-    }
-    int64_t inner = -1;  // the cost of stepping the innermost reduced axis of length > 1
-    for (int32_t d = ndim - 1; d >= 0 && inner < 0; d--) {
-        if ((axes >> d & 1) && shape[d] > 1) inner = cost[d];
-    }
-    p->block = b >= 0 && (inner < 0 || cost[kept[b]] < inner) ? tgr_wide : tgr_narrow;
-    if (b >= 0 && b != p->nk - 1) {  // rotate the block axis to the end
-        int32_t kb = kept[b];
-        int64_t ko = p->ko[b];
-        for (int32_t k = b; k + 1 < p->nk; k++) {
-            kept[k] = kept[k + 1];
-            p->ko[k] = p->ko[k + 1];
-        }
-        kept[p->nk - 1] = kb;
-        p->ko[p->nk - 1] = ko;
-    }
-    if (p->nk == 0) {  // every axis reduced: one output, a kept axis of length 1
-        kept[0] = -1;
-        p->ko[0] = 0;
-        p->nk = 1;
-    }
-    for (int32_t k = 0; k < p->nk; k++) {
-        int32_t d = kept[k];
-        p->kl[k] = d < 0 ? 1 : shape[d];
-        for (int i = 0; i < NIN; i++) p->ks[i][k] = d < 0 ? 0 : st[i][d];
-    }
-    int64_t last = p->kl[p->nk - 1];
-    p->blocks = (last + p->block - 1) / p->block;
-    p->tasks = last == 0 ? 0 : p->n / last * p->blocks;
-    p->out = out->data;
-}
-
-// tgr_task finds task t's first element: each input's offset, the output's
-// offset, and how many positions of the block axis it covers.
-template <int NIN>
-static inline void tgr_task(const tgr_plan<NIN> *p, int64_t t, int64_t *off, int64_t *oo, int64_t *w) {
-    int32_t last = p->nk - 1;
-    int64_t j0 = t % p->blocks * p->block, o = t / p->blocks;
-    *w = p->kl[last] - j0 < p->block ? p->kl[last] - j0 : p->block;
-    *oo = j0 * p->ko[last];
-    for (int i = 0; i < NIN; i++) off[i] = j0 * p->ks[i][last];
-    for (int32_t k = last - 1; k >= 0; k--) {
-        int64_t q = o % p->kl[k];
-        o /= p->kl[k];
-        *oo += q * p->ko[k];
-        for (int i = 0; i < NIN; i++) off[i] += q * p->ks[i][k];
-    }
-}
-
-// tgr_run runs the tasks, over the pool when there are at least work
-// elements to fold.
-template <int NIN>
-static void tgr_run(tgr_plan<NIN> *p, tg_range_fn body, int64_t work) {
-    int64_t per_task = p->block * (p->count > 0 ? p->count : 1);
-    if (p->tasks < 2 || per_task * p->tasks < work) {
-        body(p, 0, p->tasks);
-        return;
-    }
-    int64_t grain = work / 2 / per_task;
-    tg_parallel_for(p->tasks, grain > 0 ? grain : 1, body, p);
-}
-`
+// tg_parallel_for.
 
 // reduceAccumulator is how a reduction folds: the C++ type it folds in, its
 // identity there, the combining template ($0 the accumulator, $1 the
@@ -209,7 +101,7 @@ type reduceNest struct {
 	acc      reduceAccumulator
 	nonEmpty bool // max and min: an empty fold is a ValueError
 	out      dtype.DType
-	lanes    bool // reduceLanesAllowed
+	pairwise bool // reducePairwise: the fold of tgr_pairwise_fold
 }
 
 // emitReduceLoops writes the body that plans and runs a reduction (its
@@ -220,18 +112,26 @@ type reduceNest struct {
 func emitReduceLoops(e *Emitter, r reduceNest) {
 	e.Include("tg_nnet.h")
 	e.Include("tg_scalar.h")
-	e.Helper("tgr_plan", reduceHelper)
+	e.Include("tg_reduce.h")
 	e.Line("tgr_plan<%d> plan;", r.nin)
 	for i := 0; i < r.nin; i++ {
 		e.Line("plan.in[%d] = in%d->data;", i, i)
 	}
-	e.Line("tgr_plan_init(&plan, %d, shape, strides, UINT64_C(%#x), out0);", r.ndim, uint64(r.axes))
+	e.Line("tgr_plan_init(&plan, %d, shape, strides, UINT64_C(%#x), out0, %t);", r.ndim, uint64(r.axes), r.pairwise)
 	if r.nonEmpty {
 		e.Line("if (plan.count == 0 && plan.n > 0) {")
 		e.Line(`return tg_set_error(err, "ValueError: %s: zero-size array to reduction operation %s which has no identity");`, r.op, r.op)
 		e.Line("}")
 	}
 	node := e
+	work := parallelWork
+	if node.unit.blas {
+		work = parallelWorkBLAS
+	}
+	rangeFn := ""
+	if r.pairwise && r.axes != 0 {
+		rangeFn = emitPairwiseRange(node, r)
+	}
 	e = e.unit.newEmitter() // the task body: a helper, shared by the nodes that fold alike
 	e.Line("const tgr_plan<%d> *p = (const tgr_plan<%d> *)ctx;", r.nin, r.nin)
 	e.Line("%s acc[tgr_wide];", r.acc.ctype)
@@ -255,7 +155,11 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 	}
 	if bits.OnesCount64(uint64(r.axes)) > 0 {
 		e.Line("if (w == 1) {")
-		emitReduceScalarNest(e, r)
+		if r.pairwise {
+			e.Line("acc[0] = %s;", reduceTemplate(r.acc.combine, "acc[0]", fmt.Sprintf("tgr_pairwise_fold<%d>(p, %s, off, %d)", r.nin, rangeFn, work)))
+		} else {
+			emitReduceScalarNest(e, r)
+		}
 		e.Line("} else if (%s) {", strings.Join(unit, " && "))
 	} else {
 		e.Line("if (%s) {", strings.Join(unit, " && "))
@@ -272,10 +176,6 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 	}
 	e.Line("for (int64_t j = 0; j < w; j++) out[oo + j * p->ko[last]] = %s;", reduceTemplate(r.acc.store, result))
 	e.Line("}")
-	work := parallelWork
-	if node.unit.blas {
-		work = parallelWorkBLAS
-	}
 	node.Line("tgr_run(&plan, %s, %d);", sharedHelper(node, "tgr_body", "static void NAME(void *ctx, int64_t t0, int64_t t1) {\n"+e.String()+"\n}"), work)
 }
 
@@ -303,35 +203,17 @@ func emitReduceNest(e *Emitter, r reduceNest, w string, index func(i int) string
 	}
 }
 
-// emitReduceScalarNest writes the reduced loops for a single output, its
-// accumulator in a register and the last reduced axis as the inner loop
-// (integer folds vectorize there: wrapping add, mul, max and min are
-// associative). With r.lanes, reduceLanes accumulators take every
-// reduceLanes-th element and are combined pairwise at the end: that many
-// chains instead of one.
+// emitReduceScalarNest writes the reduced loops for a single output of a
+// sequential fold, its accumulator in a register and the last reduced axis
+// as the inner loop (integer folds vectorize there: wrapping add, mul, max
+// and min are associative).
 func emitReduceScalarNest(e *Emitter, r reduceNest) {
 	nr := bits.OnesCount64(uint64(r.axes))
-	combine := func(a, x string) string { return reduceTemplate(r.acc.combine, a, x) }
 	e.Line("%s a0 = acc[0];", r.acc.ctype)
-	if r.lanes {
-		for k := 1; k < reduceLanes; k++ {
-			e.Line("%s a%d = %s;", r.acc.ctype, k, r.acc.identity)
-		}
-	}
 	for d := 0; d < nr-1; d++ {
 		e.Line("for (int64_t r%d = 0; r%d < p->rl[%d]; r%d++) {", d, d, d, d)
 	}
-	atStrided := func(l string, contiguous bool) string {
-		loads := make([]string, r.nin)
-		for i := range loads {
-			loads[i] = fmt.Sprintf("y%d[(%s) * s%d]", i, l, i)
-			if contiguous {
-				loads[i] = fmt.Sprintf("y%d[%s]", i, l)
-			}
-		}
-		return r.element(loads)
-	}
-	at := func(l string) string { return atStrided(l, false) }
+	loads := make([]string, r.nin)
 	for i := 0; i < r.nin; i++ {
 		terms := []string{fmt.Sprintf("x%d", i)}
 		for d := 0; d < nr-1; d++ {
@@ -339,62 +221,67 @@ func emitReduceScalarNest(e *Emitter, r reduceNest) {
 		}
 		e.Line("const %s *y%d = %s;", ops.CTypeOf(r.inputs[i]).Storage, i, strings.Join(terms, " + "))
 		e.Line("const int64_t s%d = p->rs[%d][%d];", i, i, nr-1)
+		loads[i] = fmt.Sprintf("y%d[l * s%d]", i, i)
 	}
 	e.Line("const int64_t len = p->rl[%d];", nr-1)
-	e.Line("int64_t l = 0;")
-	if r.lanes {
-		// contiguous inputs get their own copy of the loop, whose partial
-		// sums the compiler packs into vectors (a run-time stride keeps
-		// them scalar)
-		unit := make([]string, r.nin)
-		for i := range unit {
-			unit[i] = fmt.Sprintf("s%d == 1", i)
-		}
-		for _, contiguous := range []bool{true, false} {
-			if contiguous {
-				e.Line("if (%s) {", strings.Join(unit, " && "))
-			}
-			e.Line("for (; l + %d <= len; l += %d) {", reduceLanes, reduceLanes)
-			for k := 0; k < reduceLanes; k++ {
-				e.Line("a%d = %s;", k, combine(fmt.Sprintf("a%d", k), atStrided(fmt.Sprintf("l + %d", k), contiguous)))
-			}
-			e.Line("}")
-			if contiguous {
-				e.Line("}")
-			}
-		}
-	}
-	e.Line("for (; l < len; l++) a0 = %s;", combine("a0", at("l")))
+	e.Line("for (int64_t l = 0; l < len; l++) a0 = %s;", reduceTemplate(r.acc.combine, "a0", r.element(loads)))
 	for d := 0; d < nr-1; d++ {
 		e.Line("}")
-	}
-	if r.lanes { // pairwise: a0 + a1, a2 + a3, ..., then their sums
-		for w := 1; w < reduceLanes; w *= 2 {
-			for k := 0; k+w < reduceLanes; k += 2 * w {
-				e.Line("a%d = %s;", k, combine(fmt.Sprintf("a%d", k), fmt.Sprintf("a%d", k+w)))
-			}
-		}
 	}
 	e.Line("acc[0] = a0;")
 }
 
-// reduceLanes is the number of partial sums of a lanes fold: sixteen
-// doubles are four AVX2 vectors, so four independent vector additions
-// advance together (four chains of scalar partial sums vectorized into one
-// vector left the adder's latency in the way: sum(W ** 2) over the MLP's
-// 784x500 float32 W1 ran at one element a cycle, 117 µs, as long as the
-// penalty's whole remaining cost).
-const reduceLanes = 16
+// emitPairwiseRange writes the tgr_range_fn of a pairwise fold (a helper
+// shared by the reductions that fold alike) and returns its name: it folds
+// the elements [f0, f1) of one output, in C order of the reduced axes, as
+// runs along the last reduced axis, each run in tgr_pairwise_sum's order
+// (a copy for contiguous inputs, where the eight accumulators vectorize)
+// and the runs added in order.
+func emitPairwiseRange(node *Emitter, r reduceNest) string {
+	nr := bits.OnesCount64(uint64(r.axes))
+	e := node.unit.newEmitter()
+	e.Line("int64_t q[%d];  // the reduced index of f0, then of each run", nr)
+	e.Line("int64_t rest = f0;")
+	e.Line("for (int32_t d = %d; d >= 0; d--) {", nr-1)
+	e.Line("q[d] = rest %% p->rl[d];")
+	e.Line("rest /= p->rl[d];")
+	e.Line("}")
+	e.Line("double sum = -0.0;")
+	e.Line("for (int64_t f = f0; f < f1;) {")
+	e.Line("const int64_t len = p->rl[%d] - q[%d] < f1 - f ? p->rl[%d] - q[%d] : f1 - f;", nr-1, nr-1, nr-1, nr-1)
+	unit := make([]string, r.nin)
+	contiguous := make([]string, r.nin)
+	strided := make([]string, r.nin)
+	for i := 0; i < r.nin; i++ {
+		st := ops.CTypeOf(r.inputs[i]).Storage
+		e.Line("const %s *y%d = (const %s *)p->in[%d] + off[%d];", st, i, st, i, i)
+		e.Line("for (int32_t d = 0; d < %d; d++) y%d += q[d] * p->rs[%d][d];", nr, i, i)
+		e.Line("const int64_t s%d = p->rs[%d][%d];", i, i, nr-1)
+		unit[i] = fmt.Sprintf("s%d == 1", i)
+		contiguous[i] = fmt.Sprintf("y%d[l]", i)
+		strided[i] = fmt.Sprintf("y%d[l * s%d]", i, i)
+	}
+	e.Line("if (%s) {", strings.Join(unit, " && "))
+	e.Line("sum += tgr_pairwise_sum([&](int64_t l) { return %s; }, 0, len);", r.element(contiguous))
+	e.Line("} else {")
+	e.Line("sum += tgr_pairwise_sum([&](int64_t l) { return %s; }, 0, len);", r.element(strided))
+	e.Line("}")
+	e.Line("f += len;")
+	e.Line("q[%d] += len;", nr-1)
+	e.Line("for (int32_t d = %d; d > 0 && q[d] == p->rl[d]; d--) {", nr-1)
+	e.Line("q[d] = 0;")
+	e.Line("q[d - 1]++;")
+	e.Line("}")
+	e.Line("}")
+	e.Line("return sum;")
+	return sharedHelper(node, "tgr_range", fmt.Sprintf("static double NAME(const tgr_plan<%d> *p, const int64_t *off, int64_t f0, int64_t f1) {\n", r.nin)+e.String()+"\n}")
+}
 
-// reduceLanesAllowed says whether a fold may keep reduceLanes partial
-// accumulators, which changes the order of the fold: only for sums of
-// float32 and float16 elements in double, where the reordering moves the
-// double result by a few of its ulps, far below the float32 rounding of
-// the result (the evaluator's sequential fold is reproduced within float32
-// precision, not bit for bit). Integer folds are exact in any order (the
-// compiler vectorizes them itself); float64 sums keep the evaluator's order.
-func reduceLanesAllowed(k *ops.Reduction, acc reduceAccumulator, element dtype.DType) bool {
-	return acc.ctype == "double" && k.Scalar.Name == "add" && (element == dtype.Float32 || element == dtype.Float16)
+// reducePairwise says whether a fold is pairwise, blocked and parallel
+// (tgr_pairwise_fold) rather than sequential: sums and means of real
+// floats, folded in double. Everything else folds in the evaluator's order.
+func reducePairwise(k *ops.Reduction, acc reduceAccumulator, element dtype.DType) bool {
+	return acc.ctype == "double" && k.Scalar.Name == "add" && element.IsFloat()
 }
 
 // reduceLoad converts a stored element of dtype d to the accumulator's type.
@@ -418,7 +305,7 @@ func lowerReduce(e *Emitter, n *graph.Apply) error {
 		acc:      acc,
 		nonEmpty: op.Kind.NonEmpty,
 		out:      out,
-		lanes:    reduceLanesAllowed(op.Kind, acc, x.DType),
+		pairwise: reducePairwise(op.Kind, acc, x.DType),
 	})
 	return nil
 }
@@ -558,7 +445,7 @@ func lowerFusedReduce(e *Emitter, n *graph.Apply) error {
 	emitReduceLoops(e, reduceNest{
 		op: kind.Name, ndim: op.Ndim, axes: op.Axes, nin: nin, inputs: inDT,
 		element: element, acc: acc, nonEmpty: kind.NonEmpty, out: out,
-		lanes: reduceLanesAllowed(kind, acc, mapDT),
+		pairwise: reducePairwise(kind, acc, mapDT),
 	})
 	return nil
 }

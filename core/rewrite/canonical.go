@@ -12,6 +12,8 @@ var canonicalRules = []*Rule{
 	{Name: "mul_canonizer", Tags: canonTags, Roots: []string{"mul", "true_div", "neg"}, Rewrite: mulAlgebra.canonicalize},
 	// x + 0 -> x, x - 0 -> x, (a + b) - b -> a, x - x -> zeros, (x + 1) + 2 -> x + 3, a - (-b) -> a + b
 	{Name: "add_canonizer", Tags: canonTags, Roots: []string{"add", "sub", "neg"}, Rewrite: addAlgebra.canonicalize},
+	// t + 0*sgn(x) -> t when t has a term a*x (the gradient of a 0-weighted L1 penalty beside an L2 one; zero_term.go)
+	{Name: "zero_sign_term", Tags: canonTags, Roots: []string{"add", "sub"}, Rewrite: dropZeroSign},
 	// x ** 1 -> x, x ** 0 -> second(x, 1)
 	{Name: "pow_useless", Tags: canonTags, Roots: []string{"pow"}, Rewrite: powSimple},
 	// cast(x, x.dtype) -> x
