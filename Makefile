@@ -22,7 +22,7 @@ demo: install
 	$(PY) examples/logistic_regression.py
 	$(PY) examples/mlp.py
 
-go-test:
+go-test: install
 	go test ./...
 
 py-test: install

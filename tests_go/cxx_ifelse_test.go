@@ -61,14 +61,18 @@ func TestCxxIfElseLazy(t *testing.T) {
 	}
 	src := k.Kernel.Source
 	for _, want := range []string{
-		"// region tg_region_1: then branch of ifelse{n=1 lazy} (model.py:7)",
-		"// region tg_region_2: else branch of ifelse{n=1 lazy} (model.py:7)",
+		"// region tg_region_1: then branch of ifelse{n=1 lazy}",
+		"// region tg_region_2: else branch of ifelse{n=1 lazy}",
 		"static int tg_region_1(tg_args *args, tg_state *st) {",
 		"only the taken branch's region runs (tg_region_1 or tg_region_2)",
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("the source lacks %q:\n%s", want, src)
 		}
+	}
+	// the user's line is not in the source (it is the cache key)
+	if strings.Contains(src, "model.py") {
+		t.Errorf("the source names the user's line: one function on two lines would be two cache entries")
 	}
 	// the branch's checks are in its region, not in tg_run
 	run := src[strings.Index(src, "static int tg_run"):]

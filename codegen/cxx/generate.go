@@ -549,15 +549,14 @@ func (g *gen) function(n *graph.Apply, prefix string, idx int, shapePhase bool) 
 	}
 	params = append(params, "tg_state *st", "char **err")
 	var b strings.Builder
-	where := ""
-	if n.Source != "" {
-		where = "  (" + cComment(n.Source) + ")"
-	}
+	// No user source line in the comment: the source is the cache key, and
+	// one function written on two lines must be one cache entry (debugprint
+	// and the profile name the line instead).
 	kind := ""
 	if !ok {
 		kind = " [evaluator: " + cComment(why) + "]"
 	}
-	fmt.Fprintf(&b, "// node %s%d: %s%s%s\n", prefix, idx, cComment(brief(graph.OpString(n.Op))), where, kind)
+	fmt.Fprintf(&b, "// node %s%d: %s%s\n", prefix, idx, cComment(brief(graph.OpString(n.Op))), kind)
 	sig := fmt.Sprintf("int %s(%s)", fn, strings.Join(params, ", "))
 	fmt.Fprintf(&b, "TG_LINKAGE %s {\n", sig)
 	b.WriteString("    (void)st; (void)err;\n")

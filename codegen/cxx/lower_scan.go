@@ -47,11 +47,8 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	if s.Until {
 		return fmt.Errorf("a while loop's length is known only when it has run")
 	}
-	where := ""
-	if n.Source != "" {
-		where = " (" + n.Source + ")"
-	}
-	r, err := e.Region(s.Inner, "step of "+graph.OpString(n.Op)+where)
+	// (no source line: the generated source is the cache key; see function)
+	r, err := e.Region(s.Inner, "step of "+graph.OpString(n.Op))
 	if err != nil {
 		return err
 	}

@@ -412,11 +412,7 @@ func (g *gen) lowerDynamic(n *graph.Apply) error {
 // a lazy ifelse is a region; the outputs are where the taken one put them.
 func lowerIfElse(g *gen, n *graph.Apply) error {
 	op := n.Op.(control.IfElseOp)
-	where := ""
-	if n.Source != "" {
-		where = " (" + n.Source + ")"
-	}
-	node := graph.OpString(n.Op) + where
+	node := graph.OpString(n.Op) // no source line: the source is the cache key
 	then, err := g.CompileRegion(op.Then, "then branch of "+node)
 	if err != nil {
 		return err
