@@ -117,3 +117,15 @@ def test_errors_name_the_op_and_the_users_line():
         T.cumsum(x, axis=1.5)
     with pytest.raises(TypeError):
         T.cumsum(x, axis=[0, 1])
+
+
+def test_pickled_function_keeps_the_op():
+    import pickle
+
+    x = T.dmatrix("x")
+    y = T.cumprod(T.cumsum(x, axis=0), axis=-1)
+    f = theanogo.function([x], [y, theanogo.grad(y.sum(), x)])
+    g = pickle.loads(pickle.dumps(f))
+    v = np.random.default_rng(3).uniform(0.5, 1.5, (3, 4))
+    for a, b in zip(f(v), g(v)):
+        np.testing.assert_array_equal(a, b)
