@@ -100,6 +100,7 @@ def _load() -> ctypes.CDLL:
         "tg_function_source": (vp, [i64, err]),
         "tg_function_profile": (vp, [i64, err]),
         "tg_sync_environ": (None, [cp, i64, err]),
+        "tg_reduce_tolerance": (ctypes.c_double, [cp, i64, err]),
     }
     for name, (restype, argtypes) in signatures.items():
         fn = getattr(lib, name)
@@ -281,6 +282,13 @@ def var_set_name(handle: int, name: str | None) -> None:
 def var_value(handle: int) -> np.ndarray:
     """A copy of a constant's value."""
     return array_take(_call(_lib.tg_var_value, handle))
+
+
+def reduce_tolerance(dtype: str, n: int) -> float:
+    """core/ops.ReduceTolerance: how far, relative to the sum of the folded
+    magnitudes, two correct folds of n elements with a result of dtype may
+    differ (2*(n-1)*2**-53 + eps(dtype) for floats, 0 for integers)."""
+    return float(_call(_lib.tg_reduce_tolerance, _c(dtype), int(n)))
 
 
 def op_names() -> list[str]:
