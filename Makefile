@@ -23,7 +23,7 @@ demo: install
 	$(PY) examples/mlp.py
 
 go-test: install
-	go test ./...
+	go test -timeout 30m ./...
 
 py-test: install
 	$(PY) -m pytest tests_py -q
