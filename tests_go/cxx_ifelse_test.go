@@ -61,8 +61,8 @@ func TestCxxIfElseLazy(t *testing.T) {
 	}
 	src := k.Kernel.Source
 	for _, want := range []string{
-		"// region tg_region_1: then branch of ifelse{n=1 lazy} (model.py:7)",
-		"// region tg_region_2: else branch of ifelse{n=1 lazy} (model.py:7)",
+		"// region tg_region_1: then branch of ifelse{n=1 lazy}",
+		"// region tg_region_2: else branch of ifelse{n=1 lazy}",
 		"static int tg_region_1(tg_args *args, tg_state *st) {",
 		"only the taken branch's region runs (tg_region_1 or tg_region_2)",
 	} {
