@@ -56,14 +56,9 @@ func rewriteGraph(b *graph.Builder, fg *FunctionGraph, roots func(v *graph.Varia
 
 // rebuild applies n's op to new inputs of the same types. The op derives
 // its static output shape from the new inputs (a reshape whose shape vector
-// became a constant learns its target). The new node keeps n's source line.
+// became a constant learns its target).
 func rebuild(b *graph.Builder, n *graph.Apply, ins []*graph.Variable) (*graph.Apply, error) {
-	nn, err := b.Apply(n.Op, ins...)
-	if err != nil {
-		return nil, err
-	}
-	nn.Source = n.Source
-	return nn, nil
+	return b.Apply(n.Op, ins...)
 }
 
 // appliesTo reports whether outs are the outputs of a node applying op to
