@@ -124,6 +124,7 @@ def test_compiled_matches_evaluator_nested():
 def test_generated_source_names_the_regions():
     c = T.dscalar("c")
     x = T.dvector("x")
+    line = inspect.currentframe().f_lineno + 1
     f = theano.function([c, x], ifelse(c, T.exp(x), T.log(x)))
     src = theano.printing.source(f)
     assert "// region tg_region_1: then branch of ifelse{n=1 lazy}" in src
