@@ -1,6 +1,8 @@
 package control
 
 import (
+	"slices"
+
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/tensor"
@@ -53,14 +55,14 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 		}
 		for i := range s.Taps {
 			prev := hist[i][len(hist[i])-1]
-			if !sameShape(outs[i].Shape, prev.Shape) {
+			if !slices.Equal(outs[i].Shape, prev.Shape) {
 				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, but its state has shape %v", t, i, outs[i].Shape, prev.Shape)
 			}
 			hist[i] = append(hist[i], outs[i])
 		}
 		for k := range nits {
 			o := outs[len(s.Taps)+k]
-			if t > 0 && !sameShape(o.Shape, nits[k][0].Shape) {
+			if t > 0 && !slices.Equal(o.Shape, nits[k][0].Shape) {
 				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, the first step's has shape %v", t, len(s.Taps)+k, o.Shape, nits[k][0].Shape)
 			}
 			nits[k] = append(nits[k], o)
@@ -82,18 +84,6 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 		res = append(res, Stack(nits[k], elem, t.DType))
 	}
 	return res, nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Row copies row r of a (a[r], one step's slice) into a new array.
