@@ -310,17 +310,15 @@ static void *tg_fallback_alloc(void *vctx, int32_t index, int32_t ndim, const in
     return o->data;
 }
 
-/* Runs node `node` in the Go evaluator (st->eval_node) on contiguous
- * copies of its inputs, writing into the planned outputs. */
-static inline int tg_eval_fallback(tg_state *st, int32_t node, int32_t n_in, const tg_view *const *ins, int32_t n_out,
-                                   tg_view **outs, char **err) {
-    if (!st->eval_node) return tg_set_error(err, "RuntimeError: node %d has no C++ lowering and no evaluator is attached", node);
-    tg_buffer bufs[64];
-    void *copies[64];
-    if (n_in > 64) return tg_set_error(err, "RuntimeError: node %d has too many inputs", node);
+/* Describes views ins[0..n_in) as the kernel convention's C-contiguous
+ * buffers: a contiguous view is passed as it is, any other is gathered
+ * into a malloc'ed copy (copies[i], else NULL; the caller frees them).
+ * Returns -1, or the index of the input whose copy found no memory (then
+ * every copy is freed and every copies[i] is NULL). */
+static inline int tg_contiguous_buffers(int32_t n_in, const tg_view *const *ins, tg_buffer *bufs, void **copies) {
+    for (int i = 0; i < n_in; i++) copies[i] = NULL;
     for (int i = 0; i < n_in; i++) {
         const tg_view *v = ins[i];
-        copies[i] = NULL;
         bufs[i].data = v->data;
         bufs[i].shape = v->shape;
         bufs[i].ndim = v->ndim;
@@ -329,15 +327,29 @@ static inline int tg_eval_fallback(tg_state *st, int32_t node, int32_t n_in, con
             int64_t n = tg_view_size(v), es = tg_dtype_size(v->dtype);
             copies[i] = malloc((size_t)(n * es > 0 ? n * es : 1));
             if (!copies[i]) {
-                for (int j = 0; j < i; j++) free(copies[j]);
-                return tg_set_error(err, "MemoryError: no memory for a copy of input %d of node %d", i, node);
+                for (int j = 0; j < i; j++) {
+                    free(copies[j]);
+                    copies[j] = NULL;
+                }
+                return i;
             }
-            tg_view c;
-            tg_view_init(&c, copies[i], v->dtype, v->ndim, v->shape);
-            tg_copy(&c, v);
+            tg_gather((char *)copies[i], v);
             bufs[i].data = copies[i];
         }
     }
+    return -1;
+}
+
+/* Runs node `node` in the Go evaluator (st->eval_node) on contiguous
+ * copies of its inputs, writing into the planned outputs. */
+static inline int tg_eval_fallback(tg_state *st, int32_t node, int32_t n_in, const tg_view *const *ins, int32_t n_out,
+                                   tg_view **outs, char **err) {
+    if (!st->eval_node) return tg_set_error(err, "RuntimeError: node %d has no C++ lowering and no evaluator is attached", node);
+    tg_buffer bufs[64];
+    void *copies[64];
+    if (n_in > 64) return tg_set_error(err, "RuntimeError: node %d has too many inputs", node);
+    int bad = tg_contiguous_buffers(n_in, ins, bufs, copies);
+    if (bad >= 0) return tg_set_error(err, "MemoryError: no memory for a copy of input %d of node %d", bad, node);
     tg_fallback_ctx ctx = {outs, n_out, 0};
     int rc = st->eval_node(st->go_handle, node, bufs, n_in, tg_fallback_alloc, &ctx, err);
     for (int i = 0; i < n_in; i++) free(copies[i]);
@@ -398,24 +410,8 @@ static inline int tg_region_call(tg_region_fn fn, tg_state *st, int32_t child, i
         }
     }
     int rc = 0;
-    for (int i = 0; i < n_in; i++) copies[i] = NULL;
-    for (int i = 0; i < n_in; i++) {
-        const tg_view *v = ins[i];
-        bufs[i].data = v->data;
-        bufs[i].shape = v->shape;
-        bufs[i].ndim = v->ndim;
-        bufs[i].dtype = v->dtype;
-        if (!tg_is_contiguous(v)) {
-            int64_t n = tg_view_size(v), es = tg_dtype_size(v->dtype);
-            copies[i] = malloc((size_t)(n * es > 0 ? n * es : 1));
-            if (!copies[i]) {
-                rc = tg_set_error(err, "MemoryError: no memory for a contiguous copy of a region's argument %d", i);
-                break;
-            }
-            tg_gather((char *)copies[i], v);
-            bufs[i].data = copies[i];
-        }
-    }
+    int bad = tg_contiguous_buffers(n_in, ins, bufs, copies);
+    if (bad >= 0) rc = tg_set_error(err, "MemoryError: no memory for a contiguous copy of a region's argument %d", bad);
     if (rc == 0) {
         tg_args a;
         memset(&a, 0, sizeof a);
