@@ -163,8 +163,9 @@ func (w *writer) product(axes []int) string {
 }
 
 // unravel splits the position in v over axes (C order, last fastest) and
-// adds, for each operand in ops, its offset along them to o<operand>.
-func (w *writer) unravel(v string, axes []int, ops []int, stride func(i, d int) string) {
+// adds, for each operand in ops, its offset along them to <offset><operand>
+// (o0, o1: the element's offsets; p0: a reduced position's).
+func (w *writer) unravel(v, offset string, axes []int, ops []int, stride func(i, d int) string) {
 	if len(axes) == 0 {
 		return
 	}
@@ -175,7 +176,7 @@ func (w *writer) unravel(v string, axes []int, ops []int, stride func(i, d int) 
 		w.line("rest_%s /= %s;", v, w.extent(d))
 		for _, i := range ops {
 			if s := stride(i, d); s != "" {
-				w.line("o%d += %s%d * %s;", i, v, d, s)
+				w.line("%s%d += %s%d * %s;", offset, i, v, d, s)
 			}
 		}
 	}
@@ -223,7 +224,7 @@ func (w *writer) printMap(b *kir.Map) error {
 	nin := len(w.k.Inputs)
 	w.gridLoop("f", w.product(w.all()))
 	w.declareOffsets(w.operands())
-	w.unravel("f", w.all(), w.operands(), w.stride)
+	w.unravel("f", "o", w.all(), w.operands(), w.stride)
 	for j, e := range b.Outputs {
 		res, err := w.render(e, func(i int) string { return fmt.Sprintf("in%d[o%d]", i, i) }, true)
 		if err != nil {
@@ -283,13 +284,13 @@ func (w *writer) printReduce(b *kir.Reduce) error {
 	}
 	w.gridLoop("f", w.product(kept))
 	w.declareOffsets(w.operands())
-	w.unravel("f", kept, w.operands(), outStride)
+	w.unravel("f", "o", kept, w.operands(), outStride)
 	st := cudaTarget{}.Storage(w.k.Outputs[0].DType)
 	w.line("%s acc = %s;", st, cudaTarget{}.Literal(b.Identity))
 	w.line("const long long count = %s;", w.product(red))
 	w.line("for (long long r = 0; r < count; r++) {")
 	w.declareOffsetsAt("p", ins)
-	w.unravelInto("r", red, ins)
+	w.unravel("r", "p", red, ins, w.stride)
 	res, err := w.render(b.Step, func(i int) string {
 		if i == 0 {
 			return "acc"
@@ -317,22 +318,6 @@ func (w *writer) declareOffsetsAt(prefix string, ops []int) {
 	w.line("long long %s;", strings.Join(decl, ", "))
 }
 
-// unravelInto is unravel into the offsets p<i> (the reduced positions).
-func (w *writer) unravelInto(v string, axes, ops []int) {
-	if len(axes) == 0 {
-		return
-	}
-	w.line("long long rest_%s = %s;", v, v)
-	for j := len(axes) - 1; j >= 0; j-- {
-		d := axes[j]
-		w.line("const long long %s%d = rest_%s %% %s;", v, d, v, w.extent(d))
-		w.line("rest_%s /= %s;", v, w.extent(d))
-		for _, i := range ops {
-			w.line("p%d += %s%d * %s;", i, v, d, w.stride(i, d))
-		}
-	}
-}
-
 // printScan: a thread per line along the axis carries the accumulator.
 func (w *writer) printScan(b *kir.Scan) error {
 	nin := len(w.k.Inputs)
@@ -344,7 +329,7 @@ func (w *writer) printScan(b *kir.Scan) error {
 	}
 	w.gridLoop("f", w.product(others))
 	w.declareOffsets(w.operands())
-	w.unravel("f", others, w.operands(), w.stride)
+	w.unravel("f", "o", others, w.operands(), w.stride)
 	st := cudaTarget{}.Storage(w.k.Outputs[0].DType)
 	w.line("%s acc = %s;", st, cudaTarget{}.Literal(b.Identity))
 	w.line("const long long n = %s;", w.extent(b.Axis))
