@@ -228,7 +228,7 @@ func (g *gen) run(opt Options) error {
 		return err
 	}
 	g.elementwiseChecks(shaped)
-	g.blasChecks(shaped)
+	g.callChecks(shaped)
 	steps, updates := g.plan(nodes)
 	inPlace := make([]bool, len(fg.UpdateTargets))
 	for i, v := range fg.UpdateValues() {

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -84,4 +85,23 @@ func AdvancedIncSubtensor(b *graph.Builder, x, y *graph.Variable, idx ...*graph.
 // where an index repeats).
 func AdvancedSetSubtensor(b *graph.Builder, x, y *graph.Variable, idx ...*graph.Variable) (*graph.Variable, error) {
 	return b.Apply1(AdvancedIncSubtensorOp{Set: true}, append([]*graph.Variable{x, y}, idx...)...)
+}
+
+// Lower is a call of the runtime's x[idx...] += y (np.add.at) or = y
+// (tg_index.h), with the index arrays (inputs 2...) as a table of views.
+// Output 0 may take x's memory: the function then skips the copy of x and
+// writes only the selected elements, after reading every index:
+//
+//	kernel advanced_inc_subtensor(in0: float64[2], in1: float64[1], in2: int64[1], out0: float64[2] contiguous)
+//	  tg_advanced_inc_subtensor(out0, in0, in1, [0], 1, [in2], [0], 0) in place of in0
+func (op AdvancedIncSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	k := len(node.Inputs) - 2
+	idx := make([]int, k)
+	for i := range idx {
+		idx[i] = 2 + i
+	}
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_advanced_inc_subtensor", Header: "tg_index.h",
+		Args: []kir.Arg{kir.ViewArg(k + 2), kir.ViewArg(0), kir.ViewArg(1), staticOnes(node.Inputs[1].Type), kir.IntArg(int64(k)),
+			kir.ViewTable(idx...), staticOnes(graph.TypesOf(node.Inputs[2:])...), kir.IntArg(boolInt(op.Set))},
+		InPlace: []int{0}}), nil
 }

@@ -3,6 +3,7 @@ package ops
 import (
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -174,4 +175,22 @@ func advancedPositions(op string, xShape []int, idxVars []*graph.Variable, idx [
 		}
 	}
 	return pos, append(bshape, rest...), nil
+}
+
+// Lower is a call of the runtime's integer-array indexing (tg_index.h),
+// which checks every index and the arrays' broadcast before it writes;
+// the index arrays (inputs 1...) travel as a table of views with the
+// flags of their statically-1 lengths:
+//
+//	kernel advanced_subtensor(in0: float64[2], in1: int64[1], out0: float64[2] contiguous)
+//	  tg_advanced_subtensor(out0, in0, 1, [in1], [0])
+func (op AdvancedSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	k := len(node.Inputs) - 1
+	idx := make([]int, k)
+	for i := range idx {
+		idx[i] = 1 + i
+	}
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_advanced_subtensor", Header: "tg_index.h",
+		Args: []kir.Arg{kir.ViewArg(k + 1), kir.ViewArg(0), kir.IntArg(int64(k)), kir.ViewTable(idx...),
+			staticOnes(graph.TypesOf(node.Inputs[1:])...)}}), nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -166,4 +167,17 @@ func (op ARangeOp) OutputShapes(b *graph.Builder, node *graph.Apply, _ [][]*grap
 		n = l.Int64(e.Neg(e.Call("int_div", e.Neg(e.Sub(f(stop), f(start))), f(step))))
 	}
 	return [][]*graph.Variable{{l.Max(l.Const(0), n)}}, l.Err()
+}
+
+// Lower is a call of the runtime's arange (tg_index.h), which computes
+// Evaluate's length (and its errors: a zero step, a NaN or infinite
+// length) from the three scalars, checks it against the allocated output,
+// and fills it: exactly in int64 when the three are integers, as
+// start + i*step in float64 without fused multiply-add otherwise:
+//
+//	kernel arange(in0: int64[0], in1: int64[0], in2: int64[0], out0: int64[1] contiguous)
+//	  tg_arange(out0, in0, in1, in2)
+func (op ARangeOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_arange", Header: "tg_index.h",
+		Args: []kir.Arg{kir.ViewArg(3), kir.ViewArg(0), kir.ViewArg(1), kir.ViewArg(2)}}), nil
 }

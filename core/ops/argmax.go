@@ -6,6 +6,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -146,4 +147,15 @@ func argReduce(b *graph.Builder, isMin bool, x *graph.Variable, axes []int, keep
 		return nil, err
 	}
 	return b.Apply1(ArgReduce{Min: isMin, Axes: set, KeepDims: keepdims}, x)
+}
+
+// Lower is a call of the runtime's arg-reduction (tg_nnet.h) with the
+// reduced axes as a bit set and whether it is argmin; it fails (before
+// writing) on an empty selection, as Evaluate:
+//
+//	kernel argmax(in0: float64[2], out0: int64[1] contiguous)
+//	  tg_argreduce(in0, 2, 0, out0)
+func (op ArgReduce) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_argreduce", Header: "tg_nnet.h",
+		Args: []kir.Arg{kir.ViewArg(0), kir.IntArg(int64(op.Axes)), kir.IntArg(boolInt(op.Min)), kir.ViewArg(1)}}), nil
 }

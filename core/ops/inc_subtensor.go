@@ -1,8 +1,10 @@
 package ops
 
 import (
+	"fmt"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -162,4 +164,55 @@ func incSubtensor(b *graph.Builder, set bool, x, y *graph.Variable, items []Inde
 // OutputShapes: inc/set_subtensor keeps x's shape.
 func (op IncSubtensorOp) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	return [][]*graph.Variable{in[0]}, nil
+}
+
+// Lower is a call of the runtime's x[items] += y (or = y) with basic
+// indices (tg_index.h), which checks the bounds, the steps and y's fit
+// before the first write. The items become a table of 7 int64s per item
+// (an index: 0, value, then zeros; a slice: 1, then has/value for start,
+// stop and step), whose symbolic entries read the node's index scalars
+// (inputs 2...). Output 0 may take x's memory:
+//
+//	kernel inc_subtensor(in0: float64[2], in1: float64[1], in2: int64[0], out0: float64[2] contiguous)
+//	  tg_inc_subtensor(out0, in0, in1, [0], 1, [0, *in2, 0, 0, 0, 0, 0], 0) in place of in0
+func (op IncSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	items := op.Items.List()
+	next := 2 // the next index scalar input
+	entry := func(en IndexEntry) (has, value kir.Arg, err error) {
+		switch en.Kind {
+		case EntryConst:
+			return kir.IntArg(1), kir.IntArg(int64(en.Value)), nil
+		case EntryInput:
+			if next >= len(node.Inputs) {
+				return has, value, fmt.Errorf("%s: too few index inputs", op.Name())
+			}
+			next++
+			return kir.IntArg(1), kir.ScalarArg(next - 1), nil
+		}
+		return kir.IntArg(0), kir.IntArg(0), nil
+	}
+	var codes []kir.Arg
+	zero := kir.IntArg(0)
+	for _, it := range items {
+		if !it.Slice {
+			_, v, err := entry(it.Entries[0])
+			if err != nil {
+				return nil, err
+			}
+			codes = append(codes, zero, v, zero, zero, zero, zero, zero)
+			continue
+		}
+		codes = append(codes, kir.IntArg(1))
+		for _, en := range it.Entries {
+			has, v, err := entry(en)
+			if err != nil {
+				return nil, err
+			}
+			codes = append(codes, has, v)
+		}
+	}
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_inc_subtensor", Header: "tg_index.h",
+		Args: []kir.Arg{kir.ViewArg(len(node.Inputs)), kir.ViewArg(0), kir.ViewArg(1), staticOnes(node.Inputs[1].Type),
+			kir.IntArg(int64(len(items))), kir.IntTable(codes...), kir.IntArg(boolInt(op.Set))},
+		InPlace: []int{0}}), nil
 }

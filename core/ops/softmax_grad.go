@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -76,4 +77,13 @@ func (op SoftmaxGradOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*g
 // for the gradient gz of s = softmax(x).
 func SoftmaxGrad(b *graph.Builder, gz, s *graph.Variable) (*graph.Variable, error) {
 	return b.Apply1(SoftmaxGradOp{}, gz, s)
+}
+
+// Lower is a call of the runtime's softmax gradient (tg_nnet.h),
+// (gz - sum(gz * s, last axis)) * s row by row, as Evaluate:
+//
+//	kernel softmax_grad(in0: float64[2], in1: float64[2], out0: float64[2] contiguous)
+//	  tg_softmax_grad(in0, in1, out0)
+func (op SoftmaxGradOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_softmax_grad", Header: "tg_nnet.h", Args: viewArgs(0, 2)}), nil
 }
