@@ -19,7 +19,7 @@ func TestCallText(t *testing.T) {
 			Args:    []kir.Arg{kir.ViewArg(0), kir.IntTable(kir.IntArg(-1), kir.ScalarArg(5)), kir.ViewTable(2, 3), kir.FlagTable(true, false), kir.ViewArg(6)},
 			Fails:   kir.NeverFails,
 			InPlace: []int{0}, Arena: []int{2, 3},
-			Checks:  []kir.LengthCheck{{Equal: [][2]kir.Extent{{{Operand: 0, Axis: 0}, {Operand: 2, Axis: 0}}}, Message: "gemm: %s", Shown: []int{0}}}}}
+			Checks: []kir.LengthCheck{{Equal: [][2]kir.Extent{{{Operand: 0, Axis: 0}, {Operand: 2, Axis: 0}}}, Message: "gemm: %s", Shown: []int{0}}}}}
 	if err := k.Check(); err != nil {
 		t.Fatal(err)
 	}

@@ -194,3 +194,26 @@ func (op AdvancedSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
 		Args: []kir.Arg{kir.ViewArg(k + 1), kir.ViewArg(0), kir.IntArg(int64(k)), kir.ViewTable(idx...),
 			staticOnes(graph.TypesOf(node.Inputs[1:])...)}}), nil
 }
+
+// buildAdvancedSubtensor takes no parameters; inputs are x and the index arrays.
+func buildAdvancedSubtensor(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if len(inputs) < 2 {
+		return nil, graph.TypeErrorf("advanced_subtensor takes at least 2 inputs (x and one index array or more), got %d", len(inputs))
+	}
+	return AdvancedSubtensor(b, inputs[0], inputs[1:]...)
+}
+
+func init() {
+	// the examples' index values are in [-5, 5) (uint8: [0, 10)), so an
+	// indexed axis of length 5 (10) takes them all
+	apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+		return AdvancedSubtensor(b, in[0], in[1:]...)
+	}
+	Register(Registration{Name: "advanced_subtensor", Op: AdvancedSubtensorOp{}, Build: buildAdvancedSubtensor,
+		Examples: []Example{
+			{Inputs: types(graph.NewType(dtype.Float64, 5, -1), graph.NewType(dtype.Int64, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, 5, 5, -1), graph.NewType(dtype.Int8, -1, 2), graph.NewType(dtype.Int32, 2)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Int16, 10), graph.NewType(dtype.Uint8, -1, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Complex64, 5, 3), graph.NewType(dtype.Int64, 1), graph.NewType(dtype.Int64, -1)), Apply: apply}, // -5 is out of bounds for axis 1: IndexError as the evaluator's
+		}})
+}

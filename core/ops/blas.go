@@ -293,3 +293,27 @@ func (op GerOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
 	return blasKernel(node, op.Name(), [][2]kir.Extent{{ax(0, 0), ax(2, 0)}, {ax(0, 1), ax(3, 0)}},
 		"ger: shapes A %s, x %s, y %s do not fit A + a*outer(x, y)"), nil
 }
+
+// gemm, gemv and ger are built by the specialize pass only (core/rewrite/
+// blas.go): no Build.
+func init() {
+	var gemm, gemv, ger []Example
+	for _, dt := range []dtype.DType{dtype.Float64, dtype.Float32} {
+		s := func(shape ...int) graph.Type { return graph.NewType(dt, shape...) }
+		gemm = append(gemm, Example{Inputs: types(s(3, 4), s(), s(3, 2), s(2, 4), s()),
+			Apply: func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return Gemm(b, in[0], in[1], in[2], in[3], in[4])
+			}})
+		gemv = append(gemv, Example{Inputs: types(s(3), s(), s(3, 5), s(5), s()),
+			Apply: func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return Gemv(b, in[0], in[1], in[2], in[3], in[4])
+			}})
+		ger = append(ger, Example{Inputs: types(s(3, 4), s(), s(3), s(4)),
+			Apply: func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return Ger(b, in[0], in[1], in[2], in[3])
+			}})
+	}
+	Register(Registration{Name: "gemm", Op: GemmOp{}, Examples: gemm})
+	Register(Registration{Name: "gemv", Op: GemvOp{}, Examples: gemv})
+	Register(Registration{Name: "ger", Op: GerOp{}, Examples: ger})
+}

@@ -179,3 +179,17 @@ func (op DotOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
 	}
 	return callKernel(node, op.Name(), call), nil
 }
+
+func init() {
+	apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) { return Dot(b, in[0], in[1]) }
+	Register(Registration{Name: "dot", Op: DotOp{}, Build: buildBinary("dot", Dot),
+		Examples: []Example{
+			{Inputs: types(graph.NewType(dtype.Float64, -1, 3), graph.NewType(dtype.Float64, 3, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, 4), graph.NewType(dtype.Float32, 4, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, -1, 2), graph.NewType(dtype.Float32, 2)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Int32, 3), graph.NewType(dtype.Int32, 3)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Int64, -1, 2), graph.NewType(dtype.Int8, 2, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Complex128, 2, -1), graph.NewType(dtype.Complex128, -1)), Apply: apply}, // a length mismatch fails as the evaluator does
+			{Inputs: types(graph.NewType(dtype.Float16, -1, 3), graph.NewType(dtype.Float16, 3, 2)), Apply: apply},
+		}})
+}

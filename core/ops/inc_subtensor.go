@@ -216,3 +216,34 @@ func (op IncSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
 			kir.IntArg(int64(len(items))), kir.IntTable(codes...), kir.IntArg(boolInt(op.Set))},
 		InPlace: []int{0}}), nil
 }
+
+// inc_subtensor and set_subtensor register their codec, kernel and
+// examples here; their C ABI rows stay in pyapi/optable/index.go, which
+// parses the items' JSON (as subtensor's): no Build.
+func init() {
+	input := IndexItem{Entries: []IndexEntry{{Kind: EntryInput}}}
+	slice := func(entries ...IndexEntry) IndexItem { return IndexItem{Slice: true, Entries: entries} }
+	c := func(v int) IndexEntry { return IndexEntry{Kind: EntryConst, Value: v} }
+	none, in := IndexEntry{Kind: EntryNone}, IndexEntry{Kind: EntryInput}
+	for _, r := range []struct {
+		name string
+		f    func(*graph.Builder, *graph.Variable, *graph.Variable, []IndexItem, ...*graph.Variable) (*graph.Variable, error)
+	}{{"inc_subtensor", IncSubtensor}, {"set_subtensor", SetSubtensor}} {
+		f := r.f
+		with := func(items ...IndexItem) func(*graph.Builder, []*graph.Variable) (*graph.Variable, error) {
+			return func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return f(b, in[0], in[1], items, in[2:]...)
+			}
+		}
+		// index inputs are in [-5, 5): an axis of length 5 takes them all
+		Register(Registration{Name: r.name, Op: IncSubtensorOp{},
+			Examples: []Example{
+				{Inputs: types(graph.NewType(dtype.Float64, 5, -1), graph.NewType(dtype.Float64), graph.NewType(dtype.Int64)), Apply: with(input)},
+				{Inputs: types(graph.NewType(dtype.Float32, 6, -1), graph.NewType(dtype.Float32, 3, 1)), Apply: with(slice(c(1), c(-2), none))},
+				{Inputs: types(graph.NewType(dtype.Int32, 5, 4), graph.NewType(dtype.Int32, -1), graph.NewType(dtype.Int8), graph.NewType(dtype.Int16)),
+					Apply: with(slice(in, none, c(2)), input)}, // y's length may not fit: ValueError as the evaluator's
+				{Inputs: types(graph.NewType(dtype.Float64, 5, 5), graph.NewType(dtype.Float64, 2), graph.NewType(dtype.Int64)),
+					Apply: with(slice(none, none, c(-2)), slice(in, none, c(3)))},
+			}})
+	}
+}

@@ -3,6 +3,7 @@ package ops
 import (
 	"math"
 
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/kir"
 	"theanogo/core/tensor"
@@ -109,4 +110,21 @@ func LogSoftmax(b *graph.Builder, x *graph.Variable) (*graph.Variable, error) {
 func (op SoftmaxOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
 	return callKernel(node, op.Name(), &kir.Call{Func: "tg_softmax", Header: "tg_nnet.h",
 		Args: []kir.Arg{kir.ViewArg(0), kir.ViewArg(1), kir.IntArg(boolInt(op.Log))}}), nil
+}
+
+func init() {
+	for _, r := range []struct {
+		name string
+		f    func(*graph.Builder, *graph.Variable) (*graph.Variable, error)
+	}{{"softmax", Softmax}, {"logsoftmax", LogSoftmax}} {
+		f := r.f
+		apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) { return f(b, in[0]) }
+		Register(Registration{Name: r.name, Op: SoftmaxOp{}, Build: buildUnary(r.name, f),
+			Examples: []Example{
+				{Inputs: types(graph.NewType(dtype.Float64, -1, -1)), Apply: apply},
+				{Inputs: types(graph.NewType(dtype.Float32, -1, -1)), Apply: apply},
+				{Inputs: types(graph.NewType(dtype.Float64, -1)), Apply: apply},
+				{Inputs: types(graph.NewType(dtype.Float32, 1, -1)), Apply: apply},
+			}})
+	}
 }

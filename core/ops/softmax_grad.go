@@ -3,6 +3,7 @@ package ops
 import (
 	"slices"
 
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/kir"
 	"theanogo/core/tensor"
@@ -86,4 +87,17 @@ func SoftmaxGrad(b *graph.Builder, gz, s *graph.Variable) (*graph.Variable, erro
 //	  tg_softmax_grad(in0, in1, out0)
 func (op SoftmaxGradOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
 	return callKernel(node, op.Name(), &kir.Call{Func: "tg_softmax_grad", Header: "tg_nnet.h", Args: viewArgs(0, 2)}), nil
+}
+
+// softmax_grad is built by softmax's gradient only: no Build.
+func init() {
+	apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+		return SoftmaxGrad(b, in[0], in[1])
+	}
+	Register(Registration{Name: "softmax_grad", Op: SoftmaxGradOp{},
+		Examples: []Example{
+			{Inputs: types(graph.NewType(dtype.Float64, 3, 4), graph.NewType(dtype.Float64, 3, 4)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, 2, 5), graph.NewType(dtype.Float32, 2, 5)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float64, 4), graph.NewType(dtype.Float64, 4)), Apply: apply},
+		}})
 }

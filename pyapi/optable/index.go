@@ -3,20 +3,17 @@ package optable
 import (
 	"fmt"
 
-	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 )
 
-// indexConstructors are the indexing ops and arange.
+// indexConstructors are the basic indexing ops, whose items the C ABI
+// parses from JSON (the advanced indexing ops and arange register
+// themselves in core/ops).
 var indexConstructors = map[string]Constructor{
-	"subtensor":              buildSubtensor,                            // {"items": [...]}; x, index scalars
-	"inc_subtensor":          buildIncSubtensor("inc_subtensor", false), // {"items": [...]}; x, y, index scalars
-	"set_subtensor":          buildIncSubtensor("set_subtensor", true),
-	"advanced_subtensor":     buildAdvancedSubtensor, // x, index arrays
-	"advanced_inc_subtensor": buildAdvancedIncSubtensor("advanced_inc_subtensor", ops.AdvancedIncSubtensor),
-	"advanced_set_subtensor": buildAdvancedIncSubtensor("advanced_set_subtensor", ops.AdvancedSetSubtensor),
-	"arange":                 buildArange, // {"dtype": name}; start, stop, step
+	"subtensor":     buildSubtensor,                            // {"items": [...]}; x, index scalars
+	"inc_subtensor": buildIncSubtensor("inc_subtensor", false), // {"items": [...]}; x, y, index scalars
+	"set_subtensor": buildIncSubtensor("set_subtensor", true),
 }
 
 // buildSubtensor reads {"items": [...]}; inputs are x and the index scalars.
@@ -52,37 +49,6 @@ func buildIncSubtensor(name string, set bool) Constructor {
 		}
 		return f(b, inputs[0], inputs[1], items, inputs[2:]...)
 	}
-}
-
-// buildAdvancedSubtensor takes no parameters; inputs are x and the index arrays.
-func buildAdvancedSubtensor(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if len(inputs) < 2 {
-		return nil, graph.TypeErrorf("advanced_subtensor takes at least 2 inputs (x and one index array or more), got %d", len(inputs))
-	}
-	return ops.AdvancedSubtensor(b, inputs[0], inputs[1:]...)
-}
-
-// buildAdvancedIncSubtensor takes no parameters; inputs are x, y and the index arrays.
-func buildAdvancedIncSubtensor(name string, f func(b *graph.Builder, x, y *graph.Variable, idx ...*graph.Variable) (*graph.Variable, error)) Constructor {
-	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if len(inputs) < 3 {
-			return nil, graph.TypeErrorf("%s takes at least 3 inputs (x, y and one index array or more), got %d", name, len(inputs))
-		}
-		return f(b, inputs[0], inputs[1], inputs[2:]...)
-	}
-}
-
-// buildArange reads {"dtype": name}; the default is the inputs' promoted
-// dtype, with integers (and bools) giving int64 as numpy does.
-func buildArange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := ops.CheckArity("arange", inputs, 3); err != nil {
-		return nil, err
-	}
-	dt, err := p.DType("dtype", dtype.Invalid)
-	if err != nil {
-		return nil, graph.TypeErrorf("arange: %v", err)
-	}
-	return ops.ARange(b, inputs[0], inputs[1], inputs[2], dt)
 }
 
 // parseItems reads {"items": [{"index": 3 | "input"}, {"slice": [start, stop, step]}]}.

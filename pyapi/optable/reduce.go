@@ -5,19 +5,18 @@ import (
 	"theanogo/core/ops"
 )
 
-// reduction is the typed constructor of a reduction or arg-reduction.
+// reduction is the typed constructor of a reduction.
 type reduction func(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error)
 
-// reduceConstructors are the reductions' rows; each reads
+// reduceConstructors are the reductions' rows (argmax and argmin register
+// themselves in core/ops/argmax.go); each reads
 // {"axis": null | int | [ints], "keepdims": bool}.
 var reduceConstructors = map[string]Constructor{
-	"sum":    buildReduce("sum", ops.Sum),
-	"prod":   buildReduce("prod", ops.Prod),
-	"max":    buildReduce("max", ops.Max),
-	"min":    buildReduce("min", ops.Min),
-	"mean":   buildReduce("mean", ops.Mean),
-	"argmax": buildReduce("argmax", ops.ArgMax),
-	"argmin": buildReduce("argmin", ops.ArgMin),
+	"sum":  buildReduce("sum", ops.Sum),
+	"prod": buildReduce("prod", ops.Prod),
+	"max":  buildReduce("max", ops.Max),
+	"min":  buildReduce("min", ops.Min),
+	"mean": buildReduce("mean", ops.Mean),
 }
 
 func buildReduce(name string, reduce reduction) Constructor {
