@@ -151,6 +151,13 @@ func kernelInPlace(n *graph.Apply, i int) bool {
 	return false
 }
 
+// callsBLAS reports whether n's kernel calls BLAS (a function of
+// tg_blas.h): BLAS's threads then spin around the kernel's own loops.
+func callsBLAS(n *graph.Apply) bool {
+	c := nodeCall(n)
+	return c != nil && c.Header == "tg_blas.h"
+}
+
 // blasNode reports whether n's call runs with an arena (the matrix
 // products): the memory planner gives it a workspace slot for the node.
 func blasNode(n *graph.Apply) bool {

@@ -36,6 +36,9 @@ func TestCallPromisesComeFromTheKernel(t *testing.T) {
 	if ops := blasOperands(g); !blasNode(g) || blasNode(s) || len(ops) != 2 || ops[0] != x || ops[1] != y {
 		t.Errorf("arena: gemm %v over %v, softmax %v", blasNode(g), ops, blasNode(s))
 	}
+	if !callsBLAS(g) || callsBLAS(s) {
+		t.Errorf("calls BLAS: gemm %v, softmax %v", callsBLAS(g), callsBLAS(s))
+	}
 	if l, ok := lookup(g); !ok || l.InPlace == nil || l.Fails(g) != neverFails {
 		t.Errorf("gemm's lowering is not its kernel's: %+v", l)
 	}
