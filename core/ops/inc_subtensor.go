@@ -217,9 +217,21 @@ func (op IncSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
 		InPlace: []int{0}}), nil
 }
 
-// inc_subtensor and set_subtensor register their codec, kernel and
-// examples here; their C ABI rows stay in pyapi/optable/index.go, which
-// parses the items' JSON (as subtensor's): no Build.
+// buildIncSubtensor reads {"items": [...]}; inputs are x, y and the index
+// scalars.
+func buildIncSubtensor(name string, f func(*graph.Builder, *graph.Variable, *graph.Variable, []IndexItem, ...*graph.Variable) (*graph.Variable, error)) func(*graph.Builder, Params, []*graph.Variable) (*graph.Variable, error) {
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if len(inputs) < 2 {
+			return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(inputs))
+		}
+		items, err := p.Items("items")
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		return f(b, inputs[0], inputs[1], items, inputs[2:]...)
+	}
+}
+
 func init() {
 	input := IndexItem{Entries: []IndexEntry{{Kind: EntryInput}}}
 	slice := func(entries ...IndexEntry) IndexItem { return IndexItem{Slice: true, Entries: entries} }
@@ -236,7 +248,7 @@ func init() {
 			}
 		}
 		// index inputs are in [-5, 5): an axis of length 5 takes them all
-		Register(Registration{Name: r.name, Op: IncSubtensorOp{},
+		Register(Registration{Name: r.name, Op: IncSubtensorOp{}, Build: buildIncSubtensor(r.name, f),
 			Examples: []Example{
 				{Inputs: types(graph.NewType(dtype.Float64, 5, -1), graph.NewType(dtype.Float64), graph.NewType(dtype.Int64)), Apply: with(input)},
 				{Inputs: types(graph.NewType(dtype.Float32, 6, -1), graph.NewType(dtype.Float32, 3, 1)), Apply: with(slice(c(1), c(-2), none))},

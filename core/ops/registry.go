@@ -37,6 +37,8 @@ type Params interface {
 	Bool(key string, def bool) (bool, error)
 	String(key string, def string) (string, error)
 	DType(key string, def dtype.DType) (dtype.DType, error)
+	// Items reads a basic index's items (inc_subtensor's); nil when absent.
+	Items(key string) ([]IndexItem, error)
 }
 
 // Registration is one op's entry in the registry.
