@@ -166,7 +166,7 @@ func buildArgReduce(name string, f func(*graph.Builder, *graph.Variable, []int, 
 		if err := CheckArity(name, inputs, 1); err != nil {
 			return nil, err
 		}
-		axes, err := axesParam(name, p, "axis")
+		axes, err := AxesParam(name, p, "axis")
 		if err != nil {
 			return nil, err
 		}

@@ -27,9 +27,10 @@ func buildBinary(name string, f func(b *graph.Builder, x, y *graph.Variable) (*g
 	}
 }
 
-// axesParam reads a list of axes: nil when the key is absent or null
-// (every axis), a non-nil slice (possibly empty) when it is given.
-func axesParam(op string, p Params, key string) ([]int, error) {
+// AxesParam reads a list of axes: nil when the key is absent or null
+// (every axis, or numpy's default order for transpose), a non-nil slice
+// (possibly empty) when it is given; an error names op.
+func AxesParam(op string, p Params, key string) ([]int, error) {
 	axes, given, err := p.Ints(key)
 	if err != nil {
 		return nil, graph.TypeErrorf("%s: %v", op, err)
@@ -40,5 +41,5 @@ func axesParam(op string, p Params, key string) ([]int, error) {
 	return axes, nil
 }
 
-// types is a list of input types for an Example: types(t(dtype.Float64, -1, 3)).
+// types lists an Example's input types: types(graph.NewType(dtype.Float64, -1, 3)).
 func types(ts ...graph.Type) []graph.Type { return ts }

@@ -24,7 +24,7 @@ func buildReduce(name string, reduce reduction) Constructor {
 		if err := ops.CheckArity(name, inputs, 1); err != nil {
 			return nil, err
 		}
-		axes, err := axesParam(name, p, "axis")
+		axes, err := ops.AxesParam(name, p, "axis")
 		if err != nil {
 			return nil, err
 		}
@@ -34,18 +34,4 @@ func buildReduce(name string, reduce reduction) Constructor {
 		}
 		return reduce(b, inputs[0], axes, keep)
 	}
-}
-
-// axesParam reads a list of axes: nil when the key is absent or null
-// (every axis, or numpy's default order for transpose), a non-nil slice
-// (possibly empty) when it is given.
-func axesParam(op string, p Params, key string) ([]int, error) {
-	axes, given, err := p.Ints(key)
-	if err != nil {
-		return nil, graph.TypeErrorf("%s: %v", op, err)
-	}
-	if given && axes == nil {
-		axes = []int{}
-	}
-	return axes, nil
 }
