@@ -53,12 +53,40 @@ const (
 )
 
 // Operand is an array the kernel reads or writes: its dtype, rank and
-// layout. Its shape and strides are known only when the kernel runs.
+// layout, and what its static type says about its lengths. Its shape and
+// strides are known only when the kernel runs.
+//
+// Broadcast[d] is true where the operand's length along axis d of the
+// space is statically 1 (or the operand was padded with the axis: an
+// input of lower rank than the space, aligned to the right as numpy
+// aligns): it is read with stride 0 there, whatever the space's length.
+// For an output it says the space's axis is statically 1. A nil
+// Broadcast knows nothing (every axis may run). The printers choose their
+// loops from these facts: a map whose operands are Contiguous and never
+// broadcast is one flat loop.
 type Operand struct {
-	DType  dtype.DType
-	Rank   int
-	Layout Layout
+	DType     dtype.DType
+	Rank      int
+	Layout    Layout
+	Broadcast []bool
 }
+
+// Scalar reports whether every axis of the operand is statically 1: its
+// one element may be read once, before any loop.
+func (o Operand) Scalar() bool {
+	if len(o.Broadcast) != o.Rank {
+		return o.Rank == 0
+	}
+	for _, b := range o.Broadcast {
+		if !b {
+			return false
+		}
+	}
+	return true
+}
+
+// Broadcasts reports whether the operand is statically 1 along axis d.
+func (o Operand) Broadcasts(d int) bool { return d < len(o.Broadcast) && o.Broadcast[d] }
 
 // Body is what the kernel computes: *Map, *Reduce, *Scan or *Call.
 type Body interface{ isBody() }
@@ -154,6 +182,41 @@ func (k *Kernel) OperandName(i int) string {
 	return "out" + strconv.Itoa(i-len(k.Inputs))
 }
 
+// Reads reports, for each input operand, whether the body reads it. An
+// input a lowering replaced by a constant inside the expression (a
+// one-element constant: x * 0.5) stays an operand, so that operands and
+// the node's inputs keep one numbering, but no loop reads it.
+func (k *Kernel) Reads() []bool {
+	reads := make([]bool, len(k.Inputs))
+	mark := func(e *Expr, shift int) {
+		if e == nil {
+			return
+		}
+		for _, n := range e.Schedule() {
+			if i := n.input - shift; n.op == OpInput && i >= 0 && i < len(reads) {
+				reads[i] = true
+			}
+		}
+	}
+	switch b := k.Body.(type) {
+	case *Map:
+		for _, e := range b.Outputs {
+			mark(e, 0)
+		}
+	case *Reduce:
+		mark(b.Step, 1)
+	case *Scan:
+		mark(b.Step, 1)
+	case *Call:
+		for _, a := range b.Args {
+			if a < len(reads) {
+				reads[a] = true
+			}
+		}
+	}
+	return reads
+}
+
 // Rank is the index space's rank.
 func (k *Kernel) Rank() int { return len(k.Extents) }
 
@@ -172,6 +235,11 @@ func (k *Kernel) Check() error {
 	}
 	if len(k.Outputs) == 0 {
 		return bad("no output")
+	}
+	for i := 0; i < nops; i++ {
+		if o := k.Operand(i); o.Broadcast != nil && len(o.Broadcast) != o.Rank {
+			return bad("operand %d of rank %d has a broadcast pattern of %d axes", i, o.Rank, len(o.Broadcast))
+		}
 	}
 	stepped := func(step *Expr, what string) error {
 		if step == nil || step.NumInputs() > 1+len(k.Inputs) {
@@ -234,6 +302,15 @@ func (k *Kernel) String() string {
 		s := fmt.Sprintf("%s: %v[%d]", k.OperandName(i), o.DType, o.Rank)
 		if o.Layout == Contiguous {
 			s += " contiguous"
+		}
+		var axes []string
+		for d, b := range o.Broadcast {
+			if b {
+				axes = append(axes, strconv.Itoa(d))
+			}
+		}
+		if len(axes) > 0 {
+			s += " broadcast{" + strings.Join(axes, ",") + "}"
 		}
 		ops = append(ops, s)
 	}
