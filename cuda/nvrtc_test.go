@@ -57,13 +57,24 @@ func numbered(src string) string {
 	return strings.Join(lines, "\n")
 }
 
-// mapKernel is the map out0 = e over inputs of the given dtypes, rank 2.
+// mapKernel is the map out0 = e over matrices of the given dtypes, as
+// the C++ generator gets it: the kernel of a fused node (ops.FusedOp's
+// Lower), named name. A fused node has the inputs its expression reads.
 func mapKernel(name string, e *kir.Expr, in []dtype.DType) *kir.Kernel {
-	k := &kir.Kernel{Name: name, Extents: []kir.Extent{{Operand: len(in), Axis: 0}, {Operand: len(in), Axis: 1}},
-		Outputs: []kir.Operand{{DType: e.DType(), Rank: 2, Layout: kir.Contiguous}}, Body: &kir.Map{Outputs: []*kir.Expr{e}}}
-	for _, dt := range in {
-		k.Inputs = append(k.Inputs, kir.Operand{DType: dt, Rank: 2})
+	b := graph.NewBuilder()
+	inputs := make([]*graph.Variable, e.NumInputs())
+	for i, dt := range in[:len(inputs)] {
+		inputs[i] = b.Input(graph.NewType(dt, -1, -1), fmt.Sprintf("x%d", i))
 	}
+	v, err := b.Apply1(ops.FusedOp{Expr: e, Ndim: 2}, inputs...)
+	if err != nil {
+		panic(err)
+	}
+	k, err := v.Owner.Op.(kir.Lowerable).Lower(v.Owner)
+	if err != nil {
+		panic(err)
+	}
+	k.Name = name
 	return k
 }
 
@@ -226,13 +237,20 @@ func TestNVRTCErrorLog(t *testing.T) {
 // naming the kernel.
 func TestPrinterRefuses(t *testing.T) {
 	var p cuda.Program
-	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err != nil {
+	neg := func(dt dtype.DType) *kir.Expr {
+		e, err := kir.Apply(ops.ScalarByName("neg"), kir.Input(0, dt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if err := p.Add(mapKernel("neg", neg(dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err == nil || !strings.Contains(err.Error(), "tg_neg") {
+	if err := p.Add(mapKernel("neg", neg(dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err == nil || !strings.Contains(err.Error(), "tg_neg") {
 		t.Errorf("a second tg_neg: %v", err)
 	}
-	err := p.Add(mapKernel("neg", kir.Input(0, dtype.Complex128), []dtype.DType{dtype.Complex128}), "tg_cneg")
+	err := p.Add(mapKernel("neg", neg(dtype.Complex128), []dtype.DType{dtype.Complex128}), "tg_cneg")
 	if err == nil || !strings.Contains(err.Error(), "complex") || !strings.Contains(err.Error(), "neg") {
 		t.Errorf("complex kernel: %v", err)
 	}
