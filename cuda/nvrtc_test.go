@@ -115,29 +115,27 @@ func TestNVRTCScalarRows(t *testing.T) {
 func TestNVRTCReductionsAndScans(t *testing.T) {
 	n := loadNVRTC(t)
 	var p cuda.Program
+	// reductions lowered by their op (the kernels C++ prints too): sum
+	// (pairwise, in float64), max (nonempty) and mean (divided)
+	rb := graph.NewBuilder()
 	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Float16} {
-		for _, r := range []string{"sum", "max"} {
+		x := rb.Input(graph.NewType(dt, -1, -1, -1), "x")
+		for _, r := range []string{"sum", "max", "mean"} {
 			var kind *ops.Reduction
 			for _, k := range ops.Reductions() {
 				if k.Name == r {
 					kind = k
 				}
 			}
-			out := kind.Out(dt)
-			x := kir.Input(1, dt)
-			if dt != out {
-				x = kir.Cast(x, out)
-			}
-			step, err := kir.Apply(kind.Scalar, kir.Input(0, out), x)
-			if err != nil {
-				t.Fatal(err)
-			}
 			for a, axes := range [][]int{{1}, {0, 1, 2}, {0}} {
-				keep := 3 - len(axes)
-				k := &kir.Kernel{Name: r, Extents: []kir.Extent{{Operand: 0, Axis: 0}, {Operand: 0, Axis: 1}, {Operand: 0, Axis: 2}},
-					Inputs:  []kir.Operand{{DType: dt, Rank: 3}},
-					Outputs: []kir.Operand{{DType: out, Rank: keep, Layout: kir.Contiguous}},
-					Body:    &kir.Reduce{Axes: axes, Identity: kind.Identity.Const(out), Step: step}}
+				v, err := rb.Apply1(ops.Reduce{Kind: kind, Axes: graph.NewAxisSet(axes...)}, x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				k, err := v.Owner.Op.(kir.Lowerable).Lower(v.Owner)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if err := p.Add(k, fmt.Sprintf("tg_%s_%v_%d", r, dt, a)); err != nil {
 					t.Fatal(err)
 				}

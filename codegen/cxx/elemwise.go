@@ -92,16 +92,6 @@ func elementwiseOf(n *graph.Apply) (string, int, bool) {
 	return "", 0, false
 }
 
-// elementHelper adds the element function of parameters a0, a1, ... (the
-// storage types of in) returning out's storage, named by its text.
-func elementHelper(e *Emitter, in []dtype.DType, out dtype.DType, body []string) string {
-	params := make([]string, len(in))
-	for i, d := range in {
-		params[i] = fmt.Sprintf("%s a%d", cTypeOf(d).Storage, i)
-	}
-	return sharedHelper(e, "tg_elem", fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(out).Storage, strings.Join(params, ", "), strings.Join(body, "\n    ")))
-}
-
 // sharedHelper adds the helper code, named prefix_<hash of code> (NAME in
 // code), and returns its name: equal code is one helper.
 func sharedHelper(e *Emitter, prefix, code string) string {
@@ -123,44 +113,6 @@ type vectorScalar struct {
 var vectorScalars = map[vectorScalar]string{
 	{"tanh", dtype.Float32}: "tg_tanh_f32($0)",
 	{"tanh", dtype.Float64}: "tg_tanh_f64($0)",
-}
-
-// fusedInputs checks that node n has the inputs expression x reads and
-// returns their dtypes.
-func fusedInputs(name string, x *kir.Expr, n *graph.Apply) ([]dtype.DType, error) {
-	if x == nil {
-		return nil, fmt.Errorf("cxx: %s without an expression", name)
-	}
-	if x.NumInputs() != len(n.Inputs) {
-		return nil, fmt.Errorf("cxx: %s takes %d inputs, got %d", name, x.NumInputs(), len(n.Inputs))
-	}
-	inDT := make([]dtype.DType, len(n.Inputs))
-	for i, in := range n.Inputs {
-		inDT[i] = in.Type.DType
-	}
-	return inDT, nil
-}
-
-// fusedElementFunction adds the helper computing one element of a fused
-// expression from its inputs' stored values (parameters a0, a1, ...), and
-// returns its name and the dtype of the value it returns. kir.Render
-// writes the body with the C++ target (cxxTarget): one statement per
-// computed node, a named temporary (const double t3 = ...;) that later
-// statements read by name, each rounded to its dtype's storage as the
-// Elemwise or cast it replaced would store it. The function is the DAG:
-// a value read twice is computed once, and its length is the number of
-// nodes, never that of the expression tree.
-func fusedElementFunction(e *Emitter, x *kir.Expr, inDT []dtype.DType) (string, dtype.DType, error) {
-	r, err := kir.Render(cxxTarget{}, x, func(i int) string { return fmt.Sprintf("a%d", i) })
-	if err != nil {
-		return "", 0, fmt.Errorf("cxx: %v", err)
-	}
-	body := make([]string, 0, len(inDT)+len(r.Body)+1)
-	for i := len(inDT) - 1; i >= 0; i-- {
-		body = append(body, fmt.Sprintf("(void)a%d;", i))
-	}
-	body = append(append(body, r.Body...), "return "+r.Result+";")
-	return elementHelper(e, inDT, x.DType(), body), x.DType(), nil
 }
 
 // literal writes element i of a as a C++ value of its storage type.

@@ -11,9 +11,9 @@ import (
 // An op that implements kir.Lowerable needs no row in the lowerings table:
 // lookup falls back to kernelLowering, which asks the op for its kernel
 // (kernelOf) and prints it here. The kernel's text is the node function's
-// first comment. Maps (every elementwise node: loops.go) and scans
-// (cumsum, cumprod) are printed; reductions still have their rows
-// (lower_reduce.go).
+// first comment. Maps (every elementwise node: loops.go), reductions
+// (Reduce and FusedReduceOp: lower_reduce.go) and scans (cumsum, cumprod)
+// are printed.
 
 // kernelLowering is the lowering of every kir.Lowerable op; whether the
 // output may take an input's memory and when the body may fail are read
@@ -57,6 +57,8 @@ func lowerKernel(e *Emitter, n *graph.Apply) error {
 	switch b := k.Body.(type) {
 	case *kir.Map:
 		return printMap(e, k, b)
+	case *kir.Reduce:
+		return printReduce(e, k, b)
 	case *kir.Scan:
 		return printScan(e, k, b)
 	}
@@ -87,7 +89,9 @@ func kernelInPlace(n *graph.Apply, i int) bool {
 
 // kernelFails: a map never fails (phase 1 checked the broadcast), unless
 // a row checks its operands (integer pow), which it does before writing;
-// other bodies may check before they write.
+// a fold never fails unless it has no identity (max and min of nothing)
+// or checks that its inputs' lengths agree, before writing; other bodies
+// may check before they write.
 func kernelFails(n *graph.Apply) Failure {
 	k, err := kernelOf(n)
 	if err != nil {
@@ -100,6 +104,17 @@ func kernelFails(n *graph.Apply) Failure {
 			}
 		}
 		return neverFails
+	}
+	if b, ok := k.Body.(*kir.Reduce); ok {
+		read := 0
+		for _, r := range k.Reads() {
+			if r {
+				read++
+			}
+		}
+		if !b.NonEmpty && read <= 1 {
+			return neverFails
+		}
 	}
 	return failsBeforeWriting
 }

@@ -38,26 +38,16 @@ func loweringTable() map[reflect.Type]Lowering {
 		reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange, Fails: always(failsBeforeWriting)},
-		// reductions (lower_reduce.go)
-		reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce, Fails: reduceFails},
+		// reductions (lower_reduce.go; Reduce and FusedReduceOp lower to
+		// reduce kernels: no row, lower_kir.go)
 		reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount, Fails: always(neverFails)},
 		reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce, Fails: always(failsBeforeWriting)},
 		// softmax family (lower_softmax.go)
 		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad, Fails: always(failsBeforeWriting)},
 		// loops (lower_scan.go): the step is a region called per step
 		reflect.TypeOf(control.Scan{}): {Lower: lowerScan},
 	}
-}
-
-// reduceFails: max and min of an empty selection fail before writing;
-// every other reduction has an identity and never fails.
-func reduceFails(n *graph.Apply) Failure {
-	if op, ok := n.Op.(ops.Reduce); ok && op.Kind.NonEmpty {
-		return failsBeforeWriting
-	}
-	return neverFails
 }
 
 // lookup returns n's lowering, if its op has one: its row, or else the

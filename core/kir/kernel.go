@@ -116,15 +116,40 @@ const (
 // output 0, which has the kept axes (or all of them, length 1 where
 // reduced, when its rank is the space's). Every output element starts at
 // Identity and folds its elements with acc = Step, an expression whose
-// Input(0) is the accumulator (of output 0's dtype) and Input(1+i) is
-// input i's element at the point:
+// Input(0) is the accumulator and Input(1+i) is input i's element at the
+// point. The accumulator has Identity's dtype, which may be wider than
+// the output's (a float32 sum folds in float64, as the evaluator does);
+// the folded value (divided by the number of elements folded, with Mean)
+// is converted to output 0's dtype once, at the end:
 //
 //	out0[i0] = fold(acc = 0; for i1<n1: acc = acc + in0[i0,i1])
+//
+// NonEmpty makes folding no elements an error (max and min: their
+// identity is no answer).
 type Reduce struct {
 	Axes     []int
 	Identity Const
 	Step     *Expr
 	Fold     FoldPolicy
+	Mean     bool
+	NonEmpty bool
+}
+
+// Combine splits a fold's step acc = row(acc, element) into the row and
+// the element expression (which reads the inputs, never the
+// accumulator): the form every reduction of the table has, and the one
+// the printers' blocked and pairwise loops need.
+func (r *Reduce) Combine() (Row, *Expr, bool) {
+	s := r.Step
+	if s == nil || s.op != OpApply || len(s.args) != 2 || s.args[0].op != OpInput || s.args[0].input != 0 {
+		return nil, nil, false
+	}
+	for _, n := range s.args[1].Schedule() {
+		if n.op == OpInput && n.input == 0 {
+			return nil, nil, false
+		}
+	}
+	return s.row, s.args[1], true
 }
 
 // Scan is a cumulative op along one axis of the index space (the shape of
@@ -241,12 +266,12 @@ func (k *Kernel) Check() error {
 			return bad("operand %d of rank %d has a broadcast pattern of %d axes", i, o.Rank, len(o.Broadcast))
 		}
 	}
-	stepped := func(step *Expr, what string) error {
+	stepped := func(step *Expr, what string, acc dtype.DType) error {
 		if step == nil || step.NumInputs() > 1+len(k.Inputs) {
 			return bad("%s reads inputs beyond the kernel's", what)
 		}
-		if step.DType() != k.Outputs[0].DType {
-			return bad("%s is %v, output 0 is %v", what, step.DType(), k.Outputs[0].DType)
+		if step.DType() != acc {
+			return bad("%s is %v, the accumulator %v", what, step.DType(), acc)
 		}
 		return nil
 	}
@@ -274,12 +299,15 @@ func (k *Kernel) Check() error {
 		if r := k.Outputs[0].Rank; r != k.Rank() && r != k.Rank()-len(b.Axes) {
 			return bad("output of rank %d for %d of %d axes reduced", r, len(b.Axes), k.Rank())
 		}
-		return stepped(b.Step, "the fold's step")
+		if b.Identity.DType() == dtype.Invalid {
+			return bad("a fold without an identity")
+		}
+		return stepped(b.Step, "the fold's step", b.Identity.DType())
 	case *Scan:
 		if b.Axis < 0 || b.Axis >= k.Rank() {
 			return bad("scan axis %d of a rank-%d space", b.Axis, k.Rank())
 		}
-		return stepped(b.Step, "the scan's step")
+		return stepped(b.Step, "the scan's step", k.Outputs[0].DType)
 	case *Call:
 		for _, a := range b.Args {
 			if a < 0 || a >= nops {
@@ -330,7 +358,17 @@ func (k *Kernel) String() string {
 		}
 	case *Reduce:
 		fmt.Fprintf(&sb, "  reduce axes %v from %s (%s): acc = %s\n", b.Axes, b.Identity, foldNames[b.Fold], k.exprText(b.Step, true, point))
-		fmt.Fprintf(&sb, "  %s[kept axes] = acc\n", k.OperandName(len(k.Inputs)))
+		result := "acc"
+		if b.Mean {
+			result = "acc / count"
+		}
+		if acc, out := b.Identity.DType(), k.Outputs[0].DType; acc != out {
+			result = "cast{" + out.String() + "}(" + result + ")"
+		}
+		if b.NonEmpty {
+			result += "  (no elements: an error)"
+		}
+		fmt.Fprintf(&sb, "  %s[kept axes] = %s\n", k.OperandName(len(k.Inputs)), result)
 	case *Scan:
 		dir := "from 0"
 		if b.Reverse {
