@@ -40,8 +40,8 @@ func loweringTable() map[reflect.Type]Lowering {
 		reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange, Fails: always(failsBeforeWriting)},
 		// reductions (lower_reduce.go; Reduce and FusedReduceOp lower to
 		// reduce kernels: no row, lower_kir.go)
-		reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount, Fails: always(neverFails)},
-		reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
+		reflect.TypeOf(ops.ReducedCount{}): {Lower: lowerReducedCount, Fails: always(neverFails)},
+		reflect.TypeOf(ops.ArgReduce{}):    {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
 		// softmax family (lower_softmax.go)
 		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad, Fails: always(failsBeforeWriting)},
