@@ -169,15 +169,20 @@ func printMap(e *Emitter, k *kir.Kernel, b *kir.Map) error {
 // some operands (an integer pow raises on a negative exponent: the
 // evaluator's ValueError), and reports whether there were any (the
 // element function is then rendered with kir.RenderChecked). A checked
-// row must read its exponent from an input, which the check scans.
+// row reads its exponent from an input, which the check scans, or is a
+// negative constant, which fails any non-empty map.
 func mapChecks(e *Emitter, k *kir.Kernel, x *kir.Expr) (bool, error) {
 	nodes := kir.Checked(x)
 	for _, n := range nodes {
-		y := n.Args()[1]
-		if y.Op() != kir.OpInput {
+		cond := ""
+		switch y := n.Args()[1]; y.Op() {
+		case kir.OpInput:
+			cond = fmt.Sprintf(" && tg_any_negative(in%d)", y.InputIndex())
+		case kir.OpConst: // negative (kir.Checked)
+		default:
 			return false, fmt.Errorf("cxx: kernel %s: integer %s of a computed exponent runs in the evaluator (its check)", k.Name, n.Row().RowName())
 		}
-		e.Line("if (tg_view_size(out0) > 0 && tg_any_negative(in%d)) return tg_set_error(err, \"ValueError: %s: Integers to negative integer powers are not allowed.\");", y.InputIndex(), cFormat(k.Name))
+		e.Line("if (tg_view_size(out0) > 0%s) return tg_set_error(err, \"ValueError: %s: Integers to negative integer powers are not allowed.\");", cond, cFormat(k.Name))
 	}
 	return len(nodes) > 0, nil
 }
