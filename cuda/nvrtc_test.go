@@ -57,13 +57,24 @@ func numbered(src string) string {
 	return strings.Join(lines, "\n")
 }
 
-// mapKernel is the map out0 = e over inputs of the given dtypes, rank 2.
+// mapKernel is the map out0 = e over matrices of the given dtypes, as
+// the C++ generator gets it: the kernel of a fused node (ops.FusedOp's
+// Lower), named name. A fused node has the inputs its expression reads.
 func mapKernel(name string, e *kir.Expr, in []dtype.DType) *kir.Kernel {
-	k := &kir.Kernel{Name: name, Extents: []kir.Extent{{Operand: len(in), Axis: 0}, {Operand: len(in), Axis: 1}},
-		Outputs: []kir.Operand{{DType: e.DType(), Rank: 2, Layout: kir.Contiguous}}, Body: &kir.Map{Outputs: []*kir.Expr{e}}}
-	for _, dt := range in {
-		k.Inputs = append(k.Inputs, kir.Operand{DType: dt, Rank: 2})
+	b := graph.NewBuilder()
+	inputs := make([]*graph.Variable, e.NumInputs())
+	for i, dt := range in[:len(inputs)] {
+		inputs[i] = b.Input(graph.NewType(dt, -1, -1), fmt.Sprintf("x%d", i))
 	}
+	v, err := b.Apply1(ops.FusedOp{Expr: e, Ndim: 2}, inputs...)
+	if err != nil {
+		panic(err)
+	}
+	k, err := v.Owner.Op.(kir.Lowerable).Lower(v.Owner)
+	if err != nil {
+		panic(err)
+	}
+	k.Name = name
 	return k
 }
 
@@ -104,29 +115,27 @@ func TestNVRTCScalarRows(t *testing.T) {
 func TestNVRTCReductionsAndScans(t *testing.T) {
 	n := loadNVRTC(t)
 	var p cuda.Program
+	// reductions lowered by their op (the kernels C++ prints too): sum
+	// (pairwise, in float64), max (nonempty) and mean (divided)
+	rb := graph.NewBuilder()
 	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Float16} {
-		for _, r := range []string{"sum", "max"} {
+		x := rb.Input(graph.NewType(dt, -1, -1, -1), "x")
+		for _, r := range []string{"sum", "max", "mean"} {
 			var kind *ops.Reduction
 			for _, k := range ops.Reductions() {
 				if k.Name == r {
 					kind = k
 				}
 			}
-			out := kind.Out(dt)
-			x := kir.Input(1, dt)
-			if dt != out {
-				x = kir.Cast(x, out)
-			}
-			step, err := kir.Apply(kind.Scalar, kir.Input(0, out), x)
-			if err != nil {
-				t.Fatal(err)
-			}
 			for a, axes := range [][]int{{1}, {0, 1, 2}, {0}} {
-				keep := 3 - len(axes)
-				k := &kir.Kernel{Name: r, Extents: []kir.Extent{{Operand: 0, Axis: 0}, {Operand: 0, Axis: 1}, {Operand: 0, Axis: 2}},
-					Inputs:  []kir.Operand{{DType: dt, Rank: 3}},
-					Outputs: []kir.Operand{{DType: out, Rank: keep, Layout: kir.Contiguous}},
-					Body:    &kir.Reduce{Axes: axes, Identity: kind.Identity.Const(out), Step: step}}
+				v, err := rb.Apply1(ops.Reduce{Kind: kind, Axes: graph.NewAxisSet(axes...)}, x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				k, err := v.Owner.Op.(kir.Lowerable).Lower(v.Owner)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if err := p.Add(k, fmt.Sprintf("tg_%s_%v_%d", r, dt, a)); err != nil {
 					t.Fatal(err)
 				}
@@ -226,13 +235,20 @@ func TestNVRTCErrorLog(t *testing.T) {
 // naming the kernel.
 func TestPrinterRefuses(t *testing.T) {
 	var p cuda.Program
-	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err != nil {
+	neg := func(dt dtype.DType) *kir.Expr {
+		e, err := kir.Apply(ops.ScalarByName("neg"), kir.Input(0, dt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if err := p.Add(mapKernel("neg", neg(dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err == nil || !strings.Contains(err.Error(), "tg_neg") {
+	if err := p.Add(mapKernel("neg", neg(dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err == nil || !strings.Contains(err.Error(), "tg_neg") {
 		t.Errorf("a second tg_neg: %v", err)
 	}
-	err := p.Add(mapKernel("neg", kir.Input(0, dtype.Complex128), []dtype.DType{dtype.Complex128}), "tg_cneg")
+	err := p.Add(mapKernel("neg", neg(dtype.Complex128), []dtype.DType{dtype.Complex128}), "tg_cneg")
 	if err == nil || !strings.Contains(err.Error(), "complex") || !strings.Contains(err.Error(), "neg") {
 		t.Errorf("complex kernel: %v", err)
 	}

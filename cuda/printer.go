@@ -285,8 +285,8 @@ func (w *writer) printReduce(b *kir.Reduce) error {
 	w.gridLoop("f", w.product(kept))
 	w.declareOffsets(w.operands())
 	w.unravel("f", "o", kept, w.operands(), outStride)
-	st := cudaTarget{}.Storage(w.k.Outputs[0].DType)
-	w.line("%s acc = %s;", st, cudaTarget{}.Literal(b.Identity))
+	t := cudaTarget{}
+	w.line("%s acc = %s;", t.Storage(b.Identity.DType()), t.Literal(b.Identity)) // the accumulator's dtype (float64 for a float32 sum)
 	w.line("const long long count = %s;", w.product(red))
 	w.line("for (long long r = 0; r < count; r++) {")
 	w.declareOffsetsAt("p", ins)
@@ -302,7 +302,12 @@ func (w *writer) printReduce(b *kir.Reduce) error {
 	}
 	w.line("acc = %s;", res)
 	w.line("}")
-	w.line("out0[o%d] = acc;", nin)
+	result := "acc"
+	if b.Mean {
+		result = "acc / (double)count"
+	}
+	out := w.k.Outputs[0].DType
+	w.line("out0[o%d] = %s;", nin, t.Store(out, "tg_convert<"+t.Compute(out)+">("+result+")"))
 	w.line("}")
 	return nil
 }

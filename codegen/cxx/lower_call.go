@@ -122,35 +122,6 @@ func nodeCall(n *graph.Apply) *kir.Call {
 	return c
 }
 
-// kernelFails is the scheduler's failure promise of a kernel-lowered node:
-// the kernel's own (a BLAS call after its shape-phase checks never fails;
-// the other runtime calls and the loops fail before writing).
-func kernelFails(n *graph.Apply) Failure {
-	k, err := n.Op.(kir.Lowerable).Lower(n)
-	if err != nil {
-		return failsAnywhere
-	}
-	if k.Failure() == kir.NeverFails {
-		return neverFails
-	}
-	return failsBeforeWriting
-}
-
-// kernelInPlace: output 0 of a kernel-lowered node may take input i's
-// memory when its call says so (gemm's Z, an index update's x).
-func kernelInPlace(n *graph.Apply, i int) bool {
-	c := nodeCall(n)
-	if c == nil {
-		return false
-	}
-	for _, j := range c.InPlace {
-		if j == i {
-			return true
-		}
-	}
-	return false
-}
-
 // callsBLAS reports whether n's kernel calls BLAS (a function of
 // tg_blas.h): BLAS's threads then spin around the kernel's own loops.
 func callsBLAS(n *graph.Apply) bool {
