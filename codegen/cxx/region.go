@@ -111,11 +111,11 @@ var errValueShape = errors.New("the shape needs a value computed in the values p
 // n = x[idx].sum() compiles instead of sending the function to the
 // evaluator.
 func (t *tu) generateBody(fg *compile.FunctionGraph, opt Options, top bool) (*gen, error) {
-	g := newGen(t, fg, opt.Evaluate)
+	g := newGen(t, fg, opt)
 	g.top = top
 	err := g.run(opt)
 	if errors.Is(err, errValueShape) {
-		g = newGen(t, fg, opt.Evaluate)
+		g = newGen(t, fg, opt)
 		g.top, g.splitValues = top, true
 		err = g.run(opt)
 	}
@@ -331,7 +331,7 @@ func (g *gen) CompileRegion(cg *control.Graph, what string) (*Region, error) {
 	if err := checkRanks(fg); err != nil {
 		return nil, err
 	}
-	child, err := g.generateBody(fg, Options{Evaluate: g.evaluate}, false)
+	child, err := g.generateBody(fg, Options{Evaluate: g.evaluate, SeparateIntermediates: g.separate}, false)
 	if err != nil {
 		return nil, err
 	}
