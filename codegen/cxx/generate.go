@@ -152,6 +152,7 @@ type gen struct {
 	fg          *compile.FunctionGraph
 	evaluate    map[string]bool // Options.Evaluate
 	separate    bool            // Options.SeparateIntermediates
+	inPlace     []bool          // per update: written into the old value's memory (Kernel.InPlace)
 	body        []string        // the body
 	declared    map[string]bool
 	dims        map[*graph.Variable][]string // each variable's lengths as C expressions
@@ -236,33 +237,21 @@ func (g *gen) run(opt Options) error {
 	g.elementwiseChecks(shaped)
 	g.blasChecks(shaped)
 	steps, updates := g.plan(nodes)
-	inPlace := make([]bool, len(fg.UpdateTargets))
-	for i, v := range fg.UpdateValues() {
-		// a kernel with regions writes no update in place: a region may
-		// fail after any step (its checks run when it runs)
-		inPlace[i] = v.Owner != nil && !g.hasRegions()
-	}
+	inPlace := g.inPlaceCandidates(steps, updates)
 	fails := make([]Failure, len(steps))
 	for i, s := range steps {
-		fails[i] = neverFails // a copy into a result
-		if s.node != nil {
-			fails[i] = g.failure(s.node)
-		}
+		fails[i] = g.stepFailure(s)
 	}
-	var order []int
-	if g.hasRegions() {
-		for i := range steps { // dependency order, as listed
-			order = append(order, i)
-		}
-	} else {
-		order = schedule(steps, updates, inPlace, fg.NumOutputs, fails)
-	}
+	order := schedule(steps, updates, inPlace, fg.NumOutputs, fails)
 	for _, u := range updates {
 		if inPlace[u.result-fg.NumOutputs] && steps[u.writer].node != nil {
 			g.aliased[steps[u.writer].node] = true
 		}
 	}
-	g.k.InPlace = inPlace
+	g.inPlace = inPlace
+	if g.top { // a region's body (compiled during phase 2) must not reset the kernel's
+		g.k.InPlace = inPlace
+	}
 	g.memory(steps, order)
 	g.sizesAndResults(shaped)
 	g.reserveSlots()
@@ -681,7 +670,10 @@ func (g *gen) plan(nodes []*graph.Apply) ([]step, []inPlaceUpdate) {
 		writer[j] = len(steps)
 		steps = append(steps, step{copyOf: j, source: r})
 	}
-	if g.cont != nil { // the continuation runs last
+	if g.cont != nil { // the continuation runs last; it writes the results it places
+		for _, j := range g.cont.results {
+			writer[j] = len(steps)
+		}
 		steps = append(steps, step{copyOf: -1, region: g.cont.ins})
 	}
 	shared := fg.SharedIndex()
