@@ -26,6 +26,7 @@ static int tg_call_version(void *f, int *major, int *minor) { return ((tg_nvrtc_
 import "C"
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -160,12 +161,18 @@ func (n *NVRTC) CompilePTX(source, name string, headers map[string]string, optio
 	return string(buf[:size-1]), log, nil
 }
 
-// Headers are the runtime headers a printed program includes, for
-// CompilePTX: tg_scalar.h and tg_std.h (codegen/runtime, embedded).
+// Headers are the headers a printed program includes, for CompilePTX:
+// tg_scalar.h and tg_std.h (codegen/runtime, embedded), shared with the
+// C++ kernels, and tg_cuda.h (this package's CUDA-only helpers).
 func Headers() map[string]string {
 	files := runtime.Files()
-	return map[string]string{"tg_scalar.h": string(files["tg_scalar.h"]), "tg_std.h": string(files["tg_std.h"])}
+	return map[string]string{"tg_scalar.h": string(files["tg_scalar.h"]), "tg_std.h": string(files["tg_std.h"]), "tg_cuda.h": cudaHeader}
 }
+
+// cudaHeader is tg_cuda.h.
+//
+//go:embed tg_cuda.h
+var cudaHeader string
 
 // Options are the NVRTC options for a printed program on virtual
 // architecture arch ("compute_75"): C++17, and plain functions (the

@@ -104,7 +104,7 @@ func (p *Program) Entries() []string { return p.entries }
 func (p *Program) Source() string {
 	var sb strings.Builder
 	sb.WriteString("// theanogo CUDA kernels, printed from the kernel IR (cuda/printer.go)\n")
-	sb.WriteString("#include \"tg_scalar.h\"\n\n")
+	sb.WriteString("#include \"tg_scalar.h\"\n#include \"tg_cuda.h\"\n\n")
 	for r := 1; r <= 64; r++ {
 		if p.ranks[r] {
 			fmt.Fprintf(&sb, "struct tg_dims%d { long long shape[%d]; long long strides[%d]; };\n", r, r, r)
@@ -242,69 +242,6 @@ func (w *writer) declareOffsets(ops []int) {
 		decl[j] = fmt.Sprintf("o%d = 0", i)
 	}
 	w.line("long long %s;", strings.Join(decl, ", "))
-}
-
-// printReduce: a thread per output element folds its elements in C order
-// of the reduced axes (the sequential order; a pairwise fold by blocks of
-// threads is a later kernel shape, within the same tolerance).
-func (w *writer) printReduce(b *kir.Reduce) error {
-	nin := len(w.k.Inputs)
-	reduced := map[int]bool{}
-	for _, a := range b.Axes {
-		reduced[a] = true
-	}
-	var kept, red []int
-	for d := 0; d < w.k.Rank(); d++ {
-		if reduced[d] {
-			red = append(red, d)
-		} else {
-			kept = append(kept, d)
-		}
-	}
-	full := w.k.Outputs[0].Rank == w.k.Rank()
-	outStride := func(i, d int) string {
-		if i < nin {
-			return w.stride(i, d)
-		}
-		if full {
-			return fmt.Sprintf("out0_v.strides[%d]", d)
-		}
-		j := 0
-		for _, k := range kept {
-			if k == d {
-				break
-			}
-			j++
-		}
-		return fmt.Sprintf("out0_v.strides[%d]", j)
-	}
-	ins := make([]int, nin)
-	for i := range ins {
-		ins[i] = i
-	}
-	w.gridLoop("f", w.product(kept))
-	w.declareOffsets(w.operands())
-	w.unravel("f", "o", kept, w.operands(), outStride)
-	st := cudaTarget{}.Storage(w.k.Outputs[0].DType)
-	w.line("%s acc = %s;", st, cudaTarget{}.Literal(b.Identity))
-	w.line("const long long count = %s;", w.product(red))
-	w.line("for (long long r = 0; r < count; r++) {")
-	w.declareOffsetsAt("p", ins)
-	w.unravel("r", "p", red, ins, w.stride)
-	res, err := w.render(b.Step, func(i int) string {
-		if i == 0 {
-			return "acc"
-		}
-		return fmt.Sprintf("in%d[o%d + p%d]", i-1, i-1, i-1)
-	}, false)
-	if err != nil {
-		return err
-	}
-	w.line("acc = %s;", res)
-	w.line("}")
-	w.line("out0[o%d] = acc;", nin)
-	w.line("}")
-	return nil
 }
 
 func (w *writer) declareOffsetsAt(prefix string, ops []int) {
