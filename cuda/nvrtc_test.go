@@ -101,34 +101,96 @@ func TestNVRTCScalarRows(t *testing.T) {
 	compile(t, n, &p)
 }
 
+// reductionKind is the row of ops' reduction table called name.
+func reductionKind(t *testing.T, name string) *ops.Reduction {
+	t.Helper()
+	for _, k := range ops.Reductions() {
+		if k.Name == name {
+			return k
+		}
+	}
+	t.Fatalf("no reduction %s", name)
+	return nil
+}
+
+// reduceKernel folds e (an expression over inputs of dtypes in, rank
+// len(in[0])... all of rank 3) with reduction kind over axes, as the fusion
+// pass's composite_reduce does: acc = kind(acc, cast(e)), into an output of
+// the kind's dtype that keeps the other axes.
+func reduceKernel(t *testing.T, name string, kind *ops.Reduction, e *kir.Expr, in []dtype.DType, axes []int, fold kir.FoldPolicy) *kir.Kernel {
+	t.Helper()
+	out := kind.Out(e.DType())
+	x := e
+	if x.DType() != out {
+		x = kir.Cast(x, out)
+	}
+	step, err := kir.Apply(kind.Scalar, kir.Input(0, out), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the step reads input i as Input(1+i): shift e's inputs
+	k := &kir.Kernel{Name: name, Extents: []kir.Extent{{Operand: 0, Axis: 0}, {Operand: 0, Axis: 1}, {Operand: 0, Axis: 2}},
+		Outputs: []kir.Operand{{DType: out, Rank: 3 - len(axes), Layout: kir.Contiguous}},
+		Body:    &kir.Reduce{Axes: axes, Identity: kind.Identity.Const(out), Step: shiftInputs(step, e), Fold: fold}}
+	for _, dt := range in {
+		k.Inputs = append(k.Inputs, kir.Operand{DType: dt, Rank: 3})
+	}
+	if err := k.Check(); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// shiftInputs rebuilds step = row(acc, x(e)) with e's Input(i) as
+// Input(1+i), the step's numbering (Input(0) is the accumulator).
+func shiftInputs(step, e *kir.Expr) *kir.Expr {
+	memo := map[*kir.Expr]*kir.Expr{}
+	var shift func(n *kir.Expr) *kir.Expr
+	shift = func(n *kir.Expr) *kir.Expr {
+		if m, ok := memo[n]; ok {
+			return m
+		}
+		var m *kir.Expr
+		switch n.Op() {
+		case kir.OpInput:
+			m = kir.Input(n.InputIndex()+1, n.DType())
+		case kir.OpCast:
+			m = kir.Cast(shift(n.Args()[0]), n.DType())
+		case kir.OpApply:
+			args := make([]*kir.Expr, len(n.Args()))
+			for i, a := range n.Args() {
+				args[i] = shift(a)
+			}
+			var err error
+			if m, err = kir.Apply(n.Row(), args...); err != nil {
+				panic(err) // the same row on the same dtypes built before
+			}
+		default:
+			m = n
+		}
+		memo[n] = m
+		return m
+	}
+	args := step.Args()
+	x, err := kir.Apply(step.Row(), args[0], shift(args[1]))
+	if err != nil {
+		panic(err)
+	}
+	return x
+}
+
 func TestNVRTCReductionsAndScans(t *testing.T) {
 	n := loadNVRTC(t)
 	var p cuda.Program
-	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Float16} {
-		for _, r := range []string{"sum", "max"} {
-			var kind *ops.Reduction
-			for _, k := range ops.Reductions() {
-				if k.Name == r {
-					kind = k
-				}
-			}
-			out := kind.Out(dt)
-			x := kir.Input(1, dt)
-			if dt != out {
-				x = kir.Cast(x, out)
-			}
-			step, err := kir.Apply(kind.Scalar, kir.Input(0, out), x)
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Float16, dtype.Bool, dtype.Uint8} {
+		for _, r := range []string{"sum", "max", "prod", "min"} {
+			kind := reductionKind(t, r)
 			for a, axes := range [][]int{{1}, {0, 1, 2}, {0}} {
-				keep := 3 - len(axes)
-				k := &kir.Kernel{Name: r, Extents: []kir.Extent{{Operand: 0, Axis: 0}, {Operand: 0, Axis: 1}, {Operand: 0, Axis: 2}},
-					Inputs:  []kir.Operand{{DType: dt, Rank: 3}},
-					Outputs: []kir.Operand{{DType: out, Rank: keep, Layout: kir.Contiguous}},
-					Body:    &kir.Reduce{Axes: axes, Identity: kind.Identity.Const(out), Step: step}}
-				if err := p.Add(k, fmt.Sprintf("tg_%s_%v_%d", r, dt, a)); err != nil {
-					t.Fatal(err)
+				for _, fold := range []kir.FoldPolicy{kir.Sequential, kir.Pairwise} {
+					k := reduceKernel(t, r, kind, kir.Input(0, dt), []dtype.DType{dt}, axes, fold)
+					if err := p.Add(k, fmt.Sprintf("tg_%s_%v_%d_%d", r, dt, a, fold)); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		}
@@ -211,6 +273,79 @@ func TestNVRTCRandomFusedExpressions(t *testing.T) {
 		}
 	}
 	compile(t, n, &p)
+}
+
+// The fuzzer's reductions of fused maps (composite_reduce): random
+// expressions folded by sum, prod, max and min over random axes, in both
+// fold policies, so the parallel shapes print any step the fusion pass
+// can build.
+func TestNVRTCRandomFusedReductions(t *testing.T) {
+	n := loadNVRTC(t)
+	rng := rand.New(rand.NewPCG(2026, 13))
+	var p cuda.Program
+	choices := []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Int64, dtype.Bool, dtype.Uint8, dtype.Float16}
+	kinds := []string{"sum", "prod", "max", "min"}
+	axesChoices := [][]int{{0}, {1}, {2}, {0, 2}, {1, 2}, {0, 1, 2}}
+	for i := 0; i < 40; i++ {
+		in := make([]dtype.DType, 1+rng.IntN(3))
+		for j := range in {
+			in[j] = choices[rng.IntN(len(choices))]
+		}
+		e := randomExpr(rng, in, 2+rng.IntN(12))
+		if readsIndex(e) {
+			continue // the flat index is a map's (composite_reduce has none)
+		}
+		kind := reductionKind(t, kinds[rng.IntN(len(kinds))])
+		k := reduceKernel(t, fmt.Sprintf("fused_reduce%d", i), kind, e, in, axesChoices[rng.IntN(len(axesChoices))], kir.FoldPolicy(i%2))
+		if err := p.Add(k, fmt.Sprintf("tg_fused_reduce_%d", i)); err != nil {
+			t.Fatalf("fused reduce %d (%v): %v", i, k, err)
+		}
+	}
+	compile(t, n, &p)
+}
+
+func readsIndex(e *kir.Expr) bool {
+	for _, n := range e.Schedule() {
+		if n.Op() == kir.OpIndex {
+			return true
+		}
+	}
+	return false
+}
+
+// A Pairwise fold prints the three shapes and the run-time rule; a
+// Sequential one, or a step that is not row(acc, element), prints a
+// thread per output only.
+func TestPrinterReductionShapes(t *testing.T) {
+	kind := reductionKind(t, "sum")
+	source := func(k *kir.Kernel) string {
+		var p cuda.Program
+		if err := p.Add(k, "tg_k"); err != nil {
+			t.Fatal(err)
+		}
+		return p.Source()
+	}
+	x := kir.Input(0, dtype.Float64)
+	parallel := source(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise))
+	for _, want := range []string{"if (count < 32 || outputs >= threads) {", "} else if (outputs >= threads / 32 || count <= 32 * 32) {",
+		"tg_shfl_down(acc, d)", "__shared__ double partial[32];", "__syncthreads();", "for (long long r = threadIdx.x; r < count; r += blockDim.x) {"} {
+		if !strings.Contains(parallel, want) {
+			t.Errorf("a pairwise sum lacks %q:\n%s", want, parallel)
+		}
+	}
+	sequential := source(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Sequential))
+	// acc = acc * 2 + x: the element is not separate from the accumulator
+	two := kir.Constant(kir.FloatConst(dtype.Float64, 2))
+	mul, _ := kir.Apply(ops.ScalarByName("mul"), kir.Input(0, dtype.Float64), two)
+	step, _ := kir.Apply(ops.ScalarByName("add"), mul, kir.Input(1, dtype.Float64))
+	k := reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise)
+	k.Body.(*kir.Reduce).Step = step
+	horner := source(k)
+	for name, src := range map[string]string{"sequential": sequential, "acc*2+x": horner} {
+		if strings.Contains(src, "tg_shfl_down(acc") || strings.Contains(src, "__syncthreads") || !strings.Contains(src, "for (long long r = 0; r < count; r += 1) {") {
+			t.Errorf("%s fold is not a thread per output:\n%s", name, src)
+		}
+	}
 }
 
 // A program NVRTC rejects returns its log, naming the line.

@@ -12,14 +12,14 @@ __device__ inline T tg_shfl_down(T v, int d) {
     static_assert(sizeof(T) <= 8, "tg_shfl_down: a scalar of at most 8 bytes");
     if constexpr (sizeof(T) <= 4) {
         unsigned int bits = 0;
-        __builtin_memcpy(&bits, &v, sizeof(T));
+        memcpy(&bits, &v, sizeof(T));
         bits = __shfl_down_sync(0xffffffffu, bits, d);
-        __builtin_memcpy(&v, &bits, sizeof(T));
+        memcpy(&v, &bits, sizeof(T));
     } else {
         unsigned long long bits = 0;
-        __builtin_memcpy(&bits, &v, sizeof(T));
+        memcpy(&bits, &v, sizeof(T));
         bits = __shfl_down_sync(0xffffffffu, bits, d);
-        __builtin_memcpy(&v, &bits, sizeof(T));
+        memcpy(&v, &bits, sizeof(T));
     }
     return v;
 }
