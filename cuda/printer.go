@@ -1,14 +1,25 @@
-// Package cuda renders kernel IR (core/kir) as CUDA C and compiles it to
-// PTX with NVRTC, loaded at run time (nvrtc.go): no CUDA toolkit and no
-// GPU are needed to build or to compile. Running the PTX on a GPU (the
-// driver API) is a later step.
+// Package cuda renders kernel IR (core/kir) as CUDA C, compiles it to PTX
+// or a CUBIN with NVRTC (nvrtc.go), and runs it through the CUDA driver API
+// (driver.go); both libraries are opened with dlopen at run time, so no
+// CUDA toolkit and no GPU are needed to build, to print or to compile.
 //
 // The printer is the CUDA twin of the C++ generator: the element
 // expressions are kir.Render with cudaTarget (the same statements as on
 // the CPU, the same scalar header codegen/runtime/tg_scalar.h compiled by
 // NVRTC), and the loops are CUDA's: a grid-stride loop over the points of
-// a map, over the output elements of a reduction, over the lines of a
-// scan.
+// a map and over the lines of a scan; a reduction folds a thread, a warp
+// or a block per output, as its fold policy and the sizes decide when it
+// runs (reduce.go has the rule).
+//
+// Tests. go test ./cuda/ compiles every printed kernel to PTX (the NVRTC
+// of make install's .venv, or $THEANOGO_NVRTC) and never skips that. On a
+// machine with a GPU, one command runs the printed kernels on it and
+// compares them with the Go evaluator:
+//
+//	go test ./cuda/ -run GPU -v
+//
+// (libcuda.so.1 from the loader's path, or $THEANOGO_LIBCUDA); it skips
+// only when there is no CUDA driver or the driver sees no device.
 package cuda
 
 import (
