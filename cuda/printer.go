@@ -29,6 +29,9 @@ import (
 	"theanogo/core/kir"
 )
 
+// MaxBlock is the most threads a block of a printed kernel may have.
+const MaxBlock = 1024
+
 // Program collects printed kernels into one CUDA translation unit, so
 // that NVRTC compiles many kernels at once:
 //
@@ -44,11 +47,14 @@ type Program struct {
 // Add prints k as the __global__ function entry. Each operand is passed as
 // its data pointer and its shape and strides (in elements) by value:
 //
-//	extern "C" __global__ void tg_exp_mul(
+//	extern "C" __global__ void __launch_bounds__(1024) tg_exp_mul(
 //	    const double *__restrict__ in0, const tg_dims2 in0_v,
 //	    double *__restrict__ out0, const tg_dims2 out0_v)
 //
-// A launch may use any grid: every loop strides over the whole work.
+// A launch may use any grid (every loop strides over the whole work) and
+// blocks of any multiple of 32 threads up to MaxBlock (a parallel fold's
+// warps shuffle whole; __launch_bounds__ keeps the registers of a block
+// of MaxBlock within an SM's, so no block size fails to launch).
 func (p *Program) Add(k *kir.Kernel, entry string) error {
 	if err := k.Check(); err != nil {
 		return err
@@ -97,7 +103,7 @@ func (p *Program) Add(k *kir.Kernel, entry string) error {
 	for _, line := range strings.Split(strings.TrimSpace(k.String()), "\n") {
 		sb.WriteString("// " + line + "\n")
 	}
-	fmt.Fprintf(&sb, "extern \"C\" __global__ void %s(%s) {\n", entry, strings.Join(params, ", "))
+	fmt.Fprintf(&sb, "extern \"C\" __global__ void __launch_bounds__(%d) %s(%s) {\n", MaxBlock, entry, strings.Join(params, ", "))
 	for _, line := range w.lines {
 		sb.WriteString(line + "\n")
 	}
