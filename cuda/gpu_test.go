@@ -18,8 +18,8 @@ import (
 
 // TestGPUKernelsAgainstEvaluator runs printed kernels on a GPU and
 // compares them with the Go evaluator: fused maps (broadcast input, the
-// flat index), reductions that take each of the three shapes of
-// cuda/reduce.go (thread, warp, block per output) in both fold policies,
+// flat index), reductions that take each of the four shapes of
+// cuda/reduce.go (thread, warp, block, blocks per output) in both fold policies,
 // a Fortran-ordered input, and cumsum; every kernel under three launches
 // (grid x block: 4x256, 1x64, 2·SMs x 1024), so grid-stride and
 // block-stride loops wrap. Building the cases, the evaluator's results,
@@ -65,7 +65,7 @@ func TestGPUKernelsAgainstEvaluator(t *testing.T) {
 	t.Logf("device sm_%d%d, %d SMs", d.Major, d.Minor, d.SMs)
 	for _, launch := range [][2]int{{4, 256}, {1, 64}, {2 * d.SMs, 1024}} {
 		for _, c := range cases {
-			got, err := runOnDevice(d, m, c, launch[0], launch[1])
+			got, err := runOnDevice(d, m, c, p.NeedsWorkspace(c.entry), launch[0], launch[1])
 			if err != nil {
 				t.Fatalf("%s (grid %d x %d): %v", c.entry, launch[0], launch[1], err)
 			}
@@ -134,7 +134,7 @@ func dims(shape, strides []int) cuda.Arg {
 	return cuda.Dims(shape, strides)
 }
 
-func runOnDevice(d *cuda.Device, m *cuda.Module, c gpuCase, grid, block int) (*tensor.Array, error) {
+func runOnDevice(d *cuda.Device, m *cuda.Module, c gpuCase, workspace bool, grid, block int) (*tensor.Array, error) {
 	var args []cuda.Arg
 	var bufs []cuda.Buffer
 	defer func() {
@@ -168,8 +168,31 @@ func runOnDevice(d *cuda.Device, m *cuda.Module, c gpuCase, grid, block int) (*t
 		return nil, err
 	}
 	args = append(args, cuda.Ptr(out), dims(got.Shape, tensor.Strides(got.Shape)))
+	var work cuda.Buffer
+	if workspace {
+		var err error
+		work, err = alloc(grid * cuda.WorkspacePerBlock)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.CopyIn(work, make([]byte, work.Size)); err != nil {
+			return nil, err
+		}
+		args = append(args, cuda.Ptr(work))
+	}
 	if err := m.Launch(c.entry, grid, block, args...); err != nil {
 		return nil, err
+	}
+	if workspace { // the counts are zero again (Program.NeedsWorkspace)
+		back := make([]byte, work.Size)
+		if err := d.CopyOut(back, work); err != nil {
+			return nil, err
+		}
+		for i := 8 * grid; i < 12*grid; i++ {
+			if back[i] != 0 {
+				return nil, fmt.Errorf("the workspace's counts are not zero after the launch (byte %d)", i)
+			}
+		}
 	}
 	return got, d.CopyOut(got.Bytes(), out)
 }
@@ -325,8 +348,10 @@ func gpuCases(t *testing.T) []gpuCase {
 	}
 
 	// reductions: with 4 blocks of 256 threads (1,024 threads, 32 warps),
-	// the shapes take a thread (many outputs, or short folds), a warp and a
-	// block per output (cuda/reduce.go's rule); other launches take others.
+	// the shapes take a thread (many outputs, or short folds), a warp, a
+	// block per output, and 4 blocks for the one output of "all"
+	// (cuda/reduce.go's rule); with 2·SMs blocks "block" is split too, and
+	// with 1 block of 64 threads nothing is.
 	shapes := []struct {
 		name  string
 		shape []int

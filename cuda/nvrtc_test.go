@@ -313,7 +313,7 @@ func readsIndex(e *kir.Expr) bool {
 	return false
 }
 
-// A Pairwise fold prints the three shapes and the run-time rule; a
+// A Pairwise fold prints the four shapes and the run-time rule; a
 // Sequential one, or a step that is not row(acc, element), prints a
 // thread per output only.
 func TestPrinterReductionShapes(t *testing.T) {
@@ -328,12 +328,20 @@ func TestPrinterReductionShapes(t *testing.T) {
 	x := kir.Input(0, dtype.Float64)
 	parallel := source(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise))
 	for _, want := range []string{"if (count < 32 || outputs >= threads) {", "} else if (outputs >= threads / 32 || count <= 32 * 32) {",
-		"tg_shfl_down(acc, d)", "__shared__ double partial[32];", "__syncthreads();", "for (long long r = threadIdx.x; r < count; r += blockDim.x) {"} {
+		"} else if (2 * outputs <= gridDim.x && count >= 2LL * blockDim.x) {", "last = atomicAdd(&done[f], 1u) == per - 1;",
+		"tg_shfl_down(acc, d)", "__shared__ double partial[32];", "__syncthreads();", "for (long long r = threadIdx.x; r < count; r += blockDim.x) {",
+		"unsigned char *__restrict__ tg_work)"} {
 		if !strings.Contains(parallel, want) {
 			t.Errorf("a pairwise sum lacks %q:\n%s", want, parallel)
 		}
 	}
 	sequential := source(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Sequential))
+	var p cuda.Program
+	if p.Add(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise), "tg_p") != nil ||
+		p.Add(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Sequential), "tg_s") != nil ||
+		!p.NeedsWorkspace("tg_p") || p.NeedsWorkspace("tg_s") {
+		t.Errorf("only the pairwise fold takes a workspace")
+	}
 	// acc = acc * 2 + x: the element is not separate from the accumulator
 	two := kir.Constant(kir.FloatConst(dtype.Float64, 2))
 	mul, _ := kir.Apply(ops.ScalarByName("mul"), kir.Input(0, dtype.Float64), two)
@@ -342,7 +350,8 @@ func TestPrinterReductionShapes(t *testing.T) {
 	k.Body.(*kir.Reduce).Step = step
 	horner := source(k)
 	for name, src := range map[string]string{"sequential": sequential, "acc*2+x": horner} {
-		if strings.Contains(src, "tg_shfl_down(acc") || strings.Contains(src, "__syncthreads") || !strings.Contains(src, "for (long long r = 0; r < count; r += 1) {") {
+		if strings.Contains(src, "tg_shfl_down(acc") || strings.Contains(src, "__syncthreads") || strings.Contains(src, "tg_work") ||
+			!strings.Contains(src, "for (long long r = 0; r < count; r += 1) {") {
 			t.Errorf("%s fold is not a thread per output:\n%s", name, src)
 		}
 	}

@@ -42,6 +42,7 @@ type Program struct {
 	functions []string
 	entries   []string
 	ranks     map[int]bool
+	workspace map[string]bool
 }
 
 // Add prints k as the __global__ function entry. Each operand is passed as
@@ -99,6 +100,13 @@ func (p *Program) Add(k *kir.Kernel, entry string) error {
 		name := k.OperandName(i)
 		params = append(params, fmt.Sprintf("%s%s *__restrict__ %s, const tg_dims%d %s_v", cnst, cudaTarget{}.Storage(o.DType), name, r, name))
 	}
+	if w.workspace {
+		params = append(params, "unsigned char *__restrict__ tg_work")
+		if p.workspace == nil {
+			p.workspace = map[string]bool{}
+		}
+		p.workspace[entry] = true
+	}
 	var sb strings.Builder
 	for _, line := range strings.Split(strings.TrimSpace(k.String()), "\n") {
 		sb.WriteString("// " + line + "\n")
@@ -112,6 +120,17 @@ func (p *Program) Add(k *kir.Kernel, entry string) error {
 	p.entries = append(p.entries, entry)
 	return nil
 }
+
+// WorkspacePerBlock is the bytes of workspace a kernel that NeedsWorkspace
+// takes per block of its grid.
+const WorkspacePerBlock = 16
+
+// NeedsWorkspace says whether entry takes a last parameter tg_work: device
+// memory of WorkspacePerBlock·gridDim.x bytes, zeroed before its first
+// launch (every launch leaves it zeroed again, so it may be reused by any
+// launch of that grid or a smaller one, one launch at a time). Pairwise
+// reductions take one (reduce.go's split shape).
+func (p *Program) NeedsWorkspace(entry string) bool { return p.workspace[entry] }
 
 // Entries are the names of the kernels added, in order.
 func (p *Program) Entries() []string { return p.entries }
@@ -135,9 +154,10 @@ func (p *Program) Source() string {
 
 // writer prints one kernel's body.
 type writer struct {
-	k     *kir.Kernel
-	lines []string
-	depth int
+	k         *kir.Kernel
+	lines     []string
+	depth     int
+	workspace bool // the kernel takes tg_work
 }
 
 func (w *writer) line(format string, args ...any) {

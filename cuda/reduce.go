@@ -22,7 +22,15 @@ import (
 //   - block per output: a grid-stride loop over the outputs, one per
 //     block; thread t folds elements t, t+blockDim.x, ... (a block-stride
 //     loop, so any count fits), each warp combines by shuffles, the warps'
-//     partial folds meet in shared memory and the first warp combines them.
+//     partial folds meet in shared memory and the first warp combines them;
+//   - blocks per output (split): each output's elements are spread over
+//     per = min(gridDim.x / outputs, count / blockDim.x) blocks, a
+//     grid-stride loop (block b folds part b % per of output b / per:
+//     elements part·blockDim.x + t, stepping per·blockDim.x), each block
+//     combines as above and writes its partial fold to the workspace
+//     (tg_work); the block that finishes last for an output (an atomic
+//     count per output, after __threadfence) combines the per partial
+//     folds and writes the output, and sets the count back to zero.
 //
 // The rule. A Sequential fold always takes a thread per output: only that
 // order is the evaluator's. A Pairwise fold (any tree order is within
@@ -32,6 +40,8 @@ import (
 //	                                  lanes, or every thread has an output)
 //	outputs >= T/32 or count <= 1024  a warp per output (every warp has an
 //	                                  output, or 32 elements a lane at most)
+//	2·outputs <= gridDim.x and        blocks per output (one long fold, such
+//	count >= 2·blockDim.x             as x.sum(): the whole grid folds it)
 //	otherwise                         a block per output (few, long folds)
 //
 // A parallel fold combines partial folds with the step's own row (acc =
@@ -40,9 +50,9 @@ import (
 // acc folds in parallel; any other step keeps a thread per output.
 //
 // Launch: the block's threads must be a multiple of 32, at most 1024 (the
-// warps' partial folds fill one warp); any grid. A later step may split
-// one output over several blocks (a second pass over per-block partial
-// folds) for a single very long reduction: today one block folds it.
+// warps' partial folds fill one warp); any grid. A Pairwise kernel takes
+// the workspace of Program.NeedsWorkspace: a partial fold (8 bytes at
+// most) and a count (4 bytes) per block of the grid.
 
 // regroupable are the rows whose folds may combine partial folds in any
 // tree order: associative and commutative, exactly or up to the rounding
@@ -120,11 +130,16 @@ func (w *writer) printReduce(b *kir.Reduce) error {
 	if err := r.warpPerOutput(combine); err != nil {
 		return err
 	}
+	w.line("} else if (2 * outputs <= gridDim.x && count >= 2LL * blockDim.x) {")
+	if err := r.blocksPerOutput(combine); err != nil {
+		return err
+	}
 	w.line("} else {")
 	if err := r.blockPerOutput(combine); err != nil {
 		return err
 	}
 	w.line("}")
+	w.workspace = true
 	return nil
 }
 
@@ -232,6 +247,21 @@ func (r *reduceWriter) blockPerOutput(combine *kir.Expr) error {
 	if err := r.fold("threadIdx.x", "blockDim.x"); err != nil {
 		return err
 	}
+	if err := r.blockTree(combine); err != nil {
+		return err
+	}
+	r.line("if (threadIdx.x == 0) {")
+	r.store()
+	r.line("}")
+	r.line("__syncthreads(); // partial is reused by the next output")
+	r.line("}")
+	return nil
+}
+
+// blockTree combines the block's values of acc into thread 0's: each
+// warp's by shuffles, then the warps' in shared memory (partial) by the
+// first warp. Every thread of the block must reach it.
+func (r *reduceWriter) blockTree(combine *kir.Expr) error {
 	if err := r.warpTree(combine); err != nil {
 		return err
 	}
@@ -244,11 +274,53 @@ func (r *reduceWriter) blockPerOutput(combine *kir.Expr) error {
 	if err := r.warpTree(combine); err != nil {
 		return err
 	}
+	r.line("}")
+	return nil
+}
+
+// blocksPerOutput is the split shape: per blocks fold parts of one output,
+// and the last of them to finish combines their partial folds from the
+// workspace (tg_work: gridDim.x partial folds of 8 bytes, then gridDim.x
+// counts).
+func (r *reduceWriter) blocksPerOutput(combine *kir.Expr) error {
+	r.line("__shared__ %s partial[32];", r.storage)
+	r.line("__shared__ bool last;")
+	r.line("const int lane = threadIdx.x %% 32, warp = threadIdx.x / 32;")
+	r.line("const long long per = min((long long)gridDim.x / outputs, count / blockDim.x);")
+	r.line("%s *parts = reinterpret_cast<%s *>(tg_work);", r.storage, r.storage)
+	r.line("unsigned int *done = reinterpret_cast<unsigned int *>(tg_work + 8LL * gridDim.x);")
+	r.line("const long long part = blockIdx.x %% per;")
+	r.output("blockIdx.x / per", "outputs") // one output per block at most: the loop runs once
+	if err := r.fold("part * blockDim.x + threadIdx.x", "per * blockDim.x"); err != nil {
+		return err
+	}
+	if err := r.blockTree(combine); err != nil {
+		return err
+	}
+	r.line("if (threadIdx.x == 0) {")
+	r.line("parts[f * per + part] = acc;")
+	r.line("__threadfence(); // the partial fold is visible before the count")
+	r.line("last = atomicAdd(&done[f], 1u) == per - 1;")
+	r.line("}")
+	r.line("__syncthreads();")
+	r.line("if (last && warp == 0) {")
+	r.line("acc = %s;", r.identity)
+	r.line("for (long long j = lane; j < per; j += 32) {")
+	r.line("const %s other = *reinterpret_cast<volatile %s *>(&parts[f * per + j]);", r.storage, r.storage)
+	res, err := r.render(combine, func(i int) string { return []string{"acc", "other"}[i] }, false)
+	if err != nil {
+		return err
+	}
+	r.line("acc = %s;", res)
+	r.line("}")
+	if err := r.warpTree(combine); err != nil {
+		return err
+	}
 	r.line("if (lane == 0) {")
 	r.store()
+	r.line("done[f] = 0; // the workspace is zero again for the next launch")
 	r.line("}")
 	r.line("}")
-	r.line("__syncthreads(); // partial is reused by the next output")
 	r.line("}")
 	return nil
 }
