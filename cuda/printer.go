@@ -129,7 +129,8 @@ const WorkspacePerBlock = 16
 // memory of WorkspacePerBlock·gridDim.x bytes, zeroed before its first
 // launch (every launch leaves it zeroed again, so it may be reused by any
 // launch of that grid or a smaller one, one launch at a time). Pairwise
-// reductions take one (reduce.go's split shape).
+// reductions whose step is row(acc, element) take one (reduce.go's split
+// shape).
 func (p *Program) NeedsWorkspace(entry string) bool { return p.workspace[entry] }
 
 // Entries are the names of the kernels added, in order.

@@ -7,7 +7,7 @@ import (
 	"theanogo/core/kir"
 )
 
-// A reduction (kir.Reduce) prints in up to three shapes, and the kernel
+// A reduction (kir.Reduce) prints in up to four shapes, and the kernel
 // picks one when it runs, from the sizes: outputs (the product of the kept
 // extents), count (the elements folded into each output) and the grid's
 // threads T = gridDim.x·blockDim.x, which every thread sees alike, so the
@@ -47,12 +47,16 @@ import (
 // A parallel fold combines partial folds with the step's own row (acc =
 // acc + x combines partials as a + b), so only a step of the form
 // row(acc, element) with row in regroupable and the element not reading
-// acc folds in parallel; any other step keeps a thread per output.
+// acc folds in parallel; any other step keeps a thread per output. The
+// accumulator is output 0's dtype, as kir.Reduce defines it (a float32
+// sum folds in float32 here, where the evaluator and the C++ folds use
+// double: within n·eps(float32)·Σ|x| of them, the bound the fuzzer allows
+// a fold in the dtype).
 //
 // Launch: the block's threads must be a multiple of 32, at most 1024 (the
-// warps' partial folds fill one warp); any grid. A Pairwise kernel takes
-// the workspace of Program.NeedsWorkspace: a partial fold (8 bytes at
-// most) and a count (4 bytes) per block of the grid.
+// warps' partial folds fill one warp); any grid. A kernel that folds in
+// parallel takes the workspace of Program.NeedsWorkspace: a partial fold
+// (8 bytes at most) and a count (4 bytes) per block of the grid.
 
 // regroupable are the rows whose folds may combine partial folds in any
 // tree order: associative and commutative, exactly or up to the rounding
