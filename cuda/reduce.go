@@ -48,10 +48,10 @@ import (
 // acc + x combines partials as a + b), so only a step of the form
 // row(acc, element) with row in regroupable and the element not reading
 // acc folds in parallel; any other step keeps a thread per output. The
-// accumulator is output 0's dtype, as kir.Reduce defines it (a float32
-// sum folds in float32 here, where the evaluator and the C++ folds use
-// double: within n·eps(float32)·Σ|x| of them, the bound the fuzzer allows
-// a fold in the dtype).
+// accumulator has Identity's dtype (float64 for a float32 sum, as the
+// evaluator folds), converted to the output's once, after a mean's
+// division. NonEmpty is the caller's check: a kernel cannot raise, and
+// folds no elements into the identity.
 //
 // Launch: the block's threads must be a multiple of 32, at most 1024 (the
 // warps' partial folds fill one warp); any grid. A kernel that folds in
@@ -70,23 +70,15 @@ var regroupable = map[string]bool{
 
 // combineOf is the expression that combines two partial folds (Input(0)
 // and Input(1), both of the accumulator's dtype acc) for a step
-// row(acc, element), or nil when the step is not of that form.
+// row(acc, element) with row regroupable (kir.Reduce.Combine), or nil.
 //
 //	step acc + exp(in0)  ->  combine i0 + i1
-func combineOf(step *kir.Expr, acc dtype.DType) *kir.Expr {
-	if step.Op() != kir.OpApply || !regroupable[step.Row().RowName()] {
+func combineOf(b *kir.Reduce, acc dtype.DType) *kir.Expr {
+	row, _, ok := b.Combine()
+	if !ok || !regroupable[row.RowName()] {
 		return nil
 	}
-	args := step.Args()
-	if len(args) != 2 || args[0] != kir.Input(0, acc) {
-		return nil
-	}
-	for _, n := range args[1].Schedule() {
-		if n.Op() == kir.OpInput && n.InputIndex() == 0 {
-			return nil // the element reads the accumulator
-		}
-	}
-	e, err := kir.Apply(step.Row(), kir.Input(0, acc), kir.Input(1, acc))
+	e, err := kir.Apply(row, kir.Input(0, acc), kir.Input(1, acc))
 	if err != nil || e.DType() != acc {
 		return nil
 	}
@@ -99,7 +91,7 @@ type reduceWriter struct {
 	*writer
 	b         *kir.Reduce
 	kept, red []int
-	storage   string // the accumulator's C type (output 0's storage)
+	storage   string // the accumulator's C type (its dtype is Identity's)
 	identity  string
 }
 
@@ -116,12 +108,12 @@ func (w *writer) printReduce(b *kir.Reduce) error {
 			r.kept = append(r.kept, d)
 		}
 	}
-	acc := w.k.Outputs[0].DType
+	acc := b.Identity.DType()
 	r.storage = cudaTarget{}.Storage(acc)
 	r.identity = cudaTarget{}.Literal(b.Identity)
 	w.line("const long long outputs = %s;", w.product(r.kept))
 	w.line("const long long count = %s;", w.product(r.red))
-	combine := combineOf(b.Step, acc)
+	combine := combineOf(b, acc)
 	if b.Fold == kir.Sequential || combine == nil {
 		return r.threadPerOutput()
 	}
@@ -201,8 +193,16 @@ func (r *reduceWriter) fold(first, step string) error {
 	return nil
 }
 
-// store writes acc to the current output.
-func (r *reduceWriter) store() { r.line("out0[o%d] = acc;", len(r.k.Inputs)) }
+// store writes acc to the current output: divided by count for a mean,
+// converted once to the output's dtype.
+func (r *reduceWriter) store() {
+	result := "acc"
+	if r.b.Mean {
+		result = "acc / (double)count"
+	}
+	t, out := cudaTarget{}, r.k.Outputs[0].DType
+	r.line("out0[o%d] = %s;", len(r.k.Inputs), t.Store(out, "tg_convert<"+t.Compute(out)+">("+result+")"))
+}
 
 // warpTree combines the warp's 32 values of acc into lane 0's, halving
 // the distance: lane l takes lane l+16's, then l+8's, ... l+1's.

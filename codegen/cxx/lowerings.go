@@ -18,11 +18,8 @@ func init() { lowerings = loweringTable() }
 
 func loweringTable() map[reflect.Type]Lowering {
 	return map[reflect.Type]Lowering{
-		// elementwise (elemwise.go)
-		reflect.TypeOf(ops.Elemwise{}): {Lower: lowerElemwise, InPlace: elementwiseInPlace, Fails: elemwiseFails},
-		reflect.TypeOf(ops.FusedOp{}):  {Lower: lowerFused, InPlace: elementwiseInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.CastOp{}):   {Lower: lowerCast, InPlace: elementwiseInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.CopyOp{}):   {Lower: lowerCopy, InPlace: elementwiseInPlace, Fails: always(neverFails)},
+		// elementwise (Elemwise, FusedOp, CastOp, CopyOp) lower to map
+		// kernels: no row (lower_kir.go)
 		// views (views.go)
 		reflect.TypeOf(ops.DimShuffleOp{}): {Lower: lowerDimShuffle, View: true, Fails: always(neverFails)},
 		reflect.TypeOf(ops.SubtensorOp{}):  {Lower: lowerSubtensor, View: true, Fails: always(failsBeforeWriting)},
@@ -41,36 +38,16 @@ func loweringTable() map[reflect.Type]Lowering {
 		reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange, Fails: always(failsBeforeWriting)},
-		// reductions (lower_reduce.go)
-		reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce, Fails: reduceFails},
-		reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount, Fails: always(neverFails)},
-		reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce, Fails: always(failsBeforeWriting)},
+		// reductions (lower_reduce.go; Reduce and FusedReduceOp lower to
+		// reduce kernels: no row, lower_kir.go)
+		reflect.TypeOf(ops.ReducedCount{}): {Lower: lowerReducedCount, Fails: always(neverFails)},
+		reflect.TypeOf(ops.ArgReduce{}):    {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
 		// softmax family (lower_softmax.go)
 		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad, Fails: always(failsBeforeWriting)},
 		// loops (lower_scan.go): the step is a region called per step
 		reflect.TypeOf(control.Scan{}): {Lower: lowerScan},
 	}
-}
-
-// elemwiseFails: an elementwise node whose scalar op checks its int64
-// operands (integer pow, negative exponents) fails before its loop; the
-// others never fail (the shape phase checked the broadcast).
-func elemwiseFails(n *graph.Apply) Failure {
-	if op, ok := n.Op.(ops.Elemwise); ok && op.Scalar.CheckI64 != nil {
-		return failsBeforeWriting
-	}
-	return neverFails
-}
-
-// reduceFails: max and min of an empty selection fail before writing;
-// every other reduction has an identity and never fails.
-func reduceFails(n *graph.Apply) Failure {
-	if op, ok := n.Op.(ops.Reduce); ok && op.Kind.NonEmpty {
-		return failsBeforeWriting
-	}
-	return neverFails
 }
 
 // lookup returns n's lowering, if its op has one: its row, or else the
