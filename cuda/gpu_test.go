@@ -372,6 +372,7 @@ func gpuCases(t *testing.T) []gpuCase {
 			{"sum", f64, kir.Pairwise, false}, {"sum", f64, kir.Sequential, false}, {"sum", f32, kir.Pairwise, false},
 			{"sum", f64, kir.Pairwise, true}, {"sum", dtype.Int32, kir.Pairwise, false}, {"max", f32, kir.Pairwise, false},
 			{"min", f16, kir.Pairwise, false}, {"prod", dtype.Int64, kir.Pairwise, false}, {"max", dtype.Uint8, kir.Pairwise, false},
+			{"mean", f32, kir.Pairwise, false},
 		} {
 			kind := reductionKind(t, r.kind)
 			x := random(rng, r.dt, s.shape...)
@@ -401,10 +402,13 @@ func gpuCases(t *testing.T) []gpuCase {
 					c.inputs = append(c.inputs, contiguous(a))
 				}
 			}
-			if r.kind == "sum" && want.DType.IsFloat() && r.fold == kir.Pairwise {
+			if (r.kind == "sum" || r.kind == "mean") && want.DType.IsFloat() && r.fold == kir.Pairwise {
 				sums := absSums(mapped, s.axes)
 				count := x.Size() / max(want.Size(), 1)
 				rel := ops.ReduceTolerance(want.DType, count)
+				if r.kind == "mean" {
+					rel /= float64(count)
+				}
 				c.tol = func(i int) float64 { return rel * sums[i] }
 			}
 			cases = append(cases, c)
