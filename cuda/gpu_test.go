@@ -1,10 +1,13 @@
 package cuda_test
 
 import (
+	"cmp"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"theanogo/core/dtype"
@@ -31,8 +34,13 @@ import (
 // exactly; a Pairwise float sum within ops.ReduceTolerance·Σ|x|; maps
 // within 4 ulps of their terms (CUDA's libdevice and
 // Go's math round differently in the last bits).
+//
+// A GPU machine without NVRTC (its wheel is 100 MB) runs a CUBIN compiled
+// elsewhere: $THEANOGO_CUDA_IMAGE_OUT=path writes this program's CUBIN
+// for $THEANOGO_CUDA_ARCH (default sm_90: H100, H200) to path, with the
+// source's digest in path.sha256, and $THEANOGO_CUDA_IMAGE=path runs that
+// image (refused when the printed source has changed since).
 func TestGPUKernelsAgainstEvaluator(t *testing.T) {
-	n := loadNVRTC(t)
 	cases := gpuCases(t)
 	var p cuda.Program
 	for _, c := range cases {
@@ -40,18 +48,46 @@ func TestGPUKernelsAgainstEvaluator(t *testing.T) {
 			t.Fatalf("%s: %v", c.entry, err)
 		}
 	}
-	compile(t, n, &p)
+	digest := fmt.Sprintf("%x\n", sha256.Sum256([]byte(p.Source())))
+	var n *cuda.NVRTC
+	var cubin []byte
+	done := "compiled %d kernels to PTX"
+	if image := os.Getenv("THEANOGO_CUDA_IMAGE"); image != "" {
+		want, err := os.ReadFile(image + ".sha256")
+		if err != nil || string(want) != digest {
+			t.Fatalf("%s is not this program's image (%v): write it again with THEANOGO_CUDA_IMAGE_OUT", image, err)
+		}
+		if cubin, err = os.ReadFile(image); err != nil {
+			t.Fatal(err)
+		}
+		done = "printed %d kernels, their CUBIN read from " + image
+	} else {
+		n = loadNVRTC(t)
+		compile(t, n, &p)
+	}
+	if out := os.Getenv("THEANOGO_CUDA_IMAGE_OUT"); out != "" {
+		arch := cmp.Or(os.Getenv("THEANOGO_CUDA_ARCH"), "sm_90")
+		cubin, _, err := n.CompileCUBIN(p.Source(), "kernels.cu", cuda.Headers(), cuda.Options(arch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := errors.Join(os.WriteFile(out, cubin, 0o644), os.WriteFile(out+".sha256", []byte(digest), 0o644)); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote the %s CUBIN of %d kernels to %s", arch, len(cases), out)
+	}
 	d, err := cuda.OpenDevice()
 	if errors.Is(err, cuda.ErrNoDriver) {
-		t.Skipf("compiled %d kernels to PTX and CUBIN; not run: %v", len(cases), err)
+		t.Skipf(done+"; not run: %v", len(cases), err)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	cubin, _, err := n.CompileCUBIN(p.Source(), "kernels.cu", cuda.Headers(), cuda.Options(d.Arch()))
-	if err != nil {
-		t.Fatal(err)
+	if cubin == nil {
+		if cubin, _, err = n.CompileCUBIN(p.Source(), "kernels.cu", cuda.Headers(), cuda.Options(d.Arch())); err != nil {
+			t.Fatal(err)
+		}
 	}
 	m, err := d.Load(cubin)
 	if err != nil {

@@ -19,7 +19,15 @@
 //	go test ./cuda/ -run GPU -v
 //
 // (libcuda.so.1 from the loader's path, or $THEANOGO_LIBCUDA); it skips
-// only when there is no CUDA driver or the driver sees no device.
+// only when there is no CUDA driver or the driver sees no device. A GPU
+// machine without NVRTC (the wheel is 100 MB, more than a device run
+// carries) runs a CUBIN compiled here, in the repository (so that the
+// file travels with the working tree):
+//
+//	THEANOGO_CUDA_IMAGE_OUT=cuda/testdata/gpu.cubin go test -count=1 ./cuda/ -run GPU   # here
+//	THEANOGO_CUDA_IMAGE=cuda/testdata/gpu.cubin go test -count=1 ./cuda/ -run GPU -v    # on the GPU
+//
+// (sm_90, an H100's or H200's; $THEANOGO_CUDA_ARCH names another).
 package cuda
 
 import (
