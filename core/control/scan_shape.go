@@ -67,6 +67,9 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 		if err != nil {
 			return nil, err
 		}
+		if dims, err = outerLengths(b, tr, dims, inner); err != nil {
+			return nil, err
+		}
 		for _, r := range graph.Roots(dims) {
 			if inner[r] {
 				return nil, graph.ValueErrorf("scan: the shape of output %d depends on values computed in the loop", len(s.Taps)+k)
@@ -75,4 +78,50 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 		rows = append(rows, dims)
 	}
 	return rows, nil
+}
+
+// outerLengths rewrites step lengths dims so that they read no value of
+// the step: each shape(x) of a step variable x in them (a nested scan's
+// n_steps is shape(row)[0], its row a placeholder of this step) becomes
+// x's lengths as the tracker knows them, in outer terms (shape(m)[1] for
+// the rows of a sequence m). It repeats while a replacement brings in
+// another such shape (a bounded number of times: each round removes one
+// level of nesting). A length that needs a value computed in the step
+// (arange(x_t.sum())) keeps its inner root.
+//
+//	shape(row)[0] + 1  ->  shape(m)[1] + 1
+func outerLengths(b *graph.Builder, tr *shape.Tracker, dims []*graph.Variable, inner map[*graph.Variable]bool) ([]*graph.Variable, error) {
+	const rounds = 16
+	for range rounds {
+		reads := map[*graph.Variable]bool{} // step variables: inner roots and what they compute
+		for _, r := range graph.Roots(dims) {
+			reads[r] = inner[r]
+		}
+		subst := map[*graph.Variable]*graph.Variable{}
+		for _, n := range graph.Toposort(dims) {
+			from := false
+			for _, in := range n.Inputs {
+				from = from || reads[in]
+			}
+			if _, isShape := n.Op.(ops.ShapeOp); isShape && from {
+				vec, err := tr.Vector(n.Inputs[0])
+				if err != nil {
+					return nil, err
+				}
+				subst[n.Outputs[0]] = vec
+				continue
+			}
+			for _, o := range n.Outputs {
+				reads[o] = from
+			}
+		}
+		if len(subst) == 0 {
+			return dims, nil
+		}
+		var err error
+		if dims, err = b.Replace(dims, subst); err != nil {
+			return nil, err
+		}
+	}
+	return dims, nil
 }
