@@ -60,6 +60,7 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 	for _, p := range g.Inputs {
 		inner[p] = true
 	}
+	assumeWhileLoops(b, tr, g.Outputs)
 	var rows [][]*graph.Variable
 	for k := 0; k < s.NNitSot; k++ {
 		o := g.Outputs[len(s.Taps)+k]
@@ -103,7 +104,7 @@ func outerLengths(b *graph.Builder, tr *shape.Tracker, dims []*graph.Variable, i
 			for _, in := range n.Inputs {
 				from = from || reads[in]
 			}
-			if _, isShape := n.Op.(ops.ShapeOp); isShape && from {
+			if _, isShape := n.Op.(ops.ShapeOp); isShape && from && !isWhileLoop(n.Inputs[0].Owner) {
 				vec, err := tr.Vector(n.Inputs[0])
 				if err != nil {
 					return nil, err
@@ -124,4 +125,55 @@ func outerLengths(b *graph.Builder, tr *shape.Tracker, dims []*graph.Variable, i
 		}
 	}
 	return dims, nil
+}
+
+// assumeWhileLoops tells tr the shapes of the outputs of the while loops
+// (scans with until) among outputs' nodes, which have no shape rule: each
+// length but the first is known (an initial value's row, or the loop's
+// step shape), the first is shape(out)[0], a value of the step, so that a
+// step result reading only the known lengths (the last row of a nested
+// while loop) has a shape, and one reading the first does not. A loop
+// whose step shapes are unknown is left alone (Of then fails on it).
+func assumeWhileLoops(b *graph.Builder, tr *shape.Tracker, outputs []*graph.Variable) {
+	e := ops.NewExpr(b)
+	for _, n := range graph.Toposort(outputs) {
+		if !isWhileLoop(n) {
+			continue
+		}
+		s := n.Op.(Scan).Info
+		in := make([][]*graph.Variable, len(n.Inputs))
+		for i, x := range n.Inputs {
+			d, err := tr.Of(x)
+			if err != nil {
+				return
+			}
+			in[i] = d
+		}
+		rows := make([][]*graph.Variable, 0, len(n.Outputs))
+		for i := range s.Taps {
+			rows = append(rows, in[s.initStart()+i][1:])
+		}
+		if s.NNitSot > 0 {
+			nits, err := n.Op.(Scan).stepShapes(b, in)
+			if err != nil {
+				return
+			}
+			rows = append(rows, nits...)
+		}
+		for i, o := range n.Outputs {
+			tr.Assume(o, append([]*graph.Variable{e.Index(e.Shape(o), 0)}, rows[i]...))
+		}
+		if e.Err != nil {
+			return
+		}
+	}
+}
+
+// isWhileLoop reports whether n is a scan with until.
+func isWhileLoop(n *graph.Apply) bool {
+	if n == nil {
+		return false
+	}
+	op, ok := n.Op.(Scan)
+	return ok && op.Info.Until
 }
