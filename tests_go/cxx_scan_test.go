@@ -120,7 +120,7 @@ func TestCxxNestedScan(t *testing.T) {
 	}
 	outs := outer.Outputs
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, c := range []struct{ rows, cols int }{{3, 5}, {1, 1}, {4, 0}} {
+	for _, c := range []struct{ rows, cols int }{{3, 5}, {1, 1}, {0, 4}, {4, 0}} {
 		k := checkCxx(t, b, outs, []*graph.Variable{m, limit}, []*tensor.Array{randomArray(rng, dtype.Float64, c.rows, c.cols), f64(0.5)})
 		noFallback(t, k.Kernel.Fallback, k.Kernel.FallbackErrors)
 	}

@@ -424,3 +424,11 @@ def test_sequence_shorter_than_n_steps():
     f = theanogo.function([x], s, mode="FAST_COMPILE")
     with pytest.raises(ValueError, match=r"scan: sequence 0 has 3 entries, fewer than the 5 steps"):
         f(np.zeros(3))
+
+
+def test_map_over_no_rows_keeps_the_row_shape():
+    m = T.dmatrix("m")
+    out, _ = theanogo.map(lambda r: T.exp(r) * 2, sequences=m)
+    # no step ran: the row shape comes from the step's shape rules on
+    # both backends (the evaluator gave (0, 0) before)
+    assert both([m], out, np.zeros((0, 3))).shape == (0, 3)
