@@ -432,3 +432,26 @@ def test_map_over_no_rows_keeps_the_row_shape():
     # no step ran: the row shape comes from the step's shape rules on
     # both backends (the evaluator gave (0, 0) before)
     assert both([m], out, np.zeros((0, 3))).shape == (0, 3)
+
+
+@pytest.mark.parametrize("loop", ["while", "ifelse"])
+def test_kernel_with_regions_does_not_update_a_read_shared_value_in_place(loop):
+    # The fuzzer found it: a region compiled in phase 2 (a while loop's
+    # step, an ifelse branch) overwrote the kernel's "no update in place"
+    # answer, so the update was written into v's buffer before the output
+    # reading v was copied.
+    from theanogo.ifelse import ifelse
+
+    v = theanogo.shared(np.arange(12.0).reshape(4, 3), name="v")
+    seen = v.T[:-2]
+    c = T.dscalar("c")
+    if loop == "while":
+        other, _ = theanogo.scan(lambda x_t, h: (T.tanh(h + x_t), until(h.sum() > c)), sequences=seen,
+                                 outputs_info=T.zeros_like(seen[0]))
+    else:
+        other = ifelse(c > 0, seen * 2, seen + 1)
+    for mode in MODES:
+        v.set_value(np.arange(12.0).reshape(4, 3))
+        f = theanogo.function([c], [other, seen], updates=[(v, T.set_subtensor(v[::-1], v))], mode=mode)
+        np.testing.assert_array_equal(f(1.0)[1], [[0, 3, 6, 9]])
+        np.testing.assert_array_equal(v.get_value(), np.arange(12.0).reshape(4, 3)[::-1])
