@@ -455,3 +455,18 @@ def test_kernel_with_regions_does_not_update_a_read_shared_value_in_place(loop):
         f = theanogo.function([c], [other, seen], updates=[(v, T.set_subtensor(v[::-1], v))], mode=mode)
         np.testing.assert_array_equal(f(1.0)[1], [[0, 3, 6, 9]])
         np.testing.assert_array_equal(v.get_value(), np.arange(12.0).reshape(4, 3)[::-1])
+
+
+def test_while_loop_with_updates_counts_the_steps_it_ran():
+    counter = theanogo.shared(np.float64(0), name="counter")
+    x = T.dvector("x")
+    ys, updates = theanogo.scan(lambda x_t: (x_t + counter, {counter: counter + 1}, until(x_t > 2)), sequences=x)
+    for mode in MODES:
+        counter.set_value(np.float64(0))
+        f = theanogo.function([x], ys, updates=updates, mode=mode)
+        if mode == "FAST_RUN":
+            assert f.backend == "cxx" and f.maker.evaluator_nodes == []
+        np.testing.assert_array_equal(f(np.array([1.0, 2.0, 3.0, 4.0])), [1, 3, 5])
+        assert counter.get_value() == 3
+        np.testing.assert_array_equal(f(np.array([5.0])), [8])
+        assert counter.get_value() == 4
