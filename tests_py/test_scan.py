@@ -470,3 +470,13 @@ def test_while_loop_with_updates_counts_the_steps_it_ran():
         assert counter.get_value() == 3
         np.testing.assert_array_equal(f(np.array([5.0])), [8])
         assert counter.get_value() == 4
+
+
+def test_while_loop_needs_a_bound():
+    h0 = T.dscalar("h0")
+    with pytest.raises(ValueError, match=r"scan: no information about the number of steps") as exc:
+        theanogo.scan(lambda h: (h * 2, until(h > 3)), outputs_info=h0)
+    assert "test_scan.py" in str(exc.value)
+    with pytest.raises(TypeError, match=r"scan: the until condition must be a scalar"):
+        theanogo.scan(lambda h: (h * 2, until(T.stack([h, h]) > 3) if hasattr(T, "stack") else until(T.dvector() > 3)),
+                      outputs_info=h0, n_steps=4)
