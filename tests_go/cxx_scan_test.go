@@ -125,3 +125,26 @@ func TestCxxNestedScan(t *testing.T) {
 		noFallback(t, k.Kernel.Fallback, k.Kernel.FallbackErrors)
 	}
 }
+
+// TestCxxWhileLoopMapRows: a while loop mapping the rows of a matrix (a
+// nit-sot of unknown row length, the loop's result itself): with no step
+// its rows keep the matrix's row length, as the evaluator's.
+func TestCxxWhileLoopMapRows(t *testing.T) {
+	b := graph.NewBuilder()
+	e := ops.NewExpr(b)
+	m := b.Input(graph.NewType(dtype.Float64, graph.Unknown, graph.Unknown), "m")
+	row := b.Input(graph.NewType(dtype.Float64, graph.Unknown), "row")
+	res, err := control.BuildScan(b, control.ScanSpec{
+		Sequences: []control.SequenceSpec{{Outer: m, Taps: []int{0}, Inner: []*graph.Variable{row}}},
+		Outputs:   []control.OutputSpec{{Step: e.Call("exp", row)}},
+		Until:     e.Call("gt", e.Sum(row, nil, false), e.Const(1, row)), Truncate: -1,
+	})
+	if err != nil || e.Err != nil {
+		t.Fatal(err, e.Err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, shape := range [][]int{{0, 3}, {4, 3}, {3, 0}, {5, 2}} {
+		k := checkCxx(t, b, res.Outputs, []*graph.Variable{m}, []*tensor.Array{randomArray(rng, dtype.Float64, shape...)})
+		noFallback(t, k.Kernel.Fallback, k.Kernel.FallbackErrors)
+	}
+}

@@ -480,3 +480,11 @@ def test_while_loop_needs_a_bound():
     with pytest.raises(TypeError, match=r"scan: the until condition must be a scalar"):
         theanogo.scan(lambda h: (h * 2, until(T.stack([h, h]) > 3) if hasattr(T, "stack") else until(T.dvector() > 3)),
                       outputs_info=h0, n_steps=4)
+
+
+def test_while_loop_over_no_rows_keeps_the_row_shape():
+    m = T.dmatrix("m")
+    ys, _ = theanogo.scan(lambda r: (T.exp(r) * 2, until(r.sum() > 1)), sequences=m)
+    # no step ran: the rows have the sequence's row length on both backends
+    assert both([m], [ys, ys.sum()], np.zeros((0, 3)))[0].shape == (0, 3)
+    np.testing.assert_allclose(both([m], ys, np.ones((4, 3))), np.full((1, 3), 2 * np.e))

@@ -103,7 +103,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 			row = fmt.Sprintf("L%d + t", o)
 		} else if s.Until { // the rows' shape is the first step's
 			e.Line("if (t == 0) {")
-			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), fmt.Sprintf("&%s_out[%d]", sink, o))
+			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), fmt.Sprintf("&%s_out[%d]", sink, o), nil)
 			e.Line("}")
 		}
 		e.Line("{")
@@ -126,9 +126,10 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		for i := 0; i < nR; i++ {
 			e.Line("out%d->shape[0] = L%d + steps;", i, i)
 		}
+		noStep := op.NoStepRows(n)
 		for o := nR; o < nR+s.NNitSot; o++ {
 			e.Line("if (steps == 0) {")
-			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), "NULL")
+			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), "NULL", noStep[o-nR])
 			e.Line("}")
 			e.Line("out%d->shape[0] = steps;", o)
 		}
@@ -151,15 +152,19 @@ func whileBuffer(e *Emitter, o *graph.Variable, view, rows, init string) {
 
 // whileRows allocates a while loop's nit-sot output (the view named view)
 // with the bound's n rows of row's shape (a `const tg_view *`), once its
-// first step has run; with no step (row NULL) it has 0 rows of the step
-// type's static lengths (0 where unknown), as the evaluator gives.
-func whileRows(e *Emitter, o *graph.Variable, view, row string) {
+// first step has run; with no step (row NULL) it has 0 rows of the lengths
+// noStep gives (control.NoStepRows, as the evaluator gives).
+func whileRows(e *Emitter, o *graph.Variable, view, row string, noStep []control.RowLength) {
 	nd := o.Type.Ndim()
 	e.Line("int64_t shp[TG_MAXDIM]; shp[0] = n;")
 	if row == "NULL" {
 		e.Line("shp[0] = 0;")
 		for d := 1; d < nd; d++ {
-			e.Line("shp[%d] = %d;", d, max(o.Type.Shape[d], 0))
+			if l := noStep[d-1]; l.Input >= 0 {
+				e.Line("shp[%d] = in%d->shape[%d];", d, l.Input, l.Dim)
+			} else {
+				e.Line("shp[%d] = %d;", d, l.Const)
+			}
 		}
 	} else {
 		e.Line("for (int d = 1; d < %d; d++) shp[d] = (%s)->shape[d - 1];", nd, row)

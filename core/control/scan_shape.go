@@ -177,3 +177,83 @@ func isWhileLoop(n *graph.Apply) bool {
 	op, ok := n.Op.(Scan)
 	return ok && op.Info.Until
 }
+
+// RowLength is one length of a nit-sot output's row when a while loop ran
+// no step: the constant Const when Input < 0, else length Dim of the
+// node's input Input.
+type RowLength struct{ Input, Dim, Const int }
+
+// NoStepRows gives the row lengths of node's nit-sot outputs for a while
+// loop that ran no step (its outputs are allocated only as steps run, so
+// the compiled loop cannot evaluate a general shape expression there): a
+// length the step's shape rules state as a constant or as a length of one
+// of the node's inputs (the step maps a sequence's rows: map(exp, m) of a
+// (0, 3) matrix has rows of length m.shape[1] = 3), else the row type's
+// static length, else 0. The evaluator and the C++ loop both use it, so
+// they agree.
+func (op Scan) NoStepRows(node *graph.Apply) [][]RowLength {
+	s := op.Info
+	b := graph.NewBuilder()
+	tr := shape.NewTracker(b)
+	in := make([][]*graph.Variable, len(node.Inputs))
+	fresh := map[*graph.Variable]int{}
+	ok := true
+	for i, x := range node.Inputs {
+		v := b.Input(x.Type, x.Name)
+		fresh[v] = i
+		d, err := tr.Of(v)
+		if err != nil {
+			ok = false
+			break
+		}
+		in[i] = d
+	}
+	var rows [][]*graph.Variable
+	if ok {
+		var err error
+		if rows, err = op.stepShapes(b, in); err != nil {
+			rows = nil
+		}
+	}
+	out := make([][]RowLength, s.NNitSot)
+	for k := range out {
+		t := s.Inner.Outputs[len(s.Taps)+k].Type
+		out[k] = make([]RowLength, t.Ndim())
+		for d, l := range t.Shape {
+			out[k][d] = RowLength{Input: -1, Const: max(l, 0)}
+			if rows == nil || l != graph.Unknown {
+				continue
+			}
+			if v := rows[k][d]; v.IsConstant() {
+				out[k][d].Const = int(v.Value.Int64s()[0])
+			} else if i, dim, ok := inputLength(v, fresh); ok {
+				out[k][d] = RowLength{Input: i, Dim: dim}
+			}
+		}
+	}
+	return out
+}
+
+// inputLength reports whether v is shape(x)[d] of a variable x of fresh,
+// and which (fresh[x], d).
+func inputLength(v *graph.Variable, fresh map[*graph.Variable]int) (int, int, bool) {
+	n := v.Owner
+	if n == nil || len(n.Inputs) != 1 || n.Inputs[0].Owner == nil {
+		return 0, 0, false
+	}
+	sub, ok := n.Op.(ops.SubtensorOp)
+	if !ok {
+		return 0, 0, false
+	}
+	items := sub.Items.List()
+	if len(items) != 1 || items[0].Slice || items[0].Entries[0].Kind != ops.EntryConst {
+		return 0, 0, false
+	}
+	sh := n.Inputs[0].Owner
+	if _, isShape := sh.Op.(ops.ShapeOp); !isShape {
+		return 0, 0, false
+	}
+	i, ok := fresh[sh.Inputs[0]]
+	d := items[0].Entries[0].Value
+	return i, d, ok && d >= 0 && d < sh.Inputs[0].Type.Ndim()
+}
