@@ -488,3 +488,24 @@ def test_while_loop_over_no_rows_keeps_the_row_shape():
     # no step ran: the rows have the sequence's row length on both backends
     assert both([m], [ys, ys.sum()], np.zeros((0, 3)))[0].shape == (0, 3)
     np.testing.assert_allclose(both([m], ys, np.ones((4, 3))), np.full((1, 3), 2 * np.e))
+
+
+def test_nested_scan_whose_steps_are_a_non_sequence(rng):
+    x = T.dvector("x")
+    k = T.iscalar("k")
+
+    def powers(x_t, k):
+        inner, _ = theanogo.scan(lambda h: h * 2, outputs_info=x_t, n_steps=k)
+        return inner
+
+    # the inner n_steps is the outer k (a loop-invariant value): the outer
+    # scan's shape reads k, so the function compiles (it fell back before);
+    # a computed k works too (its value is read after it is computed)
+    xv = rng.standard_normal(3)
+    want = xv[:, None] * 2.0 ** np.arange(1, 5)
+    for ins, kk, args in (([x, k], k, [xv, np.array(4, "int32")]), ([x], T.cast(T.shape(x)[0] + 1, "int32"), [xv])):
+        out, _ = theanogo.scan(powers, sequences=x, non_sequences=kk)
+        np.testing.assert_allclose(both(ins, out, *args), want, rtol=1e-12)
+        g = theanogo.grad((out ** 2).sum(), x)
+        f = theanogo.function(ins, (out ** 2).sum(), mode="FAST_COMPILE")
+        np.testing.assert_allclose(both(ins, g, *args), numeric_grad(f, args, 0), rtol=1e-6)

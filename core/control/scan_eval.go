@@ -113,7 +113,11 @@ func (op Scan) zeroStepRows(in []*tensor.Array) [][]int {
 			dims[i] = append(dims[i], l.Const(d))
 		}
 	}
-	rows, err := op.stepShapes(b, dims)
+	var nonSeqs []*graph.Variable // their values, as constants
+	for _, a := range in[op.Info.nonSeqStart():] {
+		nonSeqs = append(nonSeqs, b.Constant(a))
+	}
+	rows, err := op.stepShapes(b, dims, nonSeqs)
 	if err != nil || l.Err() != nil {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package control
 
 import (
+	"slices"
+
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/shape"
@@ -26,7 +28,7 @@ func (op Scan) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.V
 		out = append(out, append([]*graph.Variable{l.Add(init[0], n)}, init[1:]...))
 	}
 	if s.NNitSot > 0 {
-		rows, err := op.stepShapes(b, in)
+		rows, err := op.stepShapes(b, in, node.Inputs[s.nonSeqStart():])
 		if err != nil {
 			return nil, err
 		}
@@ -40,9 +42,12 @@ func (op Scan) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.V
 // stepShapes gives the nit-sot step results' shapes in terms of the outer
 // inputs' lengths: the step's placeholders are assumed to have the
 // lengths of what they are bound to (a sequence's row, a state's row, a
-// non-sequence), and the step graph's shape rules do the rest. A step
-// whose result shape depends on a value it reads has none.
-func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+// non-sequence), and the step graph's shape rules do the rest. A length
+// reading the value of a non-sequence reads the outer variable nonSeqs[m]
+// bound to it (loop-invariant: a nested scan's n_steps = k passed in as a
+// non-sequence is the outer k); nonSeqs may be nil. A step whose result
+// shape depends on another value it reads has none.
+func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable, nonSeqs []*graph.Variable) ([][]*graph.Variable, error) {
 	s, g := op.Info, op.Info.Inner
 	tr := shape.NewTracker(b)
 	for j := 0; j < s.NSeqs; j++ {
@@ -71,6 +76,9 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 		if dims, err = outerLengths(b, tr, dims, inner); err != nil {
 			return nil, err
 		}
+		if dims, err = bindNonSeqs(b, dims, g.Inputs[s.stepNonSeqStart():], nonSeqs); err != nil {
+			return nil, err
+		}
 		for _, r := range graph.Roots(dims) {
 			if inner[r] {
 				return nil, graph.ValueErrorf("scan: the shape of output %d depends on values computed in the loop", len(s.Taps)+k)
@@ -79,6 +87,24 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 		rows = append(rows, dims)
 	}
 	return rows, nil
+}
+
+// bindNonSeqs replaces, in lengths dims, each non-sequence placeholder by
+// the outer variable bound to it (none when outer is nil).
+func bindNonSeqs(b *graph.Builder, dims, placeholders, outer []*graph.Variable) ([]*graph.Variable, error) {
+	if outer == nil {
+		return dims, nil
+	}
+	subst := map[*graph.Variable]*graph.Variable{}
+	for _, r := range graph.Roots(dims) {
+		if m := slices.Index(placeholders, r); m >= 0 {
+			subst[r] = outer[m]
+		}
+	}
+	if len(subst) == 0 {
+		return dims, nil
+	}
+	return b.Replace(dims, subst)
 }
 
 // outerLengths rewrites step lengths dims so that they read no value of
@@ -154,7 +180,7 @@ func assumeWhileLoops(b *graph.Builder, tr *shape.Tracker, outputs []*graph.Vari
 			rows = append(rows, in[s.initStart()+i][1:])
 		}
 		if s.NNitSot > 0 {
-			nits, err := n.Op.(Scan).stepShapes(b, in)
+			nits, err := n.Op.(Scan).stepShapes(b, in, n.Inputs[s.nonSeqStart():])
 			if err != nil {
 				return
 			}
@@ -211,7 +237,7 @@ func (op Scan) NoStepRows(node *graph.Apply) [][]RowLength {
 	var rows [][]*graph.Variable
 	if ok {
 		var err error
-		if rows, err = op.stepShapes(b, in); err != nil {
+		if rows, err = op.stepShapes(b, in, nil); err != nil {
 			rows = nil
 		}
 	}
