@@ -509,3 +509,18 @@ def test_nested_scan_whose_steps_are_a_non_sequence(rng):
         g = theanogo.grad((out ** 2).sum(), x)
         f = theanogo.function(ins, (out ** 2).sum(), mode="FAST_COMPILE")
         np.testing.assert_allclose(both(ins, g, *args), numeric_grad(f, args, 0), rtol=1e-6)
+
+
+def test_scan_whose_rows_are_known_after_a_step():
+    k = T.ivector("k")
+    x = T.dvector("x")
+    # each row's length is a value of the sequence: known once a step ran;
+    # the loop runs in the kernel as a while loop does (it fell back before)
+    out, _ = theanogo.scan(lambda i, v: T.arange(i) * v, sequences=[k, x])
+    got = both([k, x], [out, out.sum()], np.array([3, 3], "int32"), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(got[0], [[0, 1, 2], [0, 2, 4]])
+    assert both([k, x], out, np.array([], "int32"), np.array([])).shape == (0, 0)
+    for mode in MODES:
+        f = theanogo.function([k, x], out, mode=mode)
+        with pytest.raises(ValueError, match=r"scan: step 1 computed output 0 of"):
+            f(np.array([3, 2], "int32"), np.array([1.0, 2.0]))

@@ -33,7 +33,9 @@ static inline bool tg_scan_same_shape(const tg_view *a, const tg_view *b) {
 // sequences and of the recurrent outputs' buffers; each call's results are
 // copied into row L+t of their buffer (or row t of a nit-sot output). The
 // outputs are allocated by the shape phase (their lengths are known before
-// the loop runs), except a while loop's (until; see lowerScanUntil).
+// the loop runs), except a while loop's (until) and those of a scan whose
+// rows' shape needs a step's values: the loop allocates them (see
+// lowerScanUntil).
 //
 //	for (t = 0; t < n; t++) {
 //	  tg_view s0 = tg_scan_row(in1, t), s1 = tg_scan_row(out0, L0 + t - 1);
@@ -55,6 +57,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	// (and keep this node's function in the main part, split.go)
 	e.Helper(regionDeclPrefix+r.Name, fmt.Sprintf("static int %s(tg_args *args, tg_state *st);", r.Name))
 	nR, nSeq := len(s.Taps), s.NSeqs
+	dynamic := !op.ShapeKnown(n) // a while loop, or rows known after a step: outputs allocated here
 	initIn := func(i int) string { return fmt.Sprintf("in%d", 1+nSeq+i) }
 	nsteps := n.Inputs[0]
 	ct := cTypeOf(nsteps.Type.DType)
@@ -67,13 +70,13 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for i := 0; i < nR; i++ {
 		e.Line("const int64_t L%d = %s->shape[0];", i, initIn(i))
 		e.Line("if (L%d < %d) return tg_set_error(err, \"ValueError: scan: the initial value of output %d has %%lld rows, its taps need %d\", (long long)L%d);", i, s.Depth(i), i, s.Depth(i), i)
-		if s.Until {
+		if dynamic {
 			whileBuffer(e, n.Outputs[i], fmt.Sprintf("out%d", i), fmt.Sprintf("L%d", i), initIn(i))
 		}
 		e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
 	}
 	sink := e.RegionSink(r, nil)
-	if s.Until {
+	if dynamic {
 		e.Line("int64_t t, steps = n;")
 		e.Line("for (t = 0; t < n; t++) {")
 	} else {
@@ -101,7 +104,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		row := "t"
 		if o < nR {
 			row = fmt.Sprintf("L%d + t", o)
-		} else if s.Until { // the rows' shape is the first step's
+		} else if dynamic { // the rows' shape is the first step's
 			e.Line("if (t == 0) {")
 			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), fmt.Sprintf("&%s_out[%d]", sink, o), nil)
 			e.Line("}")
@@ -122,7 +125,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		e.Line("if ((%s) != 0) { steps = t + 1; break; } /* until: this step's rows are kept */", cond)
 	}
 	e.Line("}")
-	if s.Until {
+	if dynamic {
 		for i := 0; i < nR; i++ {
 			e.Line("out%d->shape[0] = L%d + steps;", i, i)
 		}
@@ -186,7 +189,10 @@ func whileAlloc(e *Emitter, o *graph.Variable, view string) {
 }
 
 // lowerScanUntil lowers a while loop, a dynamic node (region.go): its
-// outputs' lengths are the steps it ran, known only once it stops. Its node
+// outputs' lengths are the steps it ran, known only once it stops (and
+// likewise a scan whose rows' shape is known only once a step ran,
+// control.Scan.ShapeKnown: its outputs are allocated after the first
+// step). Its node
 // function (lowerScan) runs the loop in buffers of the bound's rows
 // (n_steps, or the sequences' length) in workspace slots of its own and
 // sets each output view's first length to the rows computed; the nodes

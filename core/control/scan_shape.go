@@ -283,3 +283,33 @@ func inputLength(v *graph.Variable, fresh map[*graph.Variable]int) (int, int, bo
 	d := items[0].Entries[0].Value
 	return i, d, ok && d >= 0 && d < sh.Inputs[0].Type.Ndim()
 }
+
+// ShapeKnown reports whether node's output lengths are known before it
+// runs: it is no while loop, and its nit-sot rows have a shape rule in
+// outer terms (not one reading a value the step computes, such as
+// arange(x_t)). A scan whose lengths are not known runs as a while loop
+// does in compiled code: its outputs are allocated once its rows' shape
+// is known (after the first step), and what reads them runs after it.
+func (op Scan) ShapeKnown(node *graph.Apply) bool {
+	s := op.Info
+	if s.Until {
+		return false
+	}
+	if s.NNitSot == 0 {
+		return true
+	}
+	b := graph.NewBuilder()
+	tr := shape.NewTracker(b)
+	in := make([][]*graph.Variable, len(node.Inputs))
+	fresh := make([]*graph.Variable, len(node.Inputs))
+	for i, x := range node.Inputs {
+		fresh[i] = b.Input(x.Type, x.Name)
+		d, err := tr.Of(fresh[i])
+		if err != nil {
+			return false
+		}
+		in[i] = d
+	}
+	_, err := op.stepShapes(b, in, fresh[s.nonSeqStart():])
+	return err == nil
+}
