@@ -10,9 +10,10 @@ import (
 
 // OutputShapes: a recurrent output's buffer has its initial rows plus
 // n_steps rows of the initial value's row shape; a nit-sot output has
-// n_steps rows of the step result's shape, known here only when the step's
-// type knows every length. A while loop's length is known only when it has
-// run: it has no shape rule (the function allocates after running).
+// n_steps rows of the step result's shape in outer terms (stepShapes). A
+// while loop's length is known only when it has run, and a row shape that
+// reads a value the step computes only when a step has: those have no
+// shape rule (scan_dynamic.go; the function allocates as they run).
 //
 //	scan(n, x, h0[None]) -> [[1 + n, shape(h0)[0]]]
 func (op Scan) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
