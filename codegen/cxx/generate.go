@@ -208,10 +208,7 @@ func (g *gen) run(opt Options) error {
 		return err
 	}
 	for _, n := range nodes {
-		switch n.Op.(type) {
-		case ops.DotOp, ops.GemmOp, ops.GemvOp, ops.GerOp:
-			g.u.blas = true
-		}
+		g.u.blas = g.u.blas || callsBLAS(n)
 	}
 	g.line("char **err = &args->error;")
 	g.line("if (args->n_inputs != %d || args->n_results != %d) return tg_set_error(err, \"TypeError: the kernel takes %d inputs and %d results, got %%d and %%d\", (int)args->n_inputs, (int)args->n_results);",
@@ -228,7 +225,7 @@ func (g *gen) run(opt Options) error {
 		return err
 	}
 	g.elementwiseChecks(shaped)
-	g.blasChecks(shaped)
+	g.callChecks(shaped)
 	steps, updates := g.plan(nodes)
 	inPlace := make([]bool, len(fg.UpdateTargets))
 	for i, v := range fg.UpdateValues() {

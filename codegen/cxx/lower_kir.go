@@ -15,10 +15,9 @@ import (
 // lower maps and reductions, and kernels with those bodies are printed by
 // the CUDA printer (cuda/) only, for now.
 
-// kernelLowering is the lowering of every kir.Lowerable op. A scan's
-// element expressions cannot fail, but a kernel body may grow checks:
-// failsBeforeWriting keeps the scheduler's promise either way.
-var kernelLowering = Lowering{Lower: lowerKernel, Fails: always(failsBeforeWriting)}
+// kernelLowering is the lowering of every kir.Lowerable op. Its failure
+// promise and in-place inputs are the kernel's (lower_call.go).
+var kernelLowering = Lowering{Lower: lowerKernel, InPlace: kernelInPlace, Fails: kernelFails}
 
 // lowerKernel prints n's kernel (Lower, checked) as the node's body.
 func lowerKernel(e *Emitter, n *graph.Apply) error {
@@ -35,6 +34,8 @@ func lowerKernel(e *Emitter, n *graph.Apply) error {
 	switch b := k.Body.(type) {
 	case *kir.Scan:
 		return printScan(e, k, b)
+	case *kir.Call:
+		return printCall(e, k, b)
 	}
 	return fmt.Errorf("cxx: kernel %s: a %T body is not printed for the CPU yet", k.Name, k.Body)
 }

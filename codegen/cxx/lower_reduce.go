@@ -349,19 +349,6 @@ func lowerReducedCount(e *Emitter, n *graph.Apply) error {
 	return nil
 }
 
-// lowerArgReduce calls the runtime's argmax/argmin (tg_nnet.c).
-func lowerArgReduce(e *Emitter, n *graph.Apply) error {
-	op := n.Op.(ops.ArgReduce)
-	e.Include("tg_nnet.h")
-	isMin := 0
-	if op.Min {
-		isMin = 1
-	}
-	e.Line("// %s over axes %v", op.Name(), op.Axes)
-	e.Line("if (tg_argreduce(in0, UINT64_C(%#x), %d, out0, err) != 0) return 1;", uint64(op.Axes), isMin)
-	return nil
-}
-
 // lowerFusedReduce folds a fused map (ops.FusedReduceOp) without storing
 // it: the map's element function (as FusedOp computes it, each node
 // rounded to its dtype) is called inside the reduction loops, and its

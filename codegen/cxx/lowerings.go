@@ -10,7 +10,9 @@ import (
 )
 
 // lowerings is the table op type -> lowering. Every area adds its rows
-// here; an op without a row runs in the Go evaluator (eval_node). It is
+// here; an op without a row runs in the Go evaluator (eval_node), unless
+// it lowers to a kernel (kir.Lowerable: the runtime calls, cumsum): those
+// need no row. It is
 // set in init: lowerings consult the table (isView).
 var lowerings map[reflect.Type]Lowering
 
@@ -31,24 +33,10 @@ func loweringTable() map[reflect.Type]Lowering {
 		// shapes (shapes.go)
 		reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape, Fails: always(neverFails)},
 		reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector, Fails: always(neverFails)},
-		// matrix products (lower_blas.go)
-		reflect.TypeOf(ops.DotOp{}):  {Lower: blasCall("tg_dot"), Fails: always(neverFails)},
-		reflect.TypeOf(ops.GemmOp{}): {Lower: blasCall("tg_gemm"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.GemvOp{}): {Lower: blasCall("tg_gemv"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.GerOp{}):  {Lower: blasCall("tg_ger"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
-		// indexing (lower_index.go, lower_arange.go; runtime tg_index.h)
-		reflect.TypeOf(ops.IncSubtensorOp{}):         {Lower: lowerIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange, Fails: always(failsBeforeWriting)},
 		// reductions (lower_reduce.go)
 		reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce, Fails: reduceFails},
 		reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount, Fails: always(neverFails)},
-		reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
 		reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce, Fails: always(failsBeforeWriting)},
-		// softmax family (lower_softmax.go)
-		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad, Fails: always(failsBeforeWriting)},
 		// loops (lower_scan.go): the step is a region called per step
 		reflect.TypeOf(control.Scan{}): {Lower: lowerScan},
 	}

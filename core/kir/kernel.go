@@ -113,17 +113,6 @@ type Scan struct {
 	Reverse  bool
 }
 
-// Call is a call into the runtime library: the C function Func with the
-// operands Args (numbered inputs first, then outputs), as views, and the
-// integer parameters Ints:
-//
-//	tg_softmax(in0, out0, 1)
-type Call struct {
-	Func string
-	Args []int
-	Ints []int64
-}
-
 func (*Map) isBody()    {}
 func (*Reduce) isBody() {}
 func (*Scan) isBody()   {}
@@ -212,12 +201,8 @@ func (k *Kernel) Check() error {
 			return bad("scan axis %d of a rank-%d space", b.Axis, k.Rank())
 		}
 		return stepped(b.Step, "the scan's step")
-	case *Call:
-		for _, a := range b.Args {
-			if a < 0 || a >= nops {
-				return bad("call argument %d", a)
-			}
-		}
+	case *Call: // call.go
+		return b.check(k, bad)
 	default:
 		return bad("body %T", k.Body)
 	}
@@ -261,15 +246,8 @@ func (k *Kernel) String() string {
 		}
 		fmt.Fprintf(&sb, "  scan i%d %s, acc = %s: %s%s = acc = %s\n", b.Axis, dir, b.Identity,
 			k.OperandName(len(k.Inputs)), point, k.exprText(b.Step, true, point))
-	case *Call:
-		args := make([]string, 0, len(b.Args)+len(b.Ints))
-		for _, a := range b.Args {
-			args = append(args, k.OperandName(a))
-		}
-		for _, v := range b.Ints {
-			args = append(args, strconv.FormatInt(v, 10))
-		}
-		fmt.Fprintf(&sb, "  %s(%s)\n", b.Func, strings.Join(args, ", "))
+	case *Call: // call.go
+		sb.WriteString(b.text(k))
 	}
 	return sb.String()
 }
