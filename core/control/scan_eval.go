@@ -4,7 +4,9 @@ import (
 	"slices"
 
 	"theanogo/core/dtype"
+	"theanogo/core/eval"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 	"theanogo/core/tensor"
 )
 
@@ -12,7 +14,7 @@ import (
 // against. Each recurrent output keeps its history as rows (its initial
 // rows first), each step reads its taps from it and appends its new value;
 // a while loop stops after the first step whose condition holds.
-func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op Scan) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	s := op.Info
 	n := int(in[0].Int64s()[0])
 	if n < 0 {
@@ -75,15 +77,98 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 	for i := range s.Taps {
 		res = append(res, Stack(hist[i], in[s.initStart()+i].Shape[1:], in[s.initStart()+i].DType))
 	}
+	var rows [][]int
+	if len(nits) > 0 && len(nits[0]) == 0 {
+		if s.Until { // the compiled loop's rule (NoStepRows)
+			rows = noStepRows(op.NoStepRows(node), in)
+		} else {
+			rows = op.zeroStepRows(in)
+		}
+	}
 	for k := range nits {
 		t := s.Inner.Outputs[len(s.Taps)+k].Type
 		elem := make([]int, t.Ndim())
 		for d, l := range t.Shape {
-			elem[d] = max(l, 0) // no step ran: unknown lengths are 0
+			elem[d] = max(l, 0) // no step ran: unknown lengths are 0 ...
+		}
+		if rows != nil {
+			elem = rows[k] // ... unless the step's shape rules give them
 		}
 		res = append(res, Stack(nits[k], elem, t.DType))
 	}
 	return res, nil
+}
+
+// zeroStepRows gives the nit-sot outputs' row shapes when no step ran,
+// from the step's shape rules on the inputs' lengths (what the compiled
+// loop allocates: map(f, x) of a (0, 3) matrix x is (0, 3), not (0, 0)),
+// or nil when a row length depends on a value computed in the step.
+func (op Scan) zeroStepRows(in []*tensor.Array) [][]int {
+	b := graph.NewBuilder()
+	l := ops.NewLengths(b)
+	dims := make([][]*graph.Variable, len(in))
+	for i, a := range in {
+		dims[i] = []*graph.Variable{}
+		for _, d := range a.Shape {
+			dims[i] = append(dims[i], l.Const(d))
+		}
+	}
+	var nonSeqs []*graph.Variable // their values, as constants
+	for _, a := range in[op.Info.nonSeqStart():] {
+		nonSeqs = append(nonSeqs, b.Constant(a))
+	}
+	rows, err := op.stepShapes(b, dims, nonSeqs)
+	if err != nil || l.Err() != nil {
+		return nil
+	}
+	var flat []*graph.Variable
+	for _, r := range rows {
+		flat = append(flat, r...)
+	}
+	if len(flat) == 0 {
+		return rows2ints(rows, nil)
+	}
+	prog, err := eval.NewProgram(nil, flat)
+	if err != nil {
+		return nil
+	}
+	vals, err := prog.Run(nil)
+	if err != nil {
+		return nil
+	}
+	return rows2ints(rows, vals)
+}
+
+// noStepRows evaluates a while loop's no-step row lengths on its inputs.
+func noStepRows(lens [][]RowLength, in []*tensor.Array) [][]int {
+	out := make([][]int, len(lens))
+	for k, r := range lens {
+		out[k] = make([]int, len(r))
+		for d, l := range r {
+			out[k][d] = l.Const
+			if l.Input >= 0 {
+				out[k][d] = in[l.Input].Shape[l.Dim]
+			}
+		}
+	}
+	return out
+}
+
+// rows2ints shapes vals (one int64 scalar per length) as rows.
+func rows2ints(rows [][]*graph.Variable, vals []*tensor.Array) [][]int {
+	out := make([][]int, len(rows))
+	k := 0
+	for i, r := range rows {
+		out[i] = make([]int, len(r))
+		for d := range r {
+			out[i][d] = int(vals[k].Int64s()[0])
+			if out[i][d] < 0 {
+				return nil
+			}
+			k++
+		}
+	}
+	return out
 }
 
 // Row copies row r of a (a[r], one step's slice) into a new array.
