@@ -30,8 +30,9 @@ static inline bool tg_scan_same_shape(const tg_view *a, const tg_view *b) {
 // lowerScan runs the loop inside the kernel: the step graph is a region
 // (a static function of the same translation unit, with its own shape
 // phase and workspace), called once per step on row views of the
-// sequences and of the recurrent outputs' buffers; each call's results are
-// copied into row L+t of their buffer (or row t of a nit-sot output). The
+// sequences and of the recurrent outputs' buffers; each call computes its
+// results in place, in row L+t of their buffer (or row t of a nit-sot
+// output, or a ring's row: lower_scan_rows.go). The
 // outputs are allocated by the shape phase (their lengths are known before
 // the loop runs), so a while loop (until), whose length is not, runs in the
 // evaluator.
@@ -39,7 +40,7 @@ static inline bool tg_scan_same_shape(const tg_view *a, const tg_view *b) {
 //	for (int64_t t = 0; t < n; t++) {
 //	  tg_view s0 = tg_scan_row(in1, t), s1 = tg_scan_row(out0, L0 + t - 1);
 //	  if (tg_region_call(tg_region_1, st, 0, 4, 2, rin, &sink, err)) return 1;
-//	  ... copy sink_out[0] into row L0 + t of out0 ...
+//	  ... sink_out[0] is row L0 + t of out0: the region computed it there ...
 //	}
 func lowerScan(e *Emitter, n *graph.Apply) error {
 	op := n.Op.(control.Scan)
@@ -67,12 +68,23 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for j := 0; j < nSeq; j++ {
 		e.Line("if (in%d->shape[0] < n) return tg_set_error(err, \"ValueError: scan: sequence %d has %%lld entries, fewer than the %%lld steps to run\", (long long)in%d->shape[0], (long long)n);", 1+j, j, 1+j)
 	}
+	rows := make([]scanRows, nR+s.NNitSot)
+	for o := range rows {
+		rows[o] = scanStorage(s, o)
+	}
 	for i := 0; i < nR; i++ {
 		e.Line("const int64_t L%d = %s->shape[0];", i, initIn(i))
 		e.Line("if (L%d < %d) return tg_set_error(err, \"ValueError: scan: the initial value of output %d has %%lld rows, its taps need %d\", (long long)L%d);", i, s.Depth(i), i, s.Depth(i), i)
-		e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
+		if rows[i].ring == 0 {
+			e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
+		}
 	}
-	sink := e.RegionSink(r, nil)
+	for o, rw := range rows {
+		if rw.ring > 0 {
+			allocRing(e, o, rw)
+		}
+	}
+	sink := rowSink(e, graph.TypesOf(s.Inner.Outputs[:nR+s.NNitSot]))
 	e.Line("for (int64_t t = 0; t < n; t++) {")
 	var args []string
 	k := 0
@@ -83,7 +95,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	}
 	for i, taps := range s.Taps {
 		for _, tap := range taps {
-			e.Line("tg_view a%d = tg_scan_row(out%d, L%d + t - %d);", k, i, i, -tap)
+			e.Line("tg_view a%d = %s;", k, tapRow(i, -tap, rows[i]))
 			args = append(args, fmt.Sprintf("&a%d", k))
 			k++
 		}
@@ -91,18 +103,19 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for m := 0; m < s.NNonSeqs; m++ {
 		args = append(args, fmt.Sprintf("in%d", 1+nSeq+nR+m))
 	}
+	for o, rw := range rows {
+		e.Line("%s_dst[%d] = %s;", sink, o, destRow(o, rw))
+	}
 	e.CallRegion(r, args, sink)
-	for o := 0; o < nR+s.NNitSot; o++ {
-		row := "t"
-		if o < nR {
-			row = fmt.Sprintf("L%d + t", o)
-		}
-		e.Line("{")
-		e.Line("tg_view dst = tg_scan_row(out%d, %s);", o, row)
-		e.Line("if (!tg_scan_same_shape(&dst, &%s_out[%d])) return tg_set_error(err, \"ValueError: scan: step %%lld computed output %d of another shape than its row of the result\", (long long)t);", sink, o, o)
-		e.Line("tg_copy(&dst, &%s_out[%d]);", sink, o)
-		e.Line("}")
+	for o := range rows {
+		e.Line("if (!tg_scan_same_shape(&%s_dst[%d], &%s_out[%d])) return tg_set_error(err, \"ValueError: scan: step %%lld computed output %d of another shape than its row of the result\", (long long)t);", sink, o, sink, o, o)
+		e.Line("tg_copy(&%s_dst[%d], &%s_out[%d]); /* nothing to copy when the step computed the row in place */", sink, o, sink, o)
 	}
 	e.Line("}")
+	for o, rw := range rows {
+		if rw.ring > 0 {
+			copyOutOfRing(e, o, rw)
+		}
+	}
 	return nil
 }

@@ -58,14 +58,14 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 			if !slices.Equal(outs[i].Shape, prev.Shape) {
 				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, but its state has shape %v", t, i, outs[i].Shape, prev.Shape)
 			}
-			hist[i] = append(hist[i], outs[i])
+			hist[i] = keepTail(append(hist[i], outs[i]), s.RingRows(i))
 		}
 		for k := range nits {
 			o := outs[len(s.Taps)+k]
 			if t > 0 && !slices.Equal(o.Shape, nits[k][0].Shape) {
 				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, the first step's has shape %v", t, len(s.Taps)+k, o.Shape, nits[k][0].Shape)
 			}
-			nits[k] = append(nits[k], o)
+			nits[k] = keepTail(append(nits[k], o), s.RingRows(len(s.Taps)+k))
 		}
 		if s.Until && outs[len(outs)-1].Float64s()[0] != 0 {
 			break
@@ -73,7 +73,7 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 	}
 	var res []*tensor.Array
 	for i := range s.Taps {
-		res = append(res, Stack(hist[i], in[s.initStart()+i].Shape[1:], in[s.initStart()+i].DType))
+		res = append(res, Stack(tail(hist[i], s.KeepRows(i)), in[s.initStart()+i].Shape[1:], in[s.initStart()+i].DType))
 	}
 	for k := range nits {
 		t := s.Inner.Outputs[len(s.Taps)+k].Type
@@ -81,7 +81,7 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 		for d, l := range t.Shape {
 			elem[d] = max(l, 0) // no step ran: unknown lengths are 0
 		}
-		res = append(res, Stack(nits[k], elem, t.DType))
+		res = append(res, Stack(tail(nits[k], s.KeepRows(len(s.Taps)+k)), elem, t.DType))
 	}
 	return res, nil
 }

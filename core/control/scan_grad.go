@@ -28,6 +28,9 @@ func (op Scan) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Vari
 	if s.Until {
 		return nil, graph.TypeErrorf("scan: the gradient of a while loop (until) is not implemented")
 	}
+	if s.Keep != nil {
+		return nil, fmt.Errorf("scan: internal error: the gradient of a loop that keeps only the last rows of its outputs (%s): take gradients before compiling", op.ParamString())
+	}
 	e := ops.NewExpr(b)
 	l := ops.NewLengths(b)
 	nR := len(s.Taps)
