@@ -17,13 +17,15 @@ import (
 // dropped from the loop. Gradient scans are scans too: their steps' copies
 // of W.T or dot(W, V) move out the same way.
 //
-//	scan{step: tanh(dot(h, W.T) + x*(b*2))}(n, x, h0, W, b) -> scan{step: tanh(dot(h, p0) + x*p1)}(n, x, h0, copy(W.T), b*2)
+//	scan{step: tanh(dot(h, dot(W, W.T)) + x*(b*2))}(n, x, h0, W, b) -> scan{step: tanh(dot(h, p0) + x*p1)}(n, x, h0, dot(W, W.T), b*2)
 //
-// A hoisted view (W.T, W[0]) is copied once, contiguous: the loop hands
-// its non-sequences to the step as they are, and a non-contiguous one
-// would be packed again at every step. As in Theano, a hoisted node runs
-// even when the loop runs no step (an invariant index out of range then
-// raises).
+// A view of invariants (W.T, W[0], (b*2)[None]) stays in the step and its
+// input moves out: a view costs no work per step (the step's gemv reads
+// W.T as W transposed), while a view handed to the loop as a non-sequence
+// would be packed into a contiguous buffer at every step, or copied once
+// and then read through a second transpose. As in Theano, a hoisted node
+// runs even when the loop runs no step (an invariant index out of range
+// then raises).
 func scanHoist(b *graph.Builder, fg *FunctionGraph) error {
 	return rewriteGraph(b, fg, nil, func(n *graph.Apply, ins []*graph.Variable) ([]*graph.Variable, error) {
 		op, ok := n.Op.(control.Scan)
@@ -75,11 +77,19 @@ func hoistInvariants(b *graph.Builder, s *control.ScanInfo, ins []*graph.Variabl
 	// hoist the invariant values a varying node or the step's results read
 	var hoist []*graph.Variable
 	seen := map[*graph.Variable]bool{}
-	want := func(v *graph.Variable) {
-		if invariant[v] && v.Owner != nil && !seen[v] {
-			seen[v] = true
-			hoist = append(hoist, v)
+	var want func(v *graph.Variable)
+	want = func(v *graph.Variable) {
+		if !invariant[v] || v.Owner == nil || seen[v] {
+			return
 		}
+		seen[v] = true
+		if isView(v.Owner.Op) { // the view stays: its input moves out
+			for _, in := range v.Owner.Inputs {
+				want(in)
+			}
+			return
+		}
+		hoist = append(hoist, v)
 	}
 	for _, n := range order {
 		if !invariant[n.Outputs[0]] {
@@ -105,12 +115,7 @@ func hoistInvariants(b *graph.Builder, s *control.ScanInfo, ins []*graph.Variabl
 	}
 	toInner := map[*graph.Variable]*graph.Variable{}
 	var newIns []*graph.Variable
-	for i, v := range hoist {
-		if isView(v.Owner.Op) {
-			if outerVals[i], err = ops.Copy(b, outerVals[i]); err != nil {
-				return nil, nil, err
-			}
-		}
+	for _, v := range hoist {
 		p := b.Input(v.Type, v.Name)
 		toInner[v] = p
 		newIns = append(newIns, p)
