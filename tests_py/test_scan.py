@@ -151,26 +151,168 @@ def test_while_loop_until():
     limit = T.dscalar("limit")
     xs, _ = theanogo.scan(lambda prev, limit: (prev * 2, until(prev * 2 > limit)), outputs_info=x0,
                           non_sequences=limit, n_steps=100)
-    # a while loop's length is known only when it ran: it runs on the evaluator
-    np.testing.assert_array_equal(both([x0, limit], xs, 1.0, 20.0, native=False), [2, 4, 8, 16, 32])
+    # the loop runs in the kernel; the step where the condition first
+    # holds is kept (Theano's rule: 32 > 20 is the last row)
+    np.testing.assert_array_equal(both([x0, limit], xs, 1.0, 20.0), [2, 4, 8, 16, 32])
     # a loop that never meets its condition runs to n_steps
-    np.testing.assert_array_equal(both([x0, limit], xs, 1.0, 1e300, native=False).shape, (100,))
+    np.testing.assert_array_equal(both([x0, limit], xs, 1.0, 1e300).shape, (100,))
+    # the first step meets it
+    np.testing.assert_array_equal(both([x0, limit], xs, 1.0, 0.0), [2])
+
+
+def test_while_loop_taps_and_map_outputs():
+    init = T.dvector("init")
+    limit = T.dscalar("limit")
+    n = T.iscalar("n")
+
+    def step(a, b, limit):
+        nxt = 2 * b + a
+        return [nxt, nxt * 3], until(nxt > limit)
+
+    (xs, ys), _ = theanogo.scan(step, outputs_info=[dict(initial=init, taps=[-2, -1]), None],
+                                non_sequences=limit, n_steps=n)
+    ins = [init, limit, n]
+    outs = [xs, ys, ys.sum(), xs[-1]]
+    for lim, steps, want in [(10.0, 100, [2, 5, 12]), (1e300, 6, [2, 5, 12, 29, 70, 169]), (10.0, 0, []), (10.0, 2, [2, 5])]:
+        got = both(ins, outs if steps else outs[:3], np.array([0.0, 1.0]), lim, steps)
+        np.testing.assert_array_equal(got[0], want)
+        np.testing.assert_array_equal(got[1], np.array(want) * 3)
+        assert got[2] == 3 * sum(want)
+    f = theanogo.function(ins, xs)
+    with pytest.raises(ValueError, match=r"scan.*negative"):
+        f(np.array([0.0, 1.0]), 10.0, -1)
+
+
+def test_while_loop_over_a_sequence():
+    x = T.dvector("x")
+    ys, _ = theanogo.scan(lambda v: (v * 3, until(v > 2)), sequences=x)
+    # ys itself is a result: copied out with the rows the loop computed
+    for xv, want in [([1.0, 2.0, 3.0, 4.0], [3, 6, 9]), ([1.0, 2.0], [3, 6]), ([], [])]:
+        got = both([x], [ys, ys.sum()], np.array(xv))
+        np.testing.assert_array_equal(got[0], want)
+
+
+def test_while_loop_gradient_matches_finite_differences(rng):
+    x0 = T.dscalar("x0")
+    a = T.dscalar("a")
+    xs, _ = theanogo.scan(lambda prev, a: (prev * a + 0.1, until(prev > 5)), outputs_info=x0,
+                          non_sequences=a, n_steps=50)
+    cost = (xs ** 2).sum()
+    f_cost = theanogo.function([x0, a], cost, mode="FAST_COMPILE")
+    got = both([x0, a], theanogo.grad(cost, [x0, a]), np.float64(0.5), np.float64(1.7))
+    vals = [np.float64(0.5), np.float64(1.7)]
+    for i in range(2):
+        np.testing.assert_allclose(got[i], numeric_grad(f_cost, [np.array(v) for v in vals], i), rtol=1e-6)
+    # a sequence: rows after the stop get no gradient
+    x = T.dvector("x")
+    ys, _ = theanogo.scan(lambda v, w: (T.tanh(v * w), until(v > 2)), sequences=x, non_sequences=a)
+    c2 = (ys ** 2).sum()
+    f_c2 = theanogo.function([x, a], c2, mode="FAST_COMPILE")
+    xv = np.array([0.5, 1.0, 2.5, 0.3, 0.7])
+    got = both([x, a], theanogo.grad(c2, [x, a]), xv, np.float64(0.8))
+    np.testing.assert_allclose(got[0], numeric_grad(f_c2, [xv, np.array(0.8)], 0), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(got[1], numeric_grad(f_c2, [xv, np.array(0.8)], 1), rtol=1e-6)
+    assert np.all(got[0][3:] == 0)
+
+
+def row_cumsum(row):
+    c, _ = theanogo.scan(lambda v, acc: acc + v, sequences=row, outputs_info=T.constant(0.0, dtype="float64"))
+    return c
 
 
 def test_nested_scan(rng):
     m = T.dmatrix("m")
-
-    def row_cumsum(row):
-        c, _ = theanogo.scan(lambda v, acc: acc + v, sequences=row, outputs_info=T.constant(0.0, dtype="float64"))
-        return c
-
     out, _ = theanogo.scan(row_cumsum, sequences=m)
     mv = rng.standard_normal((3, 4))
-    # the outer step's result length is the inner loop's: known only in the loop (evaluator)
-    np.testing.assert_allclose(both([m], out, mv, native=False), np.cumsum(mv, axis=1), rtol=1e-12)
+    # the inner loop runs in the outer step's region: no node on the evaluator
+    np.testing.assert_allclose(both([m], out, mv), np.cumsum(mv, axis=1), rtol=1e-12)
     g = theanogo.grad((out ** 2).sum(), m)
     f = theanogo.function([m], (out ** 2).sum(), mode="FAST_COMPILE")
-    np.testing.assert_allclose(both([m], g, mv, native=False), numeric_grad(f, [mv], 0), rtol=1e-5)
+    np.testing.assert_allclose(both([m], g, mv), numeric_grad(f, [mv], 0), rtol=1e-5)
+
+
+def test_while_loop_inside_a_scan_step(rng):
+    m = T.dmatrix("m")
+    limit = T.dscalar("limit")
+
+    def first_over(row, limit):
+        # the running sum of the row until it passes limit; its last value
+        s, _ = theanogo.scan(lambda v, acc: (acc + v, until(acc + v > limit)), sequences=row,
+                             outputs_info=T.constant(0.0, dtype="float64"))
+        return s[-1]
+
+    out, _ = theanogo.scan(first_over, sequences=m, non_sequences=limit)
+    mv = rng.uniform(0, 1, (4, 6))
+    want = []
+    for row in mv:
+        acc = 0.0
+        for v in row:
+            acc += v
+            if acc > 1.0:
+                break
+        want.append(acc)
+    np.testing.assert_allclose(both([m, limit], out, mv, 1.0), want, rtol=1e-12)
+
+
+def test_scan_in_an_ifelse_branch_and_ifelse_in_a_step():
+    from theanogo.ifelse import ifelse
+
+    c = T.dscalar("c")
+    x = T.dvector("x")
+    s, _ = theanogo.scan(lambda v, acc: acc * 2 + v, sequences=x, outputs_info=T.constant(0.0, dtype="float64"))
+    y = ifelse(c > 0, s, x * 3)
+    np.testing.assert_array_equal(both([c, x], y, 1.0, np.array([1.0, 2.0, 3.0])), [1, 4, 11])
+    np.testing.assert_array_equal(both([c, x], y, -1.0, np.array([1.0, 2.0, 3.0])), [3, 6, 9])
+    s2, _ = theanogo.scan(lambda v, acc: ifelse(v > 0, acc + v, acc - 1.0), sequences=x,
+                          outputs_info=T.constant(0.0, dtype="float64"))
+    np.testing.assert_array_equal(both([x], s2, np.array([1.0, -2.0, 3.0])), [1, 0, 3])
+
+
+def roundtrip(f):
+    import pickle
+
+    return pickle.loads(pickle.dumps(f))
+
+
+def test_pickled_scan_with_updates():
+    counter = theanogo.shared(np.float64(0), name="counter")
+    x = T.dvector("x")
+    ys, updates = theanogo.scan(lambda x_t: (x_t + counter, {counter: counter + 1}), sequences=x)
+    f = theanogo.function([x], ys, updates=updates)
+    g = roundtrip(f)
+    assert g.backend == "cxx" and g.maker.evaluator_nodes == []
+    np.testing.assert_array_equal(g(np.array([10.0, 20.0])), [10, 21])
+    np.testing.assert_array_equal(g(np.array([0.0])), [2])
+    # the copy has its own shared variable
+    assert counter.get_value() == 0
+    np.testing.assert_array_equal(f(np.array([5.0])), [5])
+
+
+def test_pickled_rnn_gradient_while_loop_nested_scan_and_ifelse(rng):
+    from theanogo.ifelse import ifelse
+
+    ins, hs = build_rnn()
+    loss = (hs ** 2).sum()
+    vals = rnn_values(rng, T_=4)
+    f = theanogo.function(ins, [hs, loss] + theanogo.grad(loss, ins))
+    for a, b in zip(f(*vals), roundtrip(f)(*vals)):
+        np.testing.assert_array_equal(a, b)
+    x0, limit = T.dscalar("x0"), T.dscalar("limit")
+    xs, _ = theanogo.scan(lambda p, limit: (p * 2, until(p * 2 > limit)), outputs_info=x0, non_sequences=limit,
+                          n_steps=50)
+    f = theanogo.function([x0, limit], [xs, theanogo.grad(xs.sum(), x0)])
+    for a, b in zip(f(1.0, 20.0), roundtrip(f)(1.0, 20.0)):
+        np.testing.assert_array_equal(a, b)
+    m, c = T.dmatrix("m"), T.dscalar("c")
+    out, _ = theanogo.scan(row_cumsum, sequences=m)
+    y = ifelse(c > 0, out, m * 2)
+    f = theanogo.function([c, m], [y, theanogo.grad(y.sum(), m)])
+    g = roundtrip(f)
+    assert g.backend == "cxx" and g.maker.evaluator_nodes == []
+    mv = rng.standard_normal((2, 3))
+    for cv in (1.0, -1.0):
+        for a, b in zip(f(cv, mv), g(cv, mv)):
+            np.testing.assert_array_equal(a, b)
 
 
 def test_shared_variable_updates_from_the_step():
@@ -282,3 +424,11 @@ def test_sequence_shorter_than_n_steps():
     f = theanogo.function([x], s, mode="FAST_COMPILE")
     with pytest.raises(ValueError, match=r"scan: sequence 0 has 3 entries, fewer than the 5 steps"):
         f(np.zeros(3))
+
+
+def test_map_over_no_rows_keeps_the_row_shape():
+    m = T.dmatrix("m")
+    out, _ = theanogo.map(lambda r: T.exp(r) * 2, sequences=m)
+    # no step ran: the row shape comes from the step's shape rules on
+    # both backends (the evaluator gave (0, 0) before)
+    assert both([m], out, np.zeros((0, 3))).shape == (0, 3)

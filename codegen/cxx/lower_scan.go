@@ -34,20 +34,17 @@ static inline bool tg_scan_same_shape(const tg_view *a, const tg_view *b) {
 // results in place, in row L+t of their buffer (or row t of a nit-sot
 // output, or a ring's row: lower_scan_rows.go). The
 // outputs are allocated by the shape phase (their lengths are known before
-// the loop runs), so a while loop (until), whose length is not, runs in the
-// evaluator.
+// the loop runs), except a while loop's (until; see lowerScanUntil).
 //
-//	for (int64_t t = 0; t < n; t++) {
+//	for (t = 0; t < n; t++) {
 //	  tg_view s0 = tg_scan_row(in1, t), s1 = tg_scan_row(out0, L0 + t - 1);
 //	  if (tg_region_call(tg_region_1, st, 0, 4, 2, rin, &sink, err)) return 1;
 //	  ... sink_out[0] is row L0 + t of out0: the region computed it there ...
+//	  if (until) { steps = t + 1; break; }   // a while loop
 //	}
 func lowerScan(e *Emitter, n *graph.Apply) error {
 	op := n.Op.(control.Scan)
 	s := op.Info
-	if s.Until {
-		return fmt.Errorf("a while loop's length is known only when it has run")
-	}
 	// (no source line: the generated source is the cache key; see function)
 	r, err := e.Region(s.Inner, "step of "+graph.OpString(n.Op))
 	if err != nil {
@@ -75,17 +72,31 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for i := 0; i < nR; i++ {
 		e.Line("const int64_t L%d = %s->shape[0];", i, initIn(i))
 		e.Line("if (L%d < %d) return tg_set_error(err, \"ValueError: scan: the initial value of output %d has %%lld rows, its taps need %d\", (long long)L%d);", i, s.Depth(i), i, s.Depth(i), i)
+		if s.Until {
+			whileBuffer(e, n.Outputs[i], fmt.Sprintf("out%d", i), fmt.Sprintf("L%d", i), initIn(i))
+		}
 		if rows[i].ring == 0 {
 			e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
 		}
+	}
+	if s.Until && s.Keep != nil {
+		return fmt.Errorf("scan: a while loop keeping only the last rows of its outputs (%s)", graph.OpString(n.Op))
 	}
 	for o, rw := range rows {
 		if rw.ring > 0 {
 			allocRing(e, o, rw)
 		}
 	}
-	sink := rowSink(e, graph.TypesOf(s.Inner.Outputs[:nR+s.NNitSot]))
-	e.Line("for (int64_t t = 0; t < n; t++) {")
+	sink := rowSink(e, graph.TypesOf(s.Inner.Outputs))
+	for o := len(rows); o < len(s.Inner.Outputs); o++ {
+		e.Line("%s_dst[%d].ndim = -1; /* the until condition: in a workspace slot */", sink, o)
+	}
+	if s.Until {
+		e.Line("int64_t t, steps = n;")
+		e.Line("for (t = 0; t < n; t++) {")
+	} else {
+		e.Line("for (int64_t t = 0; t < n; t++) {")
+	}
 	var args []string
 	k := 0
 	for j := 0; j < nSeq; j++ {
@@ -104,18 +115,127 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		args = append(args, fmt.Sprintf("in%d", 1+nSeq+nR+m))
 	}
 	for o, rw := range rows {
+		if s.Until && o >= nR { // a while loop's nit-sot exists once the first step gave its row shape
+			e.Line("if (t == 0) %s_dst[%d].ndim = -1; else %s_dst[%d] = %s;", sink, o, sink, o, destRow(o, rw))
+			continue
+		}
 		e.Line("%s_dst[%d] = %s;", sink, o, destRow(o, rw))
 	}
 	e.CallRegion(r, args, sink)
 	for o := range rows {
+		if s.Until && o >= nR { // the rows' shape is the first step's
+			e.Line("if (t == 0) {")
+			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), fmt.Sprintf("&%s_out[%d]", sink, o))
+			e.Line("%s_dst[%d] = %s;", sink, o, destRow(o, rows[o]))
+			e.Line("}")
+		}
 		e.Line("if (!tg_scan_same_shape(&%s_dst[%d], &%s_out[%d])) return tg_set_error(err, \"ValueError: scan: step %%lld computed output %d of another shape than its row of the result\", (long long)t);", sink, o, sink, o, o)
 		e.Line("tg_copy(&%s_dst[%d], &%s_out[%d]); /* nothing to copy when the step computed the row in place */", sink, o, sink, o)
+	}
+	if s.Until {
+		c := r.Outputs[len(r.Outputs)-1].Type.DType
+		if c.IsComplex() {
+			return fmt.Errorf("scan: the until condition is complex (%v)", c)
+		}
+		cc := cTypeOf(c)
+		cond := strings.ReplaceAll(cc.Load, "$0", fmt.Sprintf("(*(const %s *)%s_out[%d].data)", cc.Storage, sink, len(r.Outputs)-1))
+		e.Line("if ((%s) != 0) { steps = t + 1; break; } /* until: this step's rows are kept */", cond)
 	}
 	e.Line("}")
 	for o, rw := range rows {
 		if rw.ring > 0 {
 			copyOutOfRing(e, o, rw)
 		}
+	}
+	if s.Until {
+		for i := 0; i < nR; i++ {
+			e.Line("out%d->shape[0] = L%d + steps;", i, i)
+		}
+		for o := nR; o < nR+s.NNitSot; o++ {
+			e.Line("if (steps == 0) {")
+			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), "NULL")
+			e.Line("}")
+			e.Line("out%d->shape[0] = steps;", o)
+		}
+	}
+	return nil
+}
+
+// whileBuffer gives a while loop's recurrent output out (a view the loop
+// sets, C++ name view) a workspace slot of its own holding the initial
+// rows L and the bound's n rows, each of init's row shape; the loop sets
+// its first length to the rows computed once it stops.
+func whileBuffer(e *Emitter, o *graph.Variable, view, rows, init string) {
+	e.Line("if (n > INT64_MAX - %s) return tg_set_error(err, \"ValueError: scan: %%lld steps and %%lld initial rows overflow int64\", (long long)n, (long long)%s);", rows, rows)
+	e.Line("{")
+	e.Line("int64_t shp[TG_MAXDIM]; shp[0] = %s + n;", rows)
+	e.Line("for (int d = 1; d < %d; d++) shp[d] = %s->shape[d];", o.Type.Ndim(), init)
+	whileAlloc(e, o, view)
+	e.Line("}")
+}
+
+// whileRows allocates a while loop's nit-sot output (the view named view)
+// with the bound's n rows of row's shape (a `const tg_view *`), once its
+// first step has run; with no step (row NULL) it has 0 rows of the step
+// type's static lengths (0 where unknown), as the evaluator gives.
+func whileRows(e *Emitter, o *graph.Variable, view, row string) {
+	nd := o.Type.Ndim()
+	e.Line("int64_t shp[TG_MAXDIM]; shp[0] = n;")
+	if row == "NULL" {
+		e.Line("shp[0] = 0;")
+		for d := 1; d < nd; d++ {
+			e.Line("shp[%d] = %d;", d, max(o.Type.Shape[d], 0))
+		}
+	} else {
+		e.Line("for (int d = 1; d < %d; d++) shp[d] = (%s)->shape[d - 1];", nd, row)
+	}
+	whileAlloc(e, o, view)
+}
+
+// whileAlloc points view at a workspace slot of its own (fresh: the body
+// plans no other variable in it) big enough for shape shp.
+func whileAlloc(e *Emitter, o *graph.Variable, view string) {
+	slot := e.gen.nslots
+	e.gen.nslots++
+	nd, dt := o.Type.Ndim(), o.Type.DType
+	e.Line("int64_t cnt;")
+	e.Line("if (!tg_size_ok(%d, shp, %d, &cnt)) return tg_set_error(err, \"ValueError: scan: the buffer of a while loop's output has a size that overflows int64\");", nd, dt.Size())
+	e.Line("void *p = tg_slot_get(st, %d, cnt > 0 ? (size_t)cnt * %d : 1);", slot, dt.Size())
+	e.Line("if (!p) return tg_set_error(err, \"MemoryError: no memory for %%lld rows of a while loop's output\", (long long)shp[0]);")
+	e.Line("tg_view_init(%s, p, %d, %d, shp);", view, int(dt), nd)
+}
+
+// lowerScanUntil lowers a while loop, a dynamic node (region.go): its
+// outputs' lengths are the steps it ran, known only once it stops. Its node
+// function (lowerScan) runs the loop in buffers of the bound's rows
+// (n_steps, or the sequences' length) in workspace slots of its own and
+// sets each output view's first length to the rows computed; the nodes
+// reading them run in the body's continuation, whose shape phase comes
+// after. An output that is a result of the body is copied into the
+// result's memory, allocated with its final shape.
+func lowerScanUntil(g *gen, n *graph.Apply) error {
+	for _, in := range n.Inputs {
+		g.ensureView(in, 2)
+	}
+	for _, o := range n.Outputs {
+		g.declared[g.name(o, 2)] = true
+	}
+	before := len(g.k.Fallback)
+	fn := g.function(n, "k", g.nsteps, false)
+	g.nsteps++
+	if len(g.k.Fallback) > before { // its outputs are not planned: no evaluator fallback here
+		return fmt.Errorf("cxx: a while loop: %s", g.k.FallbackErrors[len(g.k.FallbackErrors)-1])
+	}
+	g.line("if (%s) return 1; /* a while loop: its outputs' lengths are the steps it ran */", g.call(fn, n, 2))
+	for _, o := range n.Outputs {
+		j, ok := g.dest[o]
+		if !ok {
+			continue
+		}
+		v, nd := g.name(o, 2), o.Type.Ndim()
+		g.line("{ char *r = (char *)args->alloc(args->alloc_ctx, %d, %d, %s.shape);", j, nd, v)
+		g.line("  if (!r && tg_view_size(&%s) > 0) return tg_set_error(err, \"MemoryError: cannot allocate result %d (%s)\");", v, j, cFormat(brief(o.String())))
+		g.line("  tg_view dst; tg_view_init(&dst, r, %d, %d, %s.shape); tg_copy(&dst, &%s); }", int(o.Type.DType), nd, v, v)
 	}
 	return nil
 }

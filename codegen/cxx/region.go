@@ -64,13 +64,17 @@ var regionLowerings map[reflect.Type]regionLowering
 func init() {
 	regionLowerings = map[reflect.Type]regionLowering{
 		reflect.TypeOf(control.IfElseOp{}): lowerIfElse,
+		reflect.TypeOf(control.Scan{}):     lowerScanUntil, // while loops only (isDynamic)
 	}
 }
 
 // isDynamic reports whether n's output shapes are known only once it ran.
 func isDynamic(n *graph.Apply) bool {
-	if op, ok := n.Op.(control.IfElseOp); ok {
+	switch op := n.Op.(type) {
+	case control.IfElseOp:
 		return op.Lazy()
+	case control.Scan: // a while loop's length is the steps it ran
+		return op.Info.Until
 	}
 	_, ok := regionLowerings[reflect.TypeOf(n.Op)]
 	return ok

@@ -4,7 +4,9 @@ import (
 	"slices"
 
 	"theanogo/core/dtype"
+	"theanogo/core/eval"
 	"theanogo/core/graph"
+	"theanogo/core/ops"
 	"theanogo/core/tensor"
 )
 
@@ -75,15 +77,75 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 	for i := range s.Taps {
 		res = append(res, Stack(tail(hist[i], s.KeepRows(i)), in[s.initStart()+i].Shape[1:], in[s.initStart()+i].DType))
 	}
+	var rows [][]int
+	if len(nits) > 0 && len(nits[0]) == 0 {
+		rows = op.zeroStepRows(in)
+	}
 	for k := range nits {
 		t := s.Inner.Outputs[len(s.Taps)+k].Type
 		elem := make([]int, t.Ndim())
 		for d, l := range t.Shape {
-			elem[d] = max(l, 0) // no step ran: unknown lengths are 0
+			elem[d] = max(l, 0) // no step ran: unknown lengths are 0 ...
+		}
+		if rows != nil {
+			elem = rows[k] // ... unless the step's shape rules give them
 		}
 		res = append(res, Stack(tail(nits[k], s.KeepRows(len(s.Taps)+k)), elem, t.DType))
 	}
 	return res, nil
+}
+
+// zeroStepRows gives the nit-sot outputs' row shapes when no step ran,
+// from the step's shape rules on the inputs' lengths (what the compiled
+// loop allocates: map(f, x) of a (0, 3) matrix x is (0, 3), not (0, 0)),
+// or nil when a row length depends on a value computed in the step.
+func (op Scan) zeroStepRows(in []*tensor.Array) [][]int {
+	b := graph.NewBuilder()
+	l := ops.NewLengths(b)
+	dims := make([][]*graph.Variable, len(in))
+	for i, a := range in {
+		dims[i] = []*graph.Variable{}
+		for _, d := range a.Shape {
+			dims[i] = append(dims[i], l.Const(d))
+		}
+	}
+	rows, err := op.stepShapes(b, dims)
+	if err != nil || l.Err() != nil {
+		return nil
+	}
+	var flat []*graph.Variable
+	for _, r := range rows {
+		flat = append(flat, r...)
+	}
+	if len(flat) == 0 {
+		return rows2ints(rows, nil)
+	}
+	prog, err := eval.NewProgram(nil, flat)
+	if err != nil {
+		return nil
+	}
+	vals, err := prog.Run(nil)
+	if err != nil {
+		return nil
+	}
+	return rows2ints(rows, vals)
+}
+
+// rows2ints shapes vals (one int64 scalar per length) as rows.
+func rows2ints(rows [][]*graph.Variable, vals []*tensor.Array) [][]int {
+	out := make([][]int, len(rows))
+	k := 0
+	for i, r := range rows {
+		out[i] = make([]int, len(r))
+		for d := range r {
+			out[i][d] = int(vals[k].Int64s()[0])
+			if out[i][d] < 0 {
+				return nil
+			}
+			k++
+		}
+	}
+	return out
 }
 
 // Row copies row r of a (a[r], one step's slice) into a new array.

@@ -25,9 +25,6 @@ import (
 // With truncate_gradient=k only the last k steps run backwards.
 func (op Scan) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	s := op.Info
-	if s.Until {
-		return nil, graph.TypeErrorf("scan: the gradient of a while loop (until) is not implemented")
-	}
 	if s.Keep != nil {
 		return nil, fmt.Errorf("scan: internal error: the gradient of a loop that keeps only the last rows of its outputs (%s): take gradients before compiling", op.ParamString())
 	}
@@ -35,6 +32,9 @@ func (op Scan) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Vari
 	l := ops.NewLengths(b)
 	nR := len(s.Taps)
 	n := node.Inputs[0]
+	if s.Until { // the steps it ran, as Theano's grad_steps: its outputs' length
+		n = op.stepsRun(e, l, node)
+	}
 	seqs := node.Inputs[s.seqStart():s.initStart()]
 	inits := node.Inputs[s.initStart():s.nonSeqStart()]
 	nonSeqs := node.Inputs[s.nonSeqStart():]
@@ -246,6 +246,22 @@ func (op Scan) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Vari
 		return nil, err
 	}
 	return res, nil
+}
+
+// stepsRun is the number of steps a while loop ran, read from its
+// outputs' lengths (Theano's grad_steps): a recurrent output's rows less
+// its initial ones, else a nit-sot output's rows, else the bound.
+//
+//	scan{until}(n, h0[None]) -> shape(out0)[0] - 1
+func (op Scan) stepsRun(e *ops.Expr, l *ops.Lengths, node *graph.Apply) *graph.Variable {
+	s := op.Info
+	switch {
+	case len(s.Taps) > 0:
+		return l.Sub(e.Index(e.Shape(node.Outputs[0]), 0), l.Const(s.Depth(0)))
+	case s.NNitSot > 0:
+		return e.Index(e.Shape(node.Outputs[0]), 0)
+	}
+	return node.Inputs[0]
 }
 
 // differentiable reports whether gradients flow through v (a float or complex).

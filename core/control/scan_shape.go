@@ -65,11 +65,15 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 	for _, p := range g.Inputs {
 		inner[p] = true
 	}
+	assumeWhileLoops(b, tr, g.Outputs)
 	var rows [][]*graph.Variable
 	for k := 0; k < s.NNitSot; k++ {
 		o := g.Outputs[len(s.Taps)+k]
 		dims, err := tr.Of(o)
 		if err != nil {
+			return nil, err
+		}
+		if dims, err = outerLengths(b, tr, dims, inner); err != nil {
 			return nil, err
 		}
 		for _, r := range graph.Roots(dims) {
@@ -80,4 +84,101 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 		rows = append(rows, dims)
 	}
 	return rows, nil
+}
+
+// outerLengths rewrites step lengths dims so that they read no value of
+// the step: each shape(x) of a step variable x in them (a nested scan's
+// n_steps is shape(row)[0], its row a placeholder of this step) becomes
+// x's lengths as the tracker knows them, in outer terms (shape(m)[1] for
+// the rows of a sequence m). It repeats while a replacement brings in
+// another such shape (a bounded number of times: each round removes one
+// level of nesting). A length that needs a value computed in the step
+// (arange(x_t.sum())) keeps its inner root.
+//
+//	shape(row)[0] + 1  ->  shape(m)[1] + 1
+func outerLengths(b *graph.Builder, tr *shape.Tracker, dims []*graph.Variable, inner map[*graph.Variable]bool) ([]*graph.Variable, error) {
+	const rounds = 16
+	for range rounds {
+		reads := map[*graph.Variable]bool{} // step variables: inner roots and what they compute
+		for _, r := range graph.Roots(dims) {
+			reads[r] = inner[r]
+		}
+		subst := map[*graph.Variable]*graph.Variable{}
+		for _, n := range graph.Toposort(dims) {
+			from := false
+			for _, in := range n.Inputs {
+				from = from || reads[in]
+			}
+			if _, isShape := n.Op.(ops.ShapeOp); isShape && from && !isWhileLoop(n.Inputs[0].Owner) {
+				vec, err := tr.Vector(n.Inputs[0])
+				if err != nil {
+					return nil, err
+				}
+				subst[n.Outputs[0]] = vec
+				continue
+			}
+			for _, o := range n.Outputs {
+				reads[o] = from
+			}
+		}
+		if len(subst) == 0 {
+			return dims, nil
+		}
+		var err error
+		if dims, err = b.Replace(dims, subst); err != nil {
+			return nil, err
+		}
+	}
+	return dims, nil
+}
+
+// assumeWhileLoops tells tr the shapes of the outputs of the while loops
+// (scans with until) among outputs' nodes, which have no shape rule: each
+// length but the first is known (an initial value's row, or the loop's
+// step shape), the first is shape(out)[0], a value of the step, so that a
+// step result reading only the known lengths (the last row of a nested
+// while loop) has a shape, and one reading the first does not. A loop
+// whose step shapes are unknown is left alone (Of then fails on it).
+func assumeWhileLoops(b *graph.Builder, tr *shape.Tracker, outputs []*graph.Variable) {
+	e := ops.NewExpr(b)
+	for _, n := range graph.Toposort(outputs) {
+		if !isWhileLoop(n) {
+			continue
+		}
+		s := n.Op.(Scan).Info
+		in := make([][]*graph.Variable, len(n.Inputs))
+		for i, x := range n.Inputs {
+			d, err := tr.Of(x)
+			if err != nil {
+				return
+			}
+			in[i] = d
+		}
+		rows := make([][]*graph.Variable, 0, len(n.Outputs))
+		for i := range s.Taps {
+			rows = append(rows, in[s.initStart()+i][1:])
+		}
+		if s.NNitSot > 0 {
+			nits, err := n.Op.(Scan).stepShapes(b, in)
+			if err != nil {
+				return
+			}
+			rows = append(rows, nits...)
+		}
+		for i, o := range n.Outputs {
+			tr.Assume(o, append([]*graph.Variable{e.Index(e.Shape(o), 0)}, rows[i]...))
+		}
+		if e.Err != nil {
+			return
+		}
+	}
+}
+
+// isWhileLoop reports whether n is a scan with until.
+func isWhileLoop(n *graph.Apply) bool {
+	if n == nil {
+		return false
+	}
+	op, ok := n.Op.(Scan)
+	return ok && op.Info.Until
 }
