@@ -221,3 +221,27 @@ def test_million_step_accumulator_keeps_a_few_rows():
     on, off = peak("on"), peak("off")
     assert off > 100, off  # the whole history: 1e6 rows of 128 bytes
     assert on < 20, on
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "DebugMode"])
+def test_nested_scan_invariant_leaves_both_loops(rng, mode):
+    """W.sum() in an inner reduce's step reads only the outer loop's
+    non-sequence: it is computed once, outside both loops; the inner and
+    outer folds keep two rows; DebugMode checks every rewrite."""
+    X, W = T.dmatrix("X"), T.dmatrix("W")
+
+    def outer_step(row, acc, W):
+        s, _ = theanogo.reduce(lambda v, a, W: a + v * W.sum(), sequences=row,
+                               outputs_info=T.constant(np.float64(0)), non_sequences=W)
+        return acc + s
+
+    tot, _ = theanogo.scan(outer_step, sequences=X, outputs_info=T.constant(np.float64(0)), non_sequences=W)
+    Xv, Wv = rng.standard_normal((4, 5)), rng.standard_normal((2, 2))
+    f = theanogo.function([X, W], tot[-1], mode=mode)
+    np.testing.assert_allclose(f(Xv, Wv), Xv.sum() * Wv.sum(), rtol=1e-12)
+    text = graph_text(f)
+    assert "keep=[2]" in text, text
+    outer_scan = text.split("scan{", 1)[1]
+    assert "sum{axis=[0 1]" in outer_scan.split("\n", 1)[1], text  # an input of the outer loop
+    g = theanogo.function([X, W], theanogo.grad(tot[-1], W), mode=mode)
+    np.testing.assert_allclose(g(Xv, Wv), np.full((2, 2), Xv.sum()), rtol=1e-10)

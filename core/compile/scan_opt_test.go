@@ -305,3 +305,47 @@ func TestScanGradientThroughRewrittenScans(t *testing.T) {
 		}
 	}
 }
+
+// One loop with an output read whole and one read at its last row: one
+// loop runs (the new one, keeping the second output short), and DebugMode
+// finds every rewrite value-preserving.
+func TestScanSaveMemOneLoopForMixedOutputs(t *testing.T) {
+	for _, mode := range []string{"FAST_RUN", "DebugMode"} {
+		b := graph.NewBuilder()
+		e := ops.NewExpr(b)
+		x := b.Input(graph.NewType(dtype.Float64, graph.Unknown), "x")
+		xt := b.Input(graph.NewType(dtype.Float64), "x_t")
+		a := b.Input(graph.NewType(dtype.Float64), "a")
+		m := b.Input(graph.NewType(dtype.Float64), "m")
+		res, err := control.BuildScan(b, control.ScanSpec{
+			Sequences: []control.SequenceSpec{{Outer: x, Taps: []int{0}, Inner: []*graph.Variable{xt}}},
+			Outputs: []control.OutputSpec{
+				{Initial: e.Const(0, a), Taps: []int{-1}, Inner: []*graph.Variable{a}, Step: e.Add(a, xt)},
+				{Initial: e.Const(1, m), Taps: []int{-1}, Inner: []*graph.Variable{m}, Step: e.Mul(m, xt)},
+			},
+			Truncate: -1,
+		})
+		if err != nil || e.Err != nil {
+			t.Fatal(err, e.Err)
+		}
+		prod := e.Index(res.Outputs[1], -1)
+		f, err := compile.Compile(b, compile.FunctionSpec{Inputs: []*graph.Variable{x}, Outputs: []*graph.Variable{res.Outputs[0], prod}, Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scans := scanNodes(f)
+		if len(scans) != 1 {
+			t.Fatalf("%s: %d loops run\n%s", mode, len(scans), f.Graph)
+		}
+		if keep := scans[0].Op.(control.Scan).Info.Keep; len(keep) != 2 || keep[0] != 0 || keep[1] != 2 {
+			t.Errorf("%s: keep %v, want [0 2] (the initial row and the last step)", mode, keep)
+		}
+		got, err := f.Call(nil, tensor.FromFloat64s(dtype.Float64, []int{4}, []float64{1, 2, 3, 4}))
+		if err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		if s, p := got[0].Float64s(), got[1].Float64s(); len(s) != 4 || s[3] != 10 || p[0] != 24 {
+			t.Errorf("%s: cumsum %v, product %v", mode, s, p)
+		}
+	}
+}

@@ -11,9 +11,10 @@ import (
 // scanSaveMem keeps in memory only the rows of a scan's outputs that the
 // function reads (Theano's scan_save_mem): when every reader of an output
 // reads its last rows, the loop keeps those (ScanInfo.Keep) in a ring of
-// rows instead of n_steps of them, and the node's output becomes its last
-// k rows. The readers need no change: each reads the same values from the
-// tail as from the whole buffer.
+// rows instead of n_steps of them, and a new node returns only its last k
+// rows. Each reader is rebuilt on the new node's output and reads the same
+// values from the tail as it read from the whole buffer; the old node is
+// then read by nothing.
 //
 //	scan(...)[i][-j]                -> scan{keep i: j}(...)[i][-j]            (out[-1]; a shared update)
 //	scan(...)[i][-j:]               -> scan{keep i: j}(...)[i][-j:]           (out[-k:])
@@ -33,34 +34,73 @@ func scanSaveMem(b *graph.Builder, fg *FunctionGraph) error {
 	for _, r := range fg.Results {
 		whole[r] = true
 	}
+	// an output read at its tail, or its suffix v[c:] -> the same rows of
+	// the loop keeping only the tail
+	kept := map[*graph.Variable]*graph.Variable{}
 	return rewriteGraph(b, fg, nil, func(n *graph.Apply, ins []*graph.Variable) ([]*graph.Variable, error) {
-		op, ok := n.Op.(control.Scan)
-		if !ok || op.Info.Until {
-			return nil, nil
-		}
-		s := op.Info
-		keep := make([]int, len(n.Outputs))
-		changed := false
-		for o, v := range n.Outputs {
-			k := op.Info.KeepRows(o)
-			if need := tailRows(v, clients, whole); need > 0 && (k == 0 || need < k) {
-				if lead := v.Type.Shape[0]; lead == graph.Unknown || need < lead {
-					k, changed = need, true
-				}
+		switch op := n.Op.(type) {
+		case control.Scan:
+			return keepTails(b, n, op, ins, clients, whole, kept)
+		case ops.SubtensorOp:
+			tail, ok := kept[n.Inputs[0]]
+			if !ok {
+				return nil, nil
 			}
-			keep[o] = k
+			items := op.Items.List()
+			v, err := ops.Subtensor(b, tail, items, ins[1:]...)
+			if err != nil {
+				return nil, err
+			}
+			if _, suffix := plainSuffix(items); suffix && lastRows(items[0]) == 0 {
+				kept[n.Outputs[0]] = v // v[c:]: its readers read the tail's suffix
+				return nil, nil
+			}
+			return []*graph.Variable{v}, nil
 		}
-		if !changed {
-			return nil, nil
-		}
-		info := *s
-		info.Keep = keep
-		nn, err := b.Apply(control.Scan{Info: &info}, ins...)
-		if err != nil {
-			return nil, err
-		}
-		return nn.Outputs, nil
+		return nil, nil
 	})
+}
+
+// keepTails makes the loop of node n (on inputs ins) that keeps only the
+// rows its outputs' readers read, when that is fewer than all, and records
+// in kept each output whose readers move to its tail. It returns what
+// replaces n's outputs: the new loop's for the outputs it returns whole
+// (so one loop runs, not two), the old ones for those whose readers are
+// rebuilt; nil when nothing changes.
+func keepTails(b *graph.Builder, n *graph.Apply, op control.Scan, ins []*graph.Variable, clients map[*graph.Variable][]*graph.Apply, whole map[*graph.Variable]bool, kept map[*graph.Variable]*graph.Variable) ([]*graph.Variable, error) {
+	s := op.Info
+	if s.Until {
+		return nil, nil
+	}
+	keep := make([]int, len(n.Outputs))
+	changed := false
+	for o, v := range n.Outputs {
+		k := s.KeepRows(o)
+		if need := tailRows(v, clients, whole); need > 0 && (k == 0 || need < k) {
+			if lead := v.Type.Shape[0]; lead == graph.Unknown || need < lead {
+				k, changed = need, true
+			}
+		}
+		keep[o] = k
+	}
+	if !changed {
+		return nil, nil
+	}
+	info := *s
+	info.Keep = keep
+	nn, err := b.Apply(control.Scan{Info: &info}, ins...)
+	if err != nil {
+		return nil, err
+	}
+	outs := make([]*graph.Variable, len(n.Outputs))
+	for o, v := range n.Outputs {
+		outs[o] = nn.Outputs[o]
+		if keep[o] != s.KeepRows(o) {
+			kept[v] = nn.Outputs[o]
+			outs[o] = v
+		}
+	}
+	return outs, nil
 }
 
 // tailRows is the number of trailing rows of v that its readers read, 0
