@@ -245,3 +245,29 @@ def test_nested_scan_invariant_leaves_both_loops(rng, mode):
     assert "sum{axis=[0 1]" in outer_scan.split("\n", 1)[1], text  # an input of the outer loop
     g = theanogo.function([X, W], theanogo.grad(tot[-1], W), mode=mode)
     np.testing.assert_allclose(g(Xv, Wv), np.full((2, 2), Xv.sum()), rtol=1e-10)
+
+
+ODD_STEPS = {
+    "non-sequence as a nit-sot": (lambda x_t, h, W: [h + x_t, W]),
+    "identity carry": (lambda x_t, h, W: [h, x_t * 2]),
+    "constant nit-sot": (lambda x_t, h, W: [h * W + x_t, T.constant(np.ones(3))]),
+    "invariant carry": (lambda x_t, h, W: [W * 2, h]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD_STEPS))
+@pytest.mark.parametrize("tail", [False, True])
+def test_odd_step_results_in_place(rng, name, tail):
+    """Step results that are a loop input, a constant, the carried state
+    itself, or hoisted out entirely still land in their rows (whole, or in
+    rings when only the tail is read)."""
+    X, W, h0 = T.dmatrix("X"), T.dvector("W"), T.dvector("h0")
+    outs, _ = theanogo.scan(ODD_STEPS[name], sequences=X, outputs_info=[h0, None], non_sequences=W)
+    outputs = [outs[0][-1], outs[1][-2:]] if tail else outs
+    vals = [rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal(3)]
+    fast = theanogo.function([X, W, h0], outputs, on_unused_input="ignore")
+    assert fast.maker.evaluator_nodes == []
+    ref = theanogo.function([X, W, h0], outputs, mode="FAST_COMPILE", on_unused_input="ignore")
+    for g, w in zip(fast(*vals), ref(*vals)):
+        assert np.shape(g) == np.shape(w)
+        np.testing.assert_allclose(g, w, rtol=1e-12)
