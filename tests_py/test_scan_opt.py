@@ -271,3 +271,20 @@ def test_odd_step_results_in_place(rng, name, tail):
     for g, w in zip(fast(*vals), ref(*vals)):
         assert np.shape(g) == np.shape(w)
         np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_invariant_work_in_an_untaken_branch_stays_lazy(mode):
+    """W[5] * 2 reads only a non-sequence, but only a branch of an ifelse in
+    the step reads it: it is not hoisted (it would raise: W has 3 rows),
+    and the branch that is never taken never computes it."""
+    from theanogo.ifelse import ifelse
+    W = T.dmatrix("W")
+    h0 = T.dvector("h0")
+    hs, _ = theanogo.scan(lambda h, W: ifelse(T.gt(h.sum(), 1e9), h + W[5] * 2, h + W[0]),
+                          outputs_info=h0, non_sequences=W, n_steps=4)
+    f = theanogo.function([W, h0], [hs[-1], hs], mode=mode)
+    Wv = np.arange(9.0).reshape(3, 3)
+    last, whole = f(Wv, np.zeros(3))
+    np.testing.assert_allclose(last, 4 * Wv[0])
+    np.testing.assert_allclose(whole, [k * Wv[0] for k in range(1, 5)])

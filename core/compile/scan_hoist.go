@@ -25,7 +25,8 @@ import (
 // would be packed into a contiguous buffer at every step, or copied once
 // and then read through a second transpose. As in Theano, a hoisted node
 // runs even when the loop runs no step (an invariant index out of range
-// then raises).
+// then raises). A value only an ifelse's branch reads stays in the step
+// (the lazy ifelse computes it only when its branch is taken).
 func scanHoist(b *graph.Builder, fg *FunctionGraph) error {
 	return rewriteGraph(b, fg, nil, func(n *graph.Apply, ins []*graph.Variable) ([]*graph.Variable, error) {
 		op, ok := n.Op.(control.Scan)
@@ -91,9 +92,13 @@ func hoistInvariants(b *graph.Builder, s *control.ScanInfo, ins []*graph.Variabl
 		}
 		hoist = append(hoist, v)
 	}
+	always := unconditional(g.Outputs)
 	for _, n := range order {
-		if !invariant[n.Outputs[0]] {
-			for _, in := range n.Inputs {
+		if invariant[n.Outputs[0]] || !always[n] {
+			continue
+		}
+		for i, in := range n.Inputs {
+			if !branchInput(n, i) {
 				want(in)
 			}
 		}
@@ -145,6 +150,38 @@ func hoistInvariants(b *graph.Builder, s *control.ScanInfo, ins []*graph.Variabl
 		return nil, nil, err
 	}
 	return &info, outer, nil
+}
+
+// unconditional is the set of nodes every step runs whatever its values:
+// those the outputs read other than through an ifelse's branches (a node
+// only a branch reads runs when that branch is taken; ifelse_lazy moves
+// it into the branch).
+func unconditional(outputs []*graph.Variable) map[*graph.Apply]bool {
+	seen := map[*graph.Apply]bool{}
+	var visit func(v *graph.Variable)
+	visit = func(v *graph.Variable) {
+		n := v.Owner
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		for i, in := range n.Inputs {
+			if !branchInput(n, i) {
+				visit(in)
+			}
+		}
+	}
+	for _, o := range outputs {
+		visit(o)
+	}
+	return seen
+}
+
+// branchInput reports whether input i of n is read only when a branch of
+// the ifelse n is taken (every input but the condition).
+func branchInput(n *graph.Apply, i int) bool {
+	_, ok := n.Op.(control.IfElseOp)
+	return ok && i > 0
 }
 
 // viewOps are the ops whose output may be a strided view of their input.
