@@ -56,6 +56,7 @@ import theanogo as theano
 import theanogo.tensor as T
 from theanogo import _lib
 from theanogo.ifelse import ifelse
+from theanogo.scan_module import until  # noqa: F401 (the scan steps' source reads it)
 
 ULP_OP = 4          # ulps an elementwise op may be off by (libm vs numpy's SIMD loops)
 ULP_OUT = 4         # ulps of the final result, on top of the propagated bound
@@ -64,6 +65,7 @@ ULP_ELEMWISE = 4    # FAST_RUN vs evaluator on purely elementwise graphs
 
 FLOATS = ["float64", "float32"]
 INTS = ["int64", "int32", "int8", "uint8"]
+SCAN_RATE = 0.05    # the chance that a generator step builds a scan
 
 
 def eps(dtype):
@@ -164,6 +166,7 @@ class Graph:
         """A standalone script that builds the graph and compares FAST_RUN
         with the Go evaluator (and numpy where given)."""
         lines = ["import numpy as np", "import theanogo as theano", "import theanogo.tensor as T", "from theanogo.ifelse import ifelse",
+                 "from theanogo.scan_module import until",
                  "from numpy import array, int8, int32, int64, uint8, float32, float64, bool_", ""]
         np.set_printoptions(threshold=sys.maxsize)
         try:
@@ -686,6 +689,125 @@ def _grad():
     return Op(th, np_, lambda n, c, w: "theano.grad(T.sum(%s), %s, disconnected_inputs='ignore')" % (c, w))
 
 
+# --------------------------------------------------------------------------
+# scan: small loops in random graphs. Each kind is a step function written
+# once as source (the node builds it with eval, and the reproducer prints
+# it), and a numpy loop with the error bound propagated step by step as
+# the elementwise ops propagate it. A while loop stops on an integer
+# sequence (exact: the number of steps never depends on rounding).
+
+SCAN_STEPS = {
+    # kind: step source
+    "rnn": "lambda x_t, h, a: T.tanh(x_t + a * h)",                       # sit-sot, taps [-1]
+    "fib": "lambda x_t, h2, h1: 0.5 * h1 - 0.25 * h2 + x_t",              # mit-sot, taps [-2, -1]
+    "seqtaps": "lambda x_m1, x_t, w: x_m1 * w - x_t",                     # sequence taps [-1, 0], nit-sot
+    "map2": "lambda x_t, z_t, w: T.sin(x_t) * w + z_t",                   # two sequences, nit-sot
+    "while": "lambda k_t, x_t, h: ([T.tanh(h + x_t), k_t * 2], until(k_t > %d))",  # until, sit-sot + nit-sot
+}
+
+
+def _scan_call(n, names):
+    """The theano.scan call of node n on argument sources names, as source."""
+    p = n.params
+    kind, step = p["kind"], SCAN_STEPS[p["kind"]]
+    if kind == "while":
+        step = step % p["c"]
+    extra = ""
+    if p.get("n") is not None:
+        extra += ", n_steps=%d" % p["n"]
+    if p.get("back"):
+        extra += ", go_backwards=True"
+    if kind == "rnn":
+        call = "sequences=%s, outputs_info=%s, non_sequences=%s" % tuple(names)
+    elif kind == "fib":
+        call = "sequences=%s, outputs_info=dict(initial=%s, taps=[-2, -1])" % tuple(names)
+    elif kind == "seqtaps":
+        call = "sequences=dict(input=%s, taps=[-1, 0]), non_sequences=%s" % tuple(names)
+    elif kind == "map2":
+        call = "sequences=[%s, %s], non_sequences=%s" % tuple(names)
+    else:
+        call = "sequences=[%s, %s], outputs_info=[%s, None]" % tuple(names)
+    out = "theano.scan(%s, %s%s)[0]" % (step, call, extra)
+    return out + ("[%d]" % p["which"] if kind == "while" else "")
+
+
+def _scan_np(n, *args):
+    p = n.params
+    kind = p["kind"]
+    vals = [np.asarray(v) for v, _ in args]
+    errs = [np.asarray(e, np.float64) for _, e in args]
+    x, ex = vals[0], errs[0]
+    if p.get("back"):
+        x, ex = x[::-1], ex[::-1]
+    dt = x.dtype.type
+    rows, rerr = [], []
+    if kind == "rnn":
+        h, eh, a, ea = vals[1], errs[1], vals[2], errs[2]
+        for t in range(p["n"] if p.get("n") is not None else x.shape[0]):
+            s = a * h
+            u = x[t] + s
+            y = np.tanh(u)
+            eh = prop(1 - _absd(y) ** 2, ex[t] + _absd(a) * eh + _absd(h) * ea + rnd(s) + rnd(u)) + rnd(y)
+            h = y
+            rows.append(y)
+            rerr.append(eh)
+        shape = x.shape[1:]
+    elif kind == "fib":
+        h2, h1, e2, e1 = vals[1][0], vals[1][1], errs[1][0], errs[1][1]
+        for t in range(p["n"] if p.get("n") is not None else x.shape[0]):
+            y = dt(0.5) * h1 - dt(0.25) * h2 + x[t]
+            ey = 0.5 * e1 + 0.25 * e2 + ex[t] + 3 * rnd(y) + rnd(dt(0.5) * h1) + rnd(dt(0.25) * h2)
+            h2, h1, e2, e1 = h1, y, e1, ey
+            rows.append(y)
+            rerr.append(ey)
+        shape = x.shape[1:]
+    elif kind == "seqtaps":
+        w, ew = vals[1], errs[1]
+        for t in range(1, x.shape[0]):
+            y = x[t - 1] * w - x[t]
+            rows.append(y)
+            rerr.append(prop(w, ex[t - 1]) + prop(x[t - 1], ew) + ex[t] + 2 * rnd(y) + rnd(x[t - 1] * w))
+        shape = x.shape[1:]
+    elif kind == "map2":
+        z, ez, w, ew = vals[1], errs[1], vals[2], errs[2]
+        steps = min(x.shape[0], z.shape[0]) if p.get("n") is None else p["n"]
+        for t in range(steps):
+            sx = np.sin(x[t])
+            y = sx * w + z[t]
+            rows.append(y)
+            rerr.append(prop(w, ex[t] + rnd(sx)) + prop(sx, ew) + ez[t] + 2 * rnd(y) + rnd(sx * w))
+        shape = x.shape[1:]
+    else:  # while: k (int sequence, exact), x, h0
+        k, xs, exs, h, eh = vals[0], vals[1], errs[1], vals[2], errs[2]
+        steps = min(k.shape[0], xs.shape[0]) if p.get("n") is None else p["n"]
+        for t in range(steps):
+            u = h + xs[t]
+            y = np.tanh(u)
+            eh = prop(1 - _absd(y) ** 2, eh + exs[t] + rnd(u)) + rnd(y)
+            h = y
+            if p["which"] == 0:
+                rows.append(y)
+                rerr.append(eh)
+            else:
+                rows.append(k[t] * weak(2))  # Theano's type: uint8 * 2 is int16
+                rerr.append(np.zeros(()))
+            if k[t] > p["c"]:
+                break
+        dt = (xs.dtype if p["which"] == 0 else (k[:0] * weak(2)).dtype).type
+        shape = xs.shape[1:] if p["which"] == 0 else ()
+    if not rows:
+        return np.zeros((0,) + shape, dtype=dt), np.zeros((0,) + shape)
+    return np.stack([np.asarray(r, dtype=dt) for r in rows]), np.stack([np.broadcast_to(e, np.shape(r)) for e, r in zip(rerr, rows)])
+
+
+def _scan():
+    def th(n, *args):
+        names = ["_a%d" % i for i in range(len(args))]
+        return eval(_scan_call(n, names), {"theano": theano, "T": T, "until": until, **dict(zip(names, args))})
+    return Op(th, _scan_np, lambda n, *a: _scan_call(n, list(a)))
+
+
+
 # gradients: FAST_RUN vs the evaluator within this relative tolerance of the
 # result's largest magnitude (reductions in the backward pass fold freely)
 ORACLE_RTOL = {"float64": 1e-9, "float32": 2e-4}
@@ -713,6 +835,7 @@ OPS["inc"] = _set_inc("inc")
 OPS["dot"] = _dot()
 OPS["softmax"] = _softmax()
 OPS["grad"] = _grad()
+OPS["scan"] = _scan()
 
 
 # --------------------------------------------------------------------------
@@ -743,6 +866,9 @@ class Generator:
         self.max_rank, self.max_len = max_rank, max_len
         self.n_ops = n_ops if n_ops is not None else int(self.rng.integers(4, 20))
         self.type_errors = []
+        # scans draw from a stream of their own: a seed whose graph holds
+        # no scan is the graph it was before scans were fuzzed
+        self.scan_rng = np.random.default_rng([seed, 12])
 
     # -- leaves -------------------------------------------------------------
     def shape(self, rank=None):
@@ -870,6 +996,12 @@ class Generator:
         return self.g.add(op, args, params, var)
 
     def step(self):
+        if self.scan_rng.random() < SCAN_RATE:
+            main, self.rng = self.rng, self.scan_rng
+            try:
+                return self.gen_scan()
+            finally:
+                self.rng = main
         r = self.rng.random()
         choices = ["unary", "binary", "const", "compare", "switch", "clip", "cast", "reduce", "transpose",
                    "dimshuffle", "slice", "reshape", "adv_index", "set_inc", "dot", "softmax", "logic", "reuse",
@@ -950,6 +1082,46 @@ class Generator:
         if self.rng.random() < 0.5:
             a, b = b, a
         return self.build("ifelse", [c, a, b])
+
+    def gen_scan(self):
+        """A small scan over values of the graph (or new inputs): an RNN, a
+        recurrence with taps [-2, -1], sequence taps, a map over two
+        sequences, or now and then a while loop (until)."""
+        kinds = ["rnn", "fib", "seqtaps", "map2", "while"]
+        kind = kinds[int(self.rng.choice(len(kinds), p=[.3, .2, .2, .15, .15]))]
+        x = self.operand("fi" if kind == "seqtaps" else "f", rank=[1, 2, 3])
+        if x.var.type.shape[0] == 0:
+            raise Skip  # a sequence statically empty: scan refuses it when built (a dynamic one runs no step)
+        if kind == "seqtaps" and (x.shape[0] < 1 or (x.bcast[0] and x.shape[0] < 2)):
+            raise Skip
+        row, rb = x.shape[1:], x.bcast[1:]
+
+        def like(shape, bcast, dtype):
+            n = self.pick(lambda n: n.shape == tuple(shape) and n.bcast == tuple(bcast) and n.dtype == dtype)
+            return n if n is not None and self.rng.random() < 0.6 else self.new_input(tuple(shape), dtype, tuple(bcast))
+
+        params = {"kind": kind}
+        if kind == "rnn":
+            args = [x, like(row, rb, x.dtype), like((), (), x.dtype)]
+            params["back"] = bool(self.rng.random() < 0.3)
+        elif kind == "fib":
+            args = [x, self.new_input((2,) + row, x.dtype, (False,) + rb)]
+        elif kind == "seqtaps":
+            args = [x, like((), (), x.dtype)]
+        elif kind == "map2":
+            z = like((int(self.rng.integers(0, 5)),) + row, (False,) + rb, x.dtype)
+            if z.var.type.shape[0] == 0:
+                raise Skip
+            args = [x, z, like((), (), x.dtype)]
+        else:
+            k = self.new_input((int(self.rng.integers(0, 6)),), str(self.rng.choice(INTS)), (False,))
+            args = [k, x, like(row, rb, x.dtype)]
+            params["c"] = int(self.rng.integers(-2, 5))
+            params["which"] = int(self.rng.integers(0, 2))
+        if kind != "seqtaps" and not params.get("back") and self.rng.random() < 0.25:
+            bound = min(a.shape[0] for a in args[:2 if kind in ("map2", "while") else 1])
+            params["n"] = int(self.rng.integers(0, bound + 1))
+        return self.build("scan", args, params)
 
     def gen_clip(self):
         a = self.operand("f")
@@ -1312,6 +1484,14 @@ def check_graph(g, modes=("FAST_RUN", "EVAL", "FAST_COMPILE"), log=None):
             if m == "FAST_RUN" and f.backend != "cxx":
                 if log is not None:
                     log.append("FAST_RUN ran on %s" % f.backend)
+            # (a variable of rank above 32 sends the whole function to the evaluator, as documented)
+            if m == "FAST_RUN" and any(n.op == "scan" for n in g.nodes) and all(n.ndim <= 32 for n in g.nodes):
+                on_eval = [e for e in f.maker.evaluator_nodes if "scan" in e]
+                if f.backend != "cxx" or on_eval:
+                    failures.append("FAST_RUN: a scan does not run in the kernel (backend %s, evaluator nodes %s)" % (
+                        f.backend, on_eval))
+                elif log is not None:
+                    log.append("scan in the kernel")
             results[m] = (f, calls)
             for c, ((outs, shared_after, _), (want, want_sh)) in enumerate(zip(calls[:numpy_calls], wants)):
                 for i, (o, (w, e)) in enumerate(zip(outs, want)):
@@ -1545,7 +1725,7 @@ def report(seed, g, fails, shrink_s=None):
     out += ["  - " + f.replace("\n", "\n    ") for f in fails]
     if g is not None:
         small = shrink(g, shrink_s) if shrink_s > 0 and not any("generator crashed" in f for f in fails) else None
-        if small:
+        if small and small[1]:  # (shrink gives (g, None) when the rebuilt graph passes: a type finding)
             h, hf = small
             out += ["minimal reproducer found (seed %d, %d of %d nodes), fails with:" % (seed, len(h.nodes), len(g.nodes))]
             out += ["  - " + f.replace("\n", "\n    ") for f in hf]

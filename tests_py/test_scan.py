@@ -432,3 +432,51 @@ def test_map_over_no_rows_keeps_the_row_shape():
     # no step ran: the row shape comes from the step's shape rules on
     # both backends (the evaluator gave (0, 0) before)
     assert both([m], out, np.zeros((0, 3))).shape == (0, 3)
+
+
+@pytest.mark.parametrize("loop", ["while", "ifelse"])
+def test_kernel_with_regions_does_not_update_a_read_shared_value_in_place(loop):
+    # The fuzzer found it: a region compiled in phase 2 (a while loop's
+    # step, an ifelse branch) overwrote the kernel's "no update in place"
+    # answer, so the update was written into v's buffer before the output
+    # reading v was copied.
+    from theanogo.ifelse import ifelse
+
+    v = theanogo.shared(np.arange(12.0).reshape(4, 3), name="v")
+    seen = v.T[:-2]
+    c = T.dscalar("c")
+    if loop == "while":
+        other, _ = theanogo.scan(lambda x_t, h: (T.tanh(h + x_t), until(h.sum() > c)), sequences=seen,
+                                 outputs_info=T.zeros_like(seen[0]))
+    else:
+        other = ifelse(c > 0, seen * 2, seen + 1)
+    for mode in MODES:
+        v.set_value(np.arange(12.0).reshape(4, 3))
+        f = theanogo.function([c], [other, seen], updates=[(v, T.set_subtensor(v[::-1], v))], mode=mode)
+        np.testing.assert_array_equal(f(1.0)[1], [[0, 3, 6, 9]])
+        np.testing.assert_array_equal(v.get_value(), np.arange(12.0).reshape(4, 3)[::-1])
+
+
+def test_while_loop_with_updates_counts_the_steps_it_ran():
+    counter = theanogo.shared(np.float64(0), name="counter")
+    x = T.dvector("x")
+    ys, updates = theanogo.scan(lambda x_t: (x_t + counter, {counter: counter + 1}, until(x_t > 2)), sequences=x)
+    for mode in MODES:
+        counter.set_value(np.float64(0))
+        f = theanogo.function([x], ys, updates=updates, mode=mode)
+        if mode == "FAST_RUN":
+            assert f.backend == "cxx" and f.maker.evaluator_nodes == []
+        np.testing.assert_array_equal(f(np.array([1.0, 2.0, 3.0, 4.0])), [1, 3, 5])
+        assert counter.get_value() == 3
+        np.testing.assert_array_equal(f(np.array([5.0])), [8])
+        assert counter.get_value() == 4
+
+
+def test_while_loop_needs_a_bound():
+    h0 = T.dscalar("h0")
+    with pytest.raises(ValueError, match=r"scan: no information about the number of steps") as exc:
+        theanogo.scan(lambda h: (h * 2, until(h > 3)), outputs_info=h0)
+    assert "test_scan.py" in str(exc.value)
+    with pytest.raises(TypeError, match=r"scan: the until condition must be a scalar"):
+        theanogo.scan(lambda h: (h * 2, until(T.stack([h, h]) > 3) if hasattr(T, "stack") else until(T.dvector() > 3)),
+                      outputs_info=h0, n_steps=4)

@@ -256,7 +256,9 @@ func (g *gen) run(opt Options) error {
 			g.aliased[steps[u.writer].node] = true
 		}
 	}
-	g.k.InPlace = inPlace
+	if g.top { // a region's body (compiled later, in phase 2) must not overwrite the kernel's answer
+		g.k.InPlace = inPlace
+	}
 	g.memory(steps, order)
 	g.sizesAndResults(shaped)
 	g.reserveSlots()
