@@ -92,3 +92,39 @@ func TestCxxScanWholeHistoryInPlace(t *testing.T) {
 		t.Errorf("want no ring and the rows placed in place:\n%s", src)
 	}
 }
+
+// A while loop read at its last rows keeps a ring: the compiled loop
+// agrees with the evaluator when it stops at once, after some steps, or at
+// its bound, and when its bound is 0.
+func TestCxxWhileLoopRing(t *testing.T) {
+	for _, c := range []struct {
+		limit float64
+		bound int
+	}{{0.5, 10}, {4, 10}, {1e9, 10}, {1e9, 0}, {1e9, 1}} {
+		t.Run(fmt.Sprint(c.limit, c.bound), func(t *testing.T) {
+			b := graph.NewBuilder()
+			e := ops.NewExpr(b)
+			f0 := b.Input(graph.NewType(dtype.Float64, graph.Unknown), "f0")
+			a, p := b.Input(graph.NewType(dtype.Float64), "a"), b.Input(graph.NewType(dtype.Float64), "b")
+			lim := b.Input(graph.NewType(dtype.Float64), "limit")
+			next := e.Add(a, p)
+			res, err := control.BuildScan(b, control.ScanSpec{
+				Outputs:      []control.OutputSpec{{Initial: f0, Taps: []int{-1, -2}, Inner: []*graph.Variable{a, p}, Step: next}},
+				NonSequences: []*graph.Variable{lim},
+				Until:        e.Call("gt", next, lim),
+				NSteps:       b.Constant(tensor.Scalar(dtype.Int64, float64(c.bound))),
+				Truncate:     -1,
+			})
+			if err != nil || e.Err != nil {
+				t.Fatal(err, e.Err)
+			}
+			fib := res.Outputs[0]
+			outs := []*graph.Variable{sub(t, b, fib, lastFrom(2)), sub(t, b, fib, lastFrom(1))}
+			spec := compile.FunctionSpec{Inputs: []*graph.Variable{f0, lim}, Outputs: outs}
+			cc := checkCxxSpec(t, b, spec, []*tensor.Array{tensor.FromFloat64s(dtype.Float64, []int{2}, []float64{0, 1}), tensor.Scalar(dtype.Float64, c.limit)}, nil)
+			if !strings.Contains(cc.Kernel.Source, "ring0") {
+				t.Errorf("want a ring for the while loop's output:\n%s", cc.Kernel.Source)
+			}
+		})
+	}
+}

@@ -201,7 +201,11 @@ PEAK = textwrap.dedent("""
                 return int(line.split()[1]) / 1024
     n = T.lscalar("n")
     s0 = T.dvector("s0")
-    s, _ = theanogo.scan(lambda acc: acc * 0.999 + 1.0, outputs_info=s0, n_steps=n)
+    if sys.argv[2] == "while":  # never stops: runs to its bound
+        from theanogo.scan_module import until
+        s, _ = theanogo.scan(lambda acc: (acc * 0.999 + 1.0, until(acc[0] < 0)), outputs_info=s0, n_steps=n)
+    else:
+        s, _ = theanogo.scan(lambda acc: acc * 0.999 + 1.0, outputs_info=s0, n_steps=n)
     excluding = ["scan_save_mem"] if sys.argv[1] == "off" else []
     f = theanogo.function([n, s0], s[-1], mode=theanogo.compile.mode.Mode(optimizer="fast_run").excluding(*excluding))
     f(3, np.zeros(16))
@@ -212,11 +216,13 @@ PEAK = textwrap.dedent("""
 """)
 
 
-def test_million_step_accumulator_keeps_a_few_rows():
-    """A 1e6-step accumulator of 16 float64s read at its last step: with
-    scan_save_mem the peak grows by far less than the 128 MB history."""
+@pytest.mark.parametrize("kind", ["for", "while"])
+def test_million_step_accumulator_keeps_a_few_rows(kind):
+    """A 1e6-step accumulator of 16 float64s read at its last step (a for
+    loop, and a while loop running to its bound): with scan_save_mem the
+    peak grows by far less than the 128 MB history."""
     def peak(flag):
-        out = subprocess.run([sys.executable, "-c", PEAK, flag], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", PEAK, flag, kind], capture_output=True, text=True, check=True)
         return float(out.stdout.split()[-1])
     on, off = peak("on"), peak("off")
     assert off > 100, off  # the whole history: 1e6 rows of 128 bytes
@@ -288,3 +294,27 @@ def test_invariant_work_in_an_untaken_branch_stays_lazy(mode):
     last, whole = f(Wv, np.zeros(3))
     np.testing.assert_allclose(last, 4 * Wv[0])
     np.testing.assert_allclose(whole, [k * Wv[0] for k in range(1, 5)])
+
+
+@pytest.mark.parametrize("stop", [0.5, 3.5, 1e9])
+def test_while_loop_keeps_the_tail(stop):
+    """A while loop read at its last rows keeps a ring (taps [-1, -2]); it
+    stops at once, after a few steps, or runs to its bound; a nit-sot of a
+    while loop stays whole."""
+    from theanogo.scan_module import until
+    f0 = T.dvector("f0")
+    limit = T.dscalar("limit")
+    (fib, sq), _ = theanogo.scan(lambda a, b, limit: ([a + b, a * a], until(a + b > limit)),
+                                 outputs_info=[dict(initial=f0, taps=[-1, -2]), None],
+                                 non_sequences=limit, n_steps=12)
+    f, got = run_both([f0, limit], [fib[-1], fib[-3:], sq], np.array([0.0, 1.0]), stop)
+    hist, squares = [0.0, 1.0], []
+    for _ in range(12):
+        hist.append(hist[-1] + hist[-2])
+        squares.append(hist[-2] ** 2)
+        if hist[-1] > stop:
+            break
+    np.testing.assert_allclose(got[0], hist[-1])
+    np.testing.assert_allclose(got[1], hist[2:][-3:])
+    np.testing.assert_allclose(got[2], squares)
+    assert "keep=[5 0]" in graph_text(f)  # 2 initial rows + 3

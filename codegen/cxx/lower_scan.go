@@ -72,15 +72,18 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for i := 0; i < nR; i++ {
 		e.Line("const int64_t L%d = %s->shape[0];", i, initIn(i))
 		e.Line("if (L%d < %d) return tg_set_error(err, \"ValueError: scan: the initial value of output %d has %%lld rows, its taps need %d\", (long long)L%d);", i, s.Depth(i), i, s.Depth(i), i)
+		if rows[i].ring > 0 { // a ring instead (the buffer, a while loop's too, is set after the loop)
+			continue
+		}
 		if s.Until {
 			whileBuffer(e, n.Outputs[i], fmt.Sprintf("out%d", i), fmt.Sprintf("L%d", i), initIn(i))
 		}
-		if rows[i].ring == 0 {
-			e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
-		}
+		e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
 	}
-	if s.Until && s.Keep != nil {
-		return fmt.Errorf("scan: a while loop keeping only the last rows of its outputs (%s)", graph.OpString(n.Op))
+	for o := nR; s.Until && o < len(rows); o++ {
+		if rows[o].ring > 0 { // its row shape is known only after the first step
+			return fmt.Errorf("scan: a while loop keeping only the last rows of its output %d, not fed back (%s)", o, graph.OpString(n.Op))
+		}
 	}
 	for o, rw := range rows {
 		if rw.ring > 0 {
@@ -142,14 +145,23 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		e.Line("if ((%s) != 0) { steps = t + 1; break; } /* until: this step's rows are kept */", cond)
 	}
 	e.Line("}")
+	steps := "n"
+	if s.Until {
+		steps = "steps"
+	}
 	for o, rw := range rows {
 		if rw.ring > 0 {
-			copyOutOfRing(e, o, rw)
+			if s.Until {
+				whileTail(e, o, n.Outputs[o], rw, s.KeepRows(o))
+			}
+			copyOutOfRing(e, o, rw, steps)
 		}
 	}
 	if s.Until {
 		for i := 0; i < nR; i++ {
-			e.Line("out%d->shape[0] = L%d + steps;", i, i)
+			if rows[i].ring == 0 {
+				e.Line("out%d->shape[0] = L%d + steps;", i, i)
+			}
 		}
 		for o := nR; o < nR+s.NNitSot; o++ {
 			e.Line("if (steps == 0) {")

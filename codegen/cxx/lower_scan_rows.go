@@ -62,19 +62,35 @@ func scanStorage(s *control.ScanInfo, o int) scanRows {
 }
 
 // allocRing declares ring%d, a workspace buffer of r.ring rows shaped as
-// the output's rows.
+// the output's rows (a recurrent output's are its initial value's: a
+// while loop's output view is set only once it stops).
 func allocRing(e *Emitter, o int, r scanRows) {
+	like := r.out // the view whose rows the ring's take after
+	if r.init != "" {
+		like = r.init
+	}
 	slot := e.gen.nslots
 	e.gen.nslots++
 	e.Line("tg_view ring%d;", o)
 	e.Line("{")
 	e.Line("int64_t sh[TG_MAXDIM], cnt;")
 	e.Line("sh[0] = %d;", r.ring)
-	e.Line("for (int d = 1; d < %s->ndim; d++) sh[d] = %s->shape[d];", r.out, r.out)
-	e.Line("if (!tg_size_ok(%s->ndim, sh, tg_dtype_size(%s->dtype), &cnt)) return tg_set_error(err, \"ValueError: scan: the ring of output %d has a size that overflows int64\");", r.out, r.out, o)
-	e.Line("void *p = tg_slot_get(st, %d, (size_t)cnt * (size_t)tg_dtype_size(%s->dtype));", slot, r.out)
+	e.Line("for (int d = 1; d < %s->ndim; d++) sh[d] = %s->shape[d];", like, like)
+	e.Line("if (!tg_size_ok(%s->ndim, sh, tg_dtype_size(%s->dtype), &cnt)) return tg_set_error(err, \"ValueError: scan: the ring of output %d has a size that overflows int64\");", like, like, o)
+	e.Line("void *p = tg_slot_get(st, %d, (size_t)cnt * (size_t)tg_dtype_size(%s->dtype));", slot, like)
 	e.Line("if (!p && cnt > 0) return tg_set_error(err, \"MemoryError: scan: no memory for the ring of output %d\");", o)
-	e.Line("tg_view_init(&ring%d, p, %s->dtype, %s->ndim, sh);", o, r.out, r.out)
+	e.Line("tg_view_init(&ring%d, p, %s->dtype, %s->ndim, sh);", o, like, like)
+	e.Line("}")
+}
+
+// whileTail gives a while loop's recurrent output o, kept in a ring, its
+// memory once the loop has stopped after steps steps: a workspace slot of
+// its own holding its last min(k, L + steps) rows (the rows it returns).
+func whileTail(e *Emitter, o int, v *graph.Variable, r scanRows, keep int) {
+	e.Line("{")
+	e.Line("int64_t shp[TG_MAXDIM]; shp[0] = %s + steps < %d ? %s + steps : %d;", r.lead, keep, r.lead, keep)
+	e.Line("for (int d = 1; d < %d; d++) shp[d] = %s->shape[d];", v.Type.Ndim(), r.init)
+	whileAlloc(e, v, r.out)
 	e.Line("}")
 }
 
@@ -99,10 +115,11 @@ func destRow(o int, r scanRows) string {
 }
 
 // copyOutOfRing copies the output's rows (the last of the initial rows
-// then the steps) out of the initial value and the ring.
-func copyOutOfRing(e *Emitter, o int, r scanRows) {
+// then the steps: steps names their count) out of the initial value and
+// the ring.
+func copyOutOfRing(e *Emitter, o int, r scanRows, steps string) {
 	e.Line("{")
-	e.Line("const int64_t H = %s + n, m = %s->shape[0];", r.lead, r.out)
+	e.Line("const int64_t H = %s + %s, m = %s->shape[0];", r.lead, steps, r.out)
 	e.Line("for (int64_t h = H - m; h < H; h++) {")
 	e.Line("tg_view dst = tg_scan_row(%s, h - (H - m));", r.out)
 	src := fmt.Sprintf("tg_scan_row(&ring%d, (h - %s) %% %d)", o, r.lead, r.ring)

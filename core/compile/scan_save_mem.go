@@ -22,7 +22,8 @@ import (
 //
 // Any other reader (the whole output, a slice that is not a tail, its
 // shape, a gradient's backward scan walking the history) keeps the
-// output whole. While loops (until) are left alone.
+// output whole. A while loop (until) keeps its recurrent outputs' tails
+// the same way; its nit-sots stay whole.
 func scanSaveMem(b *graph.Builder, fg *FunctionGraph) error {
 	clients := map[*graph.Variable][]*graph.Apply{}
 	for _, n := range fg.Toposort() {
@@ -69,13 +70,13 @@ func scanSaveMem(b *graph.Builder, fg *FunctionGraph) error {
 // rebuilt; nil when nothing changes.
 func keepTails(b *graph.Builder, n *graph.Apply, op control.Scan, ins []*graph.Variable, clients map[*graph.Variable][]*graph.Apply, whole map[*graph.Variable]bool, kept map[*graph.Variable]*graph.Variable) ([]*graph.Variable, error) {
 	s := op.Info
-	if s.Until {
-		return nil, nil
-	}
 	keep := make([]int, len(n.Outputs))
 	changed := false
 	for o, v := range n.Outputs {
 		k := s.KeepRows(o)
+		if s.Until && o >= len(s.Taps) { // a while loop's nit-sot rows take their shape from its first step: kept whole
+			continue
+		}
 		if need := tailRows(v, clients, whole); need > 0 && (k == 0 || need < k) {
 			if lead := v.Type.Shape[0]; lead == graph.Unknown || need < lead {
 				k, changed = need, true
