@@ -125,3 +125,54 @@ func TestCxxNestedScan(t *testing.T) {
 		noFallback(t, k.Kernel.Fallback, k.Kernel.FallbackErrors)
 	}
 }
+
+// TestCxxWhileLoopMapRows: a while loop mapping the rows of a matrix (a
+// nit-sot of unknown row length, the loop's result itself): with no step
+// its rows keep the matrix's row length, as the evaluator's.
+func TestCxxWhileLoopMapRows(t *testing.T) {
+	b := graph.NewBuilder()
+	e := ops.NewExpr(b)
+	m := b.Input(graph.NewType(dtype.Float64, graph.Unknown, graph.Unknown), "m")
+	row := b.Input(graph.NewType(dtype.Float64, graph.Unknown), "row")
+	res, err := control.BuildScan(b, control.ScanSpec{
+		Sequences: []control.SequenceSpec{{Outer: m, Taps: []int{0}, Inner: []*graph.Variable{row}}},
+		Outputs:   []control.OutputSpec{{Step: e.Call("exp", row)}},
+		Until:     e.Call("gt", e.Sum(row, nil, false), e.Const(1, row)), Truncate: -1,
+	})
+	if err != nil || e.Err != nil {
+		t.Fatal(err, e.Err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, shape := range [][]int{{0, 3}, {4, 3}, {3, 0}, {5, 2}} {
+		k := checkCxx(t, b, res.Outputs, []*graph.Variable{m}, []*tensor.Array{randomArray(rng, dtype.Float64, shape...)})
+		noFallback(t, k.Kernel.Fallback, k.Kernel.FallbackErrors)
+	}
+}
+
+// TestCxxScanRowsKnownAfterAStep: a map whose row length is a value of
+// its sequence (arange(k_t) * x_t) runs in the kernel as a while loop
+// does; rows of different lengths raise ValueError on both backends.
+func TestCxxScanRowsKnownAfterAStep(t *testing.T) {
+	b := graph.NewBuilder()
+	e := ops.NewExpr(b)
+	k := b.Input(graph.NewType(dtype.Int64, graph.Unknown), "k")
+	x := b.Input(graph.NewType(dtype.Float64, graph.Unknown), "x")
+	kt := b.Input(graph.NewType(dtype.Int64), "k_t")
+	xt := b.Input(graph.NewType(dtype.Float64), "x_t")
+	zero, one := e.ConstOf(0, dtype.Int64), e.ConstOf(1, dtype.Int64)
+	res, err := control.BuildScan(b, control.ScanSpec{
+		Sequences: []control.SequenceSpec{{Outer: k, Taps: []int{0}, Inner: []*graph.Variable{kt}}, {Outer: x, Taps: []int{0}, Inner: []*graph.Variable{xt}}},
+		Outputs:   []control.OutputSpec{{Step: e.Mul(e.ARange(zero, kt, one, dtype.Float64), xt)}},
+		Truncate:  -1,
+	})
+	if err != nil || e.Err != nil {
+		t.Fatal(err, e.Err)
+	}
+	outs := []*graph.Variable{res.Outputs[0], e.Sum(res.Outputs[0], nil, false)}
+	ks := func(v ...int64) *tensor.Array { return tensor.FromInt64s(dtype.Int64, []int{len(v)}, v) }
+	xs := func(v ...float64) *tensor.Array { return tensor.FromFloat64s(dtype.Float64, []int{len(v)}, v) }
+	for _, args := range [][]*tensor.Array{{ks(3, 3), xs(1, 2)}, {ks(), xs()}, {ks(0, 0, 0), xs(1, 2, 3)}, {ks(3, 2), xs(1, 2)}} {
+		c := checkCxx(t, b, outs, []*graph.Variable{k, x}, args)
+		noFallback(t, c.Kernel.Fallback, c.Kernel.FallbackErrors)
+	}
+}

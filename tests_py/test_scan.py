@@ -480,3 +480,47 @@ def test_while_loop_needs_a_bound():
     with pytest.raises(TypeError, match=r"scan: the until condition must be a scalar"):
         theanogo.scan(lambda h: (h * 2, until(T.stack([h, h]) > 3) if hasattr(T, "stack") else until(T.dvector() > 3)),
                       outputs_info=h0, n_steps=4)
+
+
+def test_while_loop_over_no_rows_keeps_the_row_shape():
+    m = T.dmatrix("m")
+    ys, _ = theanogo.scan(lambda r: (T.exp(r) * 2, until(r.sum() > 1)), sequences=m)
+    # no step ran: the rows have the sequence's row length on both backends
+    assert both([m], [ys, ys.sum()], np.zeros((0, 3)))[0].shape == (0, 3)
+    np.testing.assert_allclose(both([m], ys, np.ones((4, 3))), np.full((1, 3), 2 * np.e))
+
+
+def test_nested_scan_whose_steps_are_a_non_sequence(rng):
+    x = T.dvector("x")
+    k = T.iscalar("k")
+
+    def powers(x_t, k):
+        inner, _ = theanogo.scan(lambda h: h * 2, outputs_info=x_t, n_steps=k)
+        return inner
+
+    # the inner n_steps is the outer k (a loop-invariant value): the outer
+    # scan's shape reads k, so the function compiles (it fell back before);
+    # a computed k works too (its value is read after it is computed)
+    xv = rng.standard_normal(3)
+    want = xv[:, None] * 2.0 ** np.arange(1, 5)
+    for ins, kk, args in (([x, k], k, [xv, np.array(4, "int32")]), ([x], T.cast(T.shape(x)[0] + 1, "int32"), [xv])):
+        out, _ = theanogo.scan(powers, sequences=x, non_sequences=kk)
+        np.testing.assert_allclose(both(ins, out, *args), want, rtol=1e-12)
+        g = theanogo.grad((out ** 2).sum(), x)
+        f = theanogo.function(ins, (out ** 2).sum(), mode="FAST_COMPILE")
+        np.testing.assert_allclose(both(ins, g, *args), numeric_grad(f, args, 0), rtol=1e-6)
+
+
+def test_scan_whose_rows_are_known_after_a_step():
+    k = T.ivector("k")
+    x = T.dvector("x")
+    # each row's length is a value of the sequence: known once a step ran;
+    # the loop runs in the kernel as a while loop does (it fell back before)
+    out, _ = theanogo.scan(lambda i, v: T.arange(i) * v, sequences=[k, x])
+    got = both([k, x], [out, out.sum()], np.array([3, 3], "int32"), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(got[0], [[0, 1, 2], [0, 2, 4]])
+    assert both([k, x], out, np.array([], "int32"), np.array([])).shape == (0, 0)
+    for mode in MODES:
+        f = theanogo.function([k, x], out, mode=mode)
+        with pytest.raises(ValueError, match=r"scan: step 1 computed output 0 of"):
+            f(np.array([3, 2], "int32"), np.array([1.0, 2.0]))

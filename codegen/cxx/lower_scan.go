@@ -34,7 +34,9 @@ static inline bool tg_scan_same_shape(const tg_view *a, const tg_view *b) {
 // results in place, in row L+t of their buffer (or row t of a nit-sot
 // output, or a ring's row: lower_scan_rows.go). The
 // outputs are allocated by the shape phase (their lengths are known before
-// the loop runs), except a while loop's (until; see lowerScanUntil).
+// the loop runs), except a while loop's (until) and those of a scan whose
+// rows' shape needs a step's values: the loop allocates them (see
+// lowerScanUntil).
 //
 //	for (t = 0; t < n; t++) {
 //	  tg_view s0 = tg_scan_row(in1, t), s1 = tg_scan_row(out0, L0 + t - 1);
@@ -56,6 +58,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	// (and keep this node's function in the main part, split.go)
 	e.Helper(regionDeclPrefix+r.Name, fmt.Sprintf("static int %s(tg_args *args, tg_state *st);", r.Name))
 	nR, nSeq := len(s.Taps), s.NSeqs
+	dynamic := !op.ShapeKnown(n) // a while loop, or rows known after a step: outputs allocated here
 	initIn := func(i int) string { return fmt.Sprintf("in%d", 1+nSeq+i) }
 	nsteps := n.Inputs[0]
 	ct := cTypeOf(nsteps.Type.DType)
@@ -75,14 +78,14 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		if rows[i].ring > 0 { // a ring instead (the buffer, a while loop's too, is set after the loop)
 			continue
 		}
-		if s.Until {
+		if dynamic {
 			whileBuffer(e, n.Outputs[i], fmt.Sprintf("out%d", i), fmt.Sprintf("L%d", i), initIn(i))
 		}
 		e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
 	}
-	for o := nR; s.Until && o < len(rows); o++ {
+	for o := nR; dynamic && o < len(rows); o++ {
 		if rows[o].ring > 0 { // its row shape is known only after the first step
-			return fmt.Errorf("scan: a while loop keeping only the last rows of its output %d, not fed back (%s)", o, graph.OpString(n.Op))
+			return fmt.Errorf("scan: a loop allocating its outputs as it runs keeps only the last rows of its output %d, not fed back (%s)", o, graph.OpString(n.Op))
 		}
 	}
 	for o, rw := range rows {
@@ -94,7 +97,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for o := len(rows); o < len(s.Inner.Outputs); o++ {
 		e.Line("%s_dst[%d].ndim = -1; /* the until condition: in a workspace slot */", sink, o)
 	}
-	if s.Until {
+	if dynamic {
 		e.Line("int64_t t, steps = n;")
 		e.Line("for (t = 0; t < n; t++) {")
 	} else {
@@ -118,7 +121,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		args = append(args, fmt.Sprintf("in%d", 1+nSeq+nR+m))
 	}
 	for o, rw := range rows {
-		if s.Until && o >= nR { // a while loop's nit-sot exists once the first step gave its row shape
+		if dynamic && o >= nR { // a dynamic loop's nit-sot exists once the first step gave its row shape
 			e.Line("if (t == 0) %s_dst[%d].ndim = -1; else %s_dst[%d] = %s;", sink, o, sink, o, destRow(o, rw))
 			continue
 		}
@@ -126,9 +129,9 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	}
 	e.CallRegion(r, args, sink)
 	for o := range rows {
-		if s.Until && o >= nR { // the rows' shape is the first step's
+		if dynamic && o >= nR { // the rows' shape is the first step's
 			e.Line("if (t == 0) {")
-			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), fmt.Sprintf("&%s_out[%d]", sink, o))
+			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), fmt.Sprintf("&%s_out[%d]", sink, o), nil)
 			e.Line("%s_dst[%d] = %s;", sink, o, destRow(o, rows[o]))
 			e.Line("}")
 		}
@@ -146,26 +149,27 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	}
 	e.Line("}")
 	steps := "n"
-	if s.Until {
+	if dynamic {
 		steps = "steps"
 	}
 	for o, rw := range rows {
 		if rw.ring > 0 {
-			if s.Until {
+			if dynamic {
 				whileTail(e, o, n.Outputs[o], rw, s.KeepRows(o))
 			}
 			copyOutOfRing(e, o, rw, steps)
 		}
 	}
-	if s.Until {
+	if dynamic {
 		for i := 0; i < nR; i++ {
 			if rows[i].ring == 0 {
 				e.Line("out%d->shape[0] = L%d + steps;", i, i)
 			}
 		}
+		noStep := op.NoStepRows(n)
 		for o := nR; o < nR+s.NNitSot; o++ {
 			e.Line("if (steps == 0) {")
-			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), "NULL")
+			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), "NULL", noStep[o-nR])
 			e.Line("}")
 			e.Line("out%d->shape[0] = steps;", o)
 		}
@@ -188,15 +192,19 @@ func whileBuffer(e *Emitter, o *graph.Variable, view, rows, init string) {
 
 // whileRows allocates a while loop's nit-sot output (the view named view)
 // with the bound's n rows of row's shape (a `const tg_view *`), once its
-// first step has run; with no step (row NULL) it has 0 rows of the step
-// type's static lengths (0 where unknown), as the evaluator gives.
-func whileRows(e *Emitter, o *graph.Variable, view, row string) {
+// first step has run; with no step (row NULL) it has 0 rows of the lengths
+// noStep gives (control.NoStepRows, as the evaluator gives).
+func whileRows(e *Emitter, o *graph.Variable, view, row string, noStep []control.RowLength) {
 	nd := o.Type.Ndim()
 	e.Line("int64_t shp[TG_MAXDIM]; shp[0] = n;")
 	if row == "NULL" {
 		e.Line("shp[0] = 0;")
 		for d := 1; d < nd; d++ {
-			e.Line("shp[%d] = %d;", d, max(o.Type.Shape[d], 0))
+			if l := noStep[d-1]; l.Input >= 0 {
+				e.Line("shp[%d] = in%d->shape[%d];", d, l.Input, l.Dim)
+			} else {
+				e.Line("shp[%d] = %d;", d, l.Const)
+			}
 		}
 	} else {
 		e.Line("for (int d = 1; d < %d; d++) shp[d] = (%s)->shape[d - 1];", nd, row)
@@ -218,7 +226,10 @@ func whileAlloc(e *Emitter, o *graph.Variable, view string) {
 }
 
 // lowerScanUntil lowers a while loop, a dynamic node (region.go): its
-// outputs' lengths are the steps it ran, known only once it stops. Its node
+// outputs' lengths are the steps it ran, known only once it stops (and
+// likewise a scan whose rows' shape is known only once a step ran,
+// control.Scan.ShapeKnown: its outputs are allocated after the first
+// step). Its node
 // function (lowerScan) runs the loop in buffers of the bound's rows
 // (n_steps, or the sequences' length) in workspace slots of its own and
 // sets each output view's first length to the rows computed; the nodes

@@ -64,7 +64,7 @@ var regionLowerings map[reflect.Type]regionLowering
 func init() {
 	regionLowerings = map[reflect.Type]regionLowering{
 		reflect.TypeOf(control.IfElseOp{}): lowerIfElse,
-		reflect.TypeOf(control.Scan{}):     lowerScanUntil, // while loops only (isDynamic)
+		reflect.TypeOf(control.Scan{}):     lowerScanUntil, // while loops, rows known after a step (isDynamic)
 	}
 }
 
@@ -74,7 +74,7 @@ func isDynamic(n *graph.Apply) bool {
 	case control.IfElseOp:
 		return op.Lazy()
 	case control.Scan: // a while loop's length is the steps it ran
-		return op.Info.Until
+		return !op.ShapeKnown(n)
 	}
 	_, ok := regionLowerings[reflect.TypeOf(n.Op)]
 	return ok

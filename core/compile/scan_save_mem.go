@@ -22,8 +22,9 @@ import (
 //
 // Any other reader (the whole output, a slice that is not a tail, its
 // shape, a gradient's backward scan walking the history) keeps the
-// output whole. A while loop (until) keeps its recurrent outputs' tails
-// the same way; its nit-sots stay whole.
+// output whole. A while loop (until), or a scan whose nit-sot rows' shape
+// needs a step's values, keeps its recurrent outputs' tails the same way;
+// its nit-sots stay whole.
 func scanSaveMem(b *graph.Builder, fg *FunctionGraph) error {
 	clients := map[*graph.Variable][]*graph.Apply{}
 	for _, n := range fg.Toposort() {
@@ -72,9 +73,11 @@ func keepTails(b *graph.Builder, n *graph.Apply, op control.Scan, ins []*graph.V
 	s := op.Info
 	keep := make([]int, len(n.Outputs))
 	changed := false
+	dynamic := !op.ShapeKnown(n) // a while loop, or nit-sot rows shaped by a step's values
 	for o, v := range n.Outputs {
 		k := s.KeepRows(o)
-		if s.Until && o >= len(s.Taps) { // a while loop's nit-sot rows take their shape from its first step: kept whole
+		if dynamic && o >= len(s.Taps) { // its nit-sot rows take their shape from its first step: kept whole
+			keep[o] = k
 			continue
 		}
 		if need := tailRows(v, clients, whole); need > 0 && (k == 0 || need < k) {

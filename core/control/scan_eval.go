@@ -14,7 +14,7 @@ import (
 // against. Each recurrent output keeps its history as rows (its initial
 // rows first), each step reads its taps from it and appends its new value;
 // a while loop stops after the first step whose condition holds.
-func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
+func (op Scan) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array, error) {
 	s := op.Info
 	n := int(in[0].Int64s()[0])
 	if n < 0 {
@@ -79,7 +79,11 @@ func (op Scan) Evaluate(_ *graph.Apply, in []*tensor.Array) ([]*tensor.Array, er
 	}
 	var rows [][]int
 	if len(nits) > 0 && len(nits[0]) == 0 {
-		rows = op.zeroStepRows(in)
+		if s.Until { // the compiled loop's rule (NoStepRows)
+			rows = noStepRows(op.NoStepRows(node), in)
+		} else {
+			rows = op.zeroStepRows(in)
+		}
 	}
 	for k := range nits {
 		t := s.Inner.Outputs[len(s.Taps)+k].Type
@@ -109,7 +113,11 @@ func (op Scan) zeroStepRows(in []*tensor.Array) [][]int {
 			dims[i] = append(dims[i], l.Const(d))
 		}
 	}
-	rows, err := op.stepShapes(b, dims)
+	var nonSeqs []*graph.Variable // their values, as constants
+	for _, a := range in[op.Info.nonSeqStart():] {
+		nonSeqs = append(nonSeqs, b.Constant(a))
+	}
+	rows, err := op.stepShapes(b, dims, nonSeqs)
 	if err != nil || l.Err() != nil {
 		return nil
 	}
@@ -129,6 +137,21 @@ func (op Scan) zeroStepRows(in []*tensor.Array) [][]int {
 		return nil
 	}
 	return rows2ints(rows, vals)
+}
+
+// noStepRows evaluates a while loop's no-step row lengths on its inputs.
+func noStepRows(lens [][]RowLength, in []*tensor.Array) [][]int {
+	out := make([][]int, len(lens))
+	for k, r := range lens {
+		out[k] = make([]int, len(r))
+		for d, l := range r {
+			out[k][d] = l.Const
+			if l.Input >= 0 {
+				out[k][d] = in[l.Input].Shape[l.Dim]
+			}
+		}
+	}
+	return out
 }
 
 // rows2ints shapes vals (one int64 scalar per length) as rows.

@@ -1,6 +1,8 @@
 package control
 
 import (
+	"slices"
+
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 	"theanogo/core/shape"
@@ -8,9 +10,10 @@ import (
 
 // OutputShapes: a recurrent output's buffer has its initial rows plus
 // n_steps rows of the initial value's row shape; a nit-sot output has
-// n_steps rows of the step result's shape, known here only when the step's
-// type knows every length. A while loop's length is known only when it has
-// run: it has no shape rule (the function allocates after running).
+// n_steps rows of the step result's shape in outer terms (stepShapes). A
+// while loop's length is known only when it has run, and a row shape that
+// reads a value the step computes only when a step has: those have no
+// shape rule (scan_dynamic.go; the function allocates as they run).
 //
 //	scan(n, x, h0[None]) -> [[1 + n, shape(h0)[0]]]
 func (op Scan) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
@@ -26,7 +29,7 @@ func (op Scan) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.V
 		out = append(out, append([]*graph.Variable{l.Add(init[0], n)}, init[1:]...))
 	}
 	if s.NNitSot > 0 {
-		rows, err := op.stepShapes(b, in)
+		rows, err := op.stepShapes(b, in, node.Inputs[s.nonSeqStart():])
 		if err != nil {
 			return nil, err
 		}
@@ -45,9 +48,12 @@ func (op Scan) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.V
 // stepShapes gives the nit-sot step results' shapes in terms of the outer
 // inputs' lengths: the step's placeholders are assumed to have the
 // lengths of what they are bound to (a sequence's row, a state's row, a
-// non-sequence), and the step graph's shape rules do the rest. A step
-// whose result shape depends on a value it reads has none.
-func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.Variable, error) {
+// non-sequence), and the step graph's shape rules do the rest. A length
+// reading the value of a non-sequence reads the outer variable nonSeqs[m]
+// bound to it (loop-invariant: a nested scan's n_steps = k passed in as a
+// non-sequence is the outer k); nonSeqs may be nil. A step whose result
+// shape depends on another value it reads has none.
+func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable, nonSeqs []*graph.Variable) ([][]*graph.Variable, error) {
 	s, g := op.Info, op.Info.Inner
 	tr := shape.NewTracker(b)
 	for j := 0; j < s.NSeqs; j++ {
@@ -76,6 +82,9 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 		if dims, err = outerLengths(b, tr, dims, inner); err != nil {
 			return nil, err
 		}
+		if dims, err = bindNonSeqs(b, dims, g.Inputs[s.stepNonSeqStart():], nonSeqs); err != nil {
+			return nil, err
+		}
 		for _, r := range graph.Roots(dims) {
 			if inner[r] {
 				return nil, graph.ValueErrorf("scan: the shape of output %d depends on values computed in the loop", len(s.Taps)+k)
@@ -84,6 +93,24 @@ func (op Scan) stepShapes(b *graph.Builder, in [][]*graph.Variable) ([][]*graph.
 		rows = append(rows, dims)
 	}
 	return rows, nil
+}
+
+// bindNonSeqs replaces, in lengths dims, each non-sequence placeholder by
+// the outer variable bound to it (none when outer is nil).
+func bindNonSeqs(b *graph.Builder, dims, placeholders, outer []*graph.Variable) ([]*graph.Variable, error) {
+	if outer == nil {
+		return dims, nil
+	}
+	subst := map[*graph.Variable]*graph.Variable{}
+	for _, r := range graph.Roots(dims) {
+		if m := slices.Index(placeholders, r); m >= 0 {
+			subst[r] = outer[m]
+		}
+	}
+	if len(subst) == 0 {
+		return dims, nil
+	}
+	return b.Replace(dims, subst)
 }
 
 // outerLengths rewrites step lengths dims so that they read no value of
@@ -130,55 +157,4 @@ func outerLengths(b *graph.Builder, tr *shape.Tracker, dims []*graph.Variable, i
 		}
 	}
 	return dims, nil
-}
-
-// assumeWhileLoops tells tr the shapes of the outputs of the while loops
-// (scans with until) among outputs' nodes, which have no shape rule: each
-// length but the first is known (an initial value's row, or the loop's
-// step shape), the first is shape(out)[0], a value of the step, so that a
-// step result reading only the known lengths (the last row of a nested
-// while loop) has a shape, and one reading the first does not. A loop
-// whose step shapes are unknown is left alone (Of then fails on it).
-func assumeWhileLoops(b *graph.Builder, tr *shape.Tracker, outputs []*graph.Variable) {
-	e := ops.NewExpr(b)
-	for _, n := range graph.Toposort(outputs) {
-		if !isWhileLoop(n) {
-			continue
-		}
-		s := n.Op.(Scan).Info
-		in := make([][]*graph.Variable, len(n.Inputs))
-		for i, x := range n.Inputs {
-			d, err := tr.Of(x)
-			if err != nil {
-				return
-			}
-			in[i] = d
-		}
-		rows := make([][]*graph.Variable, 0, len(n.Outputs))
-		for i := range s.Taps {
-			rows = append(rows, in[s.initStart()+i][1:])
-		}
-		if s.NNitSot > 0 {
-			nits, err := n.Op.(Scan).stepShapes(b, in)
-			if err != nil {
-				return
-			}
-			rows = append(rows, nits...)
-		}
-		for i, o := range n.Outputs {
-			tr.Assume(o, append([]*graph.Variable{e.Index(e.Shape(o), 0)}, rows[i]...))
-		}
-		if e.Err != nil {
-			return
-		}
-	}
-}
-
-// isWhileLoop reports whether n is a scan with until.
-func isWhileLoop(n *graph.Apply) bool {
-	if n == nil {
-		return false
-	}
-	op, ok := n.Op.(Scan)
-	return ok && op.Info.Until
 }
