@@ -8,7 +8,7 @@ method in a header.
     bench/.venv/bin/python bench/run.py --quick   # smaller sizes, fewer repeats (under 2 minutes)
     bench/.venv/bin/python bench/run.py elementwise call_overhead
 
-Workloads: elementwise, mlp, call_overhead, compile, memory, scan_rnn. A peer that is
+Workloads: elementwise, mlp, mlp_penalty, reduction, call_overhead, compile, memory, scan_rnn. A peer that is
 not installed reads "n/a (not installed)"; one that fails reads "failed"
 with the reason under the table.
 """
@@ -29,6 +29,8 @@ RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 TITLES = {
     "elementwise": "Element-wise expressions",
     "mlp": "MLP 784-500-10 training step",
+    "mlp_penalty": "MLP training step with mlp.py's L1/L2 penalties",
+    "reduction": "Sums of a 1000x1000 matrix",
     "call_overhead": "Call overhead",
     "compile": "Compile time",
     "memory": "Memory of the MLP training loop",
@@ -44,6 +46,14 @@ def runners(settings: common.Settings) -> dict[str, Callable[[], str]]:
 
     def mlp() -> str:
         from tgbench import mlp as wl
+        return wl.run(settings)
+
+    def mlp_penalty() -> str:
+        from tgbench import mlp_penalty as wl
+        return wl.run(settings)
+
+    def reduction() -> str:
+        from tgbench import reduction as wl
         return wl.run(settings)
 
     def call_overhead() -> str:
@@ -62,8 +72,8 @@ def runners(settings: common.Settings) -> dict[str, Callable[[], str]]:
         from tgbench import scan_rnn as wl
         return wl.run(settings)
 
-    return {"elementwise": elementwise, "mlp": mlp, "call_overhead": call_overhead, "compile": compile_,
-            "memory": memory, "scan_rnn": scan_rnn}
+    return {"elementwise": elementwise, "mlp": mlp, "mlp_penalty": mlp_penalty, "reduction": reduction,
+            "call_overhead": call_overhead, "compile": compile_, "memory": memory, "scan_rnn": scan_rnn}
 
 
 def header(title: str, settings: common.Settings) -> str:

@@ -26,6 +26,7 @@ static int tg_call_version(void *f, int *major, int *minor) { return ((tg_nvrtc_
 import "C"
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ func FindNVRTC() string {
 type NVRTC struct {
 	Path                                             string
 	create, compile, logSize, log, ptxSize, ptx, del unsafe.Pointer
-	version                                          unsafe.Pointer
+	version, cubinSize, cubin                        unsafe.Pointer
 }
 
 // LoadNVRTC opens the library at path and finds its entry points.
@@ -84,7 +85,8 @@ func LoadNVRTC(path string) (*NVRTC, error) {
 		to   *unsafe.Pointer
 	}{{"nvrtcCreateProgram", &n.create}, {"nvrtcCompileProgram", &n.compile}, {"nvrtcGetProgramLogSize", &n.logSize},
 		{"nvrtcGetProgramLog", &n.log}, {"nvrtcGetPTXSize", &n.ptxSize}, {"nvrtcGetPTX", &n.ptx},
-		{"nvrtcDestroyProgram", &n.del}, {"nvrtcVersion", &n.version}} {
+		{"nvrtcDestroyProgram", &n.del}, {"nvrtcVersion", &n.version}, {"nvrtcGetCUBINSize", &n.cubinSize},
+		{"nvrtcGetCUBIN", &n.cubin}} {
 		cname := C.CString(s.name)
 		*s.to = C.dlsym(h, cname)
 		C.free(unsafe.Pointer(cname))
@@ -106,6 +108,22 @@ func (n *NVRTC) Version() (major, minor int) {
 // with in-memory headers (file name -> text) and options to PTX. On a
 // compile error it returns NVRTC's log in the error.
 func (n *NVRTC) CompilePTX(source, name string, headers map[string]string, options []string) (ptx string, log string, err error) {
+	out, log, err := n.build(source, name, headers, options, n.ptxSize, n.ptx, "nvrtcGetPTX")
+	if err != nil {
+		return "", log, err
+	}
+	return string(out[:len(out)-1]), log, nil // without PTX's final NUL
+}
+
+// CompileCUBIN compiles as CompilePTX does to a CUBIN: machine code for
+// the real architecture that options name (Options("sm_90")), which a
+// driver older than NVRTC still loads (PTX needs a driver at least as new).
+func (n *NVRTC) CompileCUBIN(source, name string, headers map[string]string, options []string) (cubin []byte, log string, err error) {
+	return n.build(source, name, headers, options, n.cubinSize, n.cubin, "nvrtcGetCUBIN")
+}
+
+// build compiles and returns the output that getSize and get fetch.
+func (n *NVRTC) build(source, name string, headers map[string]string, options []string, getSize, get unsafe.Pointer, what string) (out []byte, log string, err error) {
 	var keep []unsafe.Pointer
 	defer func() {
 		for _, p := range keep {
@@ -139,7 +157,7 @@ func (n *NVRTC) CompilePTX(source, name string, headers map[string]string, optio
 	}
 	var prog unsafe.Pointer
 	if rc := C.tg_call_create(n.create, &prog, cstr(source), cstr(name), C.int(len(names)), cArray(texts), cArray(names)); rc != 0 {
-		return "", "", fmt.Errorf("cuda: nvrtcCreateProgram failed (%d)", int(rc))
+		return nil, "", fmt.Errorf("cuda: nvrtcCreateProgram failed (%d)", int(rc))
 	}
 	defer C.tg_call_destroy(n.del, &prog)
 	rc := C.tg_call_compile(n.compile, prog, C.int(len(options)), cArray(options))
@@ -150,25 +168,33 @@ func (n *NVRTC) CompilePTX(source, name string, headers map[string]string, optio
 		log = string(buf[:size-1])
 	}
 	if rc != 0 {
-		return "", log, fmt.Errorf("cuda: NVRTC could not compile %s (error %d):\n%s", name, int(rc), log)
+		return nil, log, fmt.Errorf("cuda: NVRTC could not compile %s (error %d):\n%s", name, int(rc), log)
 	}
-	if rc := C.tg_call_size(n.ptxSize, prog, &size); rc != 0 || size == 0 {
-		return "", log, fmt.Errorf("cuda: nvrtcGetPTXSize failed (%d)", int(rc))
+	if rc := C.tg_call_size(getSize, prog, &size); rc != 0 || size == 0 {
+		return nil, log, fmt.Errorf("cuda: %sSize failed (%d)", what, int(rc))
 	}
 	buf := make([]byte, size)
-	C.tg_call_get(n.ptx, prog, (*C.char)(unsafe.Pointer(&buf[0])))
-	return string(buf[:size-1]), log, nil
+	if rc := C.tg_call_get(get, prog, (*C.char)(unsafe.Pointer(&buf[0]))); rc != 0 {
+		return nil, log, fmt.Errorf("cuda: %s failed (%d)", what, int(rc))
+	}
+	return buf, log, nil
 }
 
-// Headers are the runtime headers a printed program includes, for
-// CompilePTX: tg_scalar.h and tg_std.h (codegen/runtime, embedded).
+// Headers are the headers a printed program includes, for CompilePTX:
+// tg_scalar.h and tg_std.h (codegen/runtime, embedded), shared with the
+// C++ kernels, and tg_cuda.h (this package's CUDA-only helpers).
 func Headers() map[string]string {
 	files := runtime.Files()
-	return map[string]string{"tg_scalar.h": string(files["tg_scalar.h"]), "tg_std.h": string(files["tg_std.h"])}
+	return map[string]string{"tg_scalar.h": string(files["tg_scalar.h"]), "tg_std.h": string(files["tg_std.h"]), "tg_cuda.h": cudaHeader}
 }
 
-// Options are the NVRTC options for a printed program on virtual
-// architecture arch ("compute_75"): C++17, and plain functions (the
+// cudaHeader is tg_cuda.h.
+//
+//go:embed tg_cuda.h
+var cudaHeader string
+
+// Options are the NVRTC options for a printed program on architecture
+// arch (virtual, "compute_75", for PTX; real, "sm_90", for a CUBIN): C++17, and plain functions (the
 // header's helpers) as device functions.
 func Options(arch string) []string {
 	return []string{"--gpu-architecture=" + arch, "-std=c++17", "-default-device"}

@@ -57,13 +57,24 @@ func numbered(src string) string {
 	return strings.Join(lines, "\n")
 }
 
-// mapKernel is the map out0 = e over inputs of the given dtypes, rank 2.
+// mapKernel is the map out0 = e over matrices of the given dtypes, as
+// the C++ generator gets it: the kernel of a fused node (ops.FusedOp's
+// Lower), named name. A fused node has the inputs its expression reads.
 func mapKernel(name string, e *kir.Expr, in []dtype.DType) *kir.Kernel {
-	k := &kir.Kernel{Name: name, Extents: []kir.Extent{{Operand: len(in), Axis: 0}, {Operand: len(in), Axis: 1}},
-		Outputs: []kir.Operand{{DType: e.DType(), Rank: 2, Layout: kir.Contiguous}}, Body: &kir.Map{Outputs: []*kir.Expr{e}}}
-	for _, dt := range in {
-		k.Inputs = append(k.Inputs, kir.Operand{DType: dt, Rank: 2})
+	b := graph.NewBuilder()
+	inputs := make([]*graph.Variable, e.NumInputs())
+	for i, dt := range in[:len(inputs)] {
+		inputs[i] = b.Input(graph.NewType(dt, -1, -1), fmt.Sprintf("x%d", i))
 	}
+	v, err := b.Apply1(ops.FusedOp{Expr: e, Ndim: 2}, inputs...)
+	if err != nil {
+		panic(err)
+	}
+	k, err := v.Owner.Op.(kir.Lowerable).Lower(v.Owner)
+	if err != nil {
+		panic(err)
+	}
+	k.Name = name
 	return k
 }
 
@@ -101,34 +112,65 @@ func TestNVRTCScalarRows(t *testing.T) {
 	compile(t, n, &p)
 }
 
+// reductionKind is the row of ops' reduction table called name.
+func reductionKind(t *testing.T, name string) *ops.Reduction {
+	t.Helper()
+	for _, k := range ops.Reductions() {
+		if k.Name == name {
+			return k
+		}
+	}
+	t.Fatalf("no reduction %s", name)
+	return nil
+}
+
+// reduceKernel is the kernel of a reduction node, as the C++ generator
+// gets it: ops.Reduce of an input when e is one (Input(0)), else the
+// fusion pass's composite_reduce of e (ops.FusedReduceOp), over rank-3
+// inputs of dtypes in, lowered by the op; fold overrides the policy the
+// lowering chose (pairwise only for float sums), so that the printer's
+// parallel shapes meet every reduction and dtype.
+func reduceKernel(t *testing.T, name string, kind *ops.Reduction, e *kir.Expr, in []dtype.DType, axes []int, fold kir.FoldPolicy) *kir.Kernel {
+	t.Helper()
+	b := graph.NewBuilder()
+	var op graph.Op = ops.Reduce{Kind: kind, Axes: graph.NewAxisSet(axes...)}
+	if e != kir.Input(0, e.DType()) {
+		op = ops.FusedReduceOp{Expr: e, Ndim: 3, Kind: kind.Name, Axes: graph.NewAxisSet(axes...)}
+	}
+	inputs := make([]*graph.Variable, max(e.NumInputs(), 1)) // a fused node has the inputs its expression reads
+	for i := range inputs {
+		inputs[i] = b.Input(graph.NewType(in[i], -1, -1, -1), fmt.Sprintf("x%d", i))
+	}
+	v, err := b.Apply1(op, inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := v.Owner.Op.(kir.Lowerable).Lower(v.Owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Name = name
+	k.Body.(*kir.Reduce).Fold = fold
+	return k
+}
+
+// The reductions of the table (mean too: divided at the end) over six
+// dtypes and three axis sets, in both fold policies, and cumsum/cumprod.
 func TestNVRTCReductionsAndScans(t *testing.T) {
 	n := loadNVRTC(t)
 	var p cuda.Program
-	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Float16} {
-		for _, r := range []string{"sum", "max"} {
-			var kind *ops.Reduction
-			for _, k := range ops.Reductions() {
-				if k.Name == r {
-					kind = k
-				}
-			}
-			out := kind.Out(dt)
-			x := kir.Input(1, dt)
-			if dt != out {
-				x = kir.Cast(x, out)
-			}
-			step, err := kir.Apply(kind.Scalar, kir.Input(0, out), x)
-			if err != nil {
-				t.Fatal(err)
-			}
+	for _, dt := range []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Float16, dtype.Bool, dtype.Uint8} {
+		for _, r := range []string{"sum", "max", "prod", "min", "mean"} {
+			kind := reductionKind(t, r)
 			for a, axes := range [][]int{{1}, {0, 1, 2}, {0}} {
-				keep := 3 - len(axes)
-				k := &kir.Kernel{Name: r, Extents: []kir.Extent{{Operand: 0, Axis: 0}, {Operand: 0, Axis: 1}, {Operand: 0, Axis: 2}},
-					Inputs:  []kir.Operand{{DType: dt, Rank: 3}},
-					Outputs: []kir.Operand{{DType: out, Rank: keep, Layout: kir.Contiguous}},
-					Body:    &kir.Reduce{Axes: axes, Identity: kind.Identity.Const(out), Step: step}}
-				if err := p.Add(k, fmt.Sprintf("tg_%s_%v_%d", r, dt, a)); err != nil {
-					t.Fatal(err)
+				for _, fold := range []kir.FoldPolicy{kir.Sequential, kir.Pairwise} {
+					if fold == kir.Sequential && a > 0 {
+						continue // one loop nest whatever the axes: {1} shows it
+					}
+					k := reduceKernel(t, r, kind, kir.Input(0, dt), []dtype.DType{dt}, axes, fold)
+					if err := p.Add(k, fmt.Sprintf("tg_%s_%v_%d_%d", r, dt, a, fold)); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		}
@@ -213,6 +255,106 @@ func TestNVRTCRandomFusedExpressions(t *testing.T) {
 	compile(t, n, &p)
 }
 
+// The fuzzer's reductions of fused maps (composite_reduce): random
+// expressions folded by sum, prod, max and min over random axes, in both
+// fold policies, so the parallel shapes print any step the fusion pass
+// can build.
+func TestNVRTCRandomFusedReductions(t *testing.T) {
+	n := loadNVRTC(t)
+	rng := rand.New(rand.NewPCG(2026, 13))
+	var p cuda.Program
+	choices := []dtype.DType{dtype.Float32, dtype.Float64, dtype.Int32, dtype.Int64, dtype.Bool, dtype.Uint8, dtype.Float16}
+	kinds := []string{"sum", "prod", "max", "min"}
+	axesChoices := [][]int{{0}, {1}, {2}, {0, 2}, {1, 2}, {0, 1, 2}}
+	for i := 0; len(p.Entries()) < 40; i++ {
+		in := make([]dtype.DType, 1+rng.IntN(3))
+		for j := range in {
+			in[j] = choices[rng.IntN(len(choices))]
+		}
+		e := randomExpr(rng, in, 2+rng.IntN(12))
+		if readsIndex(e) || e.NumInputs() == 0 {
+			continue // the flat index is a map's; a constant is folded, not reduced
+		}
+		kind := reductionKind(t, kinds[rng.IntN(len(kinds))])
+		k := reduceKernel(t, fmt.Sprintf("fused_reduce%d", i), kind, e, in, axesChoices[rng.IntN(len(axesChoices))], kir.FoldPolicy(i%2))
+		if err := p.Add(k, fmt.Sprintf("tg_fused_reduce_%d", i)); err != nil {
+			t.Fatalf("fused reduce %d (%v): %v", i, k, err)
+		}
+	}
+	compile(t, n, &p)
+}
+
+func readsIndex(e *kir.Expr) bool {
+	for _, n := range e.Schedule() {
+		if n.Op() == kir.OpIndex {
+			return true
+		}
+	}
+	return false
+}
+
+// A Pairwise fold prints the four shapes and the run-time rule; a
+// Sequential one, or a step that is not row(acc, element), prints a
+// thread per output only.
+func TestPrinterReductionShapes(t *testing.T) {
+	kind := reductionKind(t, "sum")
+	source := func(k *kir.Kernel) string {
+		var p cuda.Program
+		if err := p.Add(k, "tg_k"); err != nil {
+			t.Fatal(err)
+		}
+		return p.Source()
+	}
+	x := kir.Input(0, dtype.Float64)
+	parallel := source(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise))
+	for _, want := range []string{"if (count < 32 || outputs >= threads) {", "} else if (outputs >= threads / 32 || count <= 32 * 32) {",
+		"} else if (2 * outputs <= gridDim.x && count >= 2LL * blockDim.x) {", "last = atomicAdd(&done[f], 1u) == per - 1;",
+		"tg_shfl_down(acc, d)", "__shared__ double partial[32];", "__syncthreads();", "for (long long r = threadIdx.x; r < count; r += blockDim.x) {",
+		"unsigned char *__restrict__ tg_work)"} {
+		if !strings.Contains(parallel, want) {
+			t.Errorf("a pairwise sum lacks %q:\n%s", want, parallel)
+		}
+	}
+	sequential := source(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Sequential))
+	var p cuda.Program
+	if p.Add(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise), "tg_p") != nil ||
+		p.Add(reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Sequential), "tg_s") != nil ||
+		!p.NeedsWorkspace("tg_p") || p.NeedsWorkspace("tg_s") {
+		t.Errorf("only the pairwise fold takes a workspace")
+	}
+	// acc = acc * 2 + x: the element is not separate from the accumulator
+	two := kir.Constant(kir.FloatConst(dtype.Float64, 2))
+	mul, _ := kir.Apply(ops.ScalarByName("mul"), kir.Input(0, dtype.Float64), two)
+	step, _ := kir.Apply(ops.ScalarByName("add"), mul, kir.Input(1, dtype.Float64))
+	k := reduceKernel(t, "sum", kind, x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise)
+	k.Body.(*kir.Reduce).Step = step
+	horner := source(k)
+	for name, src := range map[string]string{"sequential": sequential, "acc*2+x": horner} {
+		if strings.Contains(src, "tg_shfl_down(acc") || strings.Contains(src, "__syncthreads") || strings.Contains(src, "tg_work") ||
+			!strings.Contains(src, "for (long long r = 0; r < count; r += 1) {") {
+			t.Errorf("%s fold is not a thread per output:\n%s", name, src)
+		}
+	}
+}
+
+// CompileCUBIN gives machine code for a real architecture: an ELF image
+// with the kernel's symbol (what the GPU test loads on the device).
+func TestNVRTCCubin(t *testing.T) {
+	n := loadNVRTC(t)
+	var p cuda.Program
+	x := kir.Input(0, dtype.Float64)
+	if err := p.Add(reduceKernel(t, "sum", reductionKind(t, "sum"), x, []dtype.DType{dtype.Float64}, []int{1}, kir.Pairwise), "tg_sum"); err != nil {
+		t.Fatal(err)
+	}
+	cubin, _, err := n.CompileCUBIN(p.Source(), "kernels.cu", cuda.Headers(), cuda.Options("sm_90"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(cubin), "\x7fELF") || !strings.Contains(string(cubin), "tg_sum") {
+		t.Errorf("not an ELF image with tg_sum: %q...", cubin[:min(len(cubin), 16)])
+	}
+}
+
 // A program NVRTC rejects returns its log, naming the line.
 func TestNVRTCErrorLog(t *testing.T) {
 	n := loadNVRTC(t)
@@ -226,13 +368,20 @@ func TestNVRTCErrorLog(t *testing.T) {
 // naming the kernel.
 func TestPrinterRefuses(t *testing.T) {
 	var p cuda.Program
-	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err != nil {
+	neg := func(dt dtype.DType) *kir.Expr {
+		e, err := kir.Apply(ops.ScalarByName("neg"), kir.Input(0, dt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if err := p.Add(mapKernel("neg", neg(dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Add(mapKernel("neg", kir.Input(0, dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err == nil || !strings.Contains(err.Error(), "tg_neg") {
+	if err := p.Add(mapKernel("neg", neg(dtype.Float64), []dtype.DType{dtype.Float64}), "tg_neg"); err == nil || !strings.Contains(err.Error(), "tg_neg") {
 		t.Errorf("a second tg_neg: %v", err)
 	}
-	err := p.Add(mapKernel("neg", kir.Input(0, dtype.Complex128), []dtype.DType{dtype.Complex128}), "tg_cneg")
+	err := p.Add(mapKernel("neg", neg(dtype.Complex128), []dtype.DType{dtype.Complex128}), "tg_cneg")
 	if err == nil || !strings.Contains(err.Error(), "complex") || !strings.Contains(err.Error(), "neg") {
 		t.Errorf("complex kernel: %v", err)
 	}

@@ -1,14 +1,33 @@
-// Package cuda renders kernel IR (core/kir) as CUDA C and compiles it to
-// PTX with NVRTC, loaded at run time (nvrtc.go): no CUDA toolkit and no
-// GPU are needed to build or to compile. Running the PTX on a GPU (the
-// driver API) is a later step.
+// Package cuda renders kernel IR (core/kir) as CUDA C, compiles it to PTX
+// or a CUBIN with NVRTC (nvrtc.go), and runs it through the CUDA driver API
+// (driver.go); both libraries are opened with dlopen at run time, so no
+// CUDA toolkit and no GPU are needed to build, to print or to compile.
 //
 // The printer is the CUDA twin of the C++ generator: the element
 // expressions are kir.Render with cudaTarget (the same statements as on
 // the CPU, the same scalar header codegen/runtime/tg_scalar.h compiled by
 // NVRTC), and the loops are CUDA's: a grid-stride loop over the points of
-// a map, over the output elements of a reduction, over the lines of a
-// scan.
+// a map and over the lines of a scan; a reduction folds a thread, a warp
+// or a block per output, as its fold policy and the sizes decide when it
+// runs (reduce.go has the rule).
+//
+// Tests. go test ./cuda/ compiles every printed kernel to PTX (the NVRTC
+// of make install's .venv, or $THEANOGO_NVRTC) and never skips that. On a
+// machine with a GPU, one command runs the printed kernels on it and
+// compares them with the Go evaluator:
+//
+//	go test ./cuda/ -run GPU -v
+//
+// (libcuda.so.1 from the loader's path, or $THEANOGO_LIBCUDA); it skips
+// only when there is no CUDA driver or the driver sees no device. A GPU
+// machine without NVRTC (the wheel is 100 MB, more than a device run
+// carries) runs a CUBIN compiled here, in the repository (so that the
+// file travels with the working tree):
+//
+//	THEANOGO_CUDA_IMAGE_OUT=cuda/testdata/gpu.cubin go test -count=1 ./cuda/ -run GPU   # here
+//	THEANOGO_CUDA_IMAGE=cuda/testdata/gpu.cubin go test -count=1 ./cuda/ -run GPU -v    # on the GPU
+//
+// (sm_90, an H100's or H200's; $THEANOGO_CUDA_ARCH names another).
 package cuda
 
 import (
@@ -17,6 +36,9 @@ import (
 
 	"theanogo/core/kir"
 )
+
+// MaxBlock is the most threads a block of a printed kernel may have.
+const MaxBlock = 1024
 
 // Program collects printed kernels into one CUDA translation unit, so
 // that NVRTC compiles many kernels at once:
@@ -28,16 +50,20 @@ type Program struct {
 	functions []string
 	entries   []string
 	ranks     map[int]bool
+	workspace map[string]bool
 }
 
 // Add prints k as the __global__ function entry. Each operand is passed as
 // its data pointer and its shape and strides (in elements) by value:
 //
-//	extern "C" __global__ void tg_exp_mul(
+//	extern "C" __global__ void __launch_bounds__(1024) tg_exp_mul(
 //	    const double *__restrict__ in0, const tg_dims2 in0_v,
 //	    double *__restrict__ out0, const tg_dims2 out0_v)
 //
-// A launch may use any grid: every loop strides over the whole work.
+// A launch may use any grid (every loop strides over the whole work) and
+// blocks of any multiple of 32 threads up to MaxBlock (a parallel fold's
+// warps shuffle whole; __launch_bounds__ keeps the registers of a block
+// of MaxBlock within an SM's, so no block size fails to launch).
 func (p *Program) Add(k *kir.Kernel, entry string) error {
 	if err := k.Check(); err != nil {
 		return err
@@ -82,11 +108,18 @@ func (p *Program) Add(k *kir.Kernel, entry string) error {
 		name := k.OperandName(i)
 		params = append(params, fmt.Sprintf("%s%s *__restrict__ %s, const tg_dims%d %s_v", cnst, cudaTarget{}.Storage(o.DType), name, r, name))
 	}
+	if w.workspace {
+		params = append(params, "unsigned char *__restrict__ tg_work")
+		if p.workspace == nil {
+			p.workspace = map[string]bool{}
+		}
+		p.workspace[entry] = true
+	}
 	var sb strings.Builder
 	for _, line := range strings.Split(strings.TrimSpace(k.String()), "\n") {
 		sb.WriteString("// " + line + "\n")
 	}
-	fmt.Fprintf(&sb, "extern \"C\" __global__ void %s(%s) {\n", entry, strings.Join(params, ", "))
+	fmt.Fprintf(&sb, "extern \"C\" __global__ void __launch_bounds__(%d) %s(%s) {\n", MaxBlock, entry, strings.Join(params, ", "))
 	for _, line := range w.lines {
 		sb.WriteString(line + "\n")
 	}
@@ -96,6 +129,18 @@ func (p *Program) Add(k *kir.Kernel, entry string) error {
 	return nil
 }
 
+// WorkspacePerBlock is the bytes of workspace a kernel that NeedsWorkspace
+// takes per block of its grid.
+const WorkspacePerBlock = 16
+
+// NeedsWorkspace says whether entry takes a last parameter tg_work: device
+// memory of WorkspacePerBlock·gridDim.x bytes, zeroed before its first
+// launch (every launch leaves it zeroed again, so it may be reused by any
+// launch of that grid or a smaller one, one launch at a time). Pairwise
+// reductions whose step is row(acc, element) take one (reduce.go's split
+// shape).
+func (p *Program) NeedsWorkspace(entry string) bool { return p.workspace[entry] }
+
 // Entries are the names of the kernels added, in order.
 func (p *Program) Entries() []string { return p.entries }
 
@@ -104,7 +149,7 @@ func (p *Program) Entries() []string { return p.entries }
 func (p *Program) Source() string {
 	var sb strings.Builder
 	sb.WriteString("// theanogo CUDA kernels, printed from the kernel IR (cuda/printer.go)\n")
-	sb.WriteString("#include \"tg_scalar.h\"\n\n")
+	sb.WriteString("#include \"tg_scalar.h\"\n#include \"tg_cuda.h\"\n\n")
 	for r := 1; r <= 64; r++ {
 		if p.ranks[r] {
 			fmt.Fprintf(&sb, "struct tg_dims%d { long long shape[%d]; long long strides[%d]; };\n", r, r, r)
@@ -118,9 +163,10 @@ func (p *Program) Source() string {
 
 // writer prints one kernel's body.
 type writer struct {
-	k     *kir.Kernel
-	lines []string
-	depth int
+	k         *kir.Kernel
+	lines     []string
+	depth     int
+	workspace bool // the kernel takes tg_work
 }
 
 func (w *writer) line(format string, args ...any) {
@@ -242,69 +288,6 @@ func (w *writer) declareOffsets(ops []int) {
 		decl[j] = fmt.Sprintf("o%d = 0", i)
 	}
 	w.line("long long %s;", strings.Join(decl, ", "))
-}
-
-// printReduce: a thread per output element folds its elements in C order
-// of the reduced axes (the sequential order; a pairwise fold by blocks of
-// threads is a later kernel shape, within the same tolerance).
-func (w *writer) printReduce(b *kir.Reduce) error {
-	nin := len(w.k.Inputs)
-	reduced := map[int]bool{}
-	for _, a := range b.Axes {
-		reduced[a] = true
-	}
-	var kept, red []int
-	for d := 0; d < w.k.Rank(); d++ {
-		if reduced[d] {
-			red = append(red, d)
-		} else {
-			kept = append(kept, d)
-		}
-	}
-	full := w.k.Outputs[0].Rank == w.k.Rank()
-	outStride := func(i, d int) string {
-		if i < nin {
-			return w.stride(i, d)
-		}
-		if full {
-			return fmt.Sprintf("out0_v.strides[%d]", d)
-		}
-		j := 0
-		for _, k := range kept {
-			if k == d {
-				break
-			}
-			j++
-		}
-		return fmt.Sprintf("out0_v.strides[%d]", j)
-	}
-	ins := make([]int, nin)
-	for i := range ins {
-		ins[i] = i
-	}
-	w.gridLoop("f", w.product(kept))
-	w.declareOffsets(w.operands())
-	w.unravel("f", "o", kept, w.operands(), outStride)
-	st := cudaTarget{}.Storage(w.k.Outputs[0].DType)
-	w.line("%s acc = %s;", st, cudaTarget{}.Literal(b.Identity))
-	w.line("const long long count = %s;", w.product(red))
-	w.line("for (long long r = 0; r < count; r++) {")
-	w.declareOffsetsAt("p", ins)
-	w.unravel("r", "p", red, ins, w.stride)
-	res, err := w.render(b.Step, func(i int) string {
-		if i == 0 {
-			return "acc"
-		}
-		return fmt.Sprintf("in%d[o%d + p%d]", i-1, i-1, i-1)
-	}, false)
-	if err != nil {
-		return err
-	}
-	w.line("acc = %s;", res)
-	w.line("}")
-	w.line("out0[o%d] = acc;", nin)
-	w.line("}")
-	return nil
 }
 
 func (w *writer) declareOffsetsAt(prefix string, ops []int) {

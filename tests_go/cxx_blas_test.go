@@ -21,8 +21,9 @@ import (
 	"theanogo/core/tensor"
 )
 
-// The matrix products compiled to C++ (codegen/cxx/lower_blas.go, the
-// runtime's tg_blas.h) against the Go evaluator: one kernel per dtype with
+// The matrix products compiled to C++ (their kir.Call kernels in
+// core/ops, printed by codegen/cxx/lower_call.go; the runtime's tg_blas.h)
+// against the Go evaluator: one kernel per dtype with
 // every rank combination of dot and inputs seen through views (transposed,
 // strided, reversed), run on random shapes, empty ones included.
 

@@ -4,6 +4,7 @@ storage of the variable's old value when nothing else holds that value."""
 import weakref
 
 import numpy as np
+import pytest
 
 import theanogo
 import theanogo.tensor as T
@@ -52,3 +53,34 @@ def test_updates_that_swap_two_variables():
         theanogo.function([], [], updates=swap)()
         np.testing.assert_array_equal(a.get_value(), [3, 4])
         np.testing.assert_array_equal(b.get_value(), [1, 2])
+
+
+def test_sgd_step_with_an_ifelse_keeps_its_update_in_place():
+    """Gradient clipping with ifelse: the update reads the ifelse's value
+    (computed after the branch's region), yet it is written into w's array;
+    a call failing inside the taken branch changes nothing."""
+    from theanogo.ifelse import ifelse
+
+    w = theanogo.shared(np.ones(1000), name="w")
+    x = T.dvector("x")
+    idx = T.lvector("idx")
+    g = x * w
+    norm = T.sqrt((g ** 2).sum())
+    clipped = ifelse(norm > 1.0, g / norm * x[idx].sum(), g)
+    step = theanogo.function([x, idx], (w * x).sum(), updates=[(w, w - 0.1 * clipped)])
+    old = weakref.ref(w.container[0])
+    xv = np.full(1000, 0.01)
+    want = np.ones(1000)
+    for v in (xv, xv * 100):
+        gv = v * want
+        n = np.sqrt((gv ** 2).sum())
+        clip = gv / n * v[[0, 1]].sum() if n > 1 else gv
+        cost = step(v, np.array([0, 1]))
+        assert cost == pytest.approx((want * v).sum())
+        want = want - 0.1 * clip
+        np.testing.assert_allclose(w.get_value(), want, rtol=1e-12)
+    assert old() is w.container[0], "the update allocated a new array"
+    with pytest.raises(IndexError):
+        step(xv * 100, np.array([5000]))  # the taken branch indexes out of range
+    np.testing.assert_allclose(w.get_value(), want, rtol=1e-12)
+    assert old() is w.container[0]

@@ -25,23 +25,27 @@ def run(settings: Settings) -> str:
                 "the fastest peer in the row", "- theanogo and pytensor compile one function per dtype (their "
                 "functions do not depend on the batch size) and reset the parameters before each batch", ""]
     for dtype in dtypes:
-        sections.append(_one_table(settings, dtype))
+        sections.append(step_table(settings, dtype, (60,) if settings.quick else (1, 60, 600)))
     return "\n".join(sections)
 
 
-def _one_table(settings: Settings, dtype: str) -> str:
+def step_table(settings: Settings, dtype: str, batches: tuple[int, ...], penalty: bool = False) -> str:
+    """One dtype's table: a row per batch, a column per peer, the floor and
+    theanogo's ratios (models.build's step, with mlp.py's penalties when
+    ``penalty``)."""
     rows, notes = [], set()
-    for batch in (60,) if settings.quick else (1, 60, 600):
+    what = "mlp_penalty" if penalty else "mlp"
+    for batch in batches:
         floor, gflops = mlp_gemm_floor(batch, dtype)
         times: dict[str, float] = {}
         cells: dict[str, str] = {}
         reference = math.nan
         for peer in models.peers_for(settings.quick):
-            progress(f"mlp {dtype} batch {batch}: {peer}")
+            progress(f"{what} {dtype} batch {batch}: {peer}")
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    model = models.build(peer, dtype, batch)
+                    model = models.build(peer, dtype, batch, penalty)
                     loss = model.step()
                     t = per_call(model.step, budget=settings.budget * 2, repeats=settings.repeats)
             except LookupError as exc:

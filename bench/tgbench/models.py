@@ -5,7 +5,14 @@ parameters and the same minibatch.
 
 ``build(peer, dtype, batch)`` returns a ``Model`` whose ``step()`` runs one
 full training step (forward, backward, update of all four parameters) and
-returns the loss before the update; ``compile_s`` is the time of the call
+returns the loss before the update; ``build(..., penalty=True)`` adds
+DeepLearningTutorials' mlp.py penalties to the cost, as mlp.py writes them::
+
+    L1 = abs(W1).sum() + abs(W2).sum()
+    L2_sqr = (W1 ** 2).sum() + (W2 ** 2).sum()
+    cost = NLL + L1_REG * L1 + L2_REG * L2_sqr      # mlp.py's defaults: 0.00 and 0.0001
+
+(the L1 term stays in the graph with its zero weight, as in the tutorial); ``compile_s`` is the time of the call
 that compiles (``theanogo.function``, ``pytensor.function``, JAX's first
 call) and ``live_bytes`` the bytes of the parameters and the minibatch.
 Used by the step timing, the compile-time children and the memory children.
@@ -24,6 +31,7 @@ from . import peers
 
 N_IN, N_HID, N_OUT = 784, 500, 10
 LR = 0.01
+L1_REG, L2_REG = 0.00, 0.0001  # mlp.py's test_mlp defaults
 PEERS = ("numpy", "torch", "jax.jit", "pytensor (default)", "pytensor (C, cvm)", "theanogo")
 # --quick leaves out PyTensor's default (Numba) mode here: compiling the MLP with Numba takes
 # about a minute on these machines.
@@ -57,20 +65,21 @@ def initial(dtype: str, batch: int, seed: int = 0) -> tuple[list[np.ndarray], np
     return params, x, y
 
 
-def build(peer: str, dtype: str, batch: int) -> Model:
-    """The peer's training step; raises LookupError when it is not installed."""
+def build(peer: str, dtype: str, batch: int, penalty: bool = False) -> Model:
+    """The peer's training step (with mlp.py's L1/L2 penalties when
+    ``penalty``); raises LookupError when the peer is not installed."""
     params, x, y = initial(dtype, batch)
     live = sum(p.nbytes for p in params) + x.nbytes + y.nbytes
     if peer == "numpy":
-        return Model(_numpy_step(params, x, y), None, live)
+        return Model(_numpy_step(params, x, y, penalty), None, live)
     if peer == "torch":
-        return Model(_torch_step(params, x, y), None, live)
+        return Model(_torch_step(params, x, y, penalty), None, live)
     if peer == "jax.jit":
-        return _jax_model(params, x, y, live)
+        return _jax_model(params, x, y, live, penalty)
     if peer.startswith("pytensor"):
-        return _symbolic_model("pytensor", params, x, y, live, c_backend="cvm" in peer)
+        return _symbolic_model("pytensor", params, x, y, live, penalty, c_backend="cvm" in peer)
     if peer == "theanogo":
-        return _symbolic_model("theanogo", params, x, y, live)
+        return _symbolic_model("theanogo", params, x, y, live, penalty)
     raise ValueError(f"unknown peer {peer!r}")
 
 
@@ -81,11 +90,12 @@ def _require(name: str) -> Any:
     return module
 
 
-def _numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
-    """Hand-written forward and backward, updating the arrays in place."""
+def _numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, penalty: bool) -> Callable[[], float]:
+    """Hand-written forward and backward, updating the arrays in place; the
+    penalties' values and gradients (l1·sign(W), 2·l2·W) when ``penalty``."""
     w1, b1, w2, b2 = [p.copy() for p in params]
     rows = np.arange(len(x))
-    lr = x.dtype.type(LR)
+    lr, l1, l2 = (x.dtype.type(v) for v in (LR, L1_REG, L2_REG))
 
     def step() -> float:
         nonlocal w1, b1, w2, b2  # updated in place (-=), never rebound to new arrays
@@ -95,19 +105,27 @@ def _numpy_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Calla
         e = np.exp(z)
         p = e / e.sum(axis=1, keepdims=True)
         loss = -np.mean(np.log(p[rows, y]))
+        if penalty:
+            loss += l1 * (np.abs(w1).sum() + np.abs(w2).sum()) + l2 * ((w1 ** 2).sum() + (w2 ** 2).sum())
         p[rows, y] -= 1
         p /= len(x)  # p is now d loss / d z
         gh = (p @ w2.T) * (1 - h * h)
-        w2 -= lr * (h.T @ p)
+        if penalty:
+            w2 -= lr * (h.T @ p + l1 * np.sign(w2) + 2 * l2 * w2)
+        else:
+            w2 -= lr * (h.T @ p)
         b2 -= lr * p.sum(axis=0)
-        w1 -= lr * (x.T @ gh)
+        if penalty:
+            w1 -= lr * (x.T @ gh + l1 * np.sign(w1) + 2 * l2 * w1)
+        else:
+            w1 -= lr * (x.T @ gh)
         b1 -= lr * gh.sum(axis=0)
         return float(loss)
 
     return step
 
 
-def _torch_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Callable[[], float]:
+def _torch_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, penalty: bool) -> Callable[[], float]:
     """Eager autograd; the update in place under no_grad."""
     torch = _require("torch")
     F = torch.nn.functional
@@ -117,6 +135,8 @@ def _torch_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Calla
     def step() -> float:
         w1, b1, w2, b2 = ps
         loss = F.cross_entropy(torch.tanh(xt @ w1 + b1) @ w2 + b2, yt)
+        if penalty:
+            loss = loss + L1_REG * (w1.abs().sum() + w2.abs().sum()) + L2_REG * ((w1 ** 2).sum() + (w2 ** 2).sum())
         grads = torch.autograd.grad(loss, ps)
         with torch.no_grad():
             for p, g in zip(ps, grads):
@@ -126,7 +146,7 @@ def _torch_step(params: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> Calla
     return step
 
 
-def _jax_model(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, live: int) -> Model:
+def _jax_model(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, live: int, penalty: bool) -> Model:
     """A jitted functional step returning new parameters (the old ones donated)."""
     jax = _require("jax")
     jnp = jax.numpy
@@ -134,7 +154,10 @@ def _jax_model(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, live: int
     def loss(ps, xb, yb):
         w1, b1, w2, b2 = ps
         logp = jax.nn.log_softmax(jnp.tanh(xb @ w1 + b1) @ w2 + b2)
-        return -jnp.mean(logp[jnp.arange(xb.shape[0]), yb])
+        nll = -jnp.mean(logp[jnp.arange(xb.shape[0]), yb])
+        if not penalty:
+            return nll
+        return nll + L1_REG * (jnp.abs(w1).sum() + jnp.abs(w2).sum()) + L2_REG * ((w1 ** 2).sum() + (w2 ** 2).sum())
 
     def update(ps, xb, yb):
         value, grads = jax.value_and_grad(loss)(ps, xb, yb)
@@ -157,17 +180,17 @@ def _jax_model(params: list[np.ndarray], x: np.ndarray, y: np.ndarray, live: int
     return Model(step, compile_s, live, f"XLA {jax.default_backend()}")
 
 
-_compiled: dict[tuple[str, bool, str], tuple[Any, list[Any], float]] = {}
+_compiled: dict[tuple[str, bool, str, bool], tuple[Any, list[Any], float]] = {}
 
 
 def _symbolic_model(lib: str, params: list[np.ndarray], x: np.ndarray, y: np.ndarray, live: int,
-                    c_backend: bool = False) -> Model:
+                    penalty: bool, c_backend: bool = False) -> Model:
     """theanogo or pytensor: the Theano tutorial's graph, function with
     updates. The function does not depend on the batch size, so it is
     compiled once per dtype and its parameters reset for each batch."""
-    key = (lib, c_backend, str(x.dtype))
+    key = (lib, c_backend, str(x.dtype), penalty)
     if key not in _compiled:
-        _compiled[key] = _compile_symbolic(lib, params, x, c_backend)
+        _compiled[key] = _compile_symbolic(lib, params, x, penalty, c_backend)
     f, shared, compile_s = _compiled[key]
     for v, p in zip(shared, params):
         v.set_value(p.copy())
@@ -175,7 +198,8 @@ def _symbolic_model(lib: str, params: list[np.ndarray], x: np.ndarray, y: np.nda
     return Model(lambda: float(f(x, y)), compile_s, live, str(backend))
 
 
-def _compile_symbolic(lib: str, params: list[np.ndarray], x: np.ndarray, c_backend: bool) -> tuple[Any, list[Any], float]:
+def _compile_symbolic(lib: str, params: list[np.ndarray], x: np.ndarray, penalty: bool,
+                      c_backend: bool) -> tuple[Any, list[Any], float]:
     """(function, shared variables, seconds the function() call took)."""
     module = _require(lib)
     if lib == "theanogo":
@@ -197,6 +221,10 @@ def _compile_symbolic(lib: str, params: list[np.ndarray], x: np.ndarray, c_backe
     w1, b1, w2, b2 = shared
     p_y = softmax(T.dot(T.tanh(T.dot(xv, w1) + b1), w2) + b2)
     cost = -T.mean(T.log(p_y)[T.arange(yv.shape[0]), yv])
+    if penalty:  # mlp.py's lines (its floatX=float32 constants as arrays of the dtype)
+        l1 = abs(w1).sum() + abs(w2).sum()
+        l2_sqr = (w1 ** 2).sum() + (w2 ** 2).sum()
+        cost = cost + np.asarray(L1_REG, dtype=x.dtype) * l1 + np.asarray(L2_REG, dtype=x.dtype) * l2_sqr
     grads = module.grad(cost, shared)
     lr = np.asarray(LR, dtype=x.dtype)
     updates = [(v, v - lr * g) for v, g in zip(shared, grads)]

@@ -34,6 +34,10 @@ type Backend struct {
 	// Evaluate names ops whose nodes run in the Go evaluator inside the
 	// kernel although they lower (Options.Evaluate; tests of the fallback).
 	Evaluate map[string]bool
+	// SeparateIntermediates gives every intermediate a slot of its own
+	// (Options.SeparateIntermediates): tests and the workspace measurement
+	// compare against it.
+	SeparateIntermediates bool
 }
 
 func (b *Backend) Name() string { return "cxx" }
@@ -79,7 +83,7 @@ func (b *Backend) Prepare(fg *compile.FunctionGraph) (compile.Callable, error) {
 }
 
 func (b *Backend) prepare(fg *compile.FunctionGraph) (*Callable, error) {
-	k, err := Generate(fg, Options{Profile: b.Profile, Evaluate: b.Evaluate})
+	k, err := Generate(fg, Options{Profile: b.Profile, Evaluate: b.Evaluate, SeparateIntermediates: b.SeparateIntermediates})
 	if err != nil {
 		return nil, err
 	}

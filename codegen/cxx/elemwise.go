@@ -15,11 +15,12 @@ import (
 	"theanogo/core/tensor"
 )
 
-// Elementwise nodes (Elemwise, FusedOp, CastOp, CopyOp) lower to one
-// element function (a helper taking each input's stored value and
-// returning the output's) and the loops that map it over the output
-// (loops.go), chosen at generation time from what the types say about
-// each operand's layout. Broadcast compatibility is checked in phase 1
+// Elementwise nodes (Elemwise, FusedOp, CastOp, CopyOp) lower to a map
+// kernel (their ops' Lower, core/ops/map_kernel.go), printed by
+// lower_kir.go as one element function (a helper taking each read
+// input's stored value and returning the output's) and the loops that map
+// it over the output (loops.go), chosen at generation time from the
+// kernel's operands. Broadcast compatibility is checked in phase 1
 // (generate.go's elementwiseChecks), so the loops never fail.
 
 // An elementwise loop runs through the pool when its work, the output
@@ -53,20 +54,14 @@ var expensiveScalars = map[string]bool{
 // memory traffic and arithmetic of an element.
 const expensiveCost = 8
 
-// elementCost estimates the cost of one element of an elementwise node.
-func elementCost(n *graph.Apply) int {
+// elementCost estimates the cost of one element of a map computing x:
+// 1, and expensiveCost more for each math call (a constant integer power
+// is multiplications: arithmetic).
+func elementCost(x *kir.Expr) int {
 	cost := 1
-	switch op := n.Op.(type) {
-	case ops.Elemwise:
-		k, _, constant := constExponent(n)
-		if _, powi := powiValue(k); expensiveScalars[op.Scalar.Name] && !(constant && powi) {
+	for _, n := range x.Schedule() {
+		if _, powi := kir.PowiExponent(n); n.Op() == kir.OpApply && expensiveScalars[n.Row().RowName()] && !powi {
 			cost += expensiveCost
-		}
-	case ops.FusedOp:
-		for _, x := range op.Expr.Schedule() {
-			if _, powi := kir.PowiExponent(x); x.Op() == kir.OpApply && expensiveScalars[x.Row().RowName()] && !powi {
-				cost += expensiveCost
-			}
 		}
 	}
 	return cost
@@ -97,46 +92,6 @@ func elementwiseOf(n *graph.Apply) (string, int, bool) {
 	return "", 0, false
 }
 
-// elementwiseInPlace: an elementwise node reads input i at the position it
-// writes when input i has the output's rank and no broadcast dimension.
-func elementwiseInPlace(n *graph.Apply, i int) bool {
-	in, out := n.Inputs[i].Type, n.Outputs[0].Type
-	if in.Ndim() != out.Ndim() {
-		return false
-	}
-	for d, l := range in.Shape {
-		if l == 1 && out.Shape[d] != 1 {
-			return false
-		}
-	}
-	if op, ok := n.Op.(ops.Elemwise); ok && op.Scalar.CheckI64 != nil {
-		return false // may fail after writing
-	}
-	return true
-}
-
-// elementFunction adds the helper computing one element from body (which
-// reads the parameters a0, a1, ... of the inputs' storage types and
-// returns the output's storage value) and returns its name; equal bodies
-// share one helper.
-func elementFunction(e *Emitter, n *graph.Apply, body []string) string {
-	in := make([]dtype.DType, len(n.Inputs))
-	for i, v := range n.Inputs {
-		in[i] = v.Type.DType
-	}
-	return elementHelper(e, in, n.Outputs[0].Type.DType, body)
-}
-
-// elementHelper adds the element function of parameters a0, a1, ... (the
-// storage types of in) returning out's storage, named by its text.
-func elementHelper(e *Emitter, in []dtype.DType, out dtype.DType, body []string) string {
-	params := make([]string, len(in))
-	for i, d := range in {
-		params[i] = fmt.Sprintf("%s a%d", cTypeOf(d).Storage, i)
-	}
-	return sharedHelper(e, "tg_elem", fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", cTypeOf(out).Storage, strings.Join(params, ", "), strings.Join(body, "\n    ")))
-}
-
 // sharedHelper adds the helper code, named prefix_<hash of code> (NAME in
 // code), and returns its name: equal code is one helper.
 func sharedHelper(e *Emitter, prefix, code string) string {
@@ -144,17 +99,6 @@ func sharedHelper(e *Emitter, prefix, code string) string {
 	name := prefix + "_" + hex.EncodeToString(sum[:6])
 	e.Helper(name, strings.ReplaceAll(code, "NAME", name))
 	return name
-}
-
-// scalarExpr applies row's C template to operand expressions, each in its
-// input's compute type, converting them to the row's operand types.
-func scalarExpr(row *ops.ScalarOp, dts []dtype.DType, operands []string) string {
-	expr := cxxTarget{}.Template(row, row.OperandDType(dts, 0))
-	for i := len(operands) - 1; i >= 0; i-- {
-		conv := fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(row.OperandDType(dts, i)).Compute, operands[i])
-		expr = strings.ReplaceAll(expr, fmt.Sprintf("$%d", i), conv)
-	}
-	return expr
 }
 
 // vectorScalar names a scalar row and its first operand's dtype.
@@ -169,143 +113,6 @@ type vectorScalar struct {
 var vectorScalars = map[vectorScalar]string{
 	{"tanh", dtype.Float32}: "tg_tanh_f32($0)",
 	{"tanh", dtype.Float64}: "tg_tanh_f64($0)",
-}
-
-// lowerElemwise maps the scalar row's template over the inputs.
-func lowerElemwise(e *Emitter, n *graph.Apply) error {
-	row := n.Op.(ops.Elemwise).Scalar
-	dts := make([]dtype.DType, len(n.Inputs))
-	operands := make([]string, len(n.Inputs))
-	for i, in := range n.Inputs {
-		dts[i] = in.Type.DType
-		operands[i] = load(dts[i], fmt.Sprintf("a%d", i))
-	}
-	out := n.Outputs[0].Type.DType
-	var expr string
-	if k, lit, ok := constExponent(n); ok {
-		// the exponent in the code, not read per element: multiplications
-		// for an integer one in float arithmetic, as in a fused kernel
-		if kk, ok := powiValue(k); ok && row.ComputeDType(dts).IsFloat() {
-			expr = fmt.Sprintf("tg_powi<%d>(tg_convert<double>(%s))", kk, operands[0])
-		} else {
-			operands[1] = load(dts[1], lit)
-		}
-	}
-	if expr == "" {
-		expr = scalarExpr(row, dts, operands)
-	}
-	fn := elementFunction(e, n, []string{"return " + store(out, fmt.Sprintf("tg_convert<%s>(%s)", cTypeOf(out).Compute, expr)) + ";"})
-	if row.CheckI64 != nil && row.ComputeDType(dts) == dtype.Int64 {
-		if row.Name != "pow" {
-			return fmt.Errorf("cxx: no check for integer %s", row.Name)
-		}
-		e.Line("if (tg_view_size(out0) > 0 && tg_any_negative(in1)) return tg_set_error(err, \"ValueError: pow: Integers to negative integer powers are not allowed.\");")
-	}
-	emitLoops(e, n, fn)
-	return nil
-}
-
-// lowerCast converts each element as astype does.
-func lowerCast(e *Emitter, n *graph.Apply) error {
-	from, to := n.Inputs[0].Type.DType, n.Outputs[0].Type.DType
-	fn := elementFunction(e, n, []string{"return " + store(to, fmt.Sprintf("tg_astype<%s>(%s)", cTypeOf(to).Compute, load(from, "a0"))) + ";"})
-	emitLoops(e, n, fn)
-	return nil
-}
-
-// lowerCopy copies the elements.
-func lowerCopy(e *Emitter, n *graph.Apply) error {
-	fn := elementFunction(e, n, []string{"return a0;"})
-	emitLoops(e, n, fn)
-	return nil
-}
-
-// lowerFused computes the expression's nodes in schedule order, each
-// rounded to its dtype's storage as the Elemwise or cast it replaced would
-// store it (fusedElementFunction).
-func lowerFused(e *Emitter, n *graph.Apply) error {
-	op := n.Op.(ops.FusedOp)
-	inDT, err := fusedInputs("composite", op.Expr, n)
-	if err != nil {
-		return err
-	}
-	fn, out, err := fusedElementFunction(e, op.Expr, inDT)
-	if err != nil {
-		return err
-	}
-	if out != n.Outputs[0].Type.DType {
-		return fmt.Errorf("cxx: composite computes %v, its output is %v", out, n.Outputs[0].Type.DType)
-	}
-	emitLoops(e, n, fn)
-	return nil
-}
-
-// fusedInputs checks that node n has the inputs expression x reads and
-// returns their dtypes.
-func fusedInputs(name string, x *kir.Expr, n *graph.Apply) ([]dtype.DType, error) {
-	if x == nil {
-		return nil, fmt.Errorf("cxx: %s without an expression", name)
-	}
-	if x.NumInputs() != len(n.Inputs) {
-		return nil, fmt.Errorf("cxx: %s takes %d inputs, got %d", name, x.NumInputs(), len(n.Inputs))
-	}
-	inDT := make([]dtype.DType, len(n.Inputs))
-	for i, in := range n.Inputs {
-		inDT[i] = in.Type.DType
-	}
-	return inDT, nil
-}
-
-// fusedElementFunction adds the helper computing one element of a fused
-// expression from its inputs' stored values (parameters a0, a1, ...), and
-// returns its name and the dtype of the value it returns. kir.Render
-// writes the body with the C++ target (cxxTarget): one statement per
-// computed node, a named temporary (const double t3 = ...;) that later
-// statements read by name, each rounded to its dtype's storage as the
-// Elemwise or cast it replaced would store it. The function is the DAG:
-// a value read twice is computed once, and its length is the number of
-// nodes, never that of the expression tree.
-func fusedElementFunction(e *Emitter, x *kir.Expr, inDT []dtype.DType) (string, dtype.DType, error) {
-	r, err := kir.Render(cxxTarget{}, x, func(i int) string { return fmt.Sprintf("a%d", i) })
-	if err != nil {
-		return "", 0, fmt.Errorf("cxx: %v", err)
-	}
-	body := make([]string, 0, len(inDT)+len(r.Body)+1)
-	for i := len(inDT) - 1; i >= 0; i-- {
-		body = append(body, fmt.Sprintf("(void)a%d;", i))
-	}
-	body = append(append(body, r.Body...), "return "+r.Result+";")
-	return elementHelper(e, inDT, x.DType(), body), x.DType(), nil
-}
-
-// constExponent reports whether n is an Elemwise pow whose exponent is a
-// constant with every element equal (a scalar broadcast), with that value
-// and its C literal.
-func constExponent(n *graph.Apply) (float64, string, bool) {
-	op, ok := n.Op.(ops.Elemwise)
-	if !ok || op.Scalar.Name != "pow" || len(n.Inputs) != 2 {
-		return 0, "", false
-	}
-	y := n.Inputs[1]
-	if !y.IsConstant() || y.Value.Size() == 0 || y.Type.DType.IsComplex() {
-		return 0, "", false
-	}
-	lit := literal(y.Value, 0)
-	for i := 1; i < y.Value.Size(); i++ {
-		if literal(y.Value, i) != lit {
-			return 0, "", false
-		}
-	}
-	return y.Value.Float64s()[0], lit, true
-}
-
-// powiValue reports whether k is an integer exponent that tg_powi
-// computes (|k| <= kir.MaxPowi).
-func powiValue(k float64) (int, bool) {
-	if k != math.Trunc(k) || math.Abs(k) > kir.MaxPowi {
-		return 0, false
-	}
-	return int(k), true
 }
 
 // literal writes element i of a as a C++ value of its storage type.

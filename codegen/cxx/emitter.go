@@ -6,8 +6,10 @@
 //
 // Each op is lowered by a row of the lowerings table (lowerings.go): a Go
 // function that writes the body of the node's C++ function with an
-// Emitter. An op without a row runs in the Go evaluator from inside the
-// kernel (tg_state.eval_node).
+// Emitter; or, needing no row, through the kernel its op builds
+// (kir.Lowerable: scans in lower_kir.go, runtime calls in lower_call.go).
+// An op without either runs in the Go evaluator from inside the kernel
+// (tg_state.eval_node).
 package cxx
 
 import (

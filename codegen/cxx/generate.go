@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -59,6 +60,10 @@ type Options struct {
 	// even though they have a lowering: tests of the fallback use it. View
 	// ops always lower.
 	Evaluate map[string]bool
+	// SeparateIntermediates turns off in-place intermediates (inplace.go):
+	// an elementwise node never writes into the slot of an input it reads
+	// last.
+	SeparateIntermediates bool
 }
 
 // Generate writes fg's kernel.
@@ -86,8 +91,8 @@ func Generate(fg *compile.FunctionGraph, opt Options) (k *Kernel, err error) {
 
 // newGen returns the generator of one body (the kernel's tg_run, or a
 // region's function) in translation unit t.
-func newGen(t *tu, fg *compile.FunctionGraph, evaluate map[string]bool) *gen {
-	return &gen{tu: t, fg: fg, evaluate: evaluate, dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
+func newGen(t *tu, fg *compile.FunctionGraph, opt Options) *gen {
+	return &gen{tu: t, fg: fg, evaluate: opt.Evaluate, separate: opt.SeparateIntermediates, dims: map[*graph.Variable][]string{}, declared: map[string]bool{},
 		slotOf: map[*graph.Variable]int{}, resultOf: map[*graph.Variable]int{}, scratch: map[*graph.Apply]int{}, views: map[viewKey]int{},
 		slotUsers: map[int][]string{}, aliased: map[*graph.Apply]bool{}}
 }
@@ -146,6 +151,8 @@ type gen struct {
 	top         bool // the kernel's tg_run (not a region)
 	fg          *compile.FunctionGraph
 	evaluate    map[string]bool // Options.Evaluate
+	separate    bool            // Options.SeparateIntermediates
+	inPlace     []bool          // per update: written into the old value's memory (Kernel.InPlace)
 	body        []string        // the body
 	declared    map[string]bool
 	dims        map[*graph.Variable][]string // each variable's lengths as C expressions
@@ -208,10 +215,7 @@ func (g *gen) run(opt Options) error {
 		return err
 	}
 	for _, n := range nodes {
-		switch n.Op.(type) {
-		case ops.DotOp, ops.GemmOp, ops.GemvOp, ops.GerOp:
-			g.u.blas = true
-		}
+		g.u.blas = g.u.blas || callsBLAS(n)
 	}
 	g.line("char **err = &args->error;")
 	g.line("if (args->n_inputs != %d || args->n_results != %d) return tg_set_error(err, \"TypeError: the kernel takes %d inputs and %d results, got %%d and %%d\", (int)args->n_inputs, (int)args->n_results);",
@@ -228,35 +232,25 @@ func (g *gen) run(opt Options) error {
 		return err
 	}
 	g.elementwiseChecks(shaped)
-	g.blasChecks(shaped)
+	g.callChecks(shaped)
 	steps, updates := g.plan(nodes)
-	inPlace := make([]bool, len(fg.UpdateTargets))
-	for i, v := range fg.UpdateValues() {
-		// a kernel with regions writes no update in place: a region may
-		// fail after any step (its checks run when it runs)
-		inPlace[i] = v.Owner != nil && !g.hasRegions()
-	}
+	inPlace := g.inPlaceCandidates(steps, updates)
 	fails := make([]Failure, len(steps))
 	for i, s := range steps {
-		fails[i] = neverFails // a copy into a result
-		if s.node != nil {
-			fails[i] = g.failure(s.node)
-		}
+		fails[i] = g.stepFailure(s)
 	}
-	var order []int
-	if g.hasRegions() {
-		for i := range steps { // dependency order, as listed
-			order = append(order, i)
-		}
-	} else {
-		order = schedule(steps, updates, inPlace, fg.NumOutputs, fails)
-	}
+	order := schedule(steps, updates, inPlace, fg.NumOutputs, fails)
 	for _, u := range updates {
 		if inPlace[u.result-fg.NumOutputs] && steps[u.writer].node != nil {
 			g.aliased[steps[u.writer].node] = true
 		}
 	}
+<<<<<<< HEAD
 	if g.top { // a region's body (compiled later, in phase 2) must not overwrite the kernel's answer
+=======
+	g.inPlace = inPlace
+	if g.top { // a region's body (compiled during phase 2) must not reset the kernel's
+>>>>>>> main
 		g.k.InPlace = inPlace
 	}
 	g.memory(steps, order)
@@ -677,7 +671,10 @@ func (g *gen) plan(nodes []*graph.Apply) ([]step, []inPlaceUpdate) {
 		writer[j] = len(steps)
 		steps = append(steps, step{copyOf: j, source: r})
 	}
-	if g.cont != nil { // the continuation runs last
+	if g.cont != nil { // the continuation runs last; it writes the results it places
+		for _, j := range g.cont.results {
+			writer[j] = len(steps)
+		}
 		steps = append(steps, step{copyOf: -1, region: g.cont.ins})
 	}
 	shared := fg.SharedIndex()
@@ -690,7 +687,9 @@ func (g *gen) plan(nodes []*graph.Apply) ([]step, []inPlaceUpdate) {
 }
 
 // memory gives every intermediate a workspace slot, reusing the slots of
-// variables no later step reads (a view keeps its base alive).
+// variables no later step reads (a view keeps its base alive); an
+// elementwise node may write into the slot of an input it reads last
+// (reusableInput, inplace.go).
 func (g *gen) memory(steps []step, order []int) {
 	// A read of v is a read of every variable along v's chain of views:
 	// the root's memory, and the scratch copy a reshape on the way may
@@ -744,7 +743,13 @@ func (g *gen) memory(steps []step, order []int) {
 			if _, ok := g.resultOf[o]; ok {
 				continue
 			}
-			s := take()
+			s, inPlace := g.reusableInput(n, o, p, last)
+			if inPlace { // the input's slot, which it frees here, is o's from now on (inplace.go)
+				release[p] = slices.DeleteFunc(release[p], func(r int) bool { return r == s })
+				g.aliased[n] = true
+			} else {
+				s = take()
+			}
 			g.slotOf[o] = s
 			g.slotUsers[s] = append(g.slotUsers[s], g.slotBytes(o))
 			g.stored = append(g.stored, o)

@@ -2,6 +2,7 @@ package cxx
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"theanogo/core/graph"
@@ -10,33 +11,127 @@ import (
 
 // An op that implements kir.Lowerable needs no row in the lowerings table:
 // lookup falls back to kernelLowering, which asks the op for its kernel
-// and prints it here. The kernel's text is the node function's first
-// comment. Scans are printed today (cumsum, cumprod); the existing rows
-// lower maps and reductions, and kernels with those bodies are printed by
-// the CUDA printer (cuda/) only, for now.
+// (kernelOf) and prints it here. The kernel's text is the node function's
+// first comment. Maps (every elementwise node: loops.go), reductions
+// (Reduce and FusedReduceOp: lower_reduce.go) and scans (cumsum, cumprod)
+// are printed.
 
-// kernelLowering is the lowering of every kir.Lowerable op. A scan's
-// element expressions cannot fail, but a kernel body may grow checks:
-// failsBeforeWriting keeps the scheduler's promise either way.
-var kernelLowering = Lowering{Lower: lowerKernel, Fails: always(failsBeforeWriting)}
+// kernelLowering is the lowering of every kir.Lowerable op; whether the
+// output may take an input's memory and when the body may fail are read
+// from the kernel too. It is set in init: printing consults lookup
+// (contiguousByConstruction asks which nodes are views).
+var kernelLowering Lowering
 
-// lowerKernel prints n's kernel (Lower, checked) as the node's body.
-func lowerKernel(e *Emitter, n *graph.Apply) error {
+func init() {
+	kernelLowering = Lowering{Lower: lowerKernel, InPlace: kernelInPlace, Fails: kernelFails}
+}
+
+// kernelOf is n's kernel (its op's Lower, checked), its inputs' layouts
+// set from the memory plan: contiguous by construction
+// (contiguousByConstruction) or strided.
+func kernelOf(n *graph.Apply) (*kir.Kernel, error) {
 	k, err := n.Op.(kir.Lowerable).Lower(n)
 	if err != nil {
-		return fmt.Errorf("cxx: lowering %s: %v", n.Op.Name(), err)
+		return nil, fmt.Errorf("cxx: lowering %s: %v", n.Op.Name(), err)
 	}
-	if err := k.Check(); err != nil {
+	if len(k.Inputs) != len(n.Inputs) || len(k.Outputs) != len(n.Outputs) {
+		return nil, fmt.Errorf("cxx: lowering %s: a kernel of %d inputs and %d outputs for a node of %d and %d",
+			n.Op.Name(), len(k.Inputs), len(k.Outputs), len(n.Inputs), len(n.Outputs))
+	}
+	for i, in := range n.Inputs {
+		if contiguousByConstruction(in) {
+			k.Inputs[i].Layout = kir.Contiguous
+		}
+	}
+	return k, k.Check()
+}
+
+// lowerKernel prints n's kernel as the node's body.
+func lowerKernel(e *Emitter, n *graph.Apply) error {
+	k, err := kernelOf(n)
+	if err != nil {
 		return err
 	}
 	for _, line := range strings.Split(strings.TrimSpace(k.String()), "\n") {
 		e.Line("// %s", line)
 	}
 	switch b := k.Body.(type) {
+	case *kir.Map:
+		return printMap(e, k, b)
+	case *kir.Reduce:
+		return printReduce(e, k, b)
 	case *kir.Scan:
 		return printScan(e, k, b)
+	case *kir.Call:
+		return printCall(e, k, b)
 	}
 	return fmt.Errorf("cxx: kernel %s: a %T body is not printed for the CPU yet", k.Name, k.Body)
+}
+
+// kernelInPlace: a map writes each output element right after reading the
+// inputs' elements at the same point, so output 0 may take the memory of
+// an input that it reads at every point, never broadcast, unless a check
+// may stop the map after writing. A runtime call's output 0 may take the
+// inputs its call names (gemm's Z, an index update's x: lower_call.go). No
+// other body computes in place.
+func kernelInPlace(n *graph.Apply, i int) bool {
+	k, err := kernelOf(n)
+	if err != nil {
+		return false
+	}
+	if c, ok := k.Body.(*kir.Call); ok {
+		return slices.Contains(c.InPlace, i)
+	}
+	b, ok := k.Body.(*kir.Map)
+	if !ok || len(b.Outputs) != 1 || len(kir.Checked(b.Outputs[0])) > 0 || !k.Reads()[i] {
+		return false
+	}
+	in, out := k.Inputs[i], k.Outputs[0]
+	for d := 0; d < k.Rank(); d++ {
+		if in.Broadcasts(d) && !out.Broadcasts(d) {
+			return false
+		}
+	}
+	return true
+}
+
+// kernelFails: a map never fails (phase 1 checked the broadcast), unless
+// a row checks its operands (integer pow), which it does before writing;
+// a fold never fails unless it has no identity (max and min of nothing)
+// or checks that its inputs' lengths agree, before writing; a runtime call
+// says itself (a BLAS call after its shape-phase checks never fails); other
+// bodies may check before they write.
+func kernelFails(n *graph.Apply) Failure {
+	k, err := kernelOf(n)
+	if err != nil {
+		return failsAnywhere
+	}
+	if _, ok := k.Body.(*kir.Call); ok {
+		if k.Failure() == kir.NeverFails {
+			return neverFails
+		}
+		return failsBeforeWriting
+	}
+	if b, ok := k.Body.(*kir.Map); ok {
+		for _, x := range b.Outputs {
+			if len(kir.Checked(x)) > 0 {
+				return failsBeforeWriting
+			}
+		}
+		return neverFails
+	}
+	if b, ok := k.Body.(*kir.Reduce); ok {
+		read := 0
+		for _, r := range k.Reads() {
+			if r {
+				read++
+			}
+		}
+		if !b.NonEmpty && read <= 1 {
+			return neverFails
+		}
+	}
+	return failsBeforeWriting
 }
 
 // printScan prints a scan: an odometer over the positions outside the

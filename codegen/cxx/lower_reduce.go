@@ -7,24 +7,27 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/ops"
 )
 
-// Reductions (ops.Reduce, ops.FusedReduceOp) lower to generated loops.
-// Every output position starts at the reduction's identity and folds its
-// elements in the evaluator's domain (double for every real float input,
-// int64 for bools and integers, complex<double> for complex), rounding once
-// to the output dtype at the end; mean divides the folded value by the
-// count. The fold order is the fold policy (DESIGN.md decision 13):
+// Reductions (ops.Reduce, ops.FusedReduceOp) lower to a kir.Reduce
+// kernel (their ops' Lower, core/ops/reduce_kernel.go), printed here as
+// generated loops. Every output position starts at the kernel's identity
+// and folds its elements in the accumulator's dtype (the evaluator's
+// domain: double for every real float input, int64 for bools and
+// integers, complex<double> for complex), rounding once to the output
+// dtype at the end; a mean divides the folded value by the count. The fold
+// order is the kernel's fold policy (DESIGN.md decision 13):
 //
-//   - sums of real floats (sum and mean, folded in double) are pairwise,
+//   - kir.Pairwise (sums of real floats, folded in double) is pairwise,
 //     blocked and parallel (tgr_pairwise_fold in codegen/runtime/
 //     tg_reduce.h): numpy's pairwise order along each row, rows in order
 //     within a piece of the reduced elements, pieces combined pairwise, a
 //     one-output reduction's pieces spread over the pool. The result does
 //     not depend on the thread count; it is within ops.ReduceTolerance of
 //     the evaluator's sequential fold, not bit for bit;
-//   - every other fold (integers, bools, prod, max, min, complex) folds in
+//   - kir.Sequential (integers, bools, prod, max, min, complex) folds in
 //     the evaluator's order, exactly: integer folds are exact in any order
 //     anyway, and max/min have one answer.
 //
@@ -58,24 +61,15 @@ type reduceAccumulator struct {
 	mean     bool
 }
 
-// newReduceAccumulator follows Reduce.Evaluate's choice of domain for
-// reduction k with output dtype out.
-func newReduceAccumulator(k *ops.Reduction, out dtype.DType) reduceAccumulator {
-	compute := k.ComputeDType(out)
-	acc := reduceAccumulator{combine: k.Scalar.C, mean: k.Mean}
-	switch {
-	case compute.IsComplex():
-		acc.ctype = "std::complex<double>"
-	case compute == dtype.Int64:
-		acc.ctype = "int64_t"
-	default:
-		acc.ctype = "double"
-	}
-	acc.identity = k.Identity.C(acc.ctype)
-	if out == dtype.Float16 {
+// accumulatorOf reads a reduce kernel's accumulator: its dtype is the
+// identity's, the combining row is the step's (kir.Reduce.Combine).
+func accumulatorOf(k *kir.Kernel, b *kir.Reduce, combine kir.Row) reduceAccumulator {
+	acc := reduceAccumulator{ctype: cTypeOf(b.Identity.DType()).Storage, identity: cxxTarget{}.Literal(b.Identity),
+		combine: combine.CTemplate(), mean: b.Mean}
+	if out := k.Outputs[0].DType; out == dtype.Float16 {
 		acc.store = "tg_double_to_half($0)" // one rounding from double, as tensor.Float64ToHalf
 	} else {
-		acc.store = "static_cast<" + ops.CTypeOf(out).Storage + ">($0)"
+		acc.store = "static_cast<" + cTypeOf(out).Storage + ">($0)"
 	}
 	return acc
 }
@@ -95,13 +89,14 @@ type reduceNest struct {
 	axes   graph.AxisSet
 	nin    int
 	inputs []dtype.DType // each input's dtype
+	views  []string      // each input's view (in2)
 	// element returns the C++ expression of one element in the
 	// accumulator's type, given each input's element expression.
 	element  func(loads []string) string
 	acc      reduceAccumulator
 	nonEmpty bool // max and min: an empty fold is a ValueError
 	out      dtype.DType
-	pairwise bool // reducePairwise: the fold of tgr_pairwise_fold
+	pairwise bool // kir.Pairwise: the fold of tgr_pairwise_fold
 }
 
 // emitReduceLoops writes the body that plans and runs a reduction (its
@@ -115,7 +110,7 @@ func emitReduceLoops(e *Emitter, r reduceNest) {
 	e.Include("tg_reduce.h")
 	e.Line("tgr_plan<%d> plan;", r.nin)
 	for i := 0; i < r.nin; i++ {
-		e.Line("plan.in[%d] = in%d->data;", i, i)
+		e.Line("plan.in[%d] = %s->data;", i, r.views[i])
 	}
 	e.Line("tgr_plan_init(&plan, %d, shape, strides, UINT64_C(%#x), out0, %t);", r.ndim, uint64(r.axes), r.pairwise)
 	if r.nonEmpty {
@@ -277,36 +272,82 @@ func emitPairwiseRange(node *Emitter, r reduceNest) string {
 	return sharedHelper(node, "tgr_range", fmt.Sprintf("static double NAME(const tgr_plan<%d> *p, const int64_t *off, int64_t f0, int64_t f1) {\n", r.nin)+e.String()+"\n}")
 }
 
-// reducePairwise says whether a fold is pairwise, blocked and parallel
-// (tgr_pairwise_fold) rather than sequential: sums and means of real
-// floats, folded in double. Everything else folds in the evaluator's order.
-func reducePairwise(k *ops.Reduction, acc reduceAccumulator, element dtype.DType) bool {
-	return acc.ctype == "double" && k.Scalar.Name == "add" && element.IsFloat()
-}
-
-// reduceLoad converts a stored element of dtype d to the accumulator's type.
-func reduceLoad(d dtype.DType, acc reduceAccumulator, stored string) string {
-	return "static_cast<" + acc.ctype + ">(" + reduceTemplate(ops.CTypeOf(d).Load, stored) + ")"
-}
-
-// lowerReduce lowers sum, prod, max, min and mean over axes.
-func lowerReduce(e *Emitter, n *graph.Apply) error {
-	op := n.Op.(ops.Reduce)
-	x := n.Inputs[0].Type
-	out := n.Outputs[0].Type.DType
-	acc := newReduceAccumulator(op.Kind, out)
-	ndim := x.Ndim()
-	e.Line("// %s over axes %v of %s, folded in %s", op.Kind.Name, op.Axes, x.DType, acc.ctype)
-	e.Line("int64_t shape[TG_MAXDIM] = {%s};", reduceList(ndim, "in0->shape[%d]"))
-	e.Line("int64_t strides[1][TG_MAXDIM] = {{%s}};", reduceList(ndim, "in0->strides[%d]"))
-	emitReduceLoops(e, reduceNest{
-		op: op.Kind.Name, ndim: ndim, axes: op.Axes, nin: 1, inputs: []dtype.DType{x.DType},
-		element:  func(loads []string) string { return reduceLoad(x.DType, acc, loads[0]) },
-		acc:      acc,
-		nonEmpty: op.Kind.NonEmpty,
-		out:      out,
-		pairwise: reducePairwise(op.Kind, acc, x.DType),
-	})
+// printReduce prints a reduce kernel: the index space's shape and each
+// read input's strides over it (stride 0 along the axes its type says are
+// statically 1, and the check that the inputs that run along an axis
+// agree on its length), then the planned loops (emitReduceLoops) folding
+// the element expression, rendered once as an element function of the
+// read inputs' stored values.
+func printReduce(e *Emitter, k *kir.Kernel, b *kir.Reduce) error {
+	row, element, ok := b.Combine()
+	if !ok {
+		return fmt.Errorf("cxx: kernel %s: a fold whose step is not acc = row(acc, element)", k.Name)
+	}
+	acc := accumulatorOf(k, b, row)
+	reads := k.Reads()
+	var in []int // the read inputs, in order: the plan's inputs
+	for i, r := range reads {
+		if r {
+			in = append(in, i)
+		}
+	}
+	r, err := kir.Render(cxxTarget{}, element, func(i int) string { return fmt.Sprintf("a%d", i-1) })
+	if err != nil {
+		return fmt.Errorf("cxx: kernel %s: %v", k.Name, err)
+	}
+	params := make([]string, len(in))
+	inDT := make([]dtype.DType, len(in))
+	for j, i := range in {
+		inDT[j] = k.Inputs[i].DType
+		params[j] = fmt.Sprintf("%s a%d", cTypeOf(inDT[j]).Storage, i)
+	}
+	fn := sharedHelper(e, "tg_elem", fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}", acc.ctype, strings.Join(params, ", "),
+		strings.Join(append(append([]string{}, r.Body...), "return "+r.Result+";"), "\n    ")))
+	e.Include("tg_loops.h")
+	nd := k.Rank()
+	e.Line("int64_t shape[TG_MAXDIM];")
+	e.Line("int64_t strides[%d][TG_MAXDIM];", max(len(in), 1))
+	for d := 0; d < nd; d++ {
+		e.Line("shape[%d] = 1;", d)
+	}
+	// the space's shape: each axis's length from the first read input
+	// that runs along it; the others must agree
+	first := make([]int, nd)
+	for d := range first {
+		first[d] = -1
+	}
+	for j, i := range in {
+		o := k.Inputs[i]
+		for d := 0; d < nd; d++ {
+			if o.Broadcasts(d) {
+				e.Line("strides[%d][%d] = 0;", j, d)
+				continue
+			}
+			pd := fmt.Sprintf("in%d->ndim - %d + %d", i, nd, d) // the input's own axis (padded on the left)
+			e.Line("strides[%d][%d] = in%d->strides[%s];", j, d, i, pd)
+			if first[d] < 0 {
+				first[d] = i
+				e.Line("shape[%d] = in%d->shape[%s];", d, i, pd)
+				continue
+			}
+			e.Line("if (in%d->shape[%s] != shape[%d]) {", i, pd, d)
+			e.Line(`return tg_set_error(err, "ValueError: %s: input dimension mismatch: dimension %d has length %%lld in input %d and %%lld in input %d", (long long)shape[%d], (long long)in%d->shape[%s]);`,
+				cFormat(k.Name), d, first[d], i, d, i, pd)
+			e.Line("}")
+		}
+	}
+	nest := reduceNest{op: k.Name, ndim: nd, axes: graph.NewAxisSet(b.Axes...), nin: len(in), inputs: inDT,
+		acc: acc, nonEmpty: b.NonEmpty, out: k.Outputs[0].DType, pairwise: b.Fold == kir.Pairwise,
+		element: func(loads []string) string { return fn + "(" + strings.Join(loads, ", ") + ")" }}
+	for _, i := range in {
+		nest.views = append(nest.views, fmt.Sprintf("in%d", i))
+	}
+	if len(in) == 0 { // a map of constants: one pseudo-input that is never read
+		nest.nin, nest.inputs, nest.views = 1, []dtype.DType{dtype.Bool}, []string{"out0"}
+		e.Line("for (int d = 0; d < TG_MAXDIM; d++) strides[0][d] = 0;")
+		nest.element = func([]string) string { return fn + "()" }
+	}
+	emitReduceLoops(e, nest)
 	return nil
 }
 
@@ -346,106 +387,5 @@ func lowerReducedCount(e *Emitter, n *graph.Apply) error {
 		value = "static_cast<" + ct.Storage + ">(count)"
 	}
 	e.Line("*(%s *)out0->data = %s;", ct.Storage, value)
-	return nil
-}
-
-// lowerArgReduce calls the runtime's argmax/argmin (tg_nnet.c).
-func lowerArgReduce(e *Emitter, n *graph.Apply) error {
-	op := n.Op.(ops.ArgReduce)
-	e.Include("tg_nnet.h")
-	isMin := 0
-	if op.Min {
-		isMin = 1
-	}
-	e.Line("// %s over axes %v", op.Name(), op.Axes)
-	e.Line("if (tg_argreduce(in0, UINT64_C(%#x), %d, out0, err) != 0) return 1;", uint64(op.Axes), isMin)
-	return nil
-}
-
-// lowerFusedReduce folds a fused map (ops.FusedReduceOp) without storing
-// it: the map's element function (as FusedOp computes it, each node
-// rounded to its dtype) is called inside the reduction loops, and its
-// value, in the map dtype's storage, is folded as Reduce folds the stored
-// map. Inputs of lower rank are padded on the left; their statically
-// length-1 dimensions broadcast (stride 0).
-func lowerFusedReduce(e *Emitter, n *graph.Apply) error {
-	op := n.Op.(ops.FusedReduceOp)
-	var kind *ops.Reduction
-	for _, k := range ops.Reductions() {
-		if k.Name == op.Kind {
-			kind = k
-		}
-	}
-	if kind == nil {
-		return fmt.Errorf("cxx: composite_reduce: no reduction is called %q", op.Kind)
-	}
-	inDT, err := fusedInputs("composite_reduce", op.Expr, n)
-	if err != nil {
-		return err
-	}
-	fn, mapDT, err := fusedElementFunction(e, op.Expr, inDT)
-	if err != nil {
-		return err
-	}
-	out := n.Outputs[0].Type.DType
-	acc := newReduceAccumulator(kind, out)
-	e.Include("tg_loops.h")
-	e.Line("// %s over axes %v of the map %s, folded in %s", kind.Name, op.Axes, op.Expr, acc.ctype)
-	// The map's shape: each dimension's length from the first input that
-	// does not broadcast there (1 if all do); the others must agree.
-	e.Line("int64_t shape[TG_MAXDIM];")
-	e.Line("int64_t strides[%d][TG_MAXDIM];", max(len(n.Inputs), 1))
-	for d := 0; d < op.Ndim; d++ {
-		e.Line("shape[%d] = 1;", d)
-	}
-	for i, in := range n.Inputs {
-		t := in.Type
-		pad := op.Ndim - t.Ndim()
-		for d := 0; d < op.Ndim; d++ {
-			if d < pad || t.Shape[d-pad] == 1 {
-				e.Line("strides[%d][%d] = 0;", i, d)
-				continue
-			}
-			e.Line("strides[%d][%d] = in%d->strides[%d];", i, d, i, d-pad)
-		}
-	}
-	first := make([]int, op.Ndim)
-	for d := range first {
-		first[d] = -1
-	}
-	for i, in := range n.Inputs {
-		t := in.Type
-		pad := op.Ndim - t.Ndim()
-		for d := pad; d < op.Ndim; d++ {
-			if t.Shape[d-pad] == 1 {
-				continue
-			}
-			if first[d] < 0 {
-				first[d] = i
-				e.Line("shape[%d] = in%d->shape[%d];", d, i, d-pad)
-				continue
-			}
-			e.Line("if (in%d->shape[%d] != shape[%d]) {", i, d-pad, d)
-			e.Line(`return tg_set_error(err, "ValueError: composite: input dimension mismatch: dimension %d has length %%lld in input %d and %%lld in input %d", (long long)shape[%d], (long long)in%d->shape[%d]);`,
-				d, first[d], i, d, i, d-pad)
-			e.Line("}")
-		}
-	}
-	nin := len(n.Inputs)
-	element := func(loads []string) string {
-		return reduceLoad(mapDT, acc, fn+"("+strings.Join(loads, ", ")+")")
-	}
-	if nin == 0 { // a constant map: one pseudo-input that is never read
-		nin = 1
-		inDT = []dtype.DType{dtype.Bool}
-		e.Line("for (int d = 0; d < TG_MAXDIM; d++) strides[0][d] = 0;")
-		e.Line("const tg_view *in0 = out0;")
-		element = func([]string) string { return reduceLoad(mapDT, acc, fn+"()") }
-	}
-	emitReduceLoops(e, reduceNest{
-		op: kind.Name, ndim: op.Ndim, axes: op.Axes, nin: nin, inputs: inDT,
-		element: element, acc: acc, nonEmpty: kind.NonEmpty, out: out,
-		pairwise: reducePairwise(kind, acc, mapDT),
-	})
 	return nil
 }

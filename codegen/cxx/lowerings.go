@@ -10,7 +10,9 @@ import (
 )
 
 // lowerings is the table op type -> lowering. Every area adds its rows
-// here; an op without a row runs in the Go evaluator (eval_node). It is
+// here; an op without a row runs in the Go evaluator (eval_node), unless
+// it lowers to a kernel (kir.Lowerable: the runtime calls, cumsum): those
+// need no row. It is
 // set in init: lowerings consult the table (isView).
 var lowerings map[reflect.Type]Lowering
 
@@ -18,11 +20,8 @@ func init() { lowerings = loweringTable() }
 
 func loweringTable() map[reflect.Type]Lowering {
 	return map[reflect.Type]Lowering{
-		// elementwise (elemwise.go)
-		reflect.TypeOf(ops.Elemwise{}): {Lower: lowerElemwise, InPlace: elementwiseInPlace, Fails: elemwiseFails},
-		reflect.TypeOf(ops.FusedOp{}):  {Lower: lowerFused, InPlace: elementwiseInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.CastOp{}):   {Lower: lowerCast, InPlace: elementwiseInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.CopyOp{}):   {Lower: lowerCopy, InPlace: elementwiseInPlace, Fails: always(neverFails)},
+		// elementwise (Elemwise, FusedOp, CastOp, CopyOp) lower to map
+		// kernels: no row (lower_kir.go)
 		// views (views.go)
 		reflect.TypeOf(ops.DimShuffleOp{}): {Lower: lowerDimShuffle, View: true, Fails: always(neverFails)},
 		reflect.TypeOf(ops.SubtensorOp{}):  {Lower: lowerSubtensor, View: true, Fails: always(failsBeforeWriting)},
@@ -31,46 +30,12 @@ func loweringTable() map[reflect.Type]Lowering {
 		// shapes (shapes.go)
 		reflect.TypeOf(ops.ShapeOp{}):      {Lower: lowerShape, Fails: always(neverFails)},
 		reflect.TypeOf(ops.MakeVectorOp{}): {Lower: lowerMakeVector, Fails: always(neverFails)},
-		// matrix products (lower_blas.go)
-		reflect.TypeOf(ops.DotOp{}):  {Lower: blasCall("tg_dot"), Fails: always(neverFails)},
-		reflect.TypeOf(ops.GemmOp{}): {Lower: blasCall("tg_gemm"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.GemvOp{}): {Lower: blasCall("tg_gemv"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
-		reflect.TypeOf(ops.GerOp{}):  {Lower: blasCall("tg_ger"), InPlace: accumulatedInPlace, Fails: always(neverFails)},
-		// indexing (lower_index.go, lower_arange.go; runtime tg_index.h)
-		reflect.TypeOf(ops.IncSubtensorOp{}):         {Lower: lowerIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.AdvancedSubtensorOp{}):    {Lower: lowerAdvancedSubtensor, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.AdvancedIncSubtensorOp{}): {Lower: lowerAdvancedIncSubtensor, InPlace: incInPlace, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.ARangeOp{}):               {Lower: lowerARange, Fails: always(failsBeforeWriting)},
-		// reductions (lower_reduce.go)
-		reflect.TypeOf(ops.Reduce{}):        {Lower: lowerReduce, Fails: reduceFails},
-		reflect.TypeOf(ops.ReducedCount{}):  {Lower: lowerReducedCount, Fails: always(neverFails)},
-		reflect.TypeOf(ops.ArgReduce{}):     {Lower: lowerArgReduce, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.FusedReduceOp{}): {Lower: lowerFusedReduce, Fails: always(failsBeforeWriting)},
-		// softmax family (lower_softmax.go)
-		reflect.TypeOf(ops.SoftmaxOp{}):     {Lower: lowerSoftmax, Fails: always(failsBeforeWriting)},
-		reflect.TypeOf(ops.SoftmaxGradOp{}): {Lower: lowerSoftmaxGrad, Fails: always(failsBeforeWriting)},
+		// reductions (lower_reduce.go; Reduce and FusedReduceOp lower to
+		// reduce kernels: no row, lower_kir.go)
+		reflect.TypeOf(ops.ReducedCount{}): {Lower: lowerReducedCount, Fails: always(neverFails)},
 		// loops (lower_scan.go): the step is a region called per step
 		reflect.TypeOf(control.Scan{}): {Lower: lowerScan},
 	}
-}
-
-// elemwiseFails: an elementwise node whose scalar op checks its int64
-// operands (integer pow, negative exponents) fails before its loop; the
-// others never fail (the shape phase checked the broadcast).
-func elemwiseFails(n *graph.Apply) Failure {
-	if op, ok := n.Op.(ops.Elemwise); ok && op.Scalar.CheckI64 != nil {
-		return failsBeforeWriting
-	}
-	return neverFails
-}
-
-// reduceFails: max and min of an empty selection fail before writing;
-// every other reduction has an identity and never fails.
-func reduceFails(n *graph.Apply) Failure {
-	if op, ok := n.Op.(ops.Reduce); ok && op.Kind.NonEmpty {
-		return failsBeforeWriting
-	}
-	return neverFails
 }
 
 // lookup returns n's lowering, if its op has one: its row, or else the

@@ -55,7 +55,7 @@ func TestEveryOpTypeHasALowering(t *testing.T) {
 			name := receiverName(fn)
 			n++
 			if !lowered[name] {
-				t.Errorf("op type %s has no C++ lowering (add a row to codegen/cxx/lowerings.go)", name)
+				t.Errorf("op type %s has no C++ lowering (give it a Lower method, kir.Lowerable, or a row in codegen/cxx/lowerings.go)", name)
 			}
 		}
 	}

@@ -35,8 +35,10 @@ import (
 // ifelse: its lengths are the taken branch's) is dynamic: its outputs live
 // where its region puts them, and the nodes that read them form the
 // continuation, one more region called at the end of the body, whose shape
-// phase runs once the dynamic values exist. A body with regions writes no
-// update in place (a region's checks may fail after any step).
+// phase runs once the dynamic values exist. A region call can fail (its
+// checks and allocations run when it runs), so the scheduler puts every
+// region call before the first update written in place, or writes that
+// update to a fresh buffer (stepFailure, schedule.go).
 //
 // A lowering (scan's loop) compiles and calls regions through its Emitter:
 //
@@ -51,6 +53,10 @@ type Region struct {
 	NumSlots int    // its state's workspace slots
 	Inputs   []*graph.Variable
 	Outputs  []*graph.Variable
+	// InPlace says, per update of the region's graph (the continuation's:
+	// updates whose new value it computes), whether its own schedule lets
+	// the caller hand it the old value's memory as the result's.
+	InPlace []bool
 }
 
 // regionLowering lowers a dynamic node (its output shapes are known only
@@ -115,11 +121,11 @@ var errValueShape = errors.New("the shape needs a value computed in the values p
 // n = x[idx].sum() compiles instead of sending the function to the
 // evaluator.
 func (t *tu) generateBody(fg *compile.FunctionGraph, opt Options, top bool) (*gen, error) {
-	g := newGen(t, fg, opt.Evaluate)
+	g := newGen(t, fg, opt)
 	g.top = top
 	err := g.run(opt)
 	if errors.Is(err, errValueShape) {
-		g = newGen(t, fg, opt.Evaluate)
+		g = newGen(t, fg, opt)
 		g.top, g.splitValues = top, true
 		err = g.run(opt)
 	}
@@ -247,6 +253,7 @@ func (g *gen) splitDynamic(nodes []*graph.Apply) ([]*graph.Apply, error) {
 		outs[i] = g.fg.Results[j]
 		visit(outs[i])
 	}
+	ins, targets := g.continuationTargets(ins, results, subst)
 	placeholders := make([]*graph.Variable, len(ins))
 	for i, v := range ins {
 		placeholders[i] = subst[v]
@@ -260,16 +267,53 @@ func (g *gen) splitDynamic(nodes []*graph.Apply) ([]*graph.Apply, error) {
 	if err != nil {
 		return nil, err
 	}
-	cg, err := control.NewGraph(placeholders, outs)
-	if err != nil {
+	if _, err := control.NewGraph(placeholders, outs); err != nil {
 		return nil, fmt.Errorf("cxx: the continuation after a value-dependent shape: %w", err)
 	}
-	r, err := g.CompileRegion(cg, "the nodes after a value-dependent shape (they read "+brief(ins[0].String())+"...)")
+	// the update targets are the region's shared inputs, last, and the
+	// updates its last results (results lists outputs first): the region
+	// schedules its own in-place writes
+	nt, nOut := len(targets), 0
+	for _, j := range results {
+		if j < g.fg.NumOutputs {
+			nOut++
+		}
+	}
+	cfg := &compile.FunctionGraph{Inputs: placeholders[:len(placeholders)-nt], Shared: placeholders[len(placeholders)-nt:],
+		Results: outs, NumOutputs: nOut, UpdateTargets: placeholders[len(placeholders)-nt:], Builder: b}
+	r, err := g.compileRegionGraph(cfg, "the nodes after a value-dependent shape (they read "+brief(ins[0].String())+"...)")
 	if err != nil {
 		return nil, err
 	}
 	g.cont = &continuation{region: r, ins: ins, results: results}
 	return own, nil
+}
+
+// continuationTargets reorders ins, the variables the continuation reads,
+// so that the targets of the updates it computes (results, after the
+// outputs) come last, in the updates' order, each given a placeholder in
+// subst (a target the new value does not read is passed all the same: the
+// region writes into its memory). It returns the new order and the targets.
+func (g *gen) continuationTargets(ins []*graph.Variable, results []int, subst map[*graph.Variable]*graph.Variable) ([]*graph.Variable, []*graph.Variable) {
+	var targets []*graph.Variable
+	isTarget := map[*graph.Variable]bool{}
+	for _, j := range results {
+		if j >= g.fg.NumOutputs {
+			t := g.fg.UpdateTargets[j-g.fg.NumOutputs]
+			targets = append(targets, t)
+			isTarget[t] = true
+			if _, ok := subst[t]; !ok {
+				subst[t] = g.fg.Builder.Input(t.Type, t.Name)
+			}
+		}
+	}
+	var order []*graph.Variable
+	for _, v := range ins {
+		if !isTarget[v] {
+			order = append(order, v)
+		}
+	}
+	return append(order, targets...), targets
 }
 
 // cloneOnto rebuilds outputs with each key of subst replaced by its value,
@@ -332,17 +376,23 @@ func (g *gen) shapedNodes(nodes []*graph.Apply) []*graph.Apply {
 // returns it. The function is written before any body that calls it.
 func (g *gen) CompileRegion(cg *control.Graph, what string) (*Region, error) {
 	fg := &compile.FunctionGraph{Inputs: cg.Inputs, Results: append([]*graph.Variable{}, cg.Outputs...), NumOutputs: len(cg.Outputs), Builder: g.fg.Builder}
+	return g.compileRegionGraph(fg, what)
+}
+
+// compileRegionGraph is CompileRegion for a function graph, which may
+// have updates (the continuation's): their targets are its last inputs.
+func (g *gen) compileRegionGraph(fg *compile.FunctionGraph, what string) (*Region, error) {
 	if err := checkRanks(fg); err != nil {
 		return nil, err
 	}
-	child, err := g.generateBody(fg, Options{Evaluate: g.evaluate}, false)
+	child, err := g.generateBody(fg, Options{Evaluate: g.evaluate, SeparateIntermediates: g.separate}, false)
 	if err != nil {
 		return nil, err
 	}
 	name := fmt.Sprintf("tg_region_%d", len(g.regions)+1)
 	text := fmt.Sprintf("// region %s: %s\nstatic int %s(tg_args *args, tg_state *st) {\n%s\n}\n", name, cComment(brief(what)), name, strings.Join(child.body, "\n"))
 	g.regions = append(g.regions, text)
-	return &Region{Name: name, NumSlots: child.numSlots, Inputs: cg.Inputs, Outputs: cg.Outputs}, nil
+	return &Region{Name: name, NumSlots: child.numSlots, Inputs: fg.AllInputs(), Outputs: fg.Results, InPlace: child.inPlace}, nil
 }
 
 // RegionDest says where one region result goes: the calling body's

@@ -1,6 +1,8 @@
 package cxx
 
 import (
+	"slices"
+
 	"theanogo/core/graph"
 )
 
@@ -211,6 +213,9 @@ func readsRoot(s step, root *graph.Variable) bool {
 // memory, or a node whose lowering reads target only directly and
 // elementwise (Lowering.InPlace).
 func writerSafe(s step, target *graph.Variable) bool {
+	if s.region != nil {
+		return true // the continuation, whose own schedule made its in-place writes safe (inPlaceCandidates)
+	}
 	if s.node == nil {
 		return aliasRoot(s.source) != target
 	}
@@ -230,4 +235,56 @@ func writerSafe(s step, target *graph.Variable) bool {
 		}
 	}
 	return true
+}
+
+// stepFailure says when step s may fail at run time, for schedule. A
+// region call (a lazy ifelse's branch, or the continuation after a
+// value-dependent shape) fails anywhere: its shape phase, its checks and
+// its allocations run when it runs, after any step before it. schedule
+// then lets the first in-place write happen only after every region call
+// (kahn runs ready non-writers first, so a region that does not read a
+// new value runs before the writers), and writes the update to a fresh
+// buffer otherwise. No region counts as unable to fail: every call may
+// allocate (its child state on first use, its slots grown, its results
+// through tg_region_alloc).
+//
+// The continuation writing an update in place is the exception: its own
+// schedule (it is a body with updates) ran every step that can fail
+// before its first in-place write, and its shape phase, checks and
+// allocations run before its steps, so it fails only before writing.
+func (g *gen) stepFailure(s step) Failure {
+	switch {
+	case s.region != nil:
+		if slices.Contains(g.cont.region.InPlace, true) {
+			return failsBeforeWriting
+		}
+		return failsAnywhere
+	case s.node == nil:
+		return neverFails // a copy into a result
+	case g.dynamic[s.node]:
+		return failsAnywhere
+	}
+	return g.failure(s.node)
+}
+
+// inPlaceCandidates says, per update, whether schedule may try writing it
+// into the old value's memory: an update computed by a step of this body
+// (not one a lazy ifelse's region places: writer -1), and, for one the
+// continuation computes, only when the continuation's own schedule keeps
+// it in place (Region.InPlace, in the order of its updates).
+func (g *gen) inPlaceCandidates(steps []step, updates []inPlaceUpdate) []bool {
+	inPlace := make([]bool, len(updates))
+	k := 0 // the continuation's updates, in order
+	for i, u := range updates {
+		v := g.fg.UpdateValues()[i]
+		switch {
+		case u.writer < 0 || v.Owner == nil:
+		case steps[u.writer].region != nil:
+			inPlace[i] = g.cont.region.InPlace[k]
+			k++
+		default:
+			inPlace[i] = true
+		}
+	}
+	return inPlace
 }

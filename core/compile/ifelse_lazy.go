@@ -14,47 +14,21 @@ import (
 //
 //	ifelse(c, x[idx] * 2, y + 1)  ->  ifelse{lazy}(c, x, idx, y)  with Then = p0[p1] * 2, Else = p0 + 1
 func lazyIfElse(b *graph.Builder, fg *FunctionGraph) error {
-	nodes := fg.Toposort()
-	home := branchHomes(nodes, fg.Results)
-	repl := map[*graph.Variable]*graph.Variable{}
-	get := func(v *graph.Variable) *graph.Variable {
-		if r, ok := repl[v]; ok {
-			return r
-		}
-		return v
-	}
-	for _, n := range nodes {
+	home := branchHomes(fg.Toposort(), fg.Results)
+	return walkGraph(b, fg, nil, func(n *graph.Apply, _ []*graph.Variable, get rewritten) ([]*graph.Variable, error) {
 		if !home.top(n) {
-			continue // computed inside a branch
+			return movedAway, nil // computed inside a branch
 		}
-		ins := make([]*graph.Variable, len(n.Inputs))
-		changed := false
-		for i, in := range n.Inputs {
-			ins[i] = get(in)
-			changed = changed || ins[i] != in
+		op, ok := n.Op.(control.IfElseOp)
+		if !ok || op.Lazy() {
+			return nil, nil // kept (rebuilt when its inputs changed)
 		}
-		var outs []*graph.Variable
-		if op, ok := n.Op.(control.IfElseOp); ok && !op.Lazy() {
-			lazy, err := makeLazy(b, home, n, op, get)
-			if err != nil {
-				return err
-			}
-			outs = lazy.Outputs
-		} else if changed {
-			nn, err := rebuild(b, n, ins)
-			if err != nil {
-				return err
-			}
-			outs = nn.Outputs
+		lazy, err := makeLazy(b, home, n, op, get)
+		if err != nil {
+			return nil, err
 		}
-		for i, o := range outs {
-			repl[n.Outputs[i]] = o
-		}
-	}
-	for i, r := range fg.Results {
-		fg.Results[i] = get(r)
-	}
-	return nil
+		return lazy.Outputs, nil
+	})
 }
 
 // branch names one branch of an ifelse node (then: 1, else: 2); the zero
@@ -127,7 +101,7 @@ func branchHomes(nodes []*graph.Apply, results []*graph.Variable) homes {
 // values with the nodes living in that branch become an inner graph over
 // placeholders for the values it reads from outside (get maps them to
 // their rewritten variables).
-func makeLazy(b *graph.Builder, h homes, n *graph.Apply, op control.IfElseOp, get func(*graph.Variable) *graph.Variable) (*graph.Apply, error) {
+func makeLazy(b *graph.Builder, h homes, n *graph.Apply, op control.IfElseOp, get rewritten) (*graph.Apply, error) {
 	ins := []*graph.Variable{get(n.Inputs[0])}
 	var gs [2]*control.Graph
 	for side := 1; side <= 2; side++ {

@@ -27,6 +27,7 @@ var passes = []Pass{
 	{"canonicalize", rulePass("canonicalize")},             // standard forms: add/mul normal forms, useless ops removed
 	{"stabilize", rulePass("stabilize", "canonicalize")},   // numerically safe forms: log1p, softplus, logsoftmax
 	{"specialize", rulePass("specialize", "canonicalize")}, // faster forms: gemm, argmax without softmax
+	{"softmax_share", graphPass(shareSoftmax)},             // softmax and logsoftmax of one x: softmax = exp(logsoftmax)
 	{"fusion", graphPass(fuseElemwise)},                    // chains of elementwise ops into one composite
 	{"merge_final", graphPass(merge)},                      // what the rewrites made equal, computed once
 	{"scan_save_mem", graphPass(scanSaveMem)},              // scan outputs read only at their tail keep only those rows
@@ -40,9 +41,11 @@ var passOrder = [][2]string{
 	{"merge", "shape_of"},            // shape rules see one node per subexpression
 	{"shape_of", "constant_folding"}, // static shapes fold
 	{"constant_folding", "canonicalize"},
-	{"canonicalize", "stabilize"}, // stability patterns match canonical forms
-	{"stabilize", "specialize"},   // fusions of softmax and cross-entropy see logsoftmax
-	{"specialize", "fusion"},      // fusion sees the final elementwise ops
+	{"canonicalize", "stabilize"},   // stability patterns match canonical forms
+	{"stabilize", "specialize"},     // fusions of softmax and cross-entropy see logsoftmax
+	{"specialize", "softmax_share"}, // argmax(softmax(x)) has become argmax(x): a softmax left has readers
+	{"softmax_share", "fusion"},     // the exp it makes fuses into the softmax's readers
+	{"specialize", "fusion"},        // fusion sees the final elementwise ops
 	{"fusion", "merge_final"},
 	{"inner_graphs", "merge"},      // the outer passes see optimized inner graphs
 	{"merge_final", "ifelse_lazy"}, // branches take their nodes fully optimized and merged
@@ -77,7 +80,7 @@ var optimizers = map[string][]string{
 	"None":         {},
 	"fast_compile": {"merge", "shape_of"},
 	"stabilize":    {"merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "merge_final"},
-	"fast_run":     {"scan_hoist", "scan_hoist_nested", "merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "specialize", "fusion", "merge_final", "scan_save_mem"},
+	"fast_run":     {"scan_hoist", "scan_hoist_nested", "merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "specialize", "softmax_share", "fusion", "merge_final", "scan_save_mem"},
 }
 
 // Mode is what a function is compiled with: the optimizer's passes, the

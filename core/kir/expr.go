@@ -147,3 +147,43 @@ func (e *Expr) Args() []*Expr { return e.args }
 // NumInputs is how many inputs the expression reads: one more than the
 // largest input index in it.
 func (e *Expr) NumInputs() int { return e.nInputs }
+
+// Substitute is e with each input i replaced by with(i) (nil keeps the
+// input): how a lowering puts a one-element constant operand into the
+// expression, so that every printer writes it as a literal.
+//
+//	Substitute(i0 * i1, func(i int) *Expr { if i == 1 { return Constant(c) }; return nil })  // i0 * 0.5
+//
+// It rebuilds each node once (the schedule), so a shared value stays one
+// node. A replacement must have the input's dtype, or the rebuilt rows may
+// type differently: it is an error.
+func Substitute(e *Expr, with func(i int) *Expr) (*Expr, error) {
+	done := map[*Expr]*Expr{}
+	for _, n := range e.Schedule() {
+		switch n.op {
+		case OpInput:
+			r := with(n.input)
+			if r == nil {
+				r = n
+			} else if r.dt != n.dt {
+				return nil, fmt.Errorf("kir: input %d is %v, its replacement %v", n.input, n.dt, r.dt)
+			}
+			done[n] = r
+		case OpApply:
+			args := make([]*Expr, len(n.args))
+			for i, a := range n.args {
+				args[i] = done[a]
+			}
+			r, err := Apply(n.row, args...)
+			if err != nil {
+				return nil, err
+			}
+			done[n] = r
+		case OpCast:
+			done[n] = Cast(done[n.args[0]], n.dt)
+		default:
+			done[n] = n
+		}
+	}
+	return done[e], nil
+}

@@ -53,12 +53,40 @@ const (
 )
 
 // Operand is an array the kernel reads or writes: its dtype, rank and
-// layout. Its shape and strides are known only when the kernel runs.
+// layout, and what its static type says about its lengths. Its shape and
+// strides are known only when the kernel runs.
+//
+// Broadcast[d] is true where the operand's length along axis d of the
+// space is statically 1 (or the operand was padded with the axis: an
+// input of lower rank than the space, aligned to the right as numpy
+// aligns): it is read with stride 0 there, whatever the space's length.
+// For an output it says the space's axis is statically 1. A nil
+// Broadcast knows nothing (every axis may run). The printers choose their
+// loops from these facts: a map whose operands are Contiguous and never
+// broadcast is one flat loop.
 type Operand struct {
-	DType  dtype.DType
-	Rank   int
-	Layout Layout
+	DType     dtype.DType
+	Rank      int
+	Layout    Layout
+	Broadcast []bool
 }
+
+// Scalar reports whether every axis of the operand is statically 1: its
+// one element may be read once, before any loop.
+func (o Operand) Scalar() bool {
+	if len(o.Broadcast) != o.Rank {
+		return o.Rank == 0
+	}
+	for _, b := range o.Broadcast {
+		if !b {
+			return false
+		}
+	}
+	return true
+}
+
+// Broadcasts reports whether the operand is statically 1 along axis d.
+func (o Operand) Broadcasts(d int) bool { return d < len(o.Broadcast) && o.Broadcast[d] }
 
 // Body is what the kernel computes: *Map, *Reduce, *Scan or *Call.
 type Body interface{ isBody() }
@@ -88,15 +116,40 @@ const (
 // output 0, which has the kept axes (or all of them, length 1 where
 // reduced, when its rank is the space's). Every output element starts at
 // Identity and folds its elements with acc = Step, an expression whose
-// Input(0) is the accumulator (of output 0's dtype) and Input(1+i) is
-// input i's element at the point:
+// Input(0) is the accumulator and Input(1+i) is input i's element at the
+// point. The accumulator has Identity's dtype, which may be wider than
+// the output's (a float32 sum folds in float64, as the evaluator does);
+// the folded value (divided by the number of elements folded, with Mean)
+// is converted to output 0's dtype once, at the end:
 //
 //	out0[i0] = fold(acc = 0; for i1<n1: acc = acc + in0[i0,i1])
+//
+// NonEmpty makes folding no elements an error (max and min: their
+// identity is no answer).
 type Reduce struct {
 	Axes     []int
 	Identity Const
 	Step     *Expr
 	Fold     FoldPolicy
+	Mean     bool
+	NonEmpty bool
+}
+
+// Combine splits a fold's step acc = row(acc, element) into the row and
+// the element expression (which reads the inputs, never the
+// accumulator): the form every reduction of the table has, and the one
+// the printers' blocked and pairwise loops need.
+func (r *Reduce) Combine() (Row, *Expr, bool) {
+	s := r.Step
+	if s == nil || s.op != OpApply || len(s.args) != 2 || s.args[0].op != OpInput || s.args[0].input != 0 {
+		return nil, nil, false
+	}
+	for _, n := range s.args[1].Schedule() {
+		if n.op == OpInput && n.input == 0 {
+			return nil, nil, false
+		}
+	}
+	return s.row, s.args[1], true
 }
 
 // Scan is a cumulative op along one axis of the index space (the shape of
@@ -111,17 +164,6 @@ type Scan struct {
 	Identity Const
 	Step     *Expr
 	Reverse  bool
-}
-
-// Call is a call into the runtime library: the C function Func with the
-// operands Args (numbered inputs first, then outputs), as views, and the
-// integer parameters Ints:
-//
-//	tg_softmax(in0, out0, 1)
-type Call struct {
-	Func string
-	Args []int
-	Ints []int64
 }
 
 func (*Map) isBody()    {}
@@ -154,6 +196,39 @@ func (k *Kernel) OperandName(i int) string {
 	return "out" + strconv.Itoa(i-len(k.Inputs))
 }
 
+// Reads reports, for each input operand, whether the body reads it. An
+// input a lowering replaced by a constant inside the expression (a
+// one-element constant: x * 0.5) stays an operand, so that operands and
+// the node's inputs keep one numbering, but no loop reads it.
+func (k *Kernel) Reads() []bool {
+	reads := make([]bool, len(k.Inputs))
+	mark := func(e *Expr, shift int) {
+		if e == nil {
+			return
+		}
+		for _, n := range e.Schedule() {
+			if i := n.input - shift; n.op == OpInput && i >= 0 && i < len(reads) {
+				reads[i] = true
+			}
+		}
+	}
+	switch b := k.Body.(type) {
+	case *Map:
+		for _, e := range b.Outputs {
+			mark(e, 0)
+		}
+	case *Reduce:
+		mark(b.Step, 1)
+	case *Scan:
+		mark(b.Step, 1)
+	case *Call: // a runtime call may read any input (conservatively)
+		for i := range reads {
+			reads[i] = true
+		}
+	}
+	return reads
+}
+
 // Rank is the index space's rank.
 func (k *Kernel) Rank() int { return len(k.Extents) }
 
@@ -173,12 +248,17 @@ func (k *Kernel) Check() error {
 	if len(k.Outputs) == 0 {
 		return bad("no output")
 	}
-	stepped := func(step *Expr, what string) error {
+	for i := 0; i < nops; i++ {
+		if o := k.Operand(i); o.Broadcast != nil && len(o.Broadcast) != o.Rank {
+			return bad("operand %d of rank %d has a broadcast pattern of %d axes", i, o.Rank, len(o.Broadcast))
+		}
+	}
+	stepped := func(step *Expr, what string, acc dtype.DType) error {
 		if step == nil || step.NumInputs() > 1+len(k.Inputs) {
 			return bad("%s reads inputs beyond the kernel's", what)
 		}
-		if step.DType() != k.Outputs[0].DType {
-			return bad("%s is %v, output 0 is %v", what, step.DType(), k.Outputs[0].DType)
+		if step.DType() != acc {
+			return bad("%s is %v, the accumulator %v", what, step.DType(), acc)
 		}
 		return nil
 	}
@@ -206,18 +286,17 @@ func (k *Kernel) Check() error {
 		if r := k.Outputs[0].Rank; r != k.Rank() && r != k.Rank()-len(b.Axes) {
 			return bad("output of rank %d for %d of %d axes reduced", r, len(b.Axes), k.Rank())
 		}
-		return stepped(b.Step, "the fold's step")
+		if b.Identity.DType() == dtype.Invalid {
+			return bad("a fold without an identity")
+		}
+		return stepped(b.Step, "the fold's step", b.Identity.DType())
 	case *Scan:
 		if b.Axis < 0 || b.Axis >= k.Rank() {
 			return bad("scan axis %d of a rank-%d space", b.Axis, k.Rank())
 		}
-		return stepped(b.Step, "the scan's step")
-	case *Call:
-		for _, a := range b.Args {
-			if a < 0 || a >= nops {
-				return bad("call argument %d", a)
-			}
-		}
+		return stepped(b.Step, "the scan's step", k.Outputs[0].DType)
+	case *Call: // call.go
+		return b.check(k, bad)
 	default:
 		return bad("body %T", k.Body)
 	}
@@ -234,6 +313,15 @@ func (k *Kernel) String() string {
 		s := fmt.Sprintf("%s: %v[%d]", k.OperandName(i), o.DType, o.Rank)
 		if o.Layout == Contiguous {
 			s += " contiguous"
+		}
+		var axes []string
+		for d, b := range o.Broadcast {
+			if b {
+				axes = append(axes, strconv.Itoa(d))
+			}
+		}
+		if len(axes) > 0 {
+			s += " broadcast{" + strings.Join(axes, ",") + "}"
 		}
 		ops = append(ops, s)
 	}
@@ -253,7 +341,17 @@ func (k *Kernel) String() string {
 		}
 	case *Reduce:
 		fmt.Fprintf(&sb, "  reduce axes %v from %s (%s): acc = %s\n", b.Axes, b.Identity, foldNames[b.Fold], k.exprText(b.Step, true, point))
-		fmt.Fprintf(&sb, "  %s[kept axes] = acc\n", k.OperandName(len(k.Inputs)))
+		result := "acc"
+		if b.Mean {
+			result = "acc / count"
+		}
+		if acc, out := b.Identity.DType(), k.Outputs[0].DType; acc != out {
+			result = "cast{" + out.String() + "}(" + result + ")"
+		}
+		if b.NonEmpty {
+			result += "  (no elements: an error)"
+		}
+		fmt.Fprintf(&sb, "  %s[kept axes] = %s\n", k.OperandName(len(k.Inputs)), result)
 	case *Scan:
 		dir := "from 0"
 		if b.Reverse {
@@ -261,15 +359,8 @@ func (k *Kernel) String() string {
 		}
 		fmt.Fprintf(&sb, "  scan i%d %s, acc = %s: %s%s = acc = %s\n", b.Axis, dir, b.Identity,
 			k.OperandName(len(k.Inputs)), point, k.exprText(b.Step, true, point))
-	case *Call:
-		args := make([]string, 0, len(b.Args)+len(b.Ints))
-		for _, a := range b.Args {
-			args = append(args, k.OperandName(a))
-		}
-		for _, v := range b.Ints {
-			args = append(args, strconv.FormatInt(v, 10))
-		}
-		fmt.Fprintf(&sb, "  %s(%s)\n", b.Func, strings.Join(args, ", "))
+	case *Call: // call.go
+		sb.WriteString(b.text(k))
 	}
 	return sb.String()
 }

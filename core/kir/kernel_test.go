@@ -47,7 +47,7 @@ func TestKernelString(t *testing.T) {
 		t.Errorf("scan: %v\n%s", err, scan)
 	}
 	call := &kir.Kernel{Name: "softmax", Inputs: []kir.Operand{matrix}, Outputs: []kir.Operand{out},
-		Body: &kir.Call{Func: "tg_softmax", Args: []int{0, 1}, Ints: []int64{1}}}
+		Body: &kir.Call{Func: "tg_softmax", Header: "tg_nnet.h", Args: []kir.Arg{kir.ViewArg(0), kir.ViewArg(1), kir.IntArg(1)}}}
 	if err := call.Check(); err != nil || !strings.Contains(call.String(), "tg_softmax(in0, out0, 1)") {
 		t.Errorf("call: %v\n%s", err, call)
 	}

@@ -69,6 +69,19 @@ const MaxPowi = 64
 // A row that checks its integer operands (integer pow) is an error: the
 // generated code could not raise.
 func Render(t Target, e *Expr, input func(i int) string) (Rendered, error) {
+	return render(t, e, input, false)
+}
+
+// RenderChecked is Render for a caller that checks, before its loops,
+// every operand a checking row could reject (the C++ generator raises on a
+// negative exponent of an integer pow that reads an input with
+// tg_any_negative): such rows render with their templates instead of
+// being refused.
+func RenderChecked(t Target, e *Expr, input func(i int) string) (Rendered, error) {
+	return render(t, e, input, true)
+}
+
+func render(t Target, e *Expr, input func(i int) string, checked bool) (Rendered, error) {
 	order := e.Schedule()
 	temps := Temporaries(order)
 	// value is node n's stored value as an expression of Compute(n.dt)
@@ -103,13 +116,12 @@ func Render(t Target, e *Expr, input func(i int) string) (Rendered, error) {
 		switch {
 		case n.op == OpCast:
 			v = "tg_astype<" + compute + ">(" + operands[0] + ")"
-		case n.row.ChecksIntegers(dts):
+		case n.row.ChecksIntegers(dts) && !checked && !nonNegativeExponent(n):
 			return Rendered{}, fmt.Errorf("integer %s inside a composite runs in the evaluator (its check)", n.row.RowName())
 		default:
-			if k, ok := PowiExponent(n); ok && n.row.ComputeDType(dts).IsFloat() {
-				v = fmt.Sprintf("tg_convert<%s>(tg_powi<%d>(tg_convert<double>(%s)))", compute, k, operands[0])
-			} else {
-				v = "tg_convert<" + compute + ">(" + applyTemplate(t, n.row, dts, operands) + ")"
+			v = "tg_convert<" + compute + ">(" + applyTemplate(t, n.row, dts, operands) + ")"
+			if p, ok := powerText(t, n, dts, operands[0]); ok {
+				v = "tg_convert<" + compute + ">(" + p + ")"
 			}
 		}
 		name := "t" + strconv.Itoa(temps[n])
@@ -143,6 +155,77 @@ func applyTemplate(t Target, row Row, dts []dtype.DType, operands []string) stri
 	return expr
 }
 
+// MaxPowProduct is the largest |k| of a constant integer exponent that
+// Render writes out as products (x ** 2 is x * x, x ** 3 is x * (x * x));
+// up to MaxPowi, tg_powi<k> multiplies by squaring in the same order.
+const MaxPowProduct = 4
+
+// powerText is x ** k for a pow node n of constant integer exponent k, as
+// multiplications in its compute type: float powers in double, in the
+// order of tg_powu (Go's math.Pow for an integer exponent: the
+// evaluator's), integer powers of k >= 0 in int64 (wrapping
+// multiplication: any order gives the same value). x is the base's value.
+func powerText(t Target, n *Expr, dts []dtype.DType, x string) (string, bool) {
+	k, ok := PowiExponent(n)
+	if !ok {
+		return "", false
+	}
+	switch compute := n.row.ComputeDType(dts); {
+	case compute.IsFloat():
+		if k < -MaxPowProduct || k > MaxPowProduct {
+			return fmt.Sprintf("tg_powi<%d>(tg_convert<double>(%s))", k, x), true
+		}
+		p := powProduct(max(k, -k), "tg_convert<double>("+x+")", "1.0")
+		if k < 0 {
+			p = "(1.0 / " + p + ")"
+		}
+		return p, true
+	case compute == dtype.Int64 && k >= 0 && k <= MaxPowProduct:
+		c := t.Compute(dtype.Int64)
+		return powProduct(k, "tg_convert<"+c+">("+x+")", c+"(1)"), true
+	}
+	return "", false
+}
+
+// powProduct writes x ** k (k >= 0) as products, low bits of k first:
+// the accumulator times the square at each set bit (tg_powu's order), so
+// x ** 3 is (x * (x * x)) and x ** 4 ((x * x) * (x * x)); one is x ** 0.
+func powProduct(k int, x, one string) string {
+	acc := ""
+	for ; k > 0; k >>= 1 {
+		if k&1 == 1 {
+			if acc == "" {
+				acc = x
+			} else {
+				acc = "(" + acc + " * " + x + ")"
+			}
+		}
+		if k > 1 {
+			x = "(" + x + " * " + x + ")"
+		}
+	}
+	if acc == "" {
+		return one
+	}
+	return acc
+}
+
+// nonNegativeExponent reports whether n is a pow whose exponent is a
+// constant integer >= 0: an integer pow that can never be rejected.
+func nonNegativeExponent(n *Expr) bool {
+	if n.op != OpApply || n.row.RowName() != "pow" || n.args[1].op != OpConst {
+		return false
+	}
+	c := n.args[1].c
+	switch dt := c.dt; {
+	case dt == dtype.Uint64 || dt == dtype.Bool:
+		return true
+	case dt.IsFloat() || dt.IsComplex():
+		return false
+	}
+	return c.Int64() >= 0
+}
+
 // PowiExponent reports whether n is x ** k for a constant integer k with
 // |k| <= MaxPowi (which Render computes by multiplications), and k.
 func PowiExponent(n *Expr) (int, bool) {
@@ -165,4 +248,25 @@ func PowiExponent(n *Expr) (int, bool) {
 		return 0, false
 	}
 	return int(k), true
+}
+
+// Checked lists the nodes of e that Render refuses and RenderChecked
+// renders: rows that reject some integer operands (integer pow), unless
+// the exponent is a constant that can never be rejected. A printer that
+// checks their operands before its loops renders e with RenderChecked.
+func Checked(e *Expr) []*Expr {
+	var nodes []*Expr
+	for _, n := range e.Schedule() {
+		if n.op != OpApply {
+			continue
+		}
+		dts := make([]dtype.DType, len(n.args))
+		for i, a := range n.args {
+			dts[i] = a.dt
+		}
+		if n.row.ChecksIntegers(dts) && !nonNegativeExponent(n) {
+			nodes = append(nodes, n)
+		}
+	}
+	return nodes
 }

@@ -3,6 +3,7 @@ package ops
 import (
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -174,4 +175,45 @@ func advancedPositions(op string, xShape []int, idxVars []*graph.Variable, idx [
 		}
 	}
 	return pos, append(bshape, rest...), nil
+}
+
+// Lower is a call of the runtime's integer-array indexing (tg_index.h),
+// which checks every index and the arrays' broadcast before it writes;
+// the index arrays (inputs 1...) travel as a table of views with the
+// flags of their statically-1 lengths:
+//
+//	kernel advanced_subtensor(in0: float64[2], in1: int64[1], out0: float64[2] contiguous)
+//	  tg_advanced_subtensor(out0, in0, 1, [in1], [0])
+func (op AdvancedSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	k := len(node.Inputs) - 1
+	idx := make([]int, k)
+	for i := range idx {
+		idx[i] = 1 + i
+	}
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_advanced_subtensor", Header: "tg_index.h",
+		Args: []kir.Arg{kir.ViewArg(k + 1), kir.ViewArg(0), kir.IntArg(int64(k)), kir.ViewTable(idx...),
+			staticOnes(graph.TypesOf(node.Inputs[1:])...)}}), nil
+}
+
+// buildAdvancedSubtensor takes no parameters; inputs are x and the index arrays.
+func buildAdvancedSubtensor(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if len(inputs) < 2 {
+		return nil, graph.TypeErrorf("advanced_subtensor takes at least 2 inputs (x and one index array or more), got %d", len(inputs))
+	}
+	return AdvancedSubtensor(b, inputs[0], inputs[1:]...)
+}
+
+func init() {
+	// the examples' index values are in [-5, 5) (uint8: [0, 10)), so an
+	// indexed axis of length 5 (10) takes them all
+	apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+		return AdvancedSubtensor(b, in[0], in[1:]...)
+	}
+	Register(Registration{Name: "advanced_subtensor", Op: AdvancedSubtensorOp{}, Build: buildAdvancedSubtensor,
+		Examples: []Example{
+			{Inputs: types(graph.NewType(dtype.Float64, 5, -1), graph.NewType(dtype.Int64, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, 5, 5, -1), graph.NewType(dtype.Int8, -1, 2), graph.NewType(dtype.Int32, 2)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Int16, 10), graph.NewType(dtype.Uint8, -1, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Complex64, 5, 3), graph.NewType(dtype.Int64, 1), graph.NewType(dtype.Int64, -1)), Apply: apply}, // -5 is out of bounds for axis 1: IndexError as the evaluator's
+		}})
 }

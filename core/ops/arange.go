@@ -6,6 +6,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -166,4 +167,52 @@ func (op ARangeOp) OutputShapes(b *graph.Builder, node *graph.Apply, _ [][]*grap
 		n = l.Int64(e.Neg(e.Call("int_div", e.Neg(e.Sub(f(stop), f(start))), f(step))))
 	}
 	return [][]*graph.Variable{{l.Max(l.Const(0), n)}}, l.Err()
+}
+
+// Lower is a call of the runtime's arange (tg_index.h), which computes
+// Evaluate's length (and its errors: a zero step, a NaN or infinite
+// length) from the three scalars, checks it against the allocated output,
+// and fills it: exactly in int64 when the three are integers, as
+// start + i*step in float64 without fused multiply-add otherwise:
+//
+//	kernel arange(in0: int64[0], in1: int64[0], in2: int64[0], out0: int64[1] contiguous)
+//	  tg_arange(out0, in0, in1, in2)
+func (op ARangeOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_arange", Header: "tg_index.h",
+		Args: []kir.Arg{kir.ViewArg(3), kir.ViewArg(0), kir.ViewArg(1), kir.ViewArg(2)}}), nil
+}
+
+// buildARange reads {"dtype": name}; the default is the inputs' promoted
+// dtype, with integers (and bools) giving int64 as numpy does.
+func buildARange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+	if err := CheckArity("arange", inputs, 3); err != nil {
+		return nil, err
+	}
+	dt, err := p.DType("dtype", dtype.Invalid)
+	if err != nil {
+		return nil, graph.TypeErrorf("arange: %v", err)
+	}
+	return ARange(b, inputs[0], inputs[1], inputs[2], dt)
+}
+
+func init() {
+	// withStep is arange(in0, in1, step) with a constant step (a random
+	// step input is zero now and then: the third example checks that the
+	// kernel then fails as the evaluator does)
+	withStep := func(step float64, stepType, dt dtype.DType) func(*graph.Builder, []*graph.Variable) (*graph.Variable, error) {
+		return func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+			return ARange(b, in[0], in[1], b.Constant(tensor.Scalar(stepType, step)), dt)
+		}
+	}
+	scalar := func(dt dtype.DType) graph.Type { return graph.NewType(dt) }
+	Register(Registration{Name: "arange", Op: ARangeOp{}, Build: buildARange,
+		Examples: []Example{
+			{Inputs: types(scalar(dtype.Int64), scalar(dtype.Int64)), Apply: withStep(1, dtype.Int64, dtype.Invalid)},
+			{Inputs: types(scalar(dtype.Float64), scalar(dtype.Float64)), Apply: withStep(0.25, dtype.Float64, dtype.Float32)},
+			{Inputs: types(scalar(dtype.Int16), scalar(dtype.Int8), scalar(dtype.Int32)),
+				Apply: func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+					return ARange(b, in[0], in[1], in[2], dtype.Invalid)
+				}},
+			{Inputs: types(scalar(dtype.Int32), scalar(dtype.Float32)), Apply: withStep(-0.5, dtype.Float32, dtype.Float64)},
+		}})
 }

@@ -6,6 +6,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -146,4 +147,55 @@ func argReduce(b *graph.Builder, isMin bool, x *graph.Variable, axes []int, keep
 		return nil, err
 	}
 	return b.Apply1(ArgReduce{Min: isMin, Axes: set, KeepDims: keepdims}, x)
+}
+
+// Lower is a call of the runtime's arg-reduction (tg_nnet.h) with the
+// reduced axes as a bit set and whether it is argmin; it fails (before
+// writing) on an empty selection, as Evaluate:
+//
+//	kernel argmax(in0: float64[2], out0: int64[1] contiguous)
+//	  tg_argreduce(in0, 2, 0, out0)
+func (op ArgReduce) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_argreduce", Header: "tg_nnet.h",
+		Args: []kir.Arg{kir.ViewArg(0), kir.IntArg(int64(op.Axes)), kir.IntArg(boolInt(op.Min)), kir.ViewArg(1)}}), nil
+}
+
+// buildArgReduce reads {"axis": null | int | [ints], "keepdims": bool}.
+func buildArgReduce(name string, f func(*graph.Builder, *graph.Variable, []int, bool) (*graph.Variable, error)) func(*graph.Builder, Params, []*graph.Variable) (*graph.Variable, error) {
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if err := CheckArity(name, inputs, 1); err != nil {
+			return nil, err
+		}
+		axes, err := AxesParam(name, p, "axis")
+		if err != nil {
+			return nil, err
+		}
+		keep, err := p.Bool("keepdims", false)
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		return f(b, inputs[0], axes, keep)
+	}
+}
+
+func init() {
+	for _, r := range []struct {
+		name string
+		f    func(*graph.Builder, *graph.Variable, []int, bool) (*graph.Variable, error)
+	}{{"argmax", ArgMax}, {"argmin", ArgMin}} {
+		f := r.f
+		at := func(axes []int, keep bool) func(*graph.Builder, []*graph.Variable) (*graph.Variable, error) {
+			return func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) { return f(b, in[0], axes, keep) }
+		}
+		Register(Registration{Name: r.name, Op: ArgReduce{}, Build: buildArgReduce(r.name, f),
+			Examples: []Example{
+				{Inputs: types(graph.NewType(dtype.Float64, -1, 3)), Apply: at([]int{1}, false)},
+				{Inputs: types(graph.NewType(dtype.Float32, 2, -1, 3)), Apply: at([]int{0, 2}, true)},
+				{Inputs: types(graph.NewType(dtype.Int8, 4, 5)), Apply: at(nil, false)},
+				{Inputs: types(graph.NewType(dtype.Bool, -1, 3)), Apply: at([]int{-1}, false)},
+				{Inputs: types(graph.NewType(dtype.Uint16, 3, -1)), Apply: at([]int{0}, true)},
+				{Inputs: types(graph.NewType(dtype.Float16, -1, -1)), Apply: at([]int{1}, false)}, // an empty row fails as the evaluator does
+				{Inputs: types(graph.NewType(dtype.Int64, 6)), Apply: at([]int{0}, false)},
+			}})
+	}
 }

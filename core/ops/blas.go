@@ -7,6 +7,7 @@ import (
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -253,4 +254,66 @@ func scaled[T float32 | float64](beta, x T) T {
 		return 0
 	}
 	return beta * x
+}
+
+// blasKernel is the call of the runtime's view-level gemm, gemv or ger
+// (tg_blas.h): output 0 may take the accumulated input's memory (input 0:
+// BLAS reads each element of beta*C before writing it, and the function
+// detects the alias), the product's two operands (inputs 2 and 3) may be
+// copied into the arena, and the shape phase checks the lengths, so the
+// call cannot fail:
+//
+//	kernel gemm(in0: float64[2], in1: float64[0], in2: float64[2], in3: float64[2], in4: float64[0], out0: float64[2] contiguous)
+//	  check in0.shape[0] == in2.shape[0], in0.shape[1] == in3.shape[1], in2.shape[1] == in3.shape[0]
+//	  tg_gemm(in0, in1, in2, in3, in4, out0) in place of in0, arena for in2 in3, never fails
+func blasKernel(node *graph.Apply, name string, equal [][2]kir.Extent, message string) *kir.Kernel {
+	n := len(node.Inputs)
+	return callKernel(node, name, &kir.Call{Func: "tg_" + name, Header: "tg_blas.h", Args: viewArgs(0, n),
+		Fails: kir.NeverFails, InPlace: []int{0}, Arena: []int{2, 3},
+		Checks: []kir.LengthCheck{{Equal: equal, Message: message, Shown: []int{0, 2, 3}}}})
+}
+
+// ax is axis a of operand i, for the checks' pairs.
+func ax(i, a int) kir.Extent { return kir.Extent{Operand: i, Axis: a} }
+
+// Lower: Z = (m, n), X = (m, k), Y = (k, n).
+func (op GemmOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return blasKernel(node, op.Name(), [][2]kir.Extent{{ax(0, 0), ax(2, 0)}, {ax(0, 1), ax(3, 1)}, {ax(2, 1), ax(3, 0)}},
+		"gemm: shapes Z %s, X %s, Y %s do not fit a*X·Y + b*Z"), nil
+}
+
+// Lower: y = (m), A = (m, k), x = (k).
+func (op GemvOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return blasKernel(node, op.Name(), [][2]kir.Extent{{ax(0, 0), ax(2, 0)}, {ax(2, 1), ax(3, 0)}},
+		"gemv: shapes y %s, A %s, x %s do not fit a*A·x + b*y"), nil
+}
+
+// Lower: A = (m, n), x = (m), y = (n).
+func (op GerOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return blasKernel(node, op.Name(), [][2]kir.Extent{{ax(0, 0), ax(2, 0)}, {ax(0, 1), ax(3, 0)}},
+		"ger: shapes A %s, x %s, y %s do not fit A + a*outer(x, y)"), nil
+}
+
+// gemm, gemv and ger are built by the specialize pass only (core/rewrite/
+// blas.go): no Build.
+func init() {
+	var gemm, gemv, ger []Example
+	for _, dt := range []dtype.DType{dtype.Float64, dtype.Float32} {
+		s := func(shape ...int) graph.Type { return graph.NewType(dt, shape...) }
+		gemm = append(gemm, Example{Inputs: types(s(3, 4), s(), s(3, 2), s(2, 4), s()),
+			Apply: func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return Gemm(b, in[0], in[1], in[2], in[3], in[4])
+			}})
+		gemv = append(gemv, Example{Inputs: types(s(3), s(), s(3, 5), s(5), s()),
+			Apply: func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return Gemv(b, in[0], in[1], in[2], in[3], in[4])
+			}})
+		ger = append(ger, Example{Inputs: types(s(3, 4), s(), s(3), s(4)),
+			Apply: func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return Ger(b, in[0], in[1], in[2], in[3])
+			}})
+	}
+	Register(Registration{Name: "gemm", Op: GemmOp{}, Examples: gemm})
+	Register(Registration{Name: "gemv", Op: GemvOp{}, Examples: gemv})
+	Register(Registration{Name: "ger", Op: GerOp{}, Examples: ger})
 }

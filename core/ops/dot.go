@@ -1,12 +1,14 @@
 package ops
 
 import (
+	"fmt"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -154,4 +156,40 @@ func (op DotOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Var
 //	ops.Dot(b, x, w) // (2, 3)·(3, 4) -> (2, 4)
 func Dot(b *graph.Builder, x, y *graph.Variable) (*graph.Variable, error) {
 	return b.Apply1(DotOp{}, x, y)
+}
+
+// Lower is a call of the runtime's view-level dot (tg_blas.h), which picks
+// BLAS's transpose flags and leading dimensions from the views, copies
+// into the arena only a layout BLAS cannot read, and loops for the dtypes
+// BLAS lacks. The shape phase checks the inner lengths with the
+// evaluator's message, so the call cannot fail:
+//
+//	kernel dot(in0: float64[2], in1: float64[2], out0: float64[2] contiguous)
+//	  check in0.shape[1] == in1.shape[0]
+//	  tg_dot(in0, in1, out0) arena for in0 in1, never fails
+func (op DotOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	call := &kir.Call{Func: "tg_dot", Header: "tg_blas.h", Args: viewArgs(0, 2), Fails: kir.NeverFails, Arena: []int{0, 1}}
+	if x, y := node.Inputs[0].Type, node.Inputs[1].Type; x.Ndim() > 0 && y.Ndim() > 0 {
+		last := x.Ndim() - 1
+		call.Checks = []kir.LengthCheck{{
+			Equal:   [][2]kir.Extent{{{Operand: 0, Axis: last}, {Operand: 1, Axis: 0}}},
+			Message: fmt.Sprintf("dot: shapes %%s and %%s not aligned: %%lld (dim %d) != %%lld (dim 0)", last),
+			Shown:   []int{0, 1}, ShowPair: true,
+		}}
+	}
+	return callKernel(node, op.Name(), call), nil
+}
+
+func init() {
+	apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) { return Dot(b, in[0], in[1]) }
+	Register(Registration{Name: "dot", Op: DotOp{}, Build: buildBinary("dot", Dot),
+		Examples: []Example{
+			{Inputs: types(graph.NewType(dtype.Float64, -1, 3), graph.NewType(dtype.Float64, 3, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, 4), graph.NewType(dtype.Float32, 4, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, -1, 2), graph.NewType(dtype.Float32, 2)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Int32, 3), graph.NewType(dtype.Int32, 3)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Int64, -1, 2), graph.NewType(dtype.Int8, 2, -1)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Complex128, 2, -1), graph.NewType(dtype.Complex128, -1)), Apply: apply}, // a length mismatch fails as the evaluator does
+			{Inputs: types(graph.NewType(dtype.Float16, -1, 3), graph.NewType(dtype.Float16, 3, 2)), Apply: apply},
+		}})
 }

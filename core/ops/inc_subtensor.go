@@ -1,8 +1,10 @@
 package ops
 
 import (
+	"fmt"
 	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -162,4 +164,98 @@ func incSubtensor(b *graph.Builder, set bool, x, y *graph.Variable, items []Inde
 // OutputShapes: inc/set_subtensor keeps x's shape.
 func (op IncSubtensorOp) OutputShapes(_ *graph.Builder, _ *graph.Apply, in [][]*graph.Variable) ([][]*graph.Variable, error) {
 	return [][]*graph.Variable{in[0]}, nil
+}
+
+// Lower is a call of the runtime's x[items] += y (or = y) with basic
+// indices (tg_index.h), which checks the bounds, the steps and y's fit
+// before the first write. The items become a table of 7 int64s per item
+// (an index: 0, value, then zeros; a slice: 1, then has/value for start,
+// stop and step), whose symbolic entries read the node's index scalars
+// (inputs 2...). Output 0 may take x's memory:
+//
+//	kernel inc_subtensor(in0: float64[2], in1: float64[1], in2: int64[0], out0: float64[2] contiguous)
+//	  tg_inc_subtensor(out0, in0, in1, [0], 1, [0, *in2, 0, 0, 0, 0, 0], 0) in place of in0
+func (op IncSubtensorOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	items := op.Items.List()
+	next := 2 // the next index scalar input
+	entry := func(en IndexEntry) (has, value kir.Arg, err error) {
+		switch en.Kind {
+		case EntryConst:
+			return kir.IntArg(1), kir.IntArg(int64(en.Value)), nil
+		case EntryInput:
+			if next >= len(node.Inputs) {
+				return has, value, fmt.Errorf("%s: too few index inputs", op.Name())
+			}
+			next++
+			return kir.IntArg(1), kir.ScalarArg(next - 1), nil
+		}
+		return kir.IntArg(0), kir.IntArg(0), nil
+	}
+	var codes []kir.Arg
+	zero := kir.IntArg(0)
+	for _, it := range items {
+		if !it.Slice {
+			_, v, err := entry(it.Entries[0])
+			if err != nil {
+				return nil, err
+			}
+			codes = append(codes, zero, v, zero, zero, zero, zero, zero)
+			continue
+		}
+		codes = append(codes, kir.IntArg(1))
+		for _, en := range it.Entries {
+			has, v, err := entry(en)
+			if err != nil {
+				return nil, err
+			}
+			codes = append(codes, has, v)
+		}
+	}
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_inc_subtensor", Header: "tg_index.h",
+		Args: []kir.Arg{kir.ViewArg(len(node.Inputs)), kir.ViewArg(0), kir.ViewArg(1), staticOnes(node.Inputs[1].Type),
+			kir.IntArg(int64(len(items))), kir.IntTable(codes...), kir.IntArg(boolInt(op.Set))},
+		InPlace: []int{0}}), nil
+}
+
+// buildIncSubtensor reads {"items": [...]}; inputs are x, y and the index
+// scalars.
+func buildIncSubtensor(name string, f func(*graph.Builder, *graph.Variable, *graph.Variable, []IndexItem, ...*graph.Variable) (*graph.Variable, error)) func(*graph.Builder, Params, []*graph.Variable) (*graph.Variable, error) {
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if len(inputs) < 2 {
+			return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(inputs))
+		}
+		items, err := p.Items("items")
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		return f(b, inputs[0], inputs[1], items, inputs[2:]...)
+	}
+}
+
+func init() {
+	input := IndexItem{Entries: []IndexEntry{{Kind: EntryInput}}}
+	slice := func(entries ...IndexEntry) IndexItem { return IndexItem{Slice: true, Entries: entries} }
+	c := func(v int) IndexEntry { return IndexEntry{Kind: EntryConst, Value: v} }
+	none, in := IndexEntry{Kind: EntryNone}, IndexEntry{Kind: EntryInput}
+	for _, r := range []struct {
+		name string
+		f    func(*graph.Builder, *graph.Variable, *graph.Variable, []IndexItem, ...*graph.Variable) (*graph.Variable, error)
+	}{{"inc_subtensor", IncSubtensor}, {"set_subtensor", SetSubtensor}} {
+		f := r.f
+		with := func(items ...IndexItem) func(*graph.Builder, []*graph.Variable) (*graph.Variable, error) {
+			return func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+				return f(b, in[0], in[1], items, in[2:]...)
+			}
+		}
+		// index inputs are in [-5, 5): an axis of length 5 takes them all
+		Register(Registration{Name: r.name, Op: IncSubtensorOp{}, Build: buildIncSubtensor(r.name, f),
+			Examples: []Example{
+				{Inputs: types(graph.NewType(dtype.Float64, 5, -1), graph.NewType(dtype.Float64), graph.NewType(dtype.Int64)), Apply: with(input)},
+				{Inputs: types(graph.NewType(dtype.Float32, 6, -1), graph.NewType(dtype.Float32, 3, 1)), Apply: with(slice(c(1), c(-2), none))},
+				{Inputs: types(graph.NewType(dtype.Int32, 5, 4), graph.NewType(dtype.Int32, -1), graph.NewType(dtype.Int8), graph.NewType(dtype.Int16)),
+					Apply: with(slice(in, none, c(2)), input)}, // y's length may not fit: ValueError as the evaluator's
+				{Inputs: types(graph.NewType(dtype.Float64, 5, 5), graph.NewType(dtype.Float64, 2), graph.NewType(dtype.Int64)),
+					Apply: with(slice(none, none, c(-2)), slice(in, none, c(3)))},
+			}})
+	}
 }

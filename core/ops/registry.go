@@ -37,6 +37,8 @@ type Params interface {
 	Bool(key string, def bool) (bool, error)
 	String(key string, def string) (string, error)
 	DType(key string, def dtype.DType) (dtype.DType, error)
+	// Items reads a basic index's items (inc_subtensor's); nil when absent.
+	Items(key string) ([]IndexItem, error)
 }
 
 // Registration is one op's entry in the registry.
@@ -50,7 +52,9 @@ type Registration struct {
 	Op graph.Op
 	// Build checks the inputs and parameters and applies the op (its typed
 	// constructor), returning a TypeError/ValueError that names the op and
-	// the input types; it never panics on user input.
+	// the input types; it never panics on user input. Nil for an op that
+	// only rewrites and gradients build (gemm, softmax_grad): it has no
+	// name at the C ABI, and the registration gives its codec and examples.
 	Build func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error)
 	// Examples are applications of the op that the generic tests compile
 	// with the C++ backend and compare with the evaluator on random values.
@@ -71,7 +75,7 @@ var registry = map[string]Registration{}
 // Register adds an op to the registry. It is called from init functions
 // and panics on a programming error (a duplicate name, a missing field).
 func Register(r Registration) {
-	if r.Name == "" || r.Op == nil || r.Build == nil {
+	if r.Name == "" || r.Op == nil {
 		panic(fmt.Sprintf("ops.Register: incomplete registration %+v", r))
 	}
 	if _, dup := registry[r.Name]; dup {

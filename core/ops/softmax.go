@@ -3,7 +3,9 @@ package ops
 import (
 	"math"
 
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -97,4 +99,32 @@ func Softmax(b *graph.Builder, x *graph.Variable) (*graph.Variable, error) {
 // LogSoftmax is log(softmax(x)), computed stably.
 func LogSoftmax(b *graph.Builder, x *graph.Variable) (*graph.Variable, error) {
 	return b.Apply1(SoftmaxOp{Log: true}, x)
+}
+
+// Lower is a call of the runtime's softmax (tg_nnet.h), which computes
+// each row in double exactly as Evaluate does and splits large inputs'
+// rows over the pool:
+//
+//	kernel logsoftmax(in0: float32[2], out0: float32[2] contiguous)
+//	  tg_softmax(in0, out0, 1)
+func (op SoftmaxOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_softmax", Header: "tg_nnet.h",
+		Args: []kir.Arg{kir.ViewArg(0), kir.ViewArg(1), kir.IntArg(boolInt(op.Log))}}), nil
+}
+
+func init() {
+	for _, r := range []struct {
+		name string
+		f    func(*graph.Builder, *graph.Variable) (*graph.Variable, error)
+	}{{"softmax", Softmax}, {"logsoftmax", LogSoftmax}} {
+		f := r.f
+		apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) { return f(b, in[0]) }
+		Register(Registration{Name: r.name, Op: SoftmaxOp{}, Build: buildUnary(r.name, f),
+			Examples: []Example{
+				{Inputs: types(graph.NewType(dtype.Float64, -1, -1)), Apply: apply},
+				{Inputs: types(graph.NewType(dtype.Float32, -1, -1)), Apply: apply},
+				{Inputs: types(graph.NewType(dtype.Float64, -1)), Apply: apply},
+				{Inputs: types(graph.NewType(dtype.Float32, 1, -1)), Apply: apply},
+			}})
+	}
 }

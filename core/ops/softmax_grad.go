@@ -3,7 +3,9 @@ package ops
 import (
 	"slices"
 
+	"theanogo/core/dtype"
 	"theanogo/core/graph"
+	"theanogo/core/kir"
 	"theanogo/core/tensor"
 )
 
@@ -76,4 +78,26 @@ func (op SoftmaxGradOp) Pullback(b *graph.Builder, node *graph.Apply, gouts []*g
 // for the gradient gz of s = softmax(x).
 func SoftmaxGrad(b *graph.Builder, gz, s *graph.Variable) (*graph.Variable, error) {
 	return b.Apply1(SoftmaxGradOp{}, gz, s)
+}
+
+// Lower is a call of the runtime's softmax gradient (tg_nnet.h),
+// (gz - sum(gz * s, last axis)) * s row by row, as Evaluate:
+//
+//	kernel softmax_grad(in0: float64[2], in1: float64[2], out0: float64[2] contiguous)
+//	  tg_softmax_grad(in0, in1, out0)
+func (op SoftmaxGradOp) Lower(node *graph.Apply) (*kir.Kernel, error) {
+	return callKernel(node, op.Name(), &kir.Call{Func: "tg_softmax_grad", Header: "tg_nnet.h", Args: viewArgs(0, 2)}), nil
+}
+
+// softmax_grad is built by softmax's gradient only: no Build.
+func init() {
+	apply := func(b *graph.Builder, in []*graph.Variable) (*graph.Variable, error) {
+		return SoftmaxGrad(b, in[0], in[1])
+	}
+	Register(Registration{Name: "softmax_grad", Op: SoftmaxGradOp{},
+		Examples: []Example{
+			{Inputs: types(graph.NewType(dtype.Float64, 3, 4), graph.NewType(dtype.Float64, 3, 4)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float32, 2, 5), graph.NewType(dtype.Float32, 2, 5)), Apply: apply},
+			{Inputs: types(graph.NewType(dtype.Float64, 4), graph.NewType(dtype.Float64, 4)), Apply: apply},
+		}})
 }

@@ -143,15 +143,20 @@ func scalarConst(b *graph.Builder, dt dtype.DType, f float64, i int64) *graph.Va
 // the input of the unary elementwise ops and casts that compute v, and of
 // the elementwise ops whose other inputs are broadcast scalars, so that
 // x / x broadcast to x's shape keeps x, not exp(x), for exp(x) / exp(x),
-// and second(x ** 2, g) becomes second(x, g).
+// and second(x ** 2, g) becomes second(x, g). Softmax keeps its input's
+// shape too: the zeros of log(softmax(x))'s gradient, second(softmax(x), 0),
+// become second(x, 0), and no longer need the softmax computed.
 func shapeCarrier(v *graph.Variable) *graph.Variable {
 	for v.Owner != nil {
+		var in *graph.Variable
 		switch v.Owner.Op.(type) {
 		case ops.Elemwise, ops.CastOp:
+			in = shapeOperand(v.Owner)
+		case ops.SoftmaxOp:
+			in = v.Owner.Inputs[0]
 		default:
 			return v
 		}
-		in := shapeOperand(v.Owner)
 		if in == nil {
 			return v
 		}

@@ -3,20 +3,15 @@ package optable
 import (
 	"fmt"
 
-	"theanogo/core/dtype"
 	"theanogo/core/graph"
 	"theanogo/core/ops"
 )
 
-// indexConstructors are the indexing ops and arange.
+// indexConstructors are the basic indexing views (subtensor, whose
+// numpy None items become a dimshuffle); the index updates, the advanced
+// indexing ops and arange register themselves in core/ops.
 var indexConstructors = map[string]Constructor{
-	"subtensor":              buildSubtensor,                            // {"items": [...]}; x, index scalars
-	"inc_subtensor":          buildIncSubtensor("inc_subtensor", false), // {"items": [...]}; x, y, index scalars
-	"set_subtensor":          buildIncSubtensor("set_subtensor", true),
-	"advanced_subtensor":     buildAdvancedSubtensor, // x, index arrays
-	"advanced_inc_subtensor": buildAdvancedIncSubtensor("advanced_inc_subtensor", ops.AdvancedIncSubtensor),
-	"advanced_set_subtensor": buildAdvancedIncSubtensor("advanced_set_subtensor", ops.AdvancedSetSubtensor),
-	"arange":                 buildArange, // {"dtype": name}; start, stop, step
+	"subtensor": buildSubtensor, // {"items": [...]}; x, index scalars
 }
 
 // buildSubtensor reads {"items": [...]}; inputs are x and the index scalars.
@@ -37,65 +32,30 @@ func buildSubtensor(b *graph.Builder, p Params, inputs []*graph.Variable) (*grap
 	return ops.DimShuffle(b, out, pattern)
 }
 
-// buildIncSubtensor reads {"items": [...]}; inputs are x, y and the index scalars.
-func buildIncSubtensor(name string, set bool) Constructor {
-	f := map[bool]func(*graph.Builder, *graph.Variable, *graph.Variable, []ops.IndexItem, ...*graph.Variable) (*graph.Variable, error){
-		false: ops.IncSubtensor, true: ops.SetSubtensor,
-	}[set]
-	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if len(inputs) < 2 {
-			return nil, graph.TypeErrorf("%s takes at least 2 inputs (x, y), got %d", name, len(inputs))
-		}
-		items, err := parseItems(name, p)
-		if err != nil {
-			return nil, err
-		}
-		return f(b, inputs[0], inputs[1], items, inputs[2:]...)
-	}
-}
-
-// buildAdvancedSubtensor takes no parameters; inputs are x and the index arrays.
-func buildAdvancedSubtensor(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if len(inputs) < 2 {
-		return nil, graph.TypeErrorf("advanced_subtensor takes at least 2 inputs (x and one index array or more), got %d", len(inputs))
-	}
-	return ops.AdvancedSubtensor(b, inputs[0], inputs[1:]...)
-}
-
-// buildAdvancedIncSubtensor takes no parameters; inputs are x, y and the index arrays.
-func buildAdvancedIncSubtensor(name string, f func(b *graph.Builder, x, y *graph.Variable, idx ...*graph.Variable) (*graph.Variable, error)) Constructor {
-	return func(b *graph.Builder, _ Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if len(inputs) < 3 {
-			return nil, graph.TypeErrorf("%s takes at least 3 inputs (x, y and one index array or more), got %d", name, len(inputs))
-		}
-		return f(b, inputs[0], inputs[1], inputs[2:]...)
-	}
-}
-
-// buildArange reads {"dtype": name}; the default is the inputs' promoted
-// dtype, with integers (and bools) giving int64 as numpy does.
-func buildArange(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-	if err := ops.CheckArity("arange", inputs, 3); err != nil {
-		return nil, err
-	}
-	dt, err := p.DType("dtype", dtype.Invalid)
-	if err != nil {
-		return nil, graph.TypeErrorf("arange: %v", err)
-	}
-	return ops.ARange(b, inputs[0], inputs[1], inputs[2], dt)
-}
-
-// parseItems reads {"items": [{"index": 3 | "input"}, {"slice": [start, stop, step]}]}.
+// parseItems reads {"items": [{"index": 3 | "input"}, {"slice": [start, stop, step]}]},
+// its errors naming op.
 func parseItems(op string, p Params) ([]ops.IndexItem, error) {
-	raw, ok := p["items"].([]any)
-	if !ok && p["items"] != nil {
-		return nil, graph.TypeErrorf("%s: items must be a list, got %v", op, p["items"])
+	items, err := p.Items("items")
+	if err != nil {
+		return nil, graph.TypeErrorf("%s: %v", op, err)
+	}
+	return items, nil
+}
+
+// Items reads a basic index's items (ops.Params): a list of
+// {"index": 3 | "input"} and {"slice": [start, stop, step]}, where an entry
+// is an integer, null (a slice's default) or "input" (the next index
+// scalar input); nil when the key is absent.
+func (p Params) Items(key string) ([]ops.IndexItem, error) {
+	raw, ok := p[key].([]any)
+	if !ok && p[key] != nil {
+		return nil, fmt.Errorf("%s must be a list, got %v", key, p[key])
 	}
 	items := make([]ops.IndexItem, len(raw))
 	for i, r := range raw {
 		m, ok := r.(map[string]any)
 		if !ok || len(m) != 1 {
-			return nil, graph.TypeErrorf("%s: item %d must be {\"index\": ...} or {\"slice\": [...]}, got %v", op, i, r)
+			return nil, fmt.Errorf("item %d must be {\"index\": ...} or {\"slice\": [...]}, got %v", i, r)
 		}
 		var vals []any
 		if v, ok := m["index"]; ok {
@@ -104,12 +64,12 @@ func parseItems(op string, p Params) ([]ops.IndexItem, error) {
 			items[i].Slice = true
 			vals = v
 		} else {
-			return nil, graph.TypeErrorf("%s: item %d must be {\"index\": ...} or {\"slice\": [start, stop, step]}, got %v", op, i, r)
+			return nil, fmt.Errorf("item %d must be {\"index\": ...} or {\"slice\": [start, stop, step]}, got %v", i, r)
 		}
 		for _, v := range vals {
 			e, err := parseEntry(v, items[i].Slice)
 			if err != nil {
-				return nil, graph.TypeErrorf("%s: item %d: %v", op, i, err)
+				return nil, fmt.Errorf("item %d: %v", i, err)
 			}
 			items[i].Entries = append(items[i].Entries, e)
 		}

@@ -6,12 +6,10 @@ import (
 	"theanogo/core/ops"
 )
 
-// nnetConstructors are the linear-algebra and neural-network ops, and the
-// compositions of scalar rows that Python builds with one call each.
+// nnetConstructors are the compositions of scalar rows that Python builds
+// with one call each, and the crossentropies (dot, softmax and logsoftmax
+// register themselves in core/ops).
 var nnetConstructors = map[string]Constructor{
-	"dot":                      binary("dot", ops.Dot),
-	"softmax":                  unary("softmax", ops.Softmax),
-	"logsoftmax":               unary("logsoftmax", ops.LogSoftmax),
 	"categorical_crossentropy": binary("categorical_crossentropy", ops.CategoricalCrossentropy),
 	"binary_crossentropy":      binary("binary_crossentropy", ops.BinaryCrossentropy),
 	"clip":                     buildClip,                 // x, lo, hi

@@ -186,6 +186,12 @@ func TestArity(t *testing.T) {
 		{"inc_subtensor", vars(x), "at least 2 inputs"},
 		{"advanced_subtensor", vars(x), "at least 2 inputs"},
 		{"advanced_inc_subtensor", vars(x, x), "at least 3 inputs"},
+		{"advanced_set_subtensor", vars(x, x), "at least 3 inputs"},
+		{"set_subtensor", vars(x), "at least 2 inputs"},
+		{"argmax", vars(x, x), "1 inputs"},
+		{"argmin", nil, "1 inputs"},
+		{"softmax", vars(x, x), "1 inputs"},
+		{"logsoftmax", nil, "1 inputs"},
 	}
 	for _, c := range cases {
 		_, err := optable.Build(b, c.name, nil, c.ins)
@@ -458,4 +464,41 @@ func TestOutputSizeChecked(t *testing.T) {
 	}
 	_, err := optable.Build(b, "add", nil, vars(col, row))
 	wantErr(t, err, graph.KindValue, "add", "float64")
+}
+
+// The registered ops read their parameters through ops.Params, errors
+// naming the op; the ops only rewrites and gradients build (gemm,
+// softmax_grad) have no name at the C ABI.
+func TestRegisteredParams(t *testing.T) {
+	b := graph.NewBuilder()
+	x, y := typed(b, dtype.Float64, 2, 3), typed(b, dtype.Float64)
+	cases := []struct {
+		name   string
+		params string
+		ins    []*graph.Variable
+		kind   graph.ErrorKind
+		substr string
+	}{
+		{"inc_subtensor", `{"items": 3}`, vars(x, y), graph.KindType, "inc_subtensor: items must be a list"},
+		{"set_subtensor", `{"items": [{"slice": [1]}]}`, vars(x, y), graph.KindType, "set_subtensor: item 0 must be"},
+		{"inc_subtensor", `{"items": [{"index": 0.5}]}`, vars(x, y), graph.KindType, "inc_subtensor: item 0: bad index entry"},
+		{"argmax", `{"axis": "a"}`, vars(x), graph.KindType, "argmax"},
+		{"argmin", `{"axis": 2}`, vars(x), graph.KindValue, "argmin"},
+		{"argmax", `{"keepdims": 1}`, vars(x), graph.KindType, "argmax"},
+		{"arange", `{"dtype": "nonsense"}`, vars(y, y, y), graph.KindType, "arange"},
+		{"gemm", ``, vars(x, y, x, x, y), graph.KindValue, "unknown op \"gemm\""},
+		{"softmax_grad", ``, vars(x, x), graph.KindValue, "unknown op"},
+	}
+	for _, c := range cases {
+		p, err := optable.ParseParams(c.params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = optable.Build(b, c.name, p, c.ins)
+		wantErr(t, err, c.kind, c.substr)
+	}
+	v, err := optable.Build(b, "set_subtensor", optable.Params{"items": []any{map[string]any{"index": "input"}}}, vars(x, y, typed(b, dtype.Int64)))
+	if err != nil || v.Owner.Op != (ops.IncSubtensorOp{Items: ops.NewIndexItems([]ops.IndexItem{{Entries: []ops.IndexEntry{{Kind: ops.EntryInput}}}}), Set: true}) {
+		t.Errorf("set_subtensor with an index input: %v, %v", v, err)
+	}
 }

@@ -5,19 +5,18 @@ import (
 	"theanogo/core/ops"
 )
 
-// reduction is the typed constructor of a reduction or arg-reduction.
+// reduction is the typed constructor of a reduction.
 type reduction func(b *graph.Builder, x *graph.Variable, axes []int, keepdims bool) (*graph.Variable, error)
 
-// reduceConstructors are the reductions' rows; each reads
+// reduceConstructors are the reductions' rows (argmax and argmin register
+// themselves in core/ops/argmax.go); each reads
 // {"axis": null | int | [ints], "keepdims": bool}.
 var reduceConstructors = map[string]Constructor{
-	"sum":    buildReduce("sum", ops.Sum),
-	"prod":   buildReduce("prod", ops.Prod),
-	"max":    buildReduce("max", ops.Max),
-	"min":    buildReduce("min", ops.Min),
-	"mean":   buildReduce("mean", ops.Mean),
-	"argmax": buildReduce("argmax", ops.ArgMax),
-	"argmin": buildReduce("argmin", ops.ArgMin),
+	"sum":  buildReduce("sum", ops.Sum),
+	"prod": buildReduce("prod", ops.Prod),
+	"max":  buildReduce("max", ops.Max),
+	"min":  buildReduce("min", ops.Min),
+	"mean": buildReduce("mean", ops.Mean),
 }
 
 func buildReduce(name string, reduce reduction) Constructor {
@@ -25,7 +24,7 @@ func buildReduce(name string, reduce reduction) Constructor {
 		if err := ops.CheckArity(name, inputs, 1); err != nil {
 			return nil, err
 		}
-		axes, err := axesParam(name, p, "axis")
+		axes, err := ops.AxesParam(name, p, "axis")
 		if err != nil {
 			return nil, err
 		}
@@ -35,18 +34,4 @@ func buildReduce(name string, reduce reduction) Constructor {
 		}
 		return reduce(b, inputs[0], axes, keep)
 	}
-}
-
-// axesParam reads a list of axes: nil when the key is absent or null
-// (every axis, or numpy's default order for transpose), a non-nil slice
-// (possibly empty) when it is given.
-func axesParam(op string, p Params, key string) ([]int, error) {
-	axes, given, err := p.Ints(key)
-	if err != nil {
-		return nil, graph.TypeErrorf("%s: %v", op, err)
-	}
-	if given && axes == nil {
-		axes = []int{}
-	}
-	return axes, nil
 }

@@ -27,12 +27,12 @@ func init() {
 	registry = map[string]Constructor{}
 	for _, table := range []map[string]Constructor{
 		elemwiseConstructors(),   // elemwise.go: one row per scalar op, plus cast
-		reduceConstructors,       // reduce.go: sum prod max min mean argmax argmin
+		reduceConstructors,       // reduce.go: sum prod max min mean
 		shapeConstructors,        // shape.go: dimshuffle transpose reshape flatten shape make_vector tensor_copy
-		indexConstructors,        // index.go: subtensor, inc/set, advanced, arange
-		nnetConstructors,         // nnet.go: dot, softmax, crossentropies, clip, relu, zeros_like, ones_like
+		indexConstructors,        // index.go: subtensor, inc/set (JSON items)
+		nnetConstructors,         // nnet.go: crossentropies, clip, relu, zeros_like, ones_like
 		controlConstructors,      // control.go: ifelse
-		registeredConstructors(), // the ops registered in core/ops with their constructors (cumsum ...)
+		registeredConstructors(), // registered in core/ops (ops.Register): argmax, dot, softmax, arange, advanced indexing, cumsum ...
 	} {
 		for name, c := range table {
 			if registry[name] != nil {
@@ -50,6 +50,9 @@ func registeredConstructors() map[string]Constructor {
 	rows := map[string]Constructor{}
 	for _, r := range ops.Registered() {
 		build := r.Build
+		if build == nil { // built by rewrites and gradients only (gemm)
+			continue
+		}
 		rows[r.Name] = func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
 			return build(b, p, inputs)
 		}

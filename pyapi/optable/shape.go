@@ -62,7 +62,7 @@ func buildTranspose(b *graph.Builder, p Params, inputs []*graph.Variable) (*grap
 	if err := ops.CheckArity("transpose", inputs, 1); err != nil {
 		return nil, err
 	}
-	axes, err := axesParam("transpose", p, "axes")
+	axes, err := ops.AxesParam("transpose", p, "axes")
 	if err != nil {
 		return nil, err
 	}
