@@ -245,12 +245,8 @@ func (g *gen) run(opt Options) error {
 			g.aliased[steps[u.writer].node] = true
 		}
 	}
-<<<<<<< HEAD
-	if g.top { // a region's body (compiled later, in phase 2) must not overwrite the kernel's answer
-=======
 	g.inPlace = inPlace
 	if g.top { // a region's body (compiled during phase 2) must not reset the kernel's
->>>>>>> main
 		g.k.InPlace = inPlace
 	}
 	g.memory(steps, order)
