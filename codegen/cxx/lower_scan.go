@@ -30,8 +30,9 @@ static inline bool tg_scan_same_shape(const tg_view *a, const tg_view *b) {
 // lowerScan runs the loop inside the kernel: the step graph is a region
 // (a static function of the same translation unit, with its own shape
 // phase and workspace), called once per step on row views of the
-// sequences and of the recurrent outputs' buffers; each call's results are
-// copied into row L+t of their buffer (or row t of a nit-sot output). The
+// sequences and of the recurrent outputs' buffers; each call computes its
+// results in place, in row L+t of their buffer (or row t of a nit-sot
+// output, or a ring's row: lower_scan_rows.go). The
 // outputs are allocated by the shape phase (their lengths are known before
 // the loop runs), except a while loop's (until) and those of a scan whose
 // rows' shape needs a step's values: the loop allocates them (see
@@ -40,7 +41,7 @@ static inline bool tg_scan_same_shape(const tg_view *a, const tg_view *b) {
 //	for (t = 0; t < n; t++) {
 //	  tg_view s0 = tg_scan_row(in1, t), s1 = tg_scan_row(out0, L0 + t - 1);
 //	  if (tg_region_call(tg_region_1, st, 0, 4, 2, rin, &sink, err)) return 1;
-//	  ... copy sink_out[0] into row L0 + t of out0 ...
+//	  ... sink_out[0] is row L0 + t of out0: the region computed it there ...
 //	  if (until) { steps = t + 1; break; }   // a while loop
 //	}
 func lowerScan(e *Emitter, n *graph.Apply) error {
@@ -67,15 +68,35 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for j := 0; j < nSeq; j++ {
 		e.Line("if (in%d->shape[0] < n) return tg_set_error(err, \"ValueError: scan: sequence %d has %%lld entries, fewer than the %%lld steps to run\", (long long)in%d->shape[0], (long long)n);", 1+j, j, 1+j)
 	}
+	rows := make([]scanRows, nR+s.NNitSot)
+	for o := range rows {
+		rows[o] = scanStorage(s, o)
+	}
 	for i := 0; i < nR; i++ {
 		e.Line("const int64_t L%d = %s->shape[0];", i, initIn(i))
 		e.Line("if (L%d < %d) return tg_set_error(err, \"ValueError: scan: the initial value of output %d has %%lld rows, its taps need %d\", (long long)L%d);", i, s.Depth(i), i, s.Depth(i), i)
+		if rows[i].ring > 0 { // a ring instead (the buffer, a while loop's too, is set after the loop)
+			continue
+		}
 		if dynamic {
 			whileBuffer(e, n.Outputs[i], fmt.Sprintf("out%d", i), fmt.Sprintf("L%d", i), initIn(i))
 		}
 		e.Line("{ tg_view head = *out%d; head.shape[0] = L%d; tg_copy(&head, %s); }", i, i, initIn(i))
 	}
-	sink := e.RegionSink(r, nil)
+	for o := nR; dynamic && o < len(rows); o++ {
+		if rows[o].ring > 0 { // its row shape is known only after the first step
+			return fmt.Errorf("scan: a loop allocating its outputs as it runs keeps only the last rows of its output %d, not fed back (%s)", o, graph.OpString(n.Op))
+		}
+	}
+	for o, rw := range rows {
+		if rw.ring > 0 {
+			allocRing(e, o, rw)
+		}
+	}
+	sink := rowSink(e, graph.TypesOf(s.Inner.Outputs))
+	for o := len(rows); o < len(s.Inner.Outputs); o++ {
+		e.Line("%s_dst[%d].ndim = -1; /* the until condition: in a workspace slot */", sink, o)
+	}
 	if dynamic {
 		e.Line("int64_t t, steps = n;")
 		e.Line("for (t = 0; t < n; t++) {")
@@ -91,7 +112,7 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	}
 	for i, taps := range s.Taps {
 		for _, tap := range taps {
-			e.Line("tg_view a%d = tg_scan_row(out%d, L%d + t - %d);", k, i, i, -tap)
+			e.Line("tg_view a%d = %s;", k, tapRow(i, -tap, rows[i]))
 			args = append(args, fmt.Sprintf("&a%d", k))
 			k++
 		}
@@ -99,21 +120,23 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 	for m := 0; m < s.NNonSeqs; m++ {
 		args = append(args, fmt.Sprintf("in%d", 1+nSeq+nR+m))
 	}
+	for o, rw := range rows {
+		if dynamic && o >= nR { // a dynamic loop's nit-sot exists once the first step gave its row shape
+			e.Line("if (t == 0) %s_dst[%d].ndim = -1; else %s_dst[%d] = %s;", sink, o, sink, o, destRow(o, rw))
+			continue
+		}
+		e.Line("%s_dst[%d] = %s;", sink, o, destRow(o, rw))
+	}
 	e.CallRegion(r, args, sink)
-	for o := 0; o < nR+s.NNitSot; o++ {
-		row := "t"
-		if o < nR {
-			row = fmt.Sprintf("L%d + t", o)
-		} else if dynamic { // the rows' shape is the first step's
+	for o := range rows {
+		if dynamic && o >= nR { // the rows' shape is the first step's
 			e.Line("if (t == 0) {")
 			whileRows(e, n.Outputs[o], fmt.Sprintf("out%d", o), fmt.Sprintf("&%s_out[%d]", sink, o), nil)
+			e.Line("%s_dst[%d] = %s;", sink, o, destRow(o, rows[o]))
 			e.Line("}")
 		}
-		e.Line("{")
-		e.Line("tg_view dst = tg_scan_row(out%d, %s);", o, row)
-		e.Line("if (!tg_scan_same_shape(&dst, &%s_out[%d])) return tg_set_error(err, \"ValueError: scan: step %%lld computed output %d of another shape than its row of the result\", (long long)t);", sink, o, o)
-		e.Line("tg_copy(&dst, &%s_out[%d]);", sink, o)
-		e.Line("}")
+		e.Line("if (!tg_scan_same_shape(&%s_dst[%d], &%s_out[%d])) return tg_set_error(err, \"ValueError: scan: step %%lld computed output %d of another shape than its row of the result\", (long long)t);", sink, o, sink, o, o)
+		e.Line("tg_copy(&%s_dst[%d], &%s_out[%d]); /* nothing to copy when the step computed the row in place */", sink, o, sink, o)
 	}
 	if s.Until {
 		c := r.Outputs[len(r.Outputs)-1].Type.DType
@@ -125,9 +148,23 @@ func lowerScan(e *Emitter, n *graph.Apply) error {
 		e.Line("if ((%s) != 0) { steps = t + 1; break; } /* until: this step's rows are kept */", cond)
 	}
 	e.Line("}")
+	steps := "n"
+	if dynamic {
+		steps = "steps"
+	}
+	for o, rw := range rows {
+		if rw.ring > 0 {
+			if dynamic {
+				whileTail(e, o, n.Outputs[o], rw, s.KeepRows(o))
+			}
+			copyOutOfRing(e, o, rw, steps)
+		}
+	}
 	if dynamic {
 		for i := 0; i < nR; i++ {
-			e.Line("out%d->shape[0] = L%d + steps;", i, i)
+			if rows[i].ring == 0 {
+				e.Line("out%d->shape[0] = L%d + steps;", i, i)
+			}
 		}
 		noStep := op.NoStepRows(n)
 		for o := nR; o < nR+s.NNitSot; o++ {

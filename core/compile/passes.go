@@ -18,7 +18,9 @@ type Pass struct {
 // passes is the pass table, in the order passes run. An optimizer preset
 // enables a subset; the order is always this one.
 var passes = []Pass{
+	{"scan_hoist", graphPass(scanHoist)},                   // a scan step's loop-invariant nodes computed once, outside the loop
 	{"inner_graphs", nil},                                  // inner graphs (scan steps, ifelse branches) through this same table
+	{"scan_hoist_nested", graphPass(scanHoist)},            // again: what a nested scan's hoisting moved up into a step moves on out
 	{"merge", graphPass(merge)},                            // equal subexpressions computed once
 	{"shape_of", graphPass(shapeOf)},                       // x.shape from the shapes of x's inputs, never computing x
 	{"constant_folding", graphPass(foldConstants)},         // nodes of constants computed at compile time
@@ -28,6 +30,7 @@ var passes = []Pass{
 	{"softmax_share", graphPass(shareSoftmax)},             // softmax and logsoftmax of one x: softmax = exp(logsoftmax)
 	{"fusion", graphPass(fuseElemwise)},                    // chains of elementwise ops into one composite
 	{"merge_final", graphPass(merge)},                      // what the rewrites made equal, computed once
+	{"scan_save_mem", graphPass(scanSaveMem)},              // scan outputs read only at their tail keep only those rows
 	{"ifelse_lazy", requiredPass(lazyIfElse)},              // nodes one ifelse branch alone needs move into it (every mode: it is semantics)
 }
 
@@ -46,6 +49,12 @@ var passOrder = [][2]string{
 	{"fusion", "merge_final"},
 	{"inner_graphs", "merge"},      // the outer passes see optimized inner graphs
 	{"merge_final", "ifelse_lazy"}, // branches take their nodes fully optimized and merged
+	{"scan_hoist", "inner_graphs"}, // the step is optimized without the work hoisted out of it
+	{"scan_hoist", "merge"},        // the hoisted nodes are merged and optimized as outer nodes
+	{"inner_graphs", "scan_hoist_nested"},
+	{"scan_hoist_nested", "merge"},
+	{"merge_final", "scan_save_mem"}, // the readers of a scan's outputs are in their final form
+	{"scan_save_mem", "ifelse_lazy"}, // a tail read inside a branch still counts as a tail read
 }
 
 func init() {
@@ -71,7 +80,7 @@ var optimizers = map[string][]string{
 	"None":         {},
 	"fast_compile": {"merge", "shape_of"},
 	"stabilize":    {"merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "merge_final"},
-	"fast_run":     {"merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "specialize", "softmax_share", "fusion", "merge_final"},
+	"fast_run":     {"scan_hoist", "scan_hoist_nested", "merge", "shape_of", "constant_folding", "canonicalize", "stabilize", "specialize", "softmax_share", "fusion", "merge_final", "scan_save_mem"},
 }
 
 // Mode is what a function is compiled with: the optimizer's passes, the

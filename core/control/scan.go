@@ -40,6 +40,32 @@ type ScanInfo struct {
 	// (-1: all).
 	Truncate int
 	Inner    *Graph
+	// Keep is set by the scan_save_mem rewrite (core/compile): per output
+	// (recurrent ones, then nit-sots), 0 to return the whole buffer, or
+	// k > 0 to return only its last min(k, rows) rows, when nothing reads
+	// more than those. The loop then keeps a ring of rows instead of the
+	// whole history (RingRows). nil: every output whole.
+	Keep []int
+}
+
+// KeepRows is how many trailing rows output o returns (0: all of them).
+func (s *ScanInfo) KeepRows(o int) int {
+	if o < len(s.Keep) {
+		return s.Keep[o]
+	}
+	return 0
+}
+
+// RingRows is the number of rows a loop keeping only the tail of output o
+// stores (0: the whole buffer): the rows it returns, and for a recurrent
+// output at least its depth plus the row being written, so a step never
+// writes a row one of its taps reads.
+func (s *ScanInfo) RingRows(o int) int {
+	k := s.KeepRows(o)
+	if k == 0 || o >= len(s.Taps) {
+		return k
+	}
+	return max(k, s.Depth(o)+1)
 }
 
 // Depth is the number of initial rows recurrent output i needs: -min(taps).
@@ -73,6 +99,9 @@ func (op Scan) ParamString() string {
 	if s.Truncate >= 0 {
 		p += fmt.Sprintf(" truncate_gradient=%d", s.Truncate)
 	}
+	if s.Keep != nil {
+		p += fmt.Sprintf(" keep=%v", s.Keep)
+	}
 	return p
 }
 
@@ -81,6 +110,14 @@ func (s *ScanInfo) seqStart() int    { return 1 }
 func (s *ScanInfo) initStart() int   { return 1 + s.NSeqs }
 func (s *ScanInfo) nonSeqStart() int { return 1 + s.NSeqs + len(s.Taps) }
 func (s *ScanInfo) nInputs() int     { return 1 + s.NSeqs + len(s.Taps) + s.NNonSeqs }
+
+// NonSeqStart is the index of the first non-sequence among the node's
+// inputs (rewrites of the loop's inputs, core/compile's scan_*.go).
+func (s *ScanInfo) NonSeqStart() int { return s.nonSeqStart() }
+
+// StepNonSeqStart is the index of the first non-sequence among the step's
+// inputs.
+func (s *ScanInfo) StepNonSeqStart() int { return s.stepNonSeqStart() }
 
 // stepTapStart is the index of recurrent output i's first tap among the
 // step's inputs.
@@ -152,11 +189,14 @@ func (op Scan) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 		if steps >= 0 && init.Shape[0] != graph.Unknown {
 			lead = init.Shape[0] + steps
 		}
-		out = append(out, graph.NewType(init.DType, append([]int{lead}, init.Shape[1:]...)...))
+		out = append(out, graph.NewType(init.DType, append([]int{s.keptLead(i, lead)}, init.Shape[1:]...)...))
 	}
 	for k := 0; k < s.NNitSot; k++ {
 		step := g.Outputs[len(s.Taps)+k].Type
-		out = append(out, graph.NewType(step.DType, append([]int{steps}, step.Shape...)...))
+		out = append(out, graph.NewType(step.DType, append([]int{s.keptLead(len(s.Taps)+k, steps)}, step.Shape...)...))
+	}
+	if s.Keep != nil && len(s.Keep) != len(s.Taps)+s.NNitSot {
+		return nil, fmt.Errorf("scan: internal error: keep has %d entries for %d outputs", len(s.Keep), len(s.Taps)+s.NNitSot)
 	}
 	for m := 0; m < s.NNonSeqs; m++ {
 		if got, want := inputs[s.nonSeqStart()+m].Type, g.Inputs[s.stepNonSeqStart()+m].Type; !sameElem(got, want) {
@@ -170,6 +210,15 @@ func (op Scan) OutputTypes(inputs []*graph.Variable) ([]graph.Type, error) {
 		}
 	}
 	return out, nil
+}
+
+// keptLead is output o's static leading length when the whole buffer's
+// is lead: min(lead, k) when only the last k rows are kept.
+func (s *ScanInfo) keptLead(o, lead int) int {
+	if k := s.KeepRows(o); k > 0 && lead != graph.Unknown {
+		return min(lead, k)
+	}
+	return lead
 }
 
 // InnerGraphs is the step graph (control.RegionOp: the compile pipeline

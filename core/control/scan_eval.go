@@ -60,14 +60,14 @@ func (op Scan) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array,
 			if !slices.Equal(outs[i].Shape, prev.Shape) {
 				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, but its state has shape %v", t, i, outs[i].Shape, prev.Shape)
 			}
-			hist[i] = append(hist[i], outs[i])
+			hist[i] = keepTail(append(hist[i], outs[i]), s.RingRows(i))
 		}
 		for k := range nits {
 			o := outs[len(s.Taps)+k]
 			if t > 0 && !slices.Equal(o.Shape, nits[k][0].Shape) {
 				return nil, graph.ValueErrorf("scan: step %d computed output %d of shape %v, the first step's has shape %v", t, len(s.Taps)+k, o.Shape, nits[k][0].Shape)
 			}
-			nits[k] = append(nits[k], o)
+			nits[k] = keepTail(append(nits[k], o), s.RingRows(len(s.Taps)+k))
 		}
 		if s.Until && outs[len(outs)-1].Float64s()[0] != 0 {
 			break
@@ -75,7 +75,7 @@ func (op Scan) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array,
 	}
 	var res []*tensor.Array
 	for i := range s.Taps {
-		res = append(res, Stack(hist[i], in[s.initStart()+i].Shape[1:], in[s.initStart()+i].DType))
+		res = append(res, Stack(tail(hist[i], s.KeepRows(i)), in[s.initStart()+i].Shape[1:], in[s.initStart()+i].DType))
 	}
 	var rows [][]int
 	if len(nits) > 0 && len(nits[0]) == 0 {
@@ -94,7 +94,7 @@ func (op Scan) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tensor.Array,
 		if rows != nil {
 			elem = rows[k] // ... unless the step's shape rules give them
 		}
-		res = append(res, Stack(nits[k], elem, t.DType))
+		res = append(res, Stack(tail(nits[k], s.KeepRows(len(s.Taps)+k)), elem, t.DType))
 	}
 	return res, nil
 }

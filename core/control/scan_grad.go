@@ -25,6 +25,9 @@ import (
 // With truncate_gradient=k only the last k steps run backwards.
 func (op Scan) Pullback(b *graph.Builder, node *graph.Apply, gouts []*graph.Variable) ([]*graph.Variable, error) {
 	s := op.Info
+	if s.Keep != nil {
+		return nil, fmt.Errorf("scan: internal error: the gradient of a loop that keeps only the last rows of its outputs (%s): take gradients before compiling", op.ParamString())
+	}
 	e := ops.NewExpr(b)
 	l := ops.NewLengths(b)
 	nR := len(s.Taps)

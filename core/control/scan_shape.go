@@ -37,6 +37,11 @@ func (op Scan) OutputShapes(b *graph.Builder, node *graph.Apply, in [][]*graph.V
 			out = append(out, append([]*graph.Variable{n}, r...))
 		}
 	}
+	for o := range out { // an output keeping its last k rows: min(rows, k)
+		if k := s.KeepRows(o); k > 0 {
+			out[o][0] = l.Min(out[o][0], l.Const(k))
+		}
+	}
 	return out, l.Err()
 }
 
