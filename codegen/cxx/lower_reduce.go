@@ -351,19 +351,6 @@ func printReduce(e *Emitter, k *kir.Kernel, b *kir.Reduce) error {
 	return nil
 }
 
-// reduceList is "f(0), f(1), ..." for n items, or "0" when n is 0 (an
-// initializer list may not be empty).
-func reduceList(n int, format string) string {
-	if n == 0 {
-		return "0"
-	}
-	items := make([]string, n)
-	for i := range items {
-		items[i] = fmt.Sprintf(format, i)
-	}
-	return strings.Join(items, ", ")
-}
-
 // lowerReducedCount stores the number of elements a reduction over the
 // axes folds, as a scalar of the input's dtype.
 func lowerReducedCount(e *Emitter, n *graph.Apply) error {

@@ -106,9 +106,6 @@ type continuation struct {
 	results []int
 }
 
-// hasRegions reports whether the body calls regions.
-func (g *gen) hasRegions() bool { return len(g.dynamic) > 0 || g.cont != nil }
-
 // errValueShape is a shape the shape phase cannot compute: it needs a
 // value computed from a variable of unknown static shape (the shape
 // phase keeps its values in fixed local buffers).
