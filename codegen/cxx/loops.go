@@ -188,18 +188,20 @@ func mapChecks(e *Emitter, k *kir.Kernel, x *kir.Expr) (bool, error) {
 }
 
 // mapElementFunction adds the helper computing one element of x from the
-// stored values of the inputs the loops read (parameters a<i>), and
-// returns its name. kir.Render writes the body: one statement per
+// stored values of the inputs the loops read (parameters a<i>) and, only
+// when x reads the flat element index (kir.Index), the element's position
+// (a last parameter int64_t ix), and returns it. kir.Render writes the body: one statement per
 // computed node, each rounded to its dtype's storage as the Elemwise or
 // cast it stands for would store it; constants are literals.
-func mapElementFunction(e *Emitter, k *kir.Kernel, x *kir.Expr, operands []operand, checked bool) (string, error) {
+func mapElementFunction(e *Emitter, k *kir.Kernel, x *kir.Expr, operands []operand, checked bool) (elementFunction, error) {
 	render := kir.Render
 	if checked {
 		render = kir.RenderChecked
 	}
-	r, err := render(cxxTarget{}, x, func(i int) string { return fmt.Sprintf("a%d", i) })
+	index := x.ReadsIndex()
+	r, err := render(cxxTarget{index: index}, x, func(i int) string { return fmt.Sprintf("a%d", i) })
 	if err != nil {
-		return "", fmt.Errorf("cxx: kernel %s: %v", k.Name, err)
+		return elementFunction{}, fmt.Errorf("cxx: kernel %s: %v", k.Name, err)
 	}
 	var params []string
 	for i, o := range operands {
@@ -207,13 +209,28 @@ func mapElementFunction(e *Emitter, k *kir.Kernel, x *kir.Expr, operands []opera
 			params = append(params, fmt.Sprintf("%s a%d", cTypeOf(k.Inputs[i].DType).Storage, i))
 		}
 	}
+	if index {
+		params = append(params, "int64_t ix")
+	}
 	body := append(append([]string{}, r.Body...), "return "+r.Result+";")
-	return sharedHelper(e, "tg_elem", fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}",
-		cTypeOf(x.DType()).Storage, strings.Join(params, ", "), strings.Join(body, "\n    "))), nil
+	name := sharedHelper(e, "tg_elem", fmt.Sprintf("static inline %s NAME(%s) {\n    %s\n}",
+		cTypeOf(x.DType()).Storage, strings.Join(params, ", "), strings.Join(body, "\n    ")))
+	return elementFunction{name: name, index: index}, nil
+}
+
+// elementFunction is a map's element function: its name, and whether it
+// takes the element's flat position after the operands' values.
+type elementFunction struct {
+	name  string
+	index bool
 }
 
 // emitLoops writes the loops applying element function fn over out0.
-func emitLoops(e *Emitter, k *kir.Kernel, operands []operand, fn string, cost int) {
+// Every loop version runs over the flat positions b .. end of the output
+// (the parallel split hands each chunk its own), so the flat element
+// index a function may take is the loop's position: k in the flat loop,
+// k + j in the nests' inner loops.
+func emitLoops(e *Emitter, k *kir.Kernel, operands []operand, fn elementFunction, cost int) {
 	outOnes := outputOnes(k)
 	r := k.Rank()
 	os := cTypeOf(k.Outputs[0].DType).Storage
@@ -247,9 +264,9 @@ func emitLoops(e *Emitter, k *kir.Kernel, operands []operand, fn string, cost in
 	// The context type and the loop bodies are helpers: nodes that loop
 	// alike (the same element function over the same layouts) share them.
 	ctx := sharedHelper(e, "tg_ctx", fmt.Sprintf("struct NAME { %s };", strings.Join(fields, " ")))
-	// call is fn on each read operand's element: scalars read once (x<i>),
-	// the others through at(i).
-	call := func(at func(i int) string) string {
+	// call is fn on each read operand's element, scalars read once (x<i>),
+	// the others through at(i), and on the flat position pos if fn reads it.
+	call := func(at func(i int) string, pos string) string {
 		var a []string
 		for i, o := range operands {
 			switch {
@@ -260,7 +277,10 @@ func emitLoops(e *Emitter, k *kir.Kernel, operands []operand, fn string, cost in
 				a = append(a, at(i))
 			}
 		}
-		return fn + "(" + strings.Join(a, ", ") + ")"
+		if fn.index {
+			a = append(a, pos)
+		}
+		return fn.name + "(" + strings.Join(a, ", ") + ")"
 	}
 	// restrict qualifies the loops' pointers, unless the output may be an
 	// input's memory (an in-place update): __restrict over aliased memory
@@ -292,7 +312,7 @@ func emitLoops(e *Emitter, k *kir.Kernel, operands []operand, fn string, cost in
 				b.Line("const %s *%sp%d = c->p%d;", storage(i), restrict, i, i)
 			}
 		}
-		b.Line("for (int64_t k = b; k < end; k++) o[k] = %s;", call(func(i int) string { return fmt.Sprintf("p%d[k]", i) }))
+		b.Line("for (int64_t k = b; k < end; k++) o[k] = %s;", call(func(i int) string { return fmt.Sprintf("p%d[k]", i) }, "k"))
 	})
 	strided := ""
 	if unknown {
@@ -337,7 +357,7 @@ func emitLoops(e *Emitter, k *kir.Kernel, operands []operand, fn string, cost in
 // which broadcast: output dimensions g.. are one inner loop, in which each
 // operand steps by 1 (it runs) or 0 (it broadcasts: read once per row);
 // the outer dimensions' offsets come from the strides.
-func emitGroupNest(e *Emitter, k *kir.Kernel, operands []operand, g int, os string, call func(func(int) string) string) {
+func emitGroupNest(e *Emitter, k *kir.Kernel, operands []operand, g int, os string, call func(func(int) string, string) string) {
 	e.Line("const int64_t inner = c->inner;")
 	e.Line("int64_t row = b / inner, col = b - row * inner, k = b;")
 	e.Line("while (k < end) {")
@@ -381,7 +401,7 @@ func emitGroupNest(e *Emitter, k *kir.Kernel, operands []operand, g int, os stri
 			return fmt.Sprintf("q%d[j]", i)
 		}
 		return fmt.Sprintf("y%d", i)
-	}))
+	}, "k + j"))
 	e.Line("k += len; row++; col = 0;")
 	e.Line("}")
 }
@@ -400,7 +420,7 @@ func runsIn(o operand, outOnes []bool, g int) bool {
 // emitStridedNest writes the body of the generic loop: every operand read
 // through its run-time strides, the innermost dimension as a tight loop
 // and the outer ones as a counter.
-func emitStridedNest(e *Emitter, k *kir.Kernel, operands []operand, os string, call func(func(int) string) string) {
+func emitStridedNest(e *Emitter, k *kir.Kernel, operands []operand, os string, call func(func(int) string, string) string) {
 	r := k.Rank()
 	var vector []int
 	for i, o := range operands {
@@ -425,7 +445,7 @@ func emitStridedNest(e *Emitter, k *kir.Kernel, operands []operand, os string, c
 	e.Line("while (k < end) {")
 	e.Line("int64_t len = c->shape[%d] - idx[%d];", r-1, r-1)
 	e.Line("if (len > end - k) len = end - k;")
-	e.Line("for (int64_t j = 0; j < len; j++) o[k + j] = %s;", call(func(i int) string { return fmt.Sprintf("p%d[off%d + j * t%d]", i, i, i) }))
+	e.Line("for (int64_t j = 0; j < len; j++) o[k + j] = %s;", call(func(i int) string { return fmt.Sprintf("p%d[off%d + j * t%d]", i, i, i) }, "k + j"))
 	var adv, carry []string
 	for _, i := range vector {
 		adv = append(adv, fmt.Sprintf("off%d += len * t%d;", i, i))

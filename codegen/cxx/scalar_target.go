@@ -12,7 +12,12 @@ import (
 // (float16 stored as uint16_t bits, computed in float), exact literals,
 // and the vectorizable variants of a few rows (vectorScalars). The walk,
 // the temporaries and the rounding are kir.Render's, shared with CUDA.
-type cxxTarget struct{}
+// index is set by the map printer (loops.go) for an element function that
+// reads the flat element index: the function then takes it as parameter
+// ix, the element's C-order position in the output.
+type cxxTarget struct {
+	index bool
+}
 
 var _ kir.Target = cxxTarget{}
 
@@ -47,9 +52,12 @@ func (cxxTarget) Template(row kir.Row, operand dtype.DType) string {
 	return row.CTemplate()
 }
 
-// Index: the CPU loops (loops.go) pass each element's stored inputs to
-// the element function, not its position; a counter-based generator will
-// add it.
-func (cxxTarget) Index() (string, error) {
-	return "", fmt.Errorf("the flat element index is not available in C++ element functions yet")
+// Index is parameter ix of a map's element function, which the loops
+// (loops.go) pass as the element's flat position; elsewhere (a reduction's
+// element, a scan's step) there is none.
+func (t cxxTarget) Index() (string, error) {
+	if !t.index {
+		return "", fmt.Errorf("the flat element index is available in C++ maps only")
+	}
+	return "ix", nil
 }

@@ -54,3 +54,15 @@ func Temporaries(order []*Expr) map[*Expr]int {
 	}
 	return temps
 }
+
+// ReadsIndex reports whether e reads the flat element index (an OpIndex
+// node): a renderer provides the index only to expressions that read it,
+// so a map that does not pays nothing for it.
+func (e *Expr) ReadsIndex() bool {
+	for _, n := range e.Schedule() {
+		if n.Op() == OpIndex {
+			return true
+		}
+	}
+	return false
+}
