@@ -291,6 +291,11 @@ func printReduce(e *Emitter, k *kir.Kernel, b *kir.Reduce) error {
 			in = append(in, i)
 		}
 	}
+	if element.ReadsIndex() {
+		// the fold's planner (tg_reduce.h) visits the input in blocks and
+		// pairs, not in flat order: the position is not at hand
+		return fmt.Errorf("cxx: kernel %s: a reduction whose element reads the flat element index runs in the evaluator", k.Name)
+	}
 	r, err := kir.Render(cxxTarget{}, element, func(i int) string { return fmt.Sprintf("a%d", i-1) })
 	if err != nil {
 		return fmt.Errorf("cxx: kernel %s: %v", k.Name, err)
