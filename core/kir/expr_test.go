@@ -214,3 +214,13 @@ func TestEncodingRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// ReadsIndex finds the flat index however deep it is, and only there.
+func TestReadsIndex(t *testing.T) {
+	x := kir.Input(0, dtype.Float64)
+	plain := apply(t, row("exp"), apply(t, row("add"), x, x))
+	deep := apply(t, row("mul"), plain, kir.Cast(apply(t, row("add"), kir.Index(), kir.Constant(kir.IntConst(dtype.Int64, 1))), dtype.Float64))
+	if plain.ReadsIndex() || !deep.ReadsIndex() || !kir.Index().ReadsIndex() {
+		t.Errorf("ReadsIndex: %v %v %v, want false true true", plain.ReadsIndex(), deep.ReadsIndex(), kir.Index().ReadsIndex())
+	}
+}
