@@ -38,6 +38,12 @@ import (
 //
 // Above a size that depends on the element's cost (elemwise.go's
 // parallelWork and elementCost) the loop runs through tg_parallel_for.
+//
+// An expression that reads the flat element index (kir.Index) gets it as
+// the element function's last parameter: every version loops over flat
+// output positions b .. end, so the index is the loop's position, and a
+// chunk of the parallel split starts at its own b. An expression that
+// does not read it is printed as if the index did not exist.
 
 // operand is what the generator knows about input i of a map kernel: the
 // kernel's operand (kir.Operand: its broadcast pattern and layout) and
