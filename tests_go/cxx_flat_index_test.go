@@ -248,3 +248,26 @@ func checkExact(t *testing.T, b *graph.Builder, outputs, inputs []*graph.Variabl
 	}
 	return c.Kernel.Source
 }
+
+// A reduction of a map that reads the index is not fused with it
+// (core/compile's fuseReductions): both compile, and the sum is the
+// evaluator's.
+func TestCxxFlatIndexReduceOfMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 6))
+	for _, dt := range []dtype.DType{dtype.Int64, dtype.Float64} {
+		b := graph.NewBuilder()
+		x := b.Input(graph.NewType(dt, -1, -1), "x")
+		m, err := b.Apply1(ops.FusedOp{Expr: indexHash(t, dt, 1), Ndim: 2}, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ops.Sum(b, m, []int{1}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := checkCxx(t, b, []*graph.Variable{s}, []*graph.Variable{x}, []*tensor.Array{randomArray(rng, dt, 37, 53)})
+		if len(c.Kernel.Fallback) > 0 || !strings.Contains(c.Kernel.Source, "int64_t ix)") {
+			t.Fatalf("%v: fallback %v\n%s", dt, c.Kernel.FallbackErrors, c.Kernel.Source)
+		}
+	}
+}

@@ -124,7 +124,8 @@ func fuseElemwise(b *graph.Builder, fg *FunctionGraph) error {
 //	  -> composite_reduce{sum{axis=[1]}(exp(i0) * i1)}(x, y)
 //
 // when the reduction is the composite's only consumer and the composite's
-// output is not a result (else the map is computed anyway).
+// output is not a result (else the map is computed anyway), and the
+// composite does not read the flat element index.
 func fuseReductions(b *graph.Builder, fg *FunctionGraph) error {
 	order := fg.Toposort()
 	clients := map[*graph.Variable]int{}
@@ -146,7 +147,10 @@ func fuseReductions(b *graph.Builder, fg *FunctionGraph) error {
 			return nil, nil
 		}
 		f, isFused := m.Op.(ops.FusedOp)
-		if !isFused {
+		if !isFused || f.Expr.ReadsIndex() {
+			// a map reading the flat index stays apart: compiled folds
+			// do not track the position (codegen/cxx/lower_reduce.go),
+			// and the map and the reduction each compile alone
 			return nil, nil
 		}
 		ins := make([]*graph.Variable, len(m.Inputs))
