@@ -13,7 +13,8 @@ import (
 // lookup falls back to kernelLowering, which asks the op for its kernel
 // (kernelOf) and prints it here. The kernel's text is the node function's
 // first comment. Maps (every elementwise node: loops.go), reductions
-// (Reduce and FusedReduceOp: lower_reduce.go) and scans (cumsum, cumprod)
+// (Reduce and FusedReduceOp: lower_reduce.go), scans (cumsum, cumprod) and
+// runtime calls (BLAS, softmax, argmax, indexing, arange: lower_call.go)
 // are printed.
 
 // kernelLowering is the lowering of every kir.Lowerable op; whether the
