@@ -222,8 +222,8 @@ def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,  # 
     >>> import numpy as np, theanogo, theanogo.tensor as T
     >>> x = T.dmatrix("x")
     >>> f = theanogo.function([x], T.var(x, axis=1, ddof=1))
-    >>> f(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 4.0]])).tolist()
-    [1.0, 5.333333333333333]
+    >>> f(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 6.0]])).tolist()
+    [1.0, 12.0]
     """
     return _moment("var", input, axis, ddof, keepdims, corrected)
 
