@@ -57,9 +57,11 @@ def _theano_var(v, axis, ddof, keepdims, corrected=False):
     return out.astype(np.var(v.reshape(-1)[:1]).dtype)
 
 
-def _compiled(inputs, outputs):
-    f = theanogo.function(inputs, outputs)
-    assert f.backend == "cxx" and f.maker.evaluator_nodes == [], f.maker.evaluator_nodes
+def _compiled(inputs, outputs, mode="FAST_RUN"):
+    """The function; in FAST_RUN it must be C++ with no node on the evaluator."""
+    f = theanogo.function(inputs, outputs, mode=mode)
+    if mode == "FAST_RUN":
+        assert f.backend == "cxx" and f.maker.evaluator_nodes == [], f.maker.evaluator_nodes
     return f
 
 
@@ -75,9 +77,13 @@ def _cases(name, dtype, min_len):
     return xs, values, pairs
 
 
+MODES = ["FAST_RUN", "FAST_COMPILE"]  # C++, and the Go evaluator
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", ["var", "std"])
 @pytest.mark.parametrize("dtype", [d for d in DTYPES if d != "bool"])
-def test_var_std_numpy_parity(name, dtype):
+def test_var_std_numpy_parity(name, dtype, mode):
     """ddof 0 (empty axes included: NaN as numpy), ddof 1 on non-empty axes,
     keepdims, corrected; one axis matches numpy's var exactly as Theano does."""
     outputs, wants = [], []
@@ -99,14 +105,15 @@ def test_var_std_numpy_parity(name, dtype):
                         np_ref = getattr(np, name)(v, axis=axis, ddof=ddof, keepdims=keep)
                     _close(np.asarray(wants[-1]), np.asarray(np_ref), dtype)  # Theano's == numpy's here
     with np.errstate(invalid="ignore", divide="ignore"):
-        got = _compiled(allxs, outputs)(*allvalues)
+        got = _compiled(allxs, outputs, mode)(*allvalues)
     for g, w in zip(got, wants):
         _close(g, np.asarray(w), dtype)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", ["ptp", "any", "all"])
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_ptp_any_all_numpy_parity(name, dtype):
+def test_ptp_any_all_numpy_parity(name, dtype, mode):
     if name == "ptp" and dtype == "bool":
         pytest.skip("numpy's ptp refuses bool (ours is max != min)")
     xs, values, pairs = _cases(name, dtype, 1 if name == "ptp" else 0)  # ptp of nothing raises
@@ -115,7 +122,7 @@ def test_ptp_any_all_numpy_parity(name, dtype):
         for keep in [False, True]:
             outputs.append(getattr(T, name)(xs[i], axis=axis, keepdims=keep))
             wants.append(np.asarray(getattr(np, name)(values[i], axis=axis, keepdims=keep)))
-    got = _compiled(xs, outputs)(*values)
+    got = _compiled(xs, outputs, mode)(*values)
     for g, w in zip(got, wants):
         _close(g, w, dtype)
 
