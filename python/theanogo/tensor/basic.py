@@ -34,11 +34,11 @@ from .var import (
 )
 
 __all__ = [
+    "var", "std", "ptp", "any", "all", "max_and_argmax",  # var shadows the module tensor/var.py, as in Theano
     "TensorType", "TensorVariable", "TensorConstant", "constant", "as_tensor_variable", "tensor",
     "reshape", "transpose", "dimshuffle", "flatten", "dot", "cast", "switch", "where",
     "sum", "prod", "mean", "max", "min", "argmax", "argmin", "arange", "zeros_like", "ones_like",
     "shape", "clip", "set_subtensor", "inc_subtensor",
-    "var", "std", "ptp", "any", "all", "max_and_argmax",  # var shadows the module tensor/var.py, as in Theano
 ]
 
 # --- type constructors ------------------------------------------------------------
