@@ -8,7 +8,7 @@ method in a header.
     bench/.venv/bin/python bench/run.py --quick   # smaller sizes, fewer repeats (under 2 minutes)
     bench/.venv/bin/python bench/run.py elementwise call_overhead
 
-Workloads: elementwise, mlp, mlp_penalty, reduction, call_overhead, compile, memory, scan_rnn. A peer that is
+Workloads: elementwise, mlp, mlp_penalty, reduction, variance, call_overhead, compile, memory, scan_rnn. A peer that is
 not installed reads "n/a (not installed)"; one that fails reads "failed"
 with the reason under the table.
 """
@@ -31,6 +31,7 @@ TITLES = {
     "mlp": "MLP 784-500-10 training step",
     "mlp_penalty": "MLP training step with mlp.py's L1/L2 penalties",
     "reduction": "Sums of a 1000x1000 matrix",
+    "variance": "Variance of a 1000x1000 matrix along each axis",
     "call_overhead": "Call overhead",
     "compile": "Compile time",
     "memory": "Memory of the MLP training loop",
@@ -56,6 +57,10 @@ def runners(settings: common.Settings) -> dict[str, Callable[[], str]]:
         from tgbench import reduction as wl
         return wl.run(settings)
 
+    def variance() -> str:
+        from tgbench import variance as wl
+        return wl.run(settings)
+
     def call_overhead() -> str:
         from tgbench import overhead
         return overhead.run(settings)
@@ -73,7 +78,7 @@ def runners(settings: common.Settings) -> dict[str, Callable[[], str]]:
         return wl.run(settings)
 
     return {"elementwise": elementwise, "mlp": mlp, "mlp_penalty": mlp_penalty, "reduction": reduction,
-            "call_overhead": call_overhead, "compile": compile_, "memory": memory, "scan_rnn": scan_rnn}
+            "variance": variance, "call_overhead": call_overhead, "compile": compile_, "memory": memory, "scan_rnn": scan_rnn}
 
 
 def header(title: str, settings: common.Settings) -> str:

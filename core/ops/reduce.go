@@ -321,6 +321,11 @@ func (op ReducedCount) Evaluate(node *graph.Apply, in []*tensor.Array) ([]*tenso
 	return []*tensor.Array{tensor.Scalar(node.Outputs[0].Type.DType, float64(n))}, nil
 }
 
+// Pullback: a count depends on the input's shape only, not its values.
+func (op ReducedCount) Pullback(_ *graph.Builder, _ *graph.Apply, _ []*graph.Variable) ([]*graph.Variable, error) {
+	return []*graph.Variable{nil}, nil
+}
+
 // NormalizeAxes turns the user's axes into the set of axes for a rank-ndim
 // input: negative axes count from the end, and nil means every axis
 // (numpy's axis=None). An axis out of bounds or given twice is a ValueError

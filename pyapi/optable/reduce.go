@@ -17,6 +17,41 @@ var reduceConstructors = map[string]Constructor{
 	"max":  buildReduce("max", ops.Max),
 	"min":  buildReduce("min", ops.Min),
 	"mean": buildReduce("mean", ops.Mean),
+	// compositions of the rows above (core/ops/stats.go)
+	"ptp": buildReduce("ptp", ops.Ptp),
+	"any": buildReduce("any", ops.Any),
+	"all": buildReduce("all", ops.All),
+	"var": buildMoment("var", ops.Var),
+	"std": buildMoment("std", ops.Std),
+}
+
+// moment is the typed constructor of var and std.
+type moment func(b *graph.Builder, x *graph.Variable, axes []int, ddof int, keepdims, corrected bool) (*graph.Variable, error)
+
+// buildMoment reads {"axis", "keepdims", "ddof": int, "corrected": bool}.
+func buildMoment(name string, f moment) Constructor {
+	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
+		if err := ops.CheckArity(name, inputs, 1); err != nil {
+			return nil, err
+		}
+		axes, err := ops.AxesParam(name, p, "axis")
+		if err != nil {
+			return nil, err
+		}
+		keep, err := p.Bool("keepdims", false)
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		ddof, err := p.Int("ddof", 0)
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		corrected, err := p.Bool("corrected", false)
+		if err != nil {
+			return nil, graph.TypeErrorf("%s: %v", name, err)
+		}
+		return f(b, inputs[0], axes, ddof, keep, corrected)
+	}
 }
 
 func buildReduce(name string, reduce reduction) Constructor {

@@ -27,7 +27,7 @@ func init() {
 	registry = map[string]Constructor{}
 	for _, table := range []map[string]Constructor{
 		elemwiseConstructors(),   // elemwise.go: one row per scalar op, plus cast
-		reduceConstructors,       // reduce.go: sum prod max min mean
+		reduceConstructors,       // reduce.go: sum prod max min mean, and ptp any all var std
 		shapeConstructors,        // shape.go: dimshuffle transpose reshape flatten shape make_vector tensor_copy
 		indexConstructors,        // index.go: subtensor, inc/set (JSON items)
 		nnetConstructors,         // nnet.go: crossentropies, clip, relu, zeros_like, ones_like

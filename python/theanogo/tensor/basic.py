@@ -24,6 +24,7 @@ from .type import TensorType
 from .var import (
     TensorConstant,
     TensorVariable,
+    _moment,
     _reduce,
     apply_op,
     as_tensor_variable,
@@ -33,6 +34,7 @@ from .var import (
 )
 
 __all__ = [
+    "var", "std", "ptp", "any", "all", "max_and_argmax",  # var shadows the module tensor/var.py, as in Theano
     "TensorType", "TensorVariable", "TensorConstant", "constant", "as_tensor_variable", "tensor",
     "reshape", "transpose", "dimshuffle", "flatten", "dot", "cast", "switch", "where",
     "sum", "prod", "mean", "max", "min", "argmax", "argmin", "arange", "zeros_like", "ones_like",
@@ -206,6 +208,50 @@ def argmax(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:
 def argmin(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:
     """Index of the minimum over axis."""
     return _reduce("argmin", x, axis, keepdims)
+
+
+def var(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,  # noqa: A002
+        corrected: bool = False) -> TensorVariable:
+    """Variance over axis (None: all), Theano 1.0's ``T.var``.
+
+    ``ddof == 0`` divides the squared deviations by the count; otherwise, as
+    Theano, by the product over the reduced axes of (length - ddof): numpy's
+    ``var(x, axis, ddof=ddof)`` for one axis, but not over several.
+    ``corrected`` subtracts the two-pass correction term.
+
+    >>> import numpy as np, theanogo, theanogo.tensor as T
+    >>> x = T.dmatrix("x")
+    >>> f = theanogo.function([x], T.var(x, axis=1, ddof=1))
+    >>> f(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 6.0]])).tolist()
+    [1.0, 12.0]
+    """
+    return _moment("var", input, axis, ddof, keepdims, corrected)
+
+
+def std(input: Any, axis: Any = None, ddof: int = 0, keepdims: bool = False,  # noqa: A002
+        corrected: bool = False) -> TensorVariable:
+    """Standard deviation: the square root of ``var`` with the same arguments."""
+    return _moment("std", input, axis, ddof, keepdims, corrected)
+
+
+def ptp(a: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:
+    """Range max - min over axis (numpy's ptp)."""
+    return _reduce("ptp", a, axis, keepdims)
+
+
+def any(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Whether some element over axis is non-zero (bool; False when empty)."""
+    return _reduce("any", x, axis, keepdims)
+
+
+def all(x: Any, axis: Any = None, keepdims: bool = False) -> TensorVariable:  # noqa: A001
+    """Whether every element over axis is non-zero (bool; True when empty)."""
+    return _reduce("all", x, axis, keepdims)
+
+
+def max_and_argmax(a: Any, axis: Any = None, keepdims: bool = False) -> list:
+    """[max, argmax] over axis, Theano's pair (two reductions; the merge pass shares their input)."""
+    return [_reduce("max", a, axis, keepdims), _reduce("argmax", a, axis, keepdims)]
 
 
 # --- shape --------------------------------------------------------------------------

@@ -224,6 +224,23 @@ class TensorVariable:
     def argmin(self, axis=None, keepdims: bool = False) -> "TensorVariable":
         return _reduce("argmin", self, axis, keepdims)
 
+    def var(self, axis=None, ddof=0, keepdims: bool = False, corrected: bool = False) -> "TensorVariable":
+        """Variance over axis, as ``theanogo.tensor.var``."""
+        return _moment("var", self, axis, ddof, keepdims, corrected)
+
+    def std(self, axis=None, ddof=0, keepdims: bool = False, corrected: bool = False) -> "TensorVariable":
+        """Standard deviation over axis, as ``theanogo.tensor.std``."""
+        return _moment("std", self, axis, ddof, keepdims, corrected)
+
+    def ptp(self, axis=None, keepdims: bool = False) -> "TensorVariable":
+        return _reduce("ptp", self, axis, keepdims)
+
+    def any(self, axis=None, keepdims: bool = False) -> "TensorVariable":
+        return _reduce("any", self, axis, keepdims)
+
+    def all(self, axis=None, keepdims: bool = False) -> "TensorVariable":
+        return _reduce("all", self, axis, keepdims)
+
     def dimshuffle(self, *pattern: Any) -> "TensorVariable":
         """Reorder dimensions; 'x' inserts a broadcastable one: ``v.dimshuffle('x', 0)``."""
         if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)):
@@ -428,6 +445,13 @@ def _axis_param(axis: Any) -> Any:
 
 def _reduce(name: str, x: Any, axis: Any, keepdims: bool) -> TensorVariable:
     return apply_op(name, x, params={"axis": _axis_param(axis), "keepdims": bool(keepdims)})
+
+
+def _moment(name: str, x: Any, axis: Any, ddof: Any, keepdims: bool, corrected: bool) -> TensorVariable:
+    """var or std: the Go core checks ddof (an integer) and builds the composition."""
+    ddof = int(ddof) if _is_int_like(ddof) else ddof
+    return apply_op(name, x, params={"axis": _axis_param(axis), "keepdims": bool(keepdims),
+                                     "ddof": ddof, "corrected": bool(corrected)})
 
 
 def _is_int_like(value: Any) -> bool:
