@@ -48,6 +48,9 @@ const (
 var expensiveScalars = map[string]bool{
 	"pow": true, "exp": true, "log": true, "log1p": true, "expm1": true, "sin": true, "cos": true,
 	"tanh": true, "sigmoid": true, "softplus": true, "true_div": true, "int_div": true, "mod": true,
+	"tan": true, "arcsin": true, "arccos": true, "arctan": true, "arctan2": true, "sinh": true,
+	"cosh": true, "arcsinh": true, "arccosh": true, "arctanh": true, "log2": true, "log10": true,
+	"exp2": true, "erf": true, "erfc": true,
 }
 
 // expensiveCost is the cost of one of expensiveScalars against 1 for the

@@ -133,6 +133,33 @@ static inline tg_float<T> tg_mod(T x, T y) {
     return r;
 }
 
+// --- rounding to integral values ---------------------------------------------
+
+// tg_floor, tg_ceil, tg_trunc, tg_round (halves away from zero) and tg_rint
+// (halves to even, the default rounding mode) round floats in their own
+// type and return integers unchanged: through a double, int64_t values
+// above 2^53 would lose their low bits. tg_rint(2.5) == 2.0, tg_round(2.5) == 3.0.
+template <class T>
+static inline tg_int<T> tg_floor(T x) { return x; }
+template <class T>
+static inline tg_float<T> tg_floor(T x) { return std::floor(x); }
+template <class T>
+static inline tg_int<T> tg_ceil(T x) { return x; }
+template <class T>
+static inline tg_float<T> tg_ceil(T x) { return std::ceil(x); }
+template <class T>
+static inline tg_int<T> tg_trunc(T x) { return x; }
+template <class T>
+static inline tg_float<T> tg_trunc(T x) { return std::trunc(x); }
+template <class T>
+static inline tg_int<T> tg_round(T x) { return x; }
+template <class T>
+static inline tg_float<T> tg_round(T x) { return std::round(x); }
+template <class T>
+static inline tg_int<T> tg_rint(T x) { return x; }
+template <class T>
+static inline tg_float<T> tg_rint(T x) { return std::nearbyint(x); }
+
 // --- powers -------------------------------------------------------------------
 
 // tg_pow is x ** y. Integers: by squaring, wrapping on overflow as numpy

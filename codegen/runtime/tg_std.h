@@ -44,6 +44,9 @@ namespace std {
 using ::copysign; using ::cos; using ::exp; using ::expm1; using ::fabs; using ::floor; using ::fmod;
 using ::isnan; using ::ldexp; using ::log; using ::log1p; using ::nearbyint; using ::pow; using ::sin;
 using ::sqrt; using ::tanh;
+using ::acos; using ::acosh; using ::asin; using ::asinh; using ::atan; using ::atan2; using ::atanh;
+using ::ceil; using ::cosh; using ::erf; using ::erfc; using ::exp2; using ::log10; using ::log2;
+using ::round; using ::sinh; using ::tan; using ::trunc;
 
 using ::memcpy;
 

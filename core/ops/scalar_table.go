@@ -3,14 +3,20 @@ package ops
 import (
 	"math"
 	"math/cmplx"
+	"slices"
 
 	"theanogo/core/graph"
 )
 
-// scalarTable lists every scalar op. Adding an elementwise function is one
-// row here: Elemwise, its gradient, the Go evaluator and code generation all
-// read this table.
-var scalarTable = []*ScalarOp{
+// scalarTable lists every scalar op: the arithmetic, comparison and basic
+// math rows below, then the groups kept in their own files (rounding,
+// trigonometric, special functions). Adding an elementwise function is one
+// row in one of them: Elemwise, its gradient, the Go evaluator, code
+// generation and the Python function of the same name all read this table.
+var scalarTable = slices.Concat(basicRows, roundingRows, trigRows, specialRows)
+
+// basicRows are arithmetic, comparisons, logic and the first math functions.
+var basicRows = []*ScalarOp{
 	{Name: "add", Arity: 2, Out: outUpcast, Doc: "x + y",
 		C:    "($0 + $1)",
 		F64:  func(x, y, _ float64) float64 { return x + y },

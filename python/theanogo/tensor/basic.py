@@ -38,7 +38,7 @@ __all__ = [
     "TensorType", "TensorVariable", "TensorConstant", "constant", "as_tensor_variable", "tensor",
     "reshape", "transpose", "dimshuffle", "flatten", "dot", "cast", "switch", "where",
     "sum", "prod", "mean", "max", "min", "argmax", "argmin", "arange", "zeros_like", "ones_like",
-    "shape", "clip", "set_subtensor", "inc_subtensor",
+    "shape", "clip", "round", "iround", "set_subtensor", "inc_subtensor",
 ]
 
 # --- type constructors ------------------------------------------------------------
@@ -171,6 +171,33 @@ def clip(x: Any, lo: Any, hi: Any) -> TensorVariable:
     Its gradient at a bound is split evenly between x and the bound (0.5 each).
     """
     return apply_op("clip", x, lo, hi)
+
+
+# Theano's rounding modes and the scalar rows that compute them.
+_ROUND_MODES = {"half_away_from_zero": "round_half_away_from_zero", "half_to_even": "round_half_to_even"}
+
+
+def round(a: Any, mode: str | None = None) -> TensorVariable:  # noqa: A001
+    """a rounded to the nearest integer, in its own dtype, as Theano's ``T.round``.
+
+    mode is "half_away_from_zero" (the default: 2.5 -> 3) or "half_to_even"
+    (2.5 -> 2, numpy.round's rule). Integers are returned unchanged. The
+    gradient is zero.
+
+    >>> import numpy as np, theanogo, theanogo.tensor as T
+    >>> x = T.dvector()
+    >>> theanogo.function([x], [T.round(x), T.round(x, "half_to_even")])(np.array([0.5, 2.5, -1.5]))
+    [array([ 1.,  3., -2.]), array([ 0.,  2., -2.])]
+    """
+    row = _ROUND_MODES.get("half_away_from_zero" if mode is None else mode)
+    if row is None:
+        raise ValueError(f"round: mode must be one of {sorted(_ROUND_MODES)} or None, got {mode!r}")
+    return apply_op(row, a)
+
+
+def iround(a: Any, mode: str | None = None) -> TensorVariable:
+    """round(a, mode) as int64, Theano's ``T.iround``: ``T.iround(x).dtype == 'int64'``."""
+    return cast(round(a, mode), "int64")
 
 
 # --- reductions ----------------------------------------------------------------------
