@@ -31,16 +31,9 @@ type moment func(b *graph.Builder, x *graph.Variable, axes []int, ddof int, keep
 // buildMoment reads {"axis", "keepdims", "ddof": int, "corrected": bool}.
 func buildMoment(name string, f moment) Constructor {
 	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := ops.CheckArity(name, inputs, 1); err != nil {
-			return nil, err
-		}
-		axes, err := ops.AxesParam(name, p, "axis")
+		axes, keep, err := reduceParams(name, p, inputs)
 		if err != nil {
 			return nil, err
-		}
-		keep, err := p.Bool("keepdims", false)
-		if err != nil {
-			return nil, graph.TypeErrorf("%s: %v", name, err)
 		}
 		ddof, err := p.Int("ddof", 0)
 		if err != nil {
@@ -56,17 +49,25 @@ func buildMoment(name string, f moment) Constructor {
 
 func buildReduce(name string, reduce reduction) Constructor {
 	return func(b *graph.Builder, p Params, inputs []*graph.Variable) (*graph.Variable, error) {
-		if err := ops.CheckArity(name, inputs, 1); err != nil {
-			return nil, err
-		}
-		axes, err := ops.AxesParam(name, p, "axis")
+		axes, keep, err := reduceParams(name, p, inputs)
 		if err != nil {
 			return nil, err
-		}
-		keep, err := p.Bool("keepdims", false)
-		if err != nil {
-			return nil, graph.TypeErrorf("%s: %v", name, err)
 		}
 		return reduce(b, inputs[0], axes, keep)
 	}
+}
+
+// reduceParams checks a reduction's one input and reads {"axis",
+// "keepdims"}, the parameters every reduction row shares.
+func reduceParams(name string, p Params, inputs []*graph.Variable) (axes []int, keepdims bool, err error) {
+	if err := ops.CheckArity(name, inputs, 1); err != nil {
+		return nil, false, err
+	}
+	if axes, err = ops.AxesParam(name, p, "axis"); err != nil {
+		return nil, false, err
+	}
+	if keepdims, err = p.Bool("keepdims", false); err != nil {
+		return nil, false, graph.TypeErrorf("%s: %v", name, err)
+	}
+	return axes, keepdims, nil
 }
