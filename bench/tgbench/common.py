@@ -17,7 +17,8 @@ import os
 import platform
 import sys
 import time
-from typing import Callable, Sequence
+import warnings
+from typing import Callable, Sequence, TypeVar
 
 TIMING_METHOD = ("time.perf_counter; one warm-up call, then the best of k repeats of n calls each "
                  "(n chosen so that a repeat takes about budget/k seconds, at least 1 call; "
@@ -136,3 +137,27 @@ def best_of(values: dict[str, float | None]) -> tuple[str, float] | tuple[None, 
         return None, math.nan
     name = min(finite, key=finite.__getitem__)
     return name, finite[name]
+
+
+T = TypeVar("T")
+
+
+def try_peer(peer: str, measure: Callable[[], T], cells: dict[str, str], notes: set[str]) -> T | None:
+    """measure() for one peer, warnings silenced; None when the peer is not
+    installed (cells says so) or fails (cells says "failed", notes why): a
+    failing peer is reported, never fatal to the run."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return measure()
+    except LookupError as exc:
+        cells[peer] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a failing peer is reported, not fatal
+        cells[peer] = f"failed: {type(exc).__name__}"
+        notes.add(f"{peer}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+    return None
+
+
+def value_and_time(fn: Callable[[], T], settings: Settings) -> tuple[T, float]:
+    """fn's result and its time per call (settings' budget and repeats)."""
+    return fn(), per_call(fn, budget=settings.budget, repeats=settings.repeats)

@@ -9,12 +9,16 @@ parameters and minibatch) is compared with numpy's; a mismatch is marked "!".
 from __future__ import annotations
 
 import math
-import warnings
 
 from . import models
-from .common import Settings, best_of, fmt_ratio, fmt_time, per_call, progress, table
+from .common import Settings, best_of, fmt_ratio, fmt_time, per_call, progress, table, try_peer
 from .floors import mlp_gemm_floor
 
+
+
+def _step(model: models.Model, settings: Settings) -> tuple[models.Model, float, float]:
+    """The model, its loss after one step, and its time per step."""
+    return model, model.step(), per_call(model.step, budget=settings.budget * 2, repeats=settings.repeats)
 
 def run(settings: Settings) -> str:
     """The tables, as markdown."""
@@ -42,19 +46,10 @@ def step_table(settings: Settings, dtype: str, batches: tuple[int, ...], penalty
         reference = math.nan
         for peer in models.peers_for(settings.quick):
             progress(f"{what} {dtype} batch {batch}: {peer}")
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    model = models.build(peer, dtype, batch, penalty)
-                    loss = model.step()
-                    t = per_call(model.step, budget=settings.budget * 2, repeats=settings.repeats)
-            except LookupError as exc:
-                cells[peer] = str(exc)
+            measured = try_peer(peer, lambda: _step(models.build(peer, dtype, batch, penalty), settings), cells, notes)
+            if measured is None:
                 continue
-            except Exception as exc:  # noqa: BLE001 - a failing peer is reported, not fatal
-                cells[peer] = f"failed: {type(exc).__name__}"
-                notes.add(f"{peer}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-                continue
+            model, loss, t = measured
             if peer == "numpy":
                 reference = loss
             ok = math.isnan(reference) or abs(loss - reference) <= 1e-4 * max(1.0, abs(reference))

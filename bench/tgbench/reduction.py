@@ -14,13 +14,12 @@ to Σ|x|.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any, Callable
 
 import numpy as np
 
 from . import peers
-from .common import Settings, best_of, fmt_ratio, fmt_time, per_call, progress, table
+from .common import Settings, best_of, fmt_ratio, fmt_time, progress, table, try_peer, value_and_time
 
 N = 1000
 # (label, dtype, axis)
@@ -104,19 +103,10 @@ def run(settings: Settings) -> str:
         cells, times, worst = {}, {}, math.nan
         for peer in PEERS:
             progress(f"reduction {label} {dtype}: {peer}")
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    fn = MAKERS[peer](x, axis)
-                    got = np.asarray(fn(), dtype="float64")
-                    t = per_call(fn, budget=settings.budget, repeats=settings.repeats)
-            except LookupError as exc:
-                cells[peer] = str(exc)
+            measured = try_peer(peer, lambda: value_and_time(MAKERS[peer](x, axis), settings), cells, notes)
+            if measured is None:
                 continue
-            except Exception as exc:  # noqa: BLE001 - a failing peer is reported, not fatal
-                cells[peer] = f"failed: {type(exc).__name__}"
-                notes.add(f"{peer}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-                continue
+            got, t = np.asarray(measured[0], dtype="float64"), measured[1]
             rel = float(np.max(np.abs(got - want) / scale))
             ok = got.shape == want.shape and rel <= tol
             if not ok:
